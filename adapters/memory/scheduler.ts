@@ -1,0 +1,78 @@
+import type { Clock, Scheduler, Timer, TimerHandler } from '../../src/ports.js';
+
+/**
+ * In-process scheduler: timers are setTimeout calls and die with the process.
+ * Not for production — use the BullMQ scheduler (REDIS_URL).
+ *
+ * With a ManualClock, call `runDue()` after advancing the clock instead of
+ * waiting for real time; tests use that to play a 15-minute muster instantly.
+ */
+export class InProcessScheduler implements Scheduler {
+  private readonly timers = new Map<string, Timer>();
+  private readonly handles = new Map<string, NodeJS.Timeout>();
+  private handler: TimerHandler | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: { realTime: boolean } = { realTime: true },
+  ) {}
+
+  async schedule(timer: Timer): Promise<void> {
+    if (this.closed || this.timers.has(timer.id)) return;
+    this.timers.set(timer.id, { ...timer });
+    if (this.handler) this.arm(timer);
+  }
+
+  async start(handler: TimerHandler): Promise<void> {
+    this.handler = handler;
+    for (const timer of this.timers.values()) this.arm(timer);
+  }
+
+  async pendingIds(): Promise<string[]> {
+    return [...this.timers.keys()];
+  }
+
+  /** Fires every timer due by the clock's now, in due order, awaiting each handler. */
+  async runDue(): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const due = [...this.timers.values()]
+        .filter((timer) => timer.dueAt <= this.clock.now())
+        .sort((a, b) => a.dueAt - b.dueAt || a.id.localeCompare(b.id));
+      const next = due[0];
+      if (!next) return fired;
+      await this.fire(next.id);
+      fired += 1;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const handle of this.handles.values()) clearTimeout(handle);
+    this.handles.clear();
+  }
+
+  private arm(timer: Timer): void {
+    if (!this.options.realTime || this.handles.has(timer.id)) return;
+    const delay = Math.max(0, timer.dueAt - this.clock.now());
+    const handle = setTimeout(() => void this.fire(timer.id), delay);
+    this.handles.set(timer.id, handle);
+  }
+
+  private async fire(id: string): Promise<void> {
+    const timer = this.timers.get(id);
+    const handler = this.handler;
+    if (!timer || !handler || this.closed) return;
+    this.timers.delete(id);
+    const handle = this.handles.get(id);
+    if (handle) clearTimeout(handle);
+    this.handles.delete(id);
+    try {
+      await handler(timer);
+    } catch {
+      // The handler logs its own failures; the reconciler re-creates the timer
+      // from the record, exactly as after a crash in production.
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import type { Commit, IncidentStore, OutboundMessage } from '../../src/ports.js';
+import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
+import { isActive } from '../../src/incidents/types.js';
+
+/**
+ * Embedded store: everything lives in this process and is gone when it exits.
+ * Not for production — use the Redis store (REDIS_URL). Values are deep-copied
+ * in and out so callers can never mutate stored state by accident.
+ */
+export class MemoryStore implements IncidentStore {
+  private counter = 0;
+  private readonly incidents = new Map<string, Incident>();
+  private readonly timelines = new Map<string, TimelineEvent[]>();
+  private readonly rooms = new Map<string, string>();
+  private readonly pending = new Map<string, OutboundMessage>();
+  private readonly delivered = new Set<string>();
+  private readonly requests = new Map<string, number>();
+  private readonly values = new Map<string, string>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async nextIncidentNumber(): Promise<number> {
+    this.counter += 1;
+    return this.counter;
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    const found = this.incidents.get(id);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  async listActive(): Promise<Incident[]> {
+    return [...this.incidents.values()]
+      .filter(isActive)
+      .sort((a, b) => a.number - b.number)
+      .map((incident) => structuredClone(incident));
+  }
+
+  async listRecent(limit: number): Promise<Incident[]> {
+    return [...this.incidents.values()]
+      .sort((a, b) => b.number - a.number)
+      .slice(0, limit)
+      .map((incident) => structuredClone(incident));
+  }
+
+  async findByRoom(room: string): Promise<string | undefined> {
+    return this.rooms.get(room);
+  }
+
+  async commit(change: Commit): Promise<boolean> {
+    const current = this.incidents.get(change.incident.id);
+    if ((current?.version ?? 0) !== change.expectedVersion) return false;
+    const incident = structuredClone(change.incident);
+    this.incidents.set(incident.id, incident);
+    this.rooms.set(incident.room, incident.id);
+    const timeline = this.timelines.get(incident.id) ?? [];
+    timeline.push(...structuredClone(change.events));
+    this.timelines.set(incident.id, timeline);
+    for (const message of change.outbox) {
+      if (!this.delivered.has(message.id)) this.pending.set(message.id, structuredClone(message));
+    }
+    return true;
+  }
+
+  async timeline(id: string): Promise<TimelineEvent[]> {
+    return structuredClone(this.timelines.get(id) ?? []);
+  }
+
+  async pendingOutbox(): Promise<OutboundMessage[]> {
+    return [...this.pending.values()].map((message) => structuredClone(message));
+  }
+
+  async markDelivered(messageId: string): Promise<boolean> {
+    this.pending.delete(messageId);
+    if (this.delivered.has(messageId)) return false;
+    this.delivered.add(messageId);
+    return true;
+  }
+
+  async isDelivered(messageId: string): Promise<boolean> {
+    return this.delivered.has(messageId);
+  }
+
+  async claimRequest(requestId: string, ttlMs: number): Promise<boolean> {
+    const expiresAt = this.requests.get(requestId);
+    if (expiresAt !== undefined && expiresAt > this.now()) return false;
+    this.requests.set(requestId, this.now() + ttlMs);
+    return true;
+  }
+
+  async getValue(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+
+  async setValue(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,10 @@
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+const conn = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const q = new Queue('smoke', { connection: conn, prefix: 'smoketest' });
+const t0 = Date.now();
+const w = new Worker('smoke', async (job) => { console.log('got', job.id, job.data, Date.now() - t0); }, { connection: conn.duplicate(), prefix: 'smoketest' });
+await q.add('x', { a: 1 }, { jobId: 'abc-1', delay: 200 });
+await q.add('x', { a: 2 }, { jobId: 'abc-1', delay: 200 });
+await new Promise(r => setTimeout(r, 800));
+await w.close(); await q.obliterate({ force: true }); await q.close(); conn.disconnect();

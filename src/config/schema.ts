@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/**
+ * The zod schema of muster.yaml. It is the single source of truth: the loader
+ * validates with it, `muster schema` prints its JSON Schema, and the core reads
+ * the parsed (and normalised) `MusterConfig` type it infers.
+ *
+ * Durations are written as text ("15m") and arrive in the core as milliseconds.
+ * Cross references (a role naming a team, a rotation naming a person) are
+ * checked in `references.ts`, so every error can name its YAML path and a fix.
+ */
+
+const ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
+const id = (what: string) =>
+  z
+    .string()
+    .regex(ID_RE, `${what} ids use lowercase letters, digits, "-" and "_" (like "payments-sre")`);
+
+export const durationSchema = z
+  .string()
+  .refine((text) => parseDuration(text) !== undefined, {
+    message: 'write a duration like "30s", "15m", "1h30m" or "2d"',
+  })
+  .transform((text) => parseDuration(text) as number)
+  .describe('A duration: a number with a unit, e.g. 30s, 15m, 1h30m, 2d');
+
+export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const severitySchema = z.enum(SEVERITIES);
+
+const WEEKDAYS = [
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+] as const;
+
+const personSchema = z
+  .object({
+    name: z.string().min(1).describe('Display name'),
+    slack: z.string().optional().describe('Slack user id, e.g. U012AB3CD'),
+    discord: z.string().optional().describe('Discord user id (snowflake)'),
+    timeZone: z.string().optional().describe('IANA time zone; defaults to the team time zone'),
+  })
+  .strict();
+
+const rotationSchema = z
+  .object({
+    primary: z.array(id('person')).min(1).describe('People taking the primary pager in turn'),
+    backup: z.array(id('person')).default([]).describe('People taking the backup pager in turn'),
+    handoff: z
+      .object({
+        day: z.enum(WEEKDAYS),
+        time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the time as HH:MM, 24-hour'),
+      })
+      .strict()
+      .default({ day: 'monday', time: '09:00' })
+      .describe('When the pager changes hands each week, in the team time zone'),
+    start: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'write the start date as YYYY-MM-DD')
+      .describe('The week whose handoff gives the first person in each list the pager'),
+  })
+  .strict();
+
+const teamSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    timeZone: z.string().default('UTC').describe('IANA time zone, e.g. Europe/Berlin'),
+    manager: id('person').describe('Last step of a role escalation chain'),
+    rotation: rotationSchema,
+    escalation: id('escalation policy').optional().describe('Overrides the severity policy'),
+  })
+  .strict();
+
+const severityLevelSchema = z
+  .object({
+    roles: z.array(id('role')).describe('Roles that must be staffed'),
+    assemble: durationSchema.optional().describe('Assembly deadline; omit for no deadline'),
+    respond: durationSchema.optional().describe('Response SLA'),
+    update: durationSchema.optional().describe('Status update cadence'),
+    escalation: id('escalation policy').describe('Default escalation policy for role slots'),
+  })
+  .strict();
+
+const roleSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    team: id('team')
+      .optional()
+      .describe('Team whose rotation staffs the role; omit with fromService to use the service team'),
+    fromService: z.boolean().default(false).describe('Staff from the affected service team'),
+  })
+  .strict();
+
+const TARGETS = ['primary', 'backup', 'manager'] as const;
+export type EscalationTarget = (typeof TARGETS)[number];
+
+const escalationStepSchema = z
+  .object({
+    after: durationSchema.describe('Delay after the previous step (the first: after declare)'),
+    page: z
+      .union([z.enum(TARGETS), z.array(id('person')).min(1)])
+      .describe('primary, backup, manager, or a list of person ids'),
+  })
+  .strict();
+
+const escalationPolicySchema = z
+  .object({
+    steps: z.array(escalationStepSchema).min(1),
+    repeat: z.number().int().min(0).max(10).default(0).describe('Times the chain runs again'),
+  })
+  .strict();
+
+const serviceSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    team: id('team').describe('Team that owns the service (staffs the tech role)'),
+  })
+  .strict();
+
+const dutyManagerSchema = z
+  .union([
+    z.object({ person: id('person') }).strict(),
+    z.object({ team: id('team') }).strict(),
+  ])
+  .describe('Who is paged when an assembly deadline is breached');
+
+export const musterConfigSchema = z
+  .object({
+    locale: z.enum(['en', 'zh-CN']).default('en'),
+    timeZone: z.string().default('UTC').describe('Default time zone for times shown in chat'),
+    people: z.record(id('person'), personSchema),
+    teams: z.record(id('team'), teamSchema),
+    roles: z.record(id('role'), roleSchema),
+    severities: z.partialRecord(severitySchema, severityLevelSchema),
+    escalation: z.record(id('escalation policy'), escalationPolicySchema),
+    services: z.record(id('service'), serviceSchema),
+    dutyManager: dutyManagerSchema,
+    channels: z
+      .object({
+        broadcast: z.string().optional().describe('Where new incidents are announced'),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type MusterConfig = z.output<typeof musterConfigSchema>;
+export type MusterConfigInput = z.input<typeof musterConfigSchema>;
+export type PersonConfig = MusterConfig['people'][string];
+export type TeamConfig = MusterConfig['teams'][string];
+export type EscalationPolicy = MusterConfig['escalation'][string];
+export type SeverityLevel = NonNullable<MusterConfig['severities'][Severity]>;

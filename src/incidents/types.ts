@@ -1,0 +1,105 @@
+import type { Severity } from '../config/schema.js';
+
+/** Opaque references: only the owning adapter encodes and decodes them ("slack:C123"). */
+export type ConversationRef = string;
+export type PersonId = string;
+
+export type IncidentStatus = 'assembling' | 'assembled' | 'mitigated' | 'resolved';
+export type SlotState = 'paging' | 'acked' | 'exhausted';
+
+/**
+ * One escalation step, snapshotted onto the incident at declare time so editing
+ * the config later never changes a running muster (DESIGN.md §4).
+ * `atMs` is the offset from the muster start; `targets` are resolved people.
+ */
+export interface SnapshotStep {
+  atMs: number;
+  targets: PersonId[];
+  /** What the config said ("primary", "backup", "manager", "people"), for the timeline. */
+  via: string;
+}
+
+export interface PageRecord {
+  person: PersonId;
+  at: number;
+  step: number;
+}
+
+/**
+ * A role that must be staffed. `epoch` is the fencing token: any change that
+ * makes pending timers obsolete (an ack) bumps it, and a timer whose epoch no
+ * longer matches does nothing.
+ */
+export interface RoleSlot {
+  role: string;
+  team: string;
+  state: SlotState;
+  epoch: number;
+  /** Index of the next step to run in `chain`; equals chain.length when exhausted. */
+  nextStep: number;
+  chain: SnapshotStep[];
+  pages: PageRecord[];
+  ackedBy?: PersonId;
+  ackedAt?: number;
+}
+
+export interface TimelineHead {
+  seq: number;
+  hash: string;
+}
+
+export interface Incident {
+  id: string;
+  number: number;
+  title: string;
+  severity: Severity;
+  service?: string;
+  status: IncidentStatus;
+  declaredBy: PersonId;
+  declaredAt: number;
+  /** The war room; may be the conversation it was declared in when no room could be opened. */
+  room: ConversationRef;
+  slots: RoleSlot[];
+  assembleDeadlineAt?: number;
+  assembledAt?: number;
+  breachedAt?: number;
+  resolvedAt?: number;
+  /** Fencing token of the assembly deadline timer. */
+  deadlineEpoch: number;
+  /** Optimistic-concurrency version; the store refuses a write against a stale one. */
+  version: number;
+  head: TimelineHead;
+}
+
+export type TimelineType =
+  | 'incident.declared'
+  | 'page.sent'
+  | 'slot.acked'
+  | 'escalation.step'
+  | 'slot.exhausted'
+  | 'incident.assembled'
+  | 'assembly.breached'
+  | 'incident.resolved';
+
+/** An append-only, hash-chained timeline entry (DESIGN.md §5). */
+export interface TimelineEvent {
+  seq: number;
+  incident: string;
+  type: TimelineType;
+  at: number;
+  actor: string;
+  role?: string;
+  person?: PersonId;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** A timeline event before the chain fields are filled in. */
+export type DraftEvent = Omit<TimelineEvent, 'seq' | 'incident' | 'prevHash' | 'hash'>;
+
+export const ACTIVE_STATUSES: readonly IncidentStatus[] = ['assembling', 'assembled', 'mitigated'];
+
+export function isActive(incident: Incident): boolean {
+  return ACTIVE_STATUSES.includes(incident.status);
+}

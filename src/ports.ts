@@ -1,0 +1,170 @@
+/**
+ * The interfaces the core needs from the outside world. Each has a memory
+ * implementation (adapters/memory) and a production one (adapters/redis,
+ * adapters/bullmq); one contract suite in test/contract runs against both.
+ */
+import type {
+  ConversationRef,
+  Incident,
+  PersonId,
+  TimelineEvent,
+} from './incidents/types.js';
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+// ---------------------------------------------------------------- messages
+
+/** A button carries a command the core understands, so every chat can render it. */
+export interface Button {
+  label: string;
+  command: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface Field {
+  label: string;
+  value: string;
+}
+
+/**
+ * A neutral message: adapters render it as Block Kit, Discord embeds or text.
+ * `text` and field values are plain text; renderers must escape them so user
+ * typed words can never ping or format.
+ */
+export interface Message {
+  title?: string;
+  text: string;
+  fields?: Field[];
+  buttons?: Button[];
+  tone?: 'info' | 'alert' | 'success' | 'warning';
+}
+
+export type Destination =
+  | { kind: 'person'; person: PersonId }
+  | { kind: 'room'; conversation: ConversationRef };
+
+/**
+ * A message waiting in the outbox. `id` is deterministic, so enqueueing the
+ * same message twice (a retry, a reconciler pass) sends it once.
+ * A `board` message is rendered from the incident's state at delivery time and
+ * edits the previous board in place, which coalesces bursts of updates.
+ */
+export type OutboundMessage =
+  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message }
+  | { id: string; incident: string; kind: 'board' };
+
+// ---------------------------------------------------------------- store
+
+/** One atomic change: the incident (version-checked), its new events and outbox messages. */
+export interface Commit {
+  incident: Incident;
+  /** The version the writer read; 0 creates the incident. */
+  expectedVersion: number;
+  events: TimelineEvent[];
+  outbox: OutboundMessage[];
+}
+
+/** The store could not be reached; commands answer "degraded" and nothing is half-written. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+export interface IncidentStore {
+  /** Next incident number (INC-<n>); never reused. */
+  nextIncidentNumber(): Promise<number>;
+  get(id: string): Promise<Incident | undefined>;
+  /** Active (not resolved) incidents, oldest first. */
+  listActive(): Promise<Incident[]>;
+  /** Most recent incidents of any status, newest first. */
+  listRecent(limit: number): Promise<Incident[]>;
+  /** The incident whose war room this conversation is. */
+  findByRoom(room: ConversationRef): Promise<string | undefined>;
+  /**
+   * Writes the incident, appends the events and records the outbox messages as
+   * pending, all or nothing. Returns false (and writes nothing) when the stored
+   * version is not `expectedVersion`.
+   */
+  commit(change: Commit): Promise<boolean>;
+  timeline(id: string): Promise<TimelineEvent[]>;
+  /** Outbox messages committed but not yet delivered. */
+  pendingOutbox(): Promise<OutboundMessage[]>;
+  /** Marks a message delivered; false if it already was (so it is not sent again). */
+  markDelivered(messageId: string): Promise<boolean>;
+  isDelivered(messageId: string): Promise<boolean>;
+  /** Remembers a platform's delivery id; false if it was seen before (a retry). */
+  claimRequest(requestId: string, ttlMs: number): Promise<boolean>;
+  /** Small key/value state owned by the core (board message refs, heartbeats). */
+  getValue(key: string): Promise<string | undefined>;
+  setValue(key: string, value: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- timers
+
+export type TimerKind = 'escalate' | 'deadline';
+
+/**
+ * A durable alarm. The record in the store is the truth; the timer only says
+ * "look again at dueAt". `id` is deterministic and has no ':' (BullMQ forbids it),
+ * so scheduling the same timer twice is harmless.
+ */
+export interface Timer {
+  id: string;
+  dueAt: number;
+  incident: string;
+  kind: TimerKind;
+  key: string;
+  epoch: number;
+  step?: number;
+}
+
+export type TimerHandler = (timer: Timer) => Promise<void>;
+
+export interface Scheduler {
+  /** Idempotent by timer id. */
+  schedule(timer: Timer): Promise<void>;
+  /** Starts delivering due timers to the handler (at least once; the handler fences). */
+  start(handler: TimerHandler): Promise<void>;
+  /** Ids of timers scheduled and not yet fired (for the reconciler and tests). */
+  pendingIds(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- outbox
+
+export type DeliveryHandler = (message: OutboundMessage) => Promise<void>;
+
+export interface Outbox {
+  /** Idempotent by message id; a failed delivery is retried with backoff. */
+  enqueue(messages: OutboundMessage[]): Promise<void>;
+  start(deliver: DeliveryHandler): Promise<void>;
+  /** Messages waiting or being retried (for metrics and tests). */
+  depth(): Promise<number>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- chat
+
+export interface RoomRequest {
+  incident: string;
+  /** A readable channel name, already slugged: "inc-42-checkout-is-failing". */
+  name: string;
+  topic: string;
+  members: PersonId[];
+  /** Where the incident was declared, for chats that cannot open rooms. */
+  origin: ConversationRef;
+}
+
+/** The chat platform as the core sees it. Implemented by each chat adapter. */
+export interface ChatPort {
+  /** Opens a war room and returns its reference. Throws when the platform refuses. */
+  openRoom(request: RoomRequest): Promise<ConversationRef>;
+  /** Sends a message; returns a reference that `update` accepts. */
+  send(to: Destination, message: Message): Promise<string>;
+  /** Edits a message in place (the live board). */
+  update(to: Destination, messageRef: string, message: Message): Promise<void>;
+}
