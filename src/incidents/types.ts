@@ -5,7 +5,7 @@ export type ConversationRef = string;
 export type PersonId = string;
 
 export type IncidentStatus = 'assembling' | 'assembled' | 'mitigated' | 'resolved';
-export type SlotState = 'paging' | 'acked' | 'exhausted';
+export type SlotState = 'paging' | 'acked';
 
 /**
  * One escalation step, snapshotted onto the incident at declare time so editing
@@ -34,8 +34,10 @@ export interface RoleSlot {
   role: string;
   team: string;
   state: SlotState;
+  /** When this slot's chain started (declare, or a later severity upgrade). */
+  startedAt: number;
   epoch: number;
-  /** Index of the next step to run in `chain`; equals chain.length when exhausted. */
+  /** Index of the next step to run in `chain`; equals chain.length when the chain is spent. */
   nextStep: number;
   chain: SnapshotStep[];
   pages: PageRecord[];
@@ -76,7 +78,6 @@ export type TimelineType =
   | 'page.sent'
   | 'slot.acked'
   | 'escalation.step'
-  | 'slot.exhausted'
   | 'incident.assembled'
   | 'assembly.breached'
   | 'incident.resolved';

@@ -1,0 +1,58 @@
+import type { MusterConfig } from '../../src/config/schema.js';
+import type { ChatPort, Destination, Message, RoomRequest } from '../../src/ports.js';
+import { renderMessage } from './render.js';
+
+export type Sink = (line: string) => void;
+
+export interface SentMessage {
+  ref: string;
+  to: Destination;
+  message: Message;
+  edited: boolean;
+}
+
+/**
+ * The console as a chat platform: rooms are "console:#name", every line is
+ * tagged with the room or DM it would go to. It also keeps what it sent, which
+ * tests and the demo read.
+ */
+export class ConsoleChat implements ChatPort {
+  readonly sent: SentMessage[] = [];
+  private counter = 0;
+
+  constructor(
+    private readonly config: MusterConfig,
+    private readonly sink: Sink,
+  ) {}
+
+  async openRoom(request: RoomRequest): Promise<string> {
+    const room = `console:#${request.name}`;
+    const members = request.members.map((person) => this.config.people[person]?.name ?? person).join(', ');
+    this.sink(`[${this.label({ kind: 'room', conversation: room })}] room opened · ${request.topic} · members: ${members}`);
+    return room;
+  }
+
+  async send(to: Destination, message: Message): Promise<string> {
+    this.counter += 1;
+    const ref = `m${this.counter}`;
+    this.sent.push({ ref, to, message, edited: false });
+    this.print(to, message, '');
+    return ref;
+  }
+
+  async update(to: Destination, messageRef: string, message: Message): Promise<void> {
+    this.sent.push({ ref: messageRef, to, message, edited: true });
+    this.print(to, message, ' (board updated)');
+  }
+
+  label(to: Destination): string {
+    if (to.kind === 'person') return `DM @${to.person}`;
+    return to.conversation.replace(/^console:/, '');
+  }
+
+  private print(to: Destination, message: Message, suffix: string): void {
+    const [first, ...rest] = renderMessage(message);
+    this.sink(`[${this.label(to)}]${suffix} ${first ?? ''}`);
+    for (const line of rest) this.sink(`    ${line}`);
+  }
+}

@@ -1,0 +1,30 @@
+import { parseDuration } from '../../src/config/duration.js';
+
+/**
+ * One line of console input:
+ *   alice: /incident declare Checkout is failing sev=P1 service=checkout
+ *   sleep 5s
+ *   # a comment
+ */
+export type ConsoleLine =
+  | { kind: 'command'; person: string; name: string; args: string }
+  | { kind: 'sleep'; ms: number }
+  | { kind: 'blank' }
+  | { kind: 'error'; message: string };
+
+const COMMAND_RE = /^([a-z0-9][a-z0-9_-]*)\s*:\s*\/(\w+)\s*(.*)$/i;
+
+export function parseConsoleLine(raw: string): ConsoleLine {
+  const line = raw.trim();
+  if (!line || line.startsWith('#')) return { kind: 'blank' };
+  const sleep = /^sleep\s+(\S+)$/i.exec(line);
+  if (sleep) {
+    const ms = parseDuration(sleep[1] ?? '');
+    return ms === undefined ? { kind: 'error', message: `bad duration "${sleep[1]}": write e.g. sleep 5s` } : { kind: 'sleep', ms };
+  }
+  const command = COMMAND_RE.exec(line);
+  if (!command) {
+    return { kind: 'error', message: 'write PERSON: /COMMAND ARGS (e.g. alice: /incident status) or sleep 5s' };
+  }
+  return { kind: 'command', person: command[1] ?? '', name: command[2] ?? '', args: command[3] ?? '' };
+}

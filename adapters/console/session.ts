@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Muster } from '../../src/app.js';
+import type { Reply } from '../../src/commands/types.js';
+import type { TimelineEvent } from '../../src/incidents/types.js';
+import type { Sink } from './chat.js';
+import { renderMessage } from './render.js';
+import { parseConsoleLine } from './script.js';
+
+/** Where console commands are typed from, unless a war room is implied. */
+export const CONSOLE_CHANNEL = 'console:#general';
+
+export interface SessionOptions {
+  muster: Muster;
+  /** Human-readable lines (stdout, or stderr in --json mode). */
+  human: Sink;
+  /** Timeline events as JSON lines, when --json is on. */
+  json?: Sink;
+  /** Waits until queued outbound messages are delivered (end of script). */
+  settle: () => Promise<void>;
+}
+
+/** The JSON line for one timeline event: type, incident, at, and role/person where they apply. */
+export function eventJson(event: TimelineEvent): string {
+  const { type, incident, seq, actor, role, person, data, hash } = event;
+  return JSON.stringify({ type, incident, at: new Date(event.at).toISOString(), seq, actor, role, person, data, hash });
+}
+
+/** Plays console lines against the bot, as the people they name. */
+export class ConsoleSession {
+  constructor(private readonly options: SessionOptions) {
+    const json = options.json;
+    if (json) options.muster.onEvent((event) => json(eventJson(event)));
+  }
+
+  /** Runs one line; returns false when the line could not be understood. */
+  async runLine(raw: string): Promise<boolean> {
+    const line = parseConsoleLine(raw);
+    if (line.kind === 'blank') return true;
+    if (line.kind === 'error') {
+      this.options.human(`! ${line.message}`);
+      return false;
+    }
+    if (line.kind === 'sleep') {
+      await new Promise((resolve) => setTimeout(resolve, line.ms));
+      return true;
+    }
+    this.options.human(`${line.person}> /${line.name} ${line.args}`.trimEnd());
+    const reply = await this.options.muster.dispatch({
+      name: line.name,
+      args: line.args,
+      actor: `console:${line.person}`,
+      conversation: CONSOLE_CHANNEL,
+      requestId: `console-${randomUUID()}`,
+    });
+    this.printReply(line.person, reply);
+    return true;
+  }
+
+  /** Plays a whole script; returns the number of lines that could not be understood. */
+  async runScript(text: string): Promise<number> {
+    let errors = 0;
+    for (const [index, raw] of text.split(/\r?\n/).entries()) {
+      const ok = await this.runLine(raw);
+      if (!ok) {
+        errors += 1;
+        this.options.human(`  (script line ${index + 1})`);
+      }
+    }
+    await this.options.settle();
+    return errors;
+  }
+
+  /** Interactive prompt until end of input or "quit". */
+  async repl(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
+    const rl = createInterface({ input, output, prompt: 'muster> ', terminal: 'isTTY' in input && Boolean(input.isTTY) });
+    rl.prompt();
+    for await (const raw of rl) {
+      if (/^\s*(quit|exit)\s*$/i.test(raw)) break;
+      await this.runLine(raw);
+      rl.prompt();
+    }
+    rl.close();
+    await this.options.settle();
+  }
+
+  private printReply(person: string, reply: Reply): void {
+    if (reply.duplicate) return;
+    const where = reply.visibility === 'ephemeral' ? `reply to ${person}` : CONSOLE_CHANNEL.replace(/^console:/, '');
+    const [first, ...rest] = renderMessage(reply.message);
+    this.options.human(`[${where}] ${first ?? ''}`);
+    for (const line of rest) this.options.human(`    ${line}`);
+  }
+}

@@ -1,0 +1,97 @@
+import type { MusterConfig } from './config/schema.js';
+import { dispatch } from './commands/dispatch.js';
+import type { CommandRequest, Reply } from './commands/types.js';
+import { IncidentService } from './incidents/service.js';
+import type { TimelineEvent } from './incidents/types.js';
+import type { Logger } from './logger.js';
+import { Presenter } from './notify/present.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer } from './ports.js';
+import { Delivery } from './runtime/delivery.js';
+import { reconcile, Watchdog, type ReconcileReport } from './runtime/reconciler.js';
+
+export interface MusterDeps {
+  config: MusterConfig;
+  store: IncidentStore;
+  scheduler: Scheduler;
+  outbox: Outbox;
+  chat: ChatPort;
+  clock: Clock;
+  logger: Logger;
+  watchdogIntervalMs?: number;
+}
+
+type EventListener = (event: TimelineEvent) => void;
+
+/**
+ * The bot, given its ports. It knows nothing of which adapters it runs on;
+ * src/main.ts picks them.
+ */
+export class Muster {
+  readonly present: Presenter;
+  readonly service: IncidentService;
+  readonly watchdog: Watchdog;
+  private readonly delivery: Delivery;
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(private readonly deps: MusterDeps) {
+    this.present = new Presenter(deps.config);
+    this.service = new IncidentService({
+      ...deps,
+      present: this.present,
+      onEvent: (event) => this.emit(event),
+    });
+    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger);
+    this.watchdog = new Watchdog(deps, deps.watchdogIntervalMs);
+  }
+
+  /** Re-creates missing timers and messages, then starts the workers and the watchdog. */
+  async start(options: { watchdog?: boolean } = {}): Promise<ReconcileReport> {
+    const report = await reconcile(this.deps);
+    await this.deps.scheduler.start((timer) => this.fire(timer));
+    await this.deps.outbox.start(this.delivery.deliver);
+    if (options.watchdog !== false) this.watchdog.start();
+    this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');
+    return report;
+  }
+
+  dispatch(request: CommandRequest): Promise<Reply> {
+    return dispatch(request, {
+      config: this.deps.config,
+      store: this.deps.store,
+      service: this.service,
+      present: this.present,
+      logger: this.deps.logger,
+      now: () => this.deps.clock.now(),
+    });
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.watchdog.stop();
+    await this.deps.scheduler.close();
+    await this.deps.outbox.close();
+  }
+
+  private async fire(timer: Timer): Promise<void> {
+    try {
+      await this.service.onTimer(timer);
+    } catch (error) {
+      this.deps.logger.error({ timer: timer.id, err: error }, 'timer handler failed; it will be retried');
+      throw error;
+    }
+  }
+
+  private emit(event: TimelineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, 'timeline listener failed');
+      }
+    }
+  }
+}

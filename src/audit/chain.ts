@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { DraftEvent, TimelineEvent, TimelineHead } from '../incidents/types.js';
+
+/** The hash a chain starts from, so the first entry is chained too. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with sorted keys: the same event always hashes the same, whoever wrote it. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, item]) => item !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+}
+
+export function hashEvent(event: Omit<TimelineEvent, 'hash'>): string {
+  return createHash('sha256').update(canonicalJson(event)).digest('hex');
+}
+
+/** Links drafts onto the chain after `head`; returns the events and the new head. */
+export function chainEvents(
+  head: TimelineHead,
+  incident: string,
+  drafts: DraftEvent[],
+): { events: TimelineEvent[]; head: TimelineHead } {
+  let current = head;
+  const events = drafts.map((draft) => {
+    const unsigned = { ...draft, seq: current.seq + 1, incident, prevHash: current.hash };
+    const event: TimelineEvent = { ...unsigned, hash: hashEvent(unsigned) };
+    current = { seq: event.seq, hash: event.hash };
+    return event;
+  });
+  return { events, head: current };
+}
+
+export interface ChainBreak {
+  seq: number;
+  index: number;
+  reason: string;
+}
+
+/**
+ * Recomputes the chain and returns the first entry that does not fit: an edit
+ * (hash mismatch), a deletion or reordering (sequence or link mismatch).
+ */
+export function verifyChain(events: TimelineEvent[]): ChainBreak | undefined {
+  let previous: TimelineHead = { seq: 0, hash: GENESIS_HASH };
+  for (const [index, event] of events.entries()) {
+    if (event.seq !== previous.seq + 1) {
+      return { seq: event.seq, index, reason: `expected entry ${previous.seq + 1}, found ${event.seq}` };
+    }
+    if (event.prevHash !== previous.hash) {
+      return { seq: event.seq, index, reason: 'does not link to the entry before it' };
+    }
+    const { hash, ...unsigned } = event;
+    if (hashEvent(unsigned) !== hash) {
+      return { seq: event.seq, index, reason: 'content was changed after it was written' };
+    }
+    previous = { seq: event.seq, hash };
+  }
+  return undefined;
+}

@@ -1,0 +1,81 @@
+/**
+ * The `muster` command line. Every failure a person can fix ends in a message
+ * and an exit status, never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from './config/load.js';
+import { loadEnv, type MusterEnv } from './config/env.js';
+import { musterJsonSchema } from './config/json-schema.js';
+import { runConsole, StartupError } from './main.js';
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`muster: the configuration has ${error.problems.length} problem(s):\n${formatProblems(error.problems)}\n`);
+  } else if (error instanceof StartupError) {
+    process.stderr.write(`muster: ${error.message}\n`);
+  } else {
+    process.stderr.write(`muster: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+function loadAll(configOption?: string): { env: MusterEnv; file: string; config: ReturnType<typeof loadConfigFile> } {
+  const env = loadEnv();
+  const file = resolveConfigPath(configOption ?? env.configPath);
+  return { env, file, config: loadConfigFile(file) };
+}
+
+const program = new Command()
+  .name('muster')
+  .description('Musters the P1 emergency team into a war room and escalates until every role is staffed.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('Run the bot: the chat adapter is picked from the environment; with no chat tokens, the interactive console.')
+  .option('-c, --config <file>', 'muster.yaml to use (default: $MUSTER_CONFIG, ./muster.yaml, then the shipped example)')
+  .action(async (options: { config?: string }) => {
+    const { env, file, config } = loadAll(options.config);
+    if (env.slackBotToken || env.slackAppToken || env.discordToken) {
+      throw new StartupError(
+        'Chat tokens are set (SLACK_* or DISCORD_TOKEN), but this build has no Slack or Discord adapter yet. ' +
+          'Unset them to use the console, or run a build that includes the adapter.',
+      );
+    }
+    process.exitCode = await runConsole({ env, config, configFile: file, json: false });
+  });
+
+program
+  .command('console')
+  .description('Talk to the bot in the terminal as configured people, interactively or from a script.')
+  .option('-c, --config <file>', 'muster.yaml to use')
+  .option('-s, --script <file>', 'play a script: lines "PERSON: /COMMAND ARGS" and "sleep 5s"')
+  .option('--json', 'print timeline events as JSON lines on stdout (chat output goes to stderr)')
+  .action(async (options: { config?: string; script?: string; json?: boolean }) => {
+    const { env, file, config } = loadAll(options.config);
+    const script = options.script ? readFileSync(options.script, 'utf8') : undefined;
+    process.exitCode = await runConsole({ env, config, configFile: file, json: Boolean(options.json), ...(script !== undefined ? { script } : {}) });
+  });
+
+program
+  .command('validate')
+  .description('Check a muster.yaml and list every problem with file, line, path and a hint (exit 1 on any).')
+  .argument('[file]', 'the file to check (default: $MUSTER_CONFIG, ./muster.yaml, then the shipped example)')
+  .action((fileArgument?: string) => {
+    const env = loadEnv();
+    const file = resolveConfigPath(fileArgument ?? env.configPath);
+    const config = loadConfigFile(file);
+    const people = Object.keys(config.people).length;
+    const teams = Object.keys(config.teams).length;
+    process.stdout.write(`${file}: OK (${people} people, ${teams} teams, ${Object.keys(config.services).length} services)\n`);
+  });
+
+program
+  .command('schema')
+  .description('Print the JSON Schema of muster.yaml.')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(musterJsonSchema(), null, 2)}\n`);
+  });
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,76 @@
+import type { MusterConfig } from '../config/schema.js';
+import { DomainError, isDomainError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { actorName, personForActor } from '../incidents/directory.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { Presenter } from '../notify/present.js';
+import { StoreUnavailableError, type IncidentStore } from '../ports.js';
+import { handleIncident } from './incident-handlers.js';
+import { handleOncall } from './oncall.js';
+import { commandRequestSchema, type CommandRequest, type Reply } from './types.js';
+
+export interface DispatchDeps {
+  config: MusterConfig;
+  store: IncidentStore;
+  service: IncidentService;
+  present: Presenter;
+  logger: Logger;
+  now: () => number;
+}
+
+/** Who is asking, resolved once per request. */
+export interface Caller {
+  ref: string;
+  person?: string;
+  /** The name the timeline records: the person id, or the raw ref for unknown users. */
+  name: string;
+  conversation: string;
+}
+
+type Handler = (args: string, caller: Caller, deps: DispatchDeps) => Promise<Reply>;
+
+const COMMANDS: Record<string, Handler> = {
+  incident: handleIncident,
+  oncall: handleOncall,
+};
+
+/** A platform retries for minutes at most; a day is a safe dedupe window. */
+const REQUEST_TTL_MS = 24 * 3_600_000;
+
+/**
+ * The one entry point for every chat: validate, dedupe by request id, run the
+ * use case, and turn every failure into a reply a person can act on.
+ */
+export async function dispatch(request: CommandRequest, deps: DispatchDeps): Promise<Reply> {
+  const t = deps.present.t;
+  try {
+    const valid = commandRequestSchema.parse(request);
+    const name = valid.name.replace(/^\//, '').toLowerCase();
+    const handler = COMMANDS[name];
+    if (!handler) {
+      throw new DomainError('unknown_command', t('error.unknownCommand', { name: valid.name, known: Object.keys(COMMANDS).map((c) => `/${c}`).join(', ') }));
+    }
+    if (!(await deps.store.claimRequest(valid.requestId, REQUEST_TTL_MS))) {
+      return { visibility: 'ephemeral', message: { text: '' }, duplicate: true };
+    }
+    const person = personForActor(deps.config, valid.actor);
+    const caller: Caller = { ref: valid.actor, name: actorName(deps.config, valid.actor), conversation: valid.conversation, ...(person ? { person } : {}) };
+    return await handler(valid.args, caller, deps);
+  } catch (error) {
+    return errorReply(error, request, deps);
+  }
+}
+
+function errorReply(error: unknown, request: CommandRequest, deps: DispatchDeps): Reply {
+  const t = deps.present.t;
+  if (isDomainError(error)) {
+    const text = error.detail ? `${error.message}\n${error.detail}` : error.message;
+    return { visibility: 'ephemeral', message: { text, tone: 'warning' } };
+  }
+  if (error instanceof StoreUnavailableError) {
+    deps.logger.warn({ requestId: request.requestId, err: error.message }, 'store unavailable; command refused');
+    return { visibility: 'ephemeral', message: { text: t('error.degraded'), tone: 'warning' } };
+  }
+  deps.logger.error({ requestId: request.requestId, command: request.name, err: error }, 'command failed');
+  return { visibility: 'ephemeral', message: { text: t('error.internal', { requestId: request.requestId }), tone: 'warning' } };
+}

@@ -1,0 +1,112 @@
+import { DomainError } from '../errors.js';
+import type { Incident } from '../incidents/types.js';
+import { isActive } from '../incidents/types.js';
+import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js';
+import type { Caller, DispatchDeps } from './dispatch.js';
+import type { Reply } from './types.js';
+
+type Action<A extends IncidentCommand['action']> = (
+  command: Extract<IncidentCommand, { action: A }>,
+  caller: Caller,
+  deps: DispatchDeps,
+) => Promise<Reply>;
+
+const ephemeral = (text: string, tone: Reply['message']['tone'] = 'info'): Reply => ({ visibility: 'ephemeral', message: { text, tone } });
+
+/** The incident a command is about: named, implied by the war room, or the caller's only open page. */
+async function findIncident(
+  deps: DispatchDeps,
+  caller: Caller,
+  named: string | undefined,
+  fallback?: (active: Incident[]) => Incident[],
+): Promise<Incident> {
+  const t = deps.present.t;
+  const id = named ?? (await deps.store.findByRoom(caller.conversation));
+  if (id) {
+    const incident = await deps.store.get(id);
+    if (!incident) throw new DomainError('not_found', t('error.notFound', { id }));
+    return incident;
+  }
+  const candidates = fallback ? fallback(await deps.store.listActive()) : [];
+  if (candidates.length === 1 && candidates[0]) return candidates[0];
+  throw new DomainError('usage', t('error.noIncidentHere'), t('usage.incident'));
+}
+
+const declare: Action<'declare'> = async (command, caller, deps) => {
+  const t = deps.present.t;
+  const { incident, roomError } = await deps.service.declare({
+    title: command.title,
+    severity: command.severity,
+    ...(command.service ? { service: command.service } : {}),
+    declaredBy: caller.name,
+    origin: caller.conversation,
+  });
+  const text = roomError
+    ? t('reply.declaredNoRoom', { id: incident.id, reason: roomError })
+    : t('reply.declared', { id: incident.id, title: incident.title, room: incident.room, count: incident.slots.length });
+  return { visibility: 'channel', message: { text, tone: roomError ? 'warning' : 'alert' } };
+};
+
+const ack: Action<'ack'> = async (command, caller, deps) => {
+  const t = deps.present.t;
+  const person = caller.person;
+  if (!person) throw new DomainError('forbidden', t('error.unknownPerson'));
+  const incident = await findIncident(deps, caller, command.incident, (active) =>
+    active.filter((candidate) => candidate.slots.some((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person))),
+  );
+  const result = await deps.service.ack(incident.id, person, command.role);
+  const roles = deps.present.roleList(result.roles);
+  const key = result.already ? 'reply.alreadyAcked' : 'reply.acked';
+  return ephemeral(t(key, { name: deps.present.personName(person), roles, id: incident.id }), result.already ? 'info' : 'success');
+};
+
+const status: Action<'status'> = async (command, caller, deps) => {
+  const incident = await findIncident(deps, caller, command.incident, (active) => active);
+  return { visibility: 'ephemeral', message: deps.present.board(incident) };
+};
+
+const list: Action<'list'> = async (_command, _caller, deps) => {
+  const { present } = deps;
+  const active = await deps.store.listActive();
+  if (active.length === 0) return ephemeral(present.t('reply.listEmpty'));
+  const fields = active.map((incident) => ({
+    label: `${incident.id} [${incident.severity}]`,
+    value: `${incident.title} · ${present.t(`status.${incident.status}`)} · ${incident.room}`,
+  }));
+  return { visibility: 'ephemeral', message: { title: present.t('reply.listTitle'), text: '', fields } };
+};
+
+/** Resolving needs a stake in the incident: declarer, a staffed responder or the duty manager. */
+function mayResolve(incident: Incident, caller: Caller, deps: DispatchDeps): boolean {
+  if (caller.name === incident.declaredBy) return true;
+  if (incident.slots.some((slot) => slot.ackedBy !== undefined && slot.ackedBy === caller.person)) return true;
+  const duty = deps.config.dutyManager;
+  if ('person' in duty) return duty.person === caller.person;
+  return caller.person !== undefined && deps.config.teams[duty.team]?.rotation.primary.includes(caller.person) === true;
+}
+
+const resolveAction: Action<'resolve'> = async (command, caller, deps) => {
+  const t = deps.present.t;
+  const incident = await findIncident(deps, caller, command.incident);
+  if (!isActive(incident)) throw new DomainError('conflict', t('error.alreadyResolved', { id: incident.id }));
+  if (!mayResolve(incident, caller, deps)) throw new DomainError('forbidden', t('error.forbiddenResolve', { id: incident.id }));
+  await deps.service.resolve(incident.id, caller.name, command.note);
+  return { visibility: 'channel', message: { text: t('reply.resolved', { id: incident.id }), tone: 'success' } };
+};
+
+const help: Action<'help'> = async (_command, _caller, deps) => ephemeral(deps.present.t('usage.incident'));
+
+const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
+  declare,
+  ack,
+  status,
+  list,
+  resolve: resolveAction,
+  help,
+};
+
+export async function handleIncident(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
+  const command = parseIncidentCommand(args, { config: deps.config, t: deps.present.t });
+  const action = ACTIONS[command.action] as Action<typeof command.action>;
+  return action(command as never, caller, deps);
+}

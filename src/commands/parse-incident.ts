@@ -1,0 +1,120 @@
+import type { MusterConfig, Severity } from '../config/schema.js';
+import { SEVERITIES } from '../config/schema.js';
+import { DomainError } from '../errors.js';
+import type { Translate } from '../i18n/catalog.js';
+import { teamForRole } from '../muster/slots.js';
+import { splitOptions, tokenize, type Token } from './tokenize.js';
+
+/** The one grammar of /incident, shared by every chat. */
+export type IncidentCommand =
+  | { action: 'declare'; title: string; severity: Severity; service?: string }
+  | { action: 'ack'; incident?: string; role?: string }
+  | { action: 'status'; incident?: string }
+  | { action: 'list' }
+  | { action: 'resolve'; incident?: string; note: string }
+  | { action: 'help' };
+
+const INCIDENT_ID_RE = /^inc-(\d+)$/i;
+
+export function normaliseIncidentId(text: string): string | undefined {
+  const match = INCIDENT_ID_RE.exec(text);
+  return match ? `INC-${Number(match[1])}` : undefined;
+}
+
+interface ParseContext {
+  config: MusterConfig;
+  t: Translate;
+}
+
+type Parser = (tokens: Token[], ctx: ParseContext) => IncidentCommand;
+
+function usage(ctx: ParseContext, message: string): DomainError {
+  return new DomainError('usage', message, ctx.t('usage.incident'));
+}
+
+function rejectOptions(options: Map<string, string>, allowed: string[], ctx: ParseContext): void {
+  for (const key of options.keys()) {
+    if (!allowed.includes(key)) {
+      throw usage(ctx, ctx.t('error.unknownOption', { key, allowed: allowed.map((k) => `${k}=`).join(', ') || '-' }));
+    }
+  }
+}
+
+function parseSeverity(value: string | undefined, ctx: ParseContext): Severity {
+  const configured = SEVERITIES.filter((level) => ctx.config.severities[level]);
+  const wanted = (value ?? 'P1').toUpperCase();
+  const found = configured.find((level) => level === wanted);
+  if (!found) throw usage(ctx, ctx.t('error.unknownSeverity', { value: value ?? 'P1', allowed: configured.join(', ') }));
+  return found;
+}
+
+function parseService(value: string | undefined, severity: Severity, ctx: ParseContext): string | undefined {
+  const services = Object.keys(ctx.config.services);
+  if (value !== undefined && !ctx.config.services[value]) {
+    throw usage(ctx, ctx.t('error.unknownService', { value, allowed: services.join(', ') }));
+  }
+  const needsService = ctx.config.severities[severity]?.roles.find((role) => !teamForRole(ctx.config, role, value));
+  if (needsService) {
+    throw usage(ctx, ctx.t('error.serviceRequired', { severity, role: needsService, allowed: services.join(', ') }));
+  }
+  return value;
+}
+
+const declare: Parser = (tokens, ctx) => {
+  const { words, options } = splitOptions(tokens);
+  rejectOptions(options, ['sev', 'severity', 'service'], ctx);
+  const title = words.join(' ').trim();
+  if (!title) throw usage(ctx, ctx.t('error.missingTitle'));
+  const severity = parseSeverity(options.get('sev') ?? options.get('severity'), ctx);
+  const service = parseService(options.get('service'), severity, ctx);
+  return { action: 'declare', title: title.slice(0, 200), severity, ...(service ? { service } : {}) };
+};
+
+/** Leading INC-n is optional everywhere: inside a war room the incident is implied. */
+function takeIncident(words: string[]): { incident?: string; rest: string[] } {
+  const incident = words[0] ? normaliseIncidentId(words[0]) : undefined;
+  return incident ? { incident, rest: words.slice(1) } : { rest: words };
+}
+
+const ack: Parser = (tokens, ctx) => {
+  const { words, options } = splitOptions(tokens);
+  rejectOptions(options, ['role'], ctx);
+  const { incident, rest } = takeIncident(words);
+  const role = options.get('role') ?? rest[0];
+  if (role !== undefined && !ctx.config.roles[role]) {
+    throw usage(ctx, ctx.t('error.unknownRole', { value: role, allowed: Object.keys(ctx.config.roles).join(', ') }));
+  }
+  return { action: 'ack', ...(incident ? { incident } : {}), ...(role ? { role } : {}) };
+};
+
+const status: Parser = (tokens, ctx) => {
+  const { words, options } = splitOptions(tokens);
+  rejectOptions(options, [], ctx);
+  const { incident } = takeIncident(words);
+  return { action: 'status', ...(incident ? { incident } : {}) };
+};
+
+const resolve: Parser = (tokens, ctx) => {
+  const { words, options } = splitOptions(tokens);
+  rejectOptions(options, [], ctx);
+  const { incident, rest } = takeIncident(words);
+  return { action: 'resolve', ...(incident ? { incident } : {}), note: rest.join(' ').slice(0, 500) };
+};
+
+const PARSERS: Record<string, Parser> = {
+  declare,
+  ack,
+  acknowledge: ack,
+  status,
+  list: () => ({ action: 'list' }),
+  resolve,
+  help: () => ({ action: 'help' }),
+};
+
+export function parseIncidentCommand(args: string, ctx: ParseContext): IncidentCommand {
+  const [first, ...rest] = tokenize(args);
+  if (!first) return { action: 'help' };
+  const parser = PARSERS[first.text.toLowerCase()];
+  if (!parser) throw usage(ctx, ctx.t('error.unknownSubcommand', { name: first.text }));
+  return parser(rest, ctx);
+}

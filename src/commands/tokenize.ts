@@ -1,0 +1,31 @@
+/**
+ * Splits command text into words. Double or single quotes keep spaces (and '='
+ * signs) inside one word, so a title can say anything: "a=b is broken".
+ */
+export interface Token {
+  text: string;
+  quoted: boolean;
+}
+
+export function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (const match of input.matchAll(re)) {
+    const quoted = match[1] ?? match[2];
+    if (quoted !== undefined) tokens.push({ text: quoted, quoted: true });
+    else tokens.push({ text: match[3] ?? '', quoted: false });
+  }
+  return tokens;
+}
+
+/** Separates key=value options from the free words; keys are lower-cased. */
+export function splitOptions(tokens: Token[]): { words: string[]; options: Map<string, string> } {
+  const words: string[] = [];
+  const options = new Map<string, string>();
+  for (const token of tokens) {
+    const match = token.quoted ? null : /^([A-Za-z][\w-]*)=(.*)$/.exec(token.text);
+    if (match) options.set((match[1] ?? '').toLowerCase(), match[2] ?? '');
+    else words.push(token.text);
+  }
+  return { words, options };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import type { Message } from '../ports.js';
+
+/**
+ * What an adapter hands the core: no SDK object crosses into src/. `actor` and
+ * `conversation` are opaque refs ("slack:U123", "console:alice"); `requestId`
+ * is the platform's delivery id, so a retried delivery is recognised.
+ */
+export const commandRequestSchema = z.object({
+  name: z.string().min(1).max(32),
+  args: z.string().max(4000),
+  actor: z.string().min(3).max(200),
+  conversation: z.string().min(3).max(200),
+  requestId: z.string().min(1).max(200),
+});
+
+export type CommandRequest = z.infer<typeof commandRequestSchema>;
+
+export interface Reply {
+  /** ephemeral: only the sender sees it; channel: everyone in the conversation. */
+  visibility: 'ephemeral' | 'channel';
+  message: Message;
+  /** Set when the request id was seen before: the adapter should stay silent. */
+  duplicate?: boolean;
+}

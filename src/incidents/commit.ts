@@ -1,0 +1,79 @@
+import { chainEvents } from '../audit/chain.js';
+import { DomainError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Clock, IncidentStore, Outbox, Scheduler } from '../ports.js';
+import { Effects } from '../muster/effects.js';
+import { expectedTimers } from '../muster/transitions.js';
+import type { Incident, TimelineEvent } from './types.js';
+
+export interface CommitDeps {
+  store: IncidentStore;
+  outbox: Outbox;
+  scheduler: Scheduler;
+  clock: Clock;
+  logger: Logger;
+  /** Called with each committed event, in order (the console's --json mode listens). */
+  onEvent: (event: TimelineEvent) => void;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Writes one use case's effects: chains the events, commits the incident with
+ * its version check, then hands the outbox messages and timers onwards.
+ * On a version conflict (an ack racing a timer, two replicas) it re-reads and
+ * re-runs `change`, which re-checks its fencing tokens against fresh state.
+ *
+ * Returns the committed incident, or undefined when `change` decided there was
+ * nothing to do. If enqueueing fails after the commit, nothing is lost: the
+ * messages stay pending in the store and the reconciler re-sends them.
+ */
+export async function commitChange<T>(
+  deps: CommitDeps,
+  load: () => Promise<Incident | undefined>,
+  actor: string,
+  change: (fx: Effects) => T,
+): Promise<{ incident: Incident; result: T; changed: boolean }> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const current = await load();
+    if (!current) throw new DomainError('not_found', 'incident vanished');
+    const fx = new Effects(structuredClone(current), deps.clock.now(), actor);
+    const result = change(fx);
+    if (!fx.changed) return { incident: current, result, changed: false };
+    const committed = await write(deps, current.version, fx);
+    if (committed) return { incident: committed, result, changed: true };
+    deps.logger.debug({ incident: current.id, attempt }, 'version conflict, retrying');
+  }
+  throw new DomainError('conflict', `incident changed ${MAX_ATTEMPTS} times while writing`);
+}
+
+/** Creates a new incident (expected version 0) with its first effects. */
+export async function createIncident(deps: CommitDeps, fx: Effects): Promise<Incident> {
+  const committed = await write(deps, 0, fx);
+  if (!committed) throw new DomainError('conflict', `incident ${fx.incident.id} already exists`);
+  return committed;
+}
+
+async function write(deps: CommitDeps, expectedVersion: number, fx: Effects): Promise<Incident | undefined> {
+  const incident = fx.incident;
+  const { events, head } = chainEvents(incident.head, incident.id, fx.events);
+  incident.head = head;
+  incident.version = expectedVersion + 1;
+  const ok = await deps.store.commit({ incident, expectedVersion, events, outbox: fx.outbox });
+  if (!ok) return undefined;
+  for (const event of events) deps.onEvent(event);
+  await afterCommit(deps, incident, fx);
+  return incident;
+}
+
+async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects): Promise<void> {
+  try {
+    await deps.outbox.enqueue(fx.outbox);
+    for (const timer of expectedTimers(incident)) await deps.scheduler.schedule(timer);
+  } catch (error) {
+    deps.logger.warn(
+      { incident: incident.id, err: error },
+      'committed, but could not hand messages or timers on yet; the reconciler will retry',
+    );
+  }
+}

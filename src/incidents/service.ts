@@ -1,0 +1,150 @@
+import type { MusterConfig, Severity } from '../config/schema.js';
+import { DomainError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { Effects } from '../muster/effects.js';
+import { openSlots } from '../muster/slots.js';
+import { ackSlots, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps, type MusterContext } from '../muster/transitions.js';
+import type { Presenter } from '../notify/present.js';
+import type { ChatPort, Timer } from '../ports.js';
+import { GENESIS_HASH } from '../audit/chain.js';
+import { commitChange, createIncident, type CommitDeps } from './commit.js';
+import type { ConversationRef, Incident, PersonId } from './types.js';
+
+export interface DeclareInput {
+  title: string;
+  severity: Severity;
+  service?: string;
+  declaredBy: PersonId;
+  origin: ConversationRef;
+}
+
+export interface ServiceDeps extends CommitDeps {
+  config: MusterConfig;
+  present: Presenter;
+  chat: ChatPort;
+  logger: Logger;
+}
+
+/** "inc-42-checkout-is-failing": readable and valid on every platform. */
+export function roomName(id: string, title: string): string {
+  const slug = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return [id.toLowerCase(), slug].filter(Boolean).join('-');
+}
+
+/** The incident use cases. Each validates, mutates a draft and commits once. */
+export class IncidentService {
+  private readonly ctx: MusterContext;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.ctx = { config: deps.config, present: deps.present };
+  }
+
+  async declare(input: DeclareInput): Promise<{ incident: Incident; roomError?: string }> {
+    const now = this.deps.clock.now();
+    const number = await this.deps.store.nextIncidentNumber();
+    const id = `INC-${number}`;
+    const slots = openSlots(this.deps.config, input.severity, input.service, now);
+    const { room, roomError } = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
+    const incident = this.newIncident({ id, number, now, room, input, slots });
+    const fx = new Effects(incident, now, input.declaredBy);
+    this.announce(fx);
+    for (const slot of incident.slots) runDueSteps(this.ctx, fx, slot);
+    fx.refreshBoard();
+    return { incident: await createIncident(this.deps, fx), ...(roomError ? { roomError } : {}) };
+  }
+
+  private newIncident(parts: {
+    id: string; number: number; now: number; room: ConversationRef; input: DeclareInput; slots: Incident['slots'];
+  }): Incident {
+    const deadline = this.deps.config.severities[parts.input.severity]?.assemble;
+    return {
+      id: parts.id,
+      number: parts.number,
+      title: parts.input.title,
+      severity: parts.input.severity,
+      ...(parts.input.service ? { service: parts.input.service } : {}),
+      status: 'assembling',
+      declaredBy: parts.input.declaredBy,
+      declaredAt: parts.now,
+      room: parts.room,
+      slots: parts.slots,
+      ...(deadline !== undefined && parts.slots.length > 0 ? { assembleDeadlineAt: parts.now + deadline } : {}),
+      deadlineEpoch: 0,
+      version: 0,
+      head: { seq: 0, hash: GENESIS_HASH },
+    };
+  }
+
+  private announce(fx: Effects): void {
+    const incident = fx.incident;
+    fx.event('incident.declared', {
+      actor: incident.declaredBy,
+      data: { title: incident.title, severity: incident.severity, service: incident.service ?? null, room: incident.room },
+    });
+    const present = this.deps.present;
+    fx.toRoom('declared', present.notice(present.t('room.declared', {
+      ...present.incidentParams(incident),
+      declarer: present.personName(incident.declaredBy),
+      roles: present.roleList(incident.slots.map((slot) => slot.role)) || '-',
+    }), 'alert'));
+  }
+
+  /** A refused room never loses the incident: it falls back to where it was declared. */
+  private async openRoom(id: string, input: DeclareInput, members: PersonId[]): Promise<{ room: ConversationRef; roomError?: string }> {
+    const present = this.deps.present;
+    try {
+      const room = await this.deps.chat.openRoom({
+        incident: id,
+        name: roomName(id, input.title),
+        topic: present.t('room.topic', { id, severity: input.severity, title: input.title }),
+        members: [...new Set([input.declaredBy, ...members])],
+        origin: input.origin,
+      });
+      return { room };
+    } catch (error) {
+      this.deps.logger.warn({ incident: id, err: error }, 'could not open the war room');
+      return { room: input.origin, roomError: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async ack(incidentId: string, person: PersonId, role?: string): Promise<{ roles: string[]; already: boolean }> {
+    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), person, (fx) => {
+      const paged = fx.incident.slots.filter(
+        (slot) => (!role || slot.role === role) && slot.pages.some((page) => page.person === person),
+      );
+      if (paged.length === 0) {
+        throw new DomainError('not_paged', this.deps.present.t('error.notPaged', { what: role ?? 'any role', id: incidentId }));
+      }
+      const open = paged.filter((slot) => slot.state === 'paging');
+      if (open.length === 0) return { roles: paged.map((slot) => slot.role), already: true };
+      ackSlots(this.ctx, fx, open, person);
+      return { roles: open.map((slot) => slot.role), already: false };
+    });
+    return result;
+  }
+
+  async resolve(incidentId: string, person: string, note: string): Promise<Incident> {
+    const { incident } = await commitChange(this.deps, () => this.deps.store.get(incidentId), person, (fx) => {
+      if (fx.incident.status === 'resolved') {
+        throw new DomainError('conflict', this.deps.present.t('error.alreadyResolved', { id: incidentId }));
+      }
+      resolve(this.ctx, fx, person, note);
+    });
+    return incident;
+  }
+
+  /** A timer fired: re-read the record and let the fenced transition decide. */
+  async onTimer(timer: Timer): Promise<void> {
+    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer } as const;
+    const handler = handlers[timer.kind];
+    const existing = await this.deps.store.get(timer.incident);
+    if (!existing) return;
+    await commitChange(this.deps, () => this.deps.store.get(timer.incident), 'muster', (fx) => handler(this.ctx, fx, timer));
+  }
+}

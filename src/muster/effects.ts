@@ -1,0 +1,43 @@
+import type { DraftEvent, Incident } from '../incidents/types.js';
+import type { Destination, Message, OutboundMessage } from '../ports.js';
+
+/**
+ * What one use case wants done, collected while it mutates a draft incident
+ * and committed all at once: timeline events and outbox messages go to the
+ * store in the same atomic write as the incident itself.
+ */
+export class Effects {
+  readonly events: DraftEvent[] = [];
+  readonly outbox: OutboundMessage[] = [];
+
+  constructor(
+    readonly incident: Incident,
+    readonly now: number,
+    readonly actor: string,
+  ) {}
+
+  event(type: DraftEvent['type'], fields: Partial<Omit<DraftEvent, 'type'>> = {}): void {
+    this.events.push({ at: this.now, actor: this.actor, data: {}, ...fields, type });
+  }
+
+  /** `key` makes the message id deterministic, so a retried commit sends it once. */
+  send(key: string, to: Destination, message: Message): void {
+    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message });
+  }
+
+  toRoom(key: string, message: Message): void {
+    this.send(key, { kind: 'room', conversation: this.incident.room }, message);
+  }
+
+  /** Asks for the board to be redrawn; the id carries the version being written. */
+  refreshBoard(): void {
+    const id = `${this.incident.id}-board-v${this.incident.version + 1}`;
+    if (!this.outbox.some((message) => message.id === id)) {
+      this.outbox.push({ id, incident: this.incident.id, kind: 'board' });
+    }
+  }
+
+  get changed(): boolean {
+    return this.events.length > 0 || this.outbox.length > 0;
+  }
+}

@@ -1,0 +1,158 @@
+import type { MusterConfig } from '../config/schema.js';
+import type { Incident, PersonId, RoleSlot } from '../incidents/types.js';
+import type { Timer } from '../ports.js';
+import type { Presenter } from '../notify/present.js';
+import { Effects } from './effects.js';
+import { dutyManager } from './slots.js';
+
+/**
+ * The muster's state machine as pure steps over a draft incident. Each step
+ * checks its fencing token first; a stale timer is a no-op, never an error.
+ */
+export interface MusterContext {
+  config: MusterConfig;
+  present: Presenter;
+}
+
+const SYSTEM = 'muster';
+
+/**
+ * Runs every escalation step of the slot due by `until` (default: now). A timer
+ * passes its own due time, so a replica whose clock runs a little behind the
+ * one that armed the timer still acts on it instead of dropping it.
+ */
+export function runDueSteps(ctx: MusterContext, fx: Effects, slot: RoleSlot, until = fx.now): void {
+  while (slot.state === 'paging' && slot.nextStep < slot.chain.length) {
+    const step = slot.chain[slot.nextStep];
+    if (!step || slot.startedAt + step.atMs > until) return;
+    const index = slot.nextStep;
+    slot.nextStep += 1;
+    if (index > 0) {
+      fx.event('escalation.step', { actor: SYSTEM, role: slot.role, data: { step: index, via: step.via, targets: step.targets } });
+      const targets = step.targets.map((person) => ctx.present.personName(person)).join(', ');
+      fx.toRoom(`esc-${slot.role}-e${slot.epoch}-s${index}`, ctx.present.notice(
+        ctx.present.t('room.escalated', { role: ctx.present.roleName(slot.role), targets, via: step.via }),
+        'warning',
+      ));
+    }
+    for (const person of step.targets) pagePerson(ctx, fx, slot, person, index);
+    fx.refreshBoard();
+  }
+}
+
+function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: PersonId, step: number): void {
+  slot.pages.push({ person, at: fx.now, step });
+  fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch } });
+  fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot));
+}
+
+/** A fenced escalation timer fired: act only if the slot still expects this very step. */
+export function onEscalationTimer(ctx: MusterContext, fx: Effects, timer: Timer): void {
+  const slot = fx.incident.slots.find((candidate) => candidate.role === timer.key);
+  if (!slot || fx.incident.status === 'resolved') return;
+  if (slot.state !== 'paging' || slot.epoch !== timer.epoch || slot.nextStep !== timer.step) return;
+  runDueSteps(ctx, fx, slot, Math.max(fx.now, timer.dueAt));
+}
+
+/** Acknowledges the given slots for `person`; completes the muster when the last one is staffed. */
+export function ackSlots(ctx: MusterContext, fx: Effects, slots: RoleSlot[], person: PersonId): void {
+  for (const slot of slots) {
+    slot.state = 'acked';
+    slot.ackedBy = person;
+    slot.ackedAt = fx.now;
+    slot.epoch += 1;
+    const elapsed = fx.now - slot.startedAt;
+    fx.event('slot.acked', { actor: person, role: slot.role, person, data: { elapsedMs: elapsed } });
+    fx.toRoom(`ack-${slot.role}-e${slot.epoch}`, ctx.present.notice(
+      ctx.present.t('room.acked', {
+        role: ctx.present.roleName(slot.role),
+        person: ctx.present.personName(person),
+        elapsed: ctx.present.elapsed(elapsed),
+      }),
+    ));
+  }
+  completeIfAssembled(ctx, fx);
+  fx.refreshBoard();
+}
+
+function completeIfAssembled(ctx: MusterContext, fx: Effects): void {
+  const incident = fx.incident;
+  if (incident.status !== 'assembling') return;
+  if (!incident.slots.every((slot) => slot.state === 'acked')) return;
+  incident.status = 'assembled';
+  incident.assembledAt = fx.now;
+  incident.deadlineEpoch += 1;
+  const elapsed = fx.now - incident.declaredAt;
+  fx.event('incident.assembled', { actor: SYSTEM, data: { elapsedMs: elapsed, breached: incident.breachedAt !== undefined } });
+  fx.toRoom('assembled', ctx.present.notice(ctx.present.t('room.assembled', { elapsed: ctx.present.elapsed(elapsed) }), 'success'));
+}
+
+/** The assembly deadline passed: record the breach once and page the duty manager. */
+export function onDeadlineTimer(ctx: MusterContext, fx: Effects, timer: Timer): void {
+  const incident = fx.incident;
+  if (incident.status !== 'assembling' || incident.breachedAt !== undefined) return;
+  if (incident.deadlineEpoch !== timer.epoch) return;
+  const missing = incident.slots.filter((slot) => slot.state !== 'acked').map((slot) => slot.role);
+  const manager = dutyManager(ctx.config, fx.now);
+  const elapsed = fx.now - incident.declaredAt;
+  incident.breachedAt = fx.now;
+  fx.event('assembly.breached', { actor: SYSTEM, data: { missing, elapsedMs: elapsed, dutyManager: manager } });
+  fx.event('page.sent', { actor: SYSTEM, role: 'duty-manager', person: manager, data: { reason: 'assembly.breached' } });
+  fx.send(`breach-page-${manager}`, { kind: 'person', person: manager }, ctx.present.breachPage(incident, missing));
+  fx.toRoom('breached', ctx.present.notice(
+    ctx.present.t('room.breached', {
+      elapsed: ctx.present.elapsed(elapsed),
+      missing: ctx.present.roleList(missing),
+      manager: ctx.present.personName(manager),
+    }),
+    'warning',
+  ));
+  fx.refreshBoard();
+}
+
+/** Resolving ends the muster: bumping every epoch makes all pending timers stale. */
+export function resolve(ctx: MusterContext, fx: Effects, person: string, note: string): void {
+  const incident = fx.incident;
+  incident.status = 'resolved';
+  incident.resolvedAt = fx.now;
+  incident.deadlineEpoch += 1;
+  for (const slot of incident.slots) slot.epoch += 1;
+  const elapsed = fx.now - incident.declaredAt;
+  fx.event('incident.resolved', { actor: person, person, data: { elapsedMs: elapsed, note } });
+  fx.toRoom('resolved', ctx.present.notice(
+    ctx.present.t('room.resolved', { id: incident.id, person: ctx.present.personName(person), elapsed: ctx.present.elapsed(elapsed) }),
+    'success',
+  ));
+  fx.refreshBoard();
+}
+
+/** The timers an incident's record expects; the reconciler re-creates any that are missing. */
+export function expectedTimers(incident: Incident): Timer[] {
+  if (incident.status === 'resolved') return [];
+  const timers: Timer[] = [];
+  for (const slot of incident.slots) {
+    const step = slot.chain[slot.nextStep];
+    if (slot.state !== 'paging' || !step) continue;
+    timers.push({
+      id: `esc-${incident.id}-${slot.role}-e${slot.epoch}-s${slot.nextStep}`,
+      dueAt: slot.startedAt + step.atMs,
+      incident: incident.id,
+      kind: 'escalate',
+      key: slot.role,
+      epoch: slot.epoch,
+      step: slot.nextStep,
+    });
+  }
+  const deadline = incident.assembleDeadlineAt;
+  if (incident.status === 'assembling' && incident.breachedAt === undefined && deadline !== undefined) {
+    timers.push({
+      id: `deadline-${incident.id}-e${incident.deadlineEpoch}`,
+      dueAt: deadline,
+      incident: incident.id,
+      kind: 'deadline',
+      key: 'assembly',
+      epoch: incident.deadlineEpoch,
+    });
+  }
+  return timers;
+}

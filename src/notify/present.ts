@@ -1,0 +1,116 @@
+import { DateTime } from 'luxon';
+import type { MusterConfig } from '../config/schema.js';
+import { formatClock } from '../config/duration.js';
+import { translator, type Translate } from '../i18n/catalog.js';
+import type { Incident, PersonId, RoleSlot } from '../incidents/types.js';
+import type { Message } from '../ports.js';
+
+/**
+ * Turns incident state into neutral messages in the configured locale. Domain
+ * code and renderers hold no sentences of their own (DESIGN.md §7).
+ */
+export class Presenter {
+  readonly t: Translate;
+
+  constructor(private readonly config: MusterConfig) {
+    this.t = translator(config.locale);
+  }
+
+  personName(person: PersonId): string {
+    return this.config.people[person]?.name ?? person;
+  }
+
+  roleName(role: string): string {
+    return this.config.roles[role]?.name ?? role;
+  }
+
+  /** Wall-clock time in the configured zone, e.g. 09:01:05. */
+  time(at: number): string {
+    return DateTime.fromMillis(at, { zone: this.config.timeZone }).toFormat('HH:mm:ss');
+  }
+
+  elapsed(ms: number): string {
+    return formatClock(ms);
+  }
+
+  page(incident: Incident, slot: RoleSlot): Message {
+    const params = this.incidentParams(incident);
+    return {
+      title: this.t('page.title', params),
+      text: this.t('page.text', { ...params, role: this.roleName(slot.role) }),
+      tone: 'alert',
+      buttons: [
+        {
+          label: this.t('button.ack'),
+          command: `/incident ack ${incident.id} ${slot.role}`,
+          style: 'primary',
+        },
+      ],
+    };
+  }
+
+  breachPage(incident: Incident, missing: string[]): Message {
+    const params = this.incidentParams(incident);
+    return {
+      title: this.t('page.title', params),
+      text: this.t('page.breach', { ...params, missing: this.roleList(missing) }),
+      tone: 'alert',
+    };
+  }
+
+  notice(text: string, tone: Message['tone'] = 'info'): Message {
+    return { text, tone };
+  }
+
+  roleList(roles: string[]): string {
+    return roles.map((role) => this.roleName(role)).join(', ');
+  }
+
+  /** The live board: one field per role slot, edited in place as the muster moves. */
+  board(incident: Incident): Message {
+    const params = this.incidentParams(incident);
+    const deadline = incident.assembleDeadlineAt
+      ? this.t('board.deadline', { deadlineAt: this.time(incident.assembleDeadlineAt) })
+      : '';
+    return {
+      title: this.t('board.title', params),
+      text: this.t('board.summary', {
+        status: this.t(`status.${incident.status}`),
+        declarer: this.personName(incident.declaredBy),
+        declaredAt: this.time(incident.declaredAt),
+        deadline,
+      }),
+      fields: incident.slots.map((slot) => ({
+        label: this.roleName(slot.role),
+        value: this.slotLine(slot),
+      })),
+      tone: incident.status === 'assembling' ? (incident.breachedAt ? 'warning' : 'alert') : 'success',
+    };
+  }
+
+  incidentParams(incident: Incident): Record<string, string> {
+    return { id: incident.id, severity: incident.severity, title: incident.title };
+  }
+
+  private slotLine(slot: RoleSlot): string {
+    const last = slot.pages[slot.pages.length - 1];
+    if (!last) return this.t('board.unpaged');
+    const person = slot.ackedBy ?? last.person;
+    const firstPage = slot.pages.find((page) => page.person === person) ?? last;
+    return this.t('board.slot', {
+      person: this.personName(person),
+      pagedAt: this.time(firstPage.at),
+      state: this.slotState(slot),
+    });
+  }
+
+  private slotState(slot: RoleSlot): string {
+    if (slot.state === 'acked' && slot.ackedAt !== undefined) {
+      return this.t('board.slotAcked', {
+        ackedAt: this.time(slot.ackedAt),
+        elapsed: this.elapsed(slot.ackedAt - slot.startedAt),
+      });
+    }
+    return slot.nextStep >= slot.chain.length ? this.t('board.slotExhausted') : this.t('board.slotPaging');
+  }
+}
