@@ -1,0 +1,291 @@
+import type { Redis } from 'ioredis';
+import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
+import { isActive } from '../../src/incidents/types.js';
+import type { Commit, IncidentStore, OutboundMessage } from '../../src/ports.js';
+import { StoreUnavailableError } from '../../src/ports.js';
+
+export interface RedisStoreOptions {
+  /** Every key this store touches starts with it, e.g. "muster:". */
+  prefix: string;
+  /** Only for symmetry with the memory store; Redis expires keys on its own clock. */
+  now?: () => number;
+  /** How long a delivered-message marker is kept (default 30 days). */
+  deliveredTtlMs?: number;
+}
+
+const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
+ *       6 outbox pending hash, 7.. one delivered marker per outbox message.
+ * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (1|0), 6 room, 7 id,
+ *       8 event count, then the events, then (message id, message json) pairs.
+ * Returns 1 when written, 0 (having written nothing) on a version conflict.
+ */
+const COMMIT_LUA = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
+local id = ARGV[7]
+if ARGV[5] == '1' then
+  redis.call('ZADD', KEYS[3], ARGV[4], id)
+else
+  redis.call('ZREM', KEYS[3], id)
+end
+redis.call('ZADD', KEYS[4], ARGV[4], id)
+redis.call('HSET', KEYS[5], ARGV[6], id)
+local events = tonumber(ARGV[8])
+for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
+local first = 9 + events
+for k = 7, #KEYS do
+  local at = first + (k - 7) * 2
+  if redis.call('EXISTS', KEYS[k]) == 0 then
+    redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
+  end
+end
+return 1
+`;
+
+/** KEYS: 1 delivered marker, 2 pending hash. ARGV: 1 message id, 2 ttl ms. */
+const MARK_DELIVERED_LUA = `
+local fresh = redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if fresh then return 1 end
+return 0
+`;
+
+type ScriptCall = (...args: Array<string | number>) => Promise<number>;
+interface MusterScripts {
+  musterStoreCommit: ScriptCall;
+  musterStoreMarkDelivered: ScriptCall;
+}
+
+const CONNECTION_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection broken',
+};
+
+const CONNECTION_MESSAGES: Array<[RegExp, string]> = [
+  [/Connection is closed/i, 'the connection is closed'],
+  [/enableOfflineQueue/i, 'not connected (offline queue disabled)'],
+  [/max retries per request|MaxRetriesPerRequest/i, 'gave up reconnecting'],
+  [/Command timed out|connect ETIMEDOUT|Socket timeout/i, 'timed out'],
+  [/Command aborted due to connection close/i, 'the connection closed mid-command'],
+  [/^LOADING/, 'Redis is still loading its dataset'],
+  [/^READONLY/, 'connected to a read-only replica'],
+  [/^(NOAUTH|WRONGPASS)/, 'authentication failed (check the credentials in REDIS_URL)'],
+];
+
+/** What kind of connection problem `err` is, or undefined if it is not one. */
+function connectionProblem(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && CONNECTION_CODES[code]) return CONNECTION_CODES[code];
+  if (err.name === 'MaxRetriesPerRequestError') return 'gave up reconnecting';
+  for (const [pattern, problem] of CONNECTION_MESSAGES) {
+    if (pattern.test(err.message)) return problem;
+  }
+  return undefined;
+}
+
+/** True for errors that mean "Redis cannot be reached", as opposed to a bug or bad data. */
+export function isConnectionError(err: unknown): boolean {
+  return connectionProblem(err) !== undefined;
+}
+
+/** Removes credentials from anything URL-shaped ("redis://user:secret@host" -> "redis://user:***@host"). */
+export function redactCredentials(text: string): string {
+  return text.replace(/(\/\/[^:@/\s]*):[^@/\s]*@/g, '$1:***@');
+}
+
+/**
+ * Production incident store on Redis. The client is injected and owned by the
+ * caller (who also closes it); give it a small `maxRetriesPerRequest` or a
+ * `commandTimeout` so an outage surfaces as `StoreUnavailableError` quickly
+ * instead of queueing commands forever.
+ *
+ * Every write of a commit happens in one Lua script, so a crash or a conflict
+ * never leaves half a change behind.
+ */
+export class RedisStore implements IncidentStore {
+  private readonly prefix: string;
+  private readonly deliveredTtlMs: number;
+  private readonly scripts: MusterScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisStoreOptions,
+  ) {
+    this.prefix = options.prefix;
+    this.deliveredTtlMs = options.deliveredTtlMs ?? DEFAULT_DELIVERED_TTL_MS;
+    redis.defineCommand('musterStoreCommit', { lua: COMMIT_LUA });
+    redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA, numberOfKeys: 2 });
+    this.scripts = redis as unknown as MusterScripts;
+  }
+
+  nextIncidentNumber(): Promise<number> {
+    return this.guard('allocating an incident number', () => this.redis.incr(this.key('counter')));
+  }
+
+  get(id: string): Promise<Incident | undefined> {
+    return this.guard('reading an incident', async () => {
+      const doc = await this.redis.hget(this.incidentKey(id), 'doc');
+      return doc === null ? undefined : (JSON.parse(doc) as Incident);
+    });
+  }
+
+  listActive(): Promise<Incident[]> {
+    return this.guard('listing active incidents', async () =>
+      this.load(await this.redis.zrange(this.key('active'), 0, '-1')),
+    );
+  }
+
+  listRecent(limit: number): Promise<Incident[]> {
+    return this.guard('listing recent incidents', async () => {
+      if (limit <= 0) return [];
+      return this.load(await this.redis.zrevrange(this.key('recent'), 0, limit - 1));
+    });
+  }
+
+  findByRoom(room: string): Promise<string | undefined> {
+    return this.guard('finding an incident by room', async () => {
+      return (await this.redis.hget(this.key('rooms'), room)) ?? undefined;
+    });
+  }
+
+  commit(change: Commit): Promise<boolean> {
+    const { incident, events, outbox } = change;
+    const keys = [
+      this.incidentKey(incident.id),
+      this.key(`timeline:${incident.id}`),
+      this.key('active'),
+      this.key('recent'),
+      this.key('rooms'),
+      this.key('outbox:pending'),
+      ...outbox.map((message) => this.deliveredKey(message.id)),
+    ];
+    const args = [
+      change.expectedVersion,
+      incident.version,
+      JSON.stringify(incident),
+      incident.number,
+      isActive(incident) ? '1' : '0',
+      incident.room,
+      incident.id,
+      events.length,
+      ...events.map((event) => JSON.stringify(event)),
+      ...outbox.flatMap((message) => [message.id, JSON.stringify(message)]),
+    ];
+    return this.guard('committing a change', async () => {
+      return (await this.scripts.musterStoreCommit(keys.length, ...keys, ...args)) === 1;
+    });
+  }
+
+  timeline(id: string): Promise<TimelineEvent[]> {
+    return this.guard('reading a timeline', async () => {
+      const raw = await this.redis.lrange(this.key(`timeline:${id}`), 0, -1);
+      return raw.map((entry) => JSON.parse(entry) as TimelineEvent);
+    });
+  }
+
+  pendingOutbox(): Promise<OutboundMessage[]> {
+    return this.guard('listing pending outbox messages', async () => {
+      const raw = await this.redis.hvals(this.key('outbox:pending'));
+      return raw.map((entry) => JSON.parse(entry) as OutboundMessage);
+    });
+  }
+
+  markDelivered(messageId: string): Promise<boolean> {
+    return this.guard('marking a message delivered', async () => {
+      const fresh = await this.scripts.musterStoreMarkDelivered(
+        this.deliveredKey(messageId),
+        this.key('outbox:pending'),
+        messageId,
+        this.deliveredTtlMs,
+      );
+      return fresh === 1;
+    });
+  }
+
+  isDelivered(messageId: string): Promise<boolean> {
+    return this.guard('checking a delivery', async () => {
+      return (await this.redis.exists(this.deliveredKey(messageId))) === 1;
+    });
+  }
+
+  claimRequest(requestId: string, ttlMs: number): Promise<boolean> {
+    return this.guard('claiming a request id', async () => {
+      const ttl = Math.max(1, Math.ceil(ttlMs));
+      return (await this.redis.set(this.key(`request:${requestId}`), '1', 'PX', ttl, 'NX')) === 'OK';
+    });
+  }
+
+  getValue(key: string): Promise<string | undefined> {
+    return this.guard('reading a value', async () => {
+      return (await this.redis.hget(this.key('values'), key)) ?? undefined;
+    });
+  }
+
+  setValue(key: string, value: string): Promise<void> {
+    return this.guard('writing a value', async () => {
+      await this.redis.hset(this.key('values'), key, value);
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.guard('pinging', async () => {
+      await this.redis.ping();
+    });
+  }
+
+  /** The injected client belongs to the caller, which closes it; nothing to release here. */
+  async close(): Promise<void> {}
+
+  private async load(ids: string[]): Promise<Incident[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.incidentKey(id), 'doc');
+    const results = (await pipeline.exec()) ?? [];
+    const incidents: Incident[] = [];
+    for (const [error, doc] of results) {
+      if (error) throw error;
+      if (typeof doc === 'string') incidents.push(JSON.parse(doc) as Incident);
+    }
+    return incidents;
+  }
+
+  /** Rethrows connection failures as StoreUnavailableError; anything else is a bug and passes through. */
+  private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const problem = connectionProblem(err);
+      if (problem === undefined) throw err;
+      const { host, port } = this.redis.options;
+      const where = host ? ` at ${host}:${port ?? 6379}` : '';
+      const detail = err instanceof Error ? ` (${err.message})` : '';
+      throw new StoreUnavailableError(
+        redactCredentials(`Redis store unavailable${where} while ${operation}: ${problem}${detail}`),
+        { cause: err },
+      );
+    }
+  }
+
+  private key(suffix: string): string {
+    return `${this.prefix}${suffix}`;
+  }
+
+  private incidentKey(id: string): string {
+    return this.key(`incident:${id}`);
+  }
+
+  private deliveredKey(messageId: string): string {
+    return this.key(`outbox:delivered:${messageId}`);
+  }
+}

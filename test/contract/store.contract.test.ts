@@ -1,0 +1,320 @@
+/**
+ * One IncidentStore contract, run against every implementation (DESIGN.md §8):
+ * the embedded MemoryStore and the production RedisStore on a real Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../adapters/memory/store.js';
+import { RedisStore, isConnectionError, redactCredentials } from '../../adapters/redis/store.js';
+import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
+import { StoreUnavailableError, type IncidentStore, type OutboundMessage } from '../../src/ports.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
+
+let shared: Redis | undefined;
+function redis(): Redis {
+  shared ??= new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  return shared;
+}
+
+async function deleteKeys(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+afterAll(async () => {
+  await shared?.quit();
+});
+
+interface Opened {
+  store: IncidentStore;
+  cleanup(): Promise<void>;
+}
+
+const implementations: Array<{ name: string; open(): Opened }> = [
+  { name: 'MemoryStore', open: () => ({ store: new MemoryStore(), cleanup: async () => {} }) },
+  {
+    name: 'RedisStore',
+    open: () => {
+      const prefix = `test:${randomUUID()}:`;
+      return { store: new RedisStore(redis(), { prefix }), cleanup: () => deleteKeys(redis(), prefix) };
+    },
+  },
+];
+
+function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: 'INC-1',
+    number: 1,
+    title: 'Checkout is failing',
+    severity: 'P1',
+    status: 'assembling',
+    declaredBy: 'slack:U1',
+    declaredAt: T0,
+    room: 'slack:C1',
+    slots: [],
+    deadlineEpoch: 1,
+    version: 1,
+    head: { seq: 0, hash: '' },
+    ...overrides,
+  };
+}
+
+function event(incidentId: string, seq: number, type: TimelineEvent['type'] = 'page.sent'): TimelineEvent {
+  return {
+    seq,
+    incident: incidentId,
+    type,
+    at: T0 + seq * 1000,
+    actor: 'muster',
+    data: { seq },
+    prevHash: `h${seq - 1}`,
+    hash: `h${seq}`,
+  };
+}
+
+function message(id: string, incidentId = 'INC-1'): OutboundMessage {
+  return { id, incident: incidentId, kind: 'message', to: { kind: 'room', conversation: 'slack:C1' }, message: { text: `text of ${id}` } };
+}
+
+/** Creates an incident at version 1 with one event. */
+async function declare(store: IncidentStore, overrides: Partial<Incident> = {}): Promise<Incident> {
+  const created = incident(overrides);
+  const ok = await store.commit({ incident: created, expectedVersion: 0, events: [event(created.id, 1, 'incident.declared')], outbox: [] });
+  expect(ok).toBe(true);
+  return created;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(implementations)('IncidentStore contract: $name', (impl) => {
+  let store: IncidentStore;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(() => {
+    ({ store, cleanup } = impl.open());
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('creates an incident with expectedVersion 0 and reads it back', async () => {
+    expect(await store.get('INC-1')).toBeUndefined();
+    const created = await declare(store);
+    expect(await store.get('INC-1')).toEqual(created);
+    expect(await store.timeline('INC-1')).toEqual([event('INC-1', 1, 'incident.declared')]);
+  });
+
+  it('hands out copies: mutating a returned incident changes nothing stored', async () => {
+    await declare(store);
+    const copy = await store.get('INC-1');
+    copy!.title = 'mutated';
+    expect((await store.get('INC-1'))!.title).toBe('Checkout is failing');
+  });
+
+  it('refuses a stale version and writes nothing: no incident change, events, room or outbox', async () => {
+    const created = await declare(store);
+    const stale = incident({ title: 'stale write', room: 'slack:C-other', status: 'resolved', version: 2 });
+    const ok = await store.commit({ incident: stale, expectedVersion: 0, events: [event('INC-1', 2)], outbox: [message('m-stale')] });
+    expect(ok).toBe(false);
+    expect(await store.get('INC-1')).toEqual(created);
+    expect(await store.timeline('INC-1')).toHaveLength(1);
+    expect(await store.pendingOutbox()).toEqual([]);
+    expect(await store.findByRoom('slack:C-other')).toBeUndefined();
+    expect((await store.listActive()).map((i) => i.id)).toEqual(['INC-1']);
+  });
+
+  it('refuses to create over a missing incident unless expectedVersion is 0', async () => {
+    const ok = await store.commit({ incident: incident({ version: 4 }), expectedVersion: 3, events: [event('INC-1', 1)], outbox: [message('m-1')] });
+    expect(ok).toBe(false);
+    expect(await store.get('INC-1')).toBeUndefined();
+    expect(await store.timeline('INC-1')).toEqual([]);
+    expect(await store.pendingOutbox()).toEqual([]);
+    expect(await store.listRecent(10)).toEqual([]);
+  });
+
+  it('lets exactly one of two racing writers with the same expectedVersion win', async () => {
+    await declare(store);
+    const write = (title: string) =>
+      store.commit({ incident: incident({ title, version: 2 }), expectedVersion: 1, events: [event('INC-1', 2)], outbox: [] });
+    const results = await Promise.all([write('first'), write('second')]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.timeline('INC-1')).toHaveLength(2);
+    expect((await store.get('INC-1'))!.version).toBe(2);
+  });
+
+  it('appends events in order across commits', async () => {
+    await declare(store);
+    await store.commit({ incident: incident({ version: 2 }), expectedVersion: 1, events: [event('INC-1', 2), event('INC-1', 3)], outbox: [] });
+    await store.commit({ incident: incident({ version: 3 }), expectedVersion: 2, events: [event('INC-1', 4, 'slot.acked')], outbox: [] });
+    const timeline = await store.timeline('INC-1');
+    expect(timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(timeline[3]).toEqual(event('INC-1', 4, 'slot.acked'));
+    expect(await store.timeline('INC-404')).toEqual([]);
+  });
+
+  it('lists active incidents oldest first, excluding resolved ones', async () => {
+    await declare(store, { id: 'INC-2', number: 2, room: 'slack:C2' });
+    await declare(store, { id: 'INC-1', number: 1, room: 'slack:C1' });
+    await declare(store, { id: 'INC-3', number: 3, room: 'slack:C3', status: 'mitigated' });
+    expect((await store.listActive()).map((i) => i.id)).toEqual(['INC-1', 'INC-2', 'INC-3']);
+
+    const resolved = incident({ id: 'INC-2', number: 2, room: 'slack:C2', status: 'resolved', resolvedAt: T0 + 60_000, version: 2 });
+    expect(await store.commit({ incident: resolved, expectedVersion: 1, events: [event('INC-2', 2, 'incident.resolved')], outbox: [] })).toBe(true);
+    expect((await store.listActive()).map((i) => i.id)).toEqual(['INC-1', 'INC-3']);
+    expect((await store.get('INC-2'))!.status).toBe('resolved');
+  });
+
+  it('lists recent incidents of any status, newest first, up to the limit', async () => {
+    await declare(store, { id: 'INC-1', number: 1, room: 'slack:C1', status: 'resolved' });
+    await declare(store, { id: 'INC-2', number: 2, room: 'slack:C2' });
+    await declare(store, { id: 'INC-3', number: 3, room: 'slack:C3' });
+    expect((await store.listRecent(2)).map((i) => i.id)).toEqual(['INC-3', 'INC-2']);
+    expect((await store.listRecent(10)).map((i) => i.id)).toEqual(['INC-3', 'INC-2', 'INC-1']);
+    expect(await store.listRecent(0)).toEqual([]);
+  });
+
+  it('finds an incident by its war room', async () => {
+    await declare(store, { id: 'INC-7', number: 7, room: 'discord:987' });
+    expect(await store.findByRoom('discord:987')).toBe('INC-7');
+    expect(await store.findByRoom('discord:000')).toBeUndefined();
+  });
+
+  it('records outbox messages as pending until delivered, and never re-adds a delivered one', async () => {
+    await store.commit({ incident: incident(), expectedVersion: 0, events: [], outbox: [message('m-1'), message('m-2')] });
+    expect((await store.pendingOutbox()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([message('m-1'), message('m-2')]);
+
+    expect(await store.isDelivered('m-1')).toBe(false);
+    expect(await store.markDelivered('m-1')).toBe(true);
+    expect(await store.markDelivered('m-1')).toBe(false);
+    expect(await store.isDelivered('m-1')).toBe(true);
+    expect(await store.pendingOutbox()).toEqual([message('m-2')]);
+
+    // A later commit carrying the same message (a retried use case) must not send it again.
+    await store.commit({ incident: incident({ version: 2 }), expectedVersion: 1, events: [], outbox: [message('m-1'), message('m-3')] });
+    expect((await store.pendingOutbox()).map((m) => m.id).sort()).toEqual(['m-2', 'm-3']);
+  });
+
+  it('keeps a board message pending like any other', async () => {
+    const board: OutboundMessage = { id: 'board-INC-1', incident: 'INC-1', kind: 'board' };
+    await store.commit({ incident: incident(), expectedVersion: 0, events: [], outbox: [board] });
+    expect(await store.pendingOutbox()).toEqual([board]);
+  });
+
+  it('claims a request id once until its ttl expires', async () => {
+    expect(await store.claimRequest('slack-delivery-1', 60_000)).toBe(true);
+    expect(await store.claimRequest('slack-delivery-1', 60_000)).toBe(false);
+    expect(await store.claimRequest('slack-delivery-2', 60_000)).toBe(true);
+
+    expect(await store.claimRequest('short-lived', 30)).toBe(true);
+    expect(await store.claimRequest('short-lived', 30)).toBe(false);
+    await sleep(80);
+    expect(await store.claimRequest('short-lived', 30)).toBe(true);
+  });
+
+  it('hands out incident numbers that increase and never repeat', async () => {
+    expect(await store.nextIncidentNumber()).toBe(1);
+    expect(await store.nextIncidentNumber()).toBe(2);
+    const parallel = await Promise.all(Array.from({ length: 10 }, () => store.nextIncidentNumber()));
+    expect(new Set(parallel).size).toBe(10);
+    expect(Math.min(...parallel)).toBe(3);
+    expect(Math.max(...parallel)).toBe(12);
+  });
+
+  it('stores small values', async () => {
+    expect(await store.getValue('board:INC-1')).toBeUndefined();
+    await store.setValue('board:INC-1', 'slack:C1/1700000000.0001');
+    expect(await store.getValue('board:INC-1')).toBe('slack:C1/1700000000.0001');
+    await store.setValue('board:INC-1', 'slack:C1/1700000000.0002');
+    expect(await store.getValue('board:INC-1')).toBe('slack:C1/1700000000.0002');
+  });
+
+  it('answers ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('RedisStore when Redis is unreachable', () => {
+  const password = 'hunter2-very-secret';
+  const unreachable: Array<{ name: string; connect(): Redis }> = [
+    {
+      name: 'offline queue disabled',
+      connect: () =>
+        new Redis(`redis://:${password}@127.0.0.1:1`, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 200,
+          retryStrategy: () => null,
+        }),
+    },
+    {
+      name: 'no reconnection',
+      connect: () =>
+        new Redis({ host: '127.0.0.1', port: 1, password, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 200, retryStrategy: () => null }),
+    },
+  ];
+
+  it.each(unreachable)('raises StoreUnavailableError without the password ($name)', async ({ connect }) => {
+    const client = connect();
+    client.on('error', () => {});
+    const store = new RedisStore(client, { prefix: 'test:unreachable:' });
+    const calls: Array<() => Promise<unknown>> = [
+      () => store.get('INC-1'),
+      () => store.commit({ incident: incident(), expectedVersion: 0, events: [], outbox: [message('m-1')] }),
+      () => store.claimRequest('r-1', 1000),
+      () => store.nextIncidentNumber(),
+      () => store.markDelivered('m-1'),
+      () => store.ping(),
+    ];
+    try {
+      for (const call of calls) {
+        const error = await call().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(error).toBeInstanceOf(StoreUnavailableError);
+        const text = `${String(error)} ${(error as Error).stack ?? ''}`;
+        expect(text).toMatch(/Redis store unavailable at 127\.0\.0\.1:1 while/);
+        expect(text).not.toContain(password);
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('lets errors that are not connection problems through unchanged', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const store = new RedisStore(redis(), { prefix });
+    try {
+      await redis().set(`${prefix}incident:INC-1`, 'not a hash');
+      const error = await store.get('INC-1').catch((err: unknown) => err);
+      expect(error).not.toBeInstanceOf(StoreUnavailableError);
+      expect(String(error)).toMatch(/WRONGTYPE/);
+    } finally {
+      await deleteKeys(redis(), prefix);
+    }
+  });
+
+  it('classifies connection errors and redacts credentials', () => {
+    expect(isConnectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isConnectionError(new Error('Connection is closed.'))).toBe(true);
+    expect(isConnectionError(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('Reached the max retries per request limit (which is 0).'), { name: 'MaxRetriesPerRequestError' }))).toBe(true);
+    expect(isConnectionError(new Error('Command timed out'))).toBe(true);
+    expect(isConnectionError(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
+    expect(isConnectionError('ECONNREFUSED')).toBe(false);
+    expect(redactCredentials('cannot reach redis://muster:s3cret@redis.internal:6379/0')).toBe(
+      'cannot reach redis://muster:***@redis.internal:6379/0',
+    );
+    expect(redactCredentials('rediss://:s3cret@host')).toBe('rediss://:***@host');
+  });
+});
