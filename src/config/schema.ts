@@ -69,7 +69,7 @@ const rotationSchema = z
 
 const teamSchema = z
   .object({
-    name: z.string().min(1).optional(),
+    name: z.string().min(1).optional().describe('Display name of the team'),
     timeZone: z.string().default('UTC').describe('IANA time zone, e.g. Europe/Berlin'),
     manager: id('person').describe('Last step of a role escalation chain'),
     rotation: rotationSchema,
@@ -89,7 +89,7 @@ const severityLevelSchema = z
 
 const roleSchema = z
   .object({
-    name: z.string().min(1).optional(),
+    name: z.string().min(1).optional().describe('Display name of the role, e.g. Incident commander'),
     team: id('team')
       .optional()
       .describe('Team whose rotation staffs the role; omit with fromService to use the service team'),
@@ -105,20 +105,20 @@ const escalationStepSchema = z
     after: durationSchema.describe('Delay after the previous step (the first: after declare)'),
     page: z
       .union([z.enum(TARGETS), z.array(id('person')).min(1)])
-      .describe('primary, backup, manager, or a list of person ids'),
+      .describe("Who to page: the role team's primary, backup or manager, or these person ids"),
   })
   .strict();
 
 const escalationPolicySchema = z
   .object({
-    steps: z.array(escalationStepSchema).min(1),
+    steps: z.array(escalationStepSchema).min(1).describe('Run in order while nobody acknowledges'),
     repeat: z.number().int().min(0).max(10).default(0).describe('Times the chain runs again'),
   })
   .strict();
 
 const serviceSchema = z
   .object({
-    name: z.string().min(1).optional(),
+    name: z.string().min(1).optional().describe('Display name of the service'),
     team: id('team').describe('Team that owns the service (staffs the tech role)'),
   })
   .strict();
@@ -132,23 +132,29 @@ const dutyManagerSchema = z
 
 export const musterConfigSchema = z
   .object({
-    locale: z.enum(['en', 'zh-CN']).default('en'),
+    locale: z.enum(['en', 'zh-CN']).default('en').describe('Language of every message Muster sends'),
     timeZone: z.string().default('UTC').describe('Default time zone for times shown in chat'),
-    people: z.record(id('person'), personSchema),
-    teams: z.record(id('team'), teamSchema),
-    roles: z.record(id('role'), roleSchema),
-    severities: z.partialRecord(severitySchema, severityLevelSchema),
-    escalation: z.record(id('escalation policy'), escalationPolicySchema),
-    services: z.record(id('service'), serviceSchema),
+    people: z.record(id('person'), personSchema).describe('Everyone Muster may page, by person id'),
+    teams: z.record(id('team'), teamSchema).describe('Teams with their weekly on-call rotations'),
+    roles: z.record(id('role'), roleSchema).describe('Roles a muster staffs, e.g. commander, tech'),
+    severities: z
+      .partialRecord(severitySchema, severityLevelSchema)
+      .describe('What each severity (P1-P4) musters, its deadlines and escalation'),
+    escalation: z
+      .record(id('escalation policy'), escalationPolicySchema)
+      .describe('Escalation policies: who is paged when, until someone acknowledges'),
+    services: z.record(id('service'), serviceSchema).describe('Services and the teams that own them'),
     dutyManager: dutyManagerSchema,
     channels: z
       .object({
         broadcast: z.string().optional().describe('Where new incidents are announced'),
       })
       .strict()
-      .default({}),
+      .default({})
+      .describe('Chat channels Muster posts to'),
   })
-  .strict();
+  .strict()
+  .describe('Muster configuration (muster.yaml)');
 
 export type MusterConfig = z.output<typeof musterConfigSchema>;
 export type MusterConfigInput = z.input<typeof musterConfigSchema>;

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './load.js';
+
+/**
+ * The process environment, read once here and nowhere else (DESIGN.md §7):
+ * adapters receive these values, they never look at process.env themselves.
+ */
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface MusterEnv {
+  /** Production mode when set (Redis store and BullMQ); embedded mode otherwise. */
+  redisUrl?: string;
+  /** MUSTER_CONFIG; the loader falls back to ./muster.yaml, then the shipped example. */
+  configPath?: string;
+  logLevel: LogLevel;
+  /** True when MUSTER_LOG_LEVEL (or LOG_LEVEL) was set, so a quiet console may not override it. */
+  logLevelSet: boolean;
+  /** Prefix of every Redis key and BullMQ queue, so several installs can share a Redis. */
+  redisPrefix: string;
+  slackBotToken?: string;
+  slackSigningSecret?: string;
+  slackAppToken?: string;
+  discordToken?: string;
+}
+
+/** An empty variable (`FOO=`) counts as unset: that is how people clear one in a .env file. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const redisUrlSchema = optionalText.refine(
+  (v) => v === undefined || /^rediss?:\/\/[^\s]+$/.test(v),
+  'write a URL like redis://127.0.0.1:6379 or rediss://user:password@host:6380/0',
+);
+
+/** Each field names the variable it reads, so an error can name it back. */
+const FIELDS = {
+  redisUrl: { variable: 'REDIS_URL', schema: redisUrlSchema },
+  configPath: { variable: 'MUSTER_CONFIG', schema: optionalText },
+  logLevel: {
+    variable: 'MUSTER_LOG_LEVEL',
+    schema: optionalText.transform((v) => v?.toLowerCase()).pipe(z.enum(LOG_LEVELS).default('info')),
+  },
+  redisPrefix: {
+    variable: 'MUSTER_REDIS_PREFIX',
+    schema: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[\w:.-]+$/, 'use letters, digits and ":", ".", "-", "_" only, e.g. muster:')
+        .default('muster:'),
+    ),
+  },
+  slackBotToken: { variable: 'SLACK_BOT_TOKEN', schema: optionalText },
+  slackSigningSecret: { variable: 'SLACK_SIGNING_SECRET', schema: optionalText },
+  slackAppToken: { variable: 'SLACK_APP_TOKEN', schema: optionalText },
+  discordToken: { variable: 'DISCORD_TOKEN', schema: optionalText },
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** MUSTER_LOG_LEVEL wins; LOG_LEVEL is honoured because pino users set it out of habit. */
+function variableFor(field: keyof typeof FIELDS, env: Env): string {
+  const { variable } = FIELDS[field];
+  const unset = (name: string) => (env[name] ?? '').trim() === '';
+  if (field === 'logLevel' && unset(variable) && !unset('LOG_LEVEL')) {
+    return 'LOG_LEVEL';
+  }
+  return variable;
+}
+
+function envProblem(variable: string, value: string | undefined, issue: z.core.$ZodIssue): ConfigProblem {
+  const shown = variable === 'REDIS_URL' && value ? redactUrl(value) : value;
+  const hint =
+    issue.code === 'invalid_value'
+      ? `set ${variable} to one of: ${issue.values.join(', ')}, or unset it`
+      : `${issue.message}, or unset ${variable}`;
+  // The path names the variable; the formatted line reads "environment  VAR: invalid value …".
+  return { file: 'environment', path: variable, message: `invalid value ${JSON.stringify(shown)}`, hint };
+}
+
+/**
+ * Reads and validates the environment once. Throws ConfigError naming every
+ * bad variable; unset variables take their defaults.
+ */
+export function loadEnv(env: Env = process.env): MusterEnv {
+  const result: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  for (const field of Object.keys(FIELDS) as (keyof typeof FIELDS)[]) {
+    const variable = variableFor(field, env);
+    const parsed = FIELDS[field].schema.safeParse(env[variable]);
+    if (parsed.success) {
+      if (parsed.data !== undefined) result[field] = parsed.data;
+    } else {
+      problems.push(...parsed.error.issues.map((i) => envProblem(variable, env[variable], i)));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  result.logLevelSet = optionalText.parse(env[variableFor('logLevel', env)]) !== undefined;
+  return result as unknown as MusterEnv;
+}
+
+/**
+ * A Redis URL safe to log: the password (or a lone username-less secret,
+ * `redis://:secret@host`) becomes ***. Text that is not a URL is returned as is.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not a URL: still hide anything that looks like user:password@.
+    return url.replace(/\/\/([^:/@\s]*):[^@\s]*@/, '//$1:***@');
+  }
+  if (!parsed.password) return url;
+  parsed.password = '***';
+  return parsed.toString();
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnv, redactUrl } from '../../src/config/env.js';
+import { ConfigError } from '../../src/config/load.js';
+
+function problemsOf(env: Record<string, string>) {
+  try {
+    loadEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the environment to be refused');
+}
+
+describe('loadEnv', () => {
+  it('has defaults for an empty environment (embedded mode)', () => {
+    expect(loadEnv({})).toEqual({ logLevel: 'info', logLevelSet: false, redisPrefix: 'muster:' });
+  });
+
+  it('reads every variable', () => {
+    const env = loadEnv({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      MUSTER_CONFIG: 'ops/muster.yaml',
+      MUSTER_LOG_LEVEL: 'debug',
+      MUSTER_REDIS_PREFIX: 'staging:muster:',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'shh',
+      SLACK_APP_TOKEN: 'xapp-1',
+      DISCORD_TOKEN: 'disc',
+    });
+    expect(env).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      configPath: 'ops/muster.yaml',
+      logLevel: 'debug',
+      logLevelSet: true,
+      redisPrefix: 'staging:muster:',
+      slackBotToken: 'xoxb-1',
+      slackSigningSecret: 'shh',
+      slackAppToken: 'xapp-1',
+      discordToken: 'disc',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadEnv({ REDIS_URL: '', MUSTER_LOG_LEVEL: ' ' })).toEqual(loadEnv({}));
+  });
+
+  it('accepts LOG_LEVEL when MUSTER_LOG_LEVEL is unset, in any case', () => {
+    expect(loadEnv({ LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    expect(loadEnv({ LOG_LEVEL: 'warn', MUSTER_LOG_LEVEL: 'error' }).logLevel).toBe('error');
+  });
+
+  it('refuses a bad log level, naming the variable and the choices', () => {
+    const [problem, ...rest] = problemsOf({ MUSTER_LOG_LEVEL: 'verbose' });
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ file: 'environment', path: 'MUSTER_LOG_LEVEL' });
+    expect(problem?.message).toBe('invalid value "verbose"');
+    expect(problem?.hint).toContain('set MUSTER_LOG_LEVEL to one of');
+    expect(problem?.hint).toContain('debug, info, warn, error');
+  });
+
+  it('reports every bad variable, and never prints a Redis password', () => {
+    const problems = problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379', LOG_LEVEL: 'loud' });
+    expect(problems.map((p) => p.path)).toEqual(['REDIS_URL', 'LOG_LEVEL']);
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('refuses a key prefix with spaces', () => {
+    expect(problemsOf({ MUSTER_REDIS_PREFIX: 'my prefix' })[0]?.path).toBe('MUSTER_REDIS_PREFIX');
+  });
+});
+
+describe('redactUrl', () => {
+  it('replaces the password with ***', () => {
+    expect(redactUrl('redis://default:s3cret@redis.internal:6379/0')).toBe('redis://default:***@redis.internal:6379/0');
+    expect(redactUrl('rediss://:s3cret@redis.internal:6380')).toBe('rediss://:***@redis.internal:6380');
+  });
+
+  it('leaves a URL without a password alone', () => {
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(redactUrl('redis://user@host:6379')).toBe('redis://user@host:6379');
+  });
+
+  it('hides a password even in text that is not a valid URL', () => {
+    expect(redactUrl('redis://user:p@ss word@host')).not.toContain('ss word');
+  });
+});
