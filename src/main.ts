@@ -168,7 +168,9 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const session = new ConsoleSession({ muster: runtime.muster, human, ...(json ? { json } : {}), settle: () => runtime.settle() });
   try {
     if (run.script !== undefined) return (await session.runScript(run.script)) > 0 ? 1 : 0;
-    human('Type as a configured person, e.g.  alice: /incident declare Checkout is failing sev=P1 service=checkout');
+    const person = Object.keys(run.config.people)[0] ?? 'alice';
+    const service = Object.keys(run.config.services)[0] ?? 'checkout';
+    human(`Type as a configured person, e.g.  ${person}: /incident declare Checkout is failing sev=P1 service=${service}`);
     human('Also: sleep 5s, quit.');
     await session.repl(process.stdin, process.stdout);
     return 0;
