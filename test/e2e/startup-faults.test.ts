@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'muster.js');
+const FAST = join(import.meta.dirname, 'fixtures', 'fast.yaml');
+
+async function muster(args: string[], extraEnv: Record<string, string> = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+  if (!('REDIS_URL' in extraEnv)) delete env.REDIS_URL;
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('start-up faults end in a message and exit 1, never a stack trace', () => {
+  it('Redis unreachable in production mode: names the URL without its password, with a hint', async () => {
+    const result = await muster(['console', '--config', FAST, '--script', '/dev/null'], {
+      REDIS_URL: 'redis://ops:hunter2@127.0.0.1:1/0',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Cannot reach Redis at redis://ops:***@127.0.0.1:1/0');
+    expect(result.stderr).toContain('Hint:');
+    expect(result.stderr).not.toContain('hunter2');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a broken config stops start with every problem listed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-start-'));
+    const file = join(dir, 'muster.yaml');
+    writeFileSync(file, 'people: {}\nteams: {}\nroles: { tech: { team: nobody } }\nseverities: { P1: { roles: [tech, ghost], escalation: none } }\nescalation: {}\nservices: {}\ndutyManager: { person: nobody }\n');
+    const result = await muster(['start', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/problem\(s\)/);
+    for (const path of ['roles.tech.team', 'severities.P1.roles[1]', 'severities.P1.escalation', 'dutyManager.person']) {
+      expect(result.stderr).toContain(path);
+    }
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a bad environment variable is named', async () => {
+    const result = await muster(['validate', FAST], { MUSTER_LOG_LEVEL: 'loud' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('MUSTER_LOG_LEVEL');
+  });
+});

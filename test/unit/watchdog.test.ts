@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
+import { Watchdog } from '../../src/runtime/reconciler.js';
+import { silentLogger } from '../../src/logger.js';
+import type { Timer } from '../../src/ports.js';
+import { harness } from '../support/fixture.js';
+
+const MIN = 60_000;
+
+/** A scheduler that loses every timer, like a queue flushed behind our back. */
+class ForgetfulScheduler extends InProcessScheduler {
+  lose = true;
+  override async schedule(timer: Timer): Promise<void> {
+    if (!this.lose) await super.schedule(timer);
+  }
+}
+
+describe('reconciler and watchdog', () => {
+  it('reports steps overdue by more than a minute and re-creates their timers', async () => {
+    const h = await harness();
+    const forgetful = new ForgetfulScheduler(h.clock, { realTime: false });
+    const warnings: object[] = [];
+    const logger = { ...silentLogger, warn: (fields: object) => warnings.push(fields) };
+    await h.say('alice', '/incident declare Lost timers sev=P3 service=checkout');
+    const watchdog = new Watchdog({ store: h.store, scheduler: forgetful, outbox: h.outbox, clock: h.clock, logger });
+    h.clock.advance(7 * MIN);
+    const report = await watchdog.beat();
+    expect(report?.overdue).toEqual([{ id: 'esc-INC-1-tech-e0-s1', lateMs: 2 * MIN }]);
+    expect(warnings).toHaveLength(1);
+    expect(await h.store.getValue('watchdog:heartbeat')).toBe(String(h.clock.now()));
+    forgetful.lose = false;
+    await watchdog.beat();
+    await forgetful.start((timer) => h.muster.service.onTimer(timer));
+    await forgetful.runDue();
+    await h.outbox.idle();
+    expect(h.chat.pagesTo('pam')).toHaveLength(1);
+  });
+
+  it('re-queues committed but undelivered messages, and never re-sends delivered ones', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Resend sev=P3 service=checkout');
+    const sent = h.chat.delivered.length;
+    await h.muster.watchdog.beat();
+    await h.outbox.idle();
+    expect(h.chat.delivered.length).toBe(sent);
+    expect(await h.store.pendingOutbox()).toEqual([]);
+  });
+});
