@@ -1,26 +1,8 @@
-import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'muster.js');
-const FIXTURES = join(import.meta.dirname, 'fixtures');
-
-/** Runs the real CLI in embedded mode (no REDIS_URL), as a user would. */
-async function muster(args: string[]) {
-  const env = { ...process.env };
-  delete env.REDIS_URL;
-  delete env.MUSTER_CONFIG;
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { FIXTURES, muster } from './cli.js';
 
 interface EventLine {
   type: string;
@@ -65,8 +47,6 @@ describe('console --script --json', () => {
   });
 
   it('fails a script line it cannot understand, with the line number', async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'muster-e2e-'));
     writeFileSync(join(dir, 'bad.script'), 'alice /incident list\nsleep soon\n');
     const result = await muster(['console', '--config', join(FIXTURES, 'fast.yaml'), '--script', join(dir, 'bad.script')]);
@@ -86,11 +66,9 @@ describe('validate and schema', () => {
   });
 
   it('lists every problem with file, line, path and hint, and exits 1', async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'muster-e2e-'));
     const file = join(dir, 'broken.yaml');
-    const text = (await import('node:fs')).readFileSync(join(FIXTURES, 'fast.yaml'), 'utf8')
+    const text = readFileSync(join(FIXTURES, 'fast.yaml'), 'utf8')
       .replace('primary: [carol]', 'primary: [zed]')
       .replace('assemble: 3s', 'assemble: soon');
     writeFileSync(file, text);

@@ -1,26 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES, muster } from './cli.js';
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'muster.js');
-const FAST = join(import.meta.dirname, 'fixtures', 'fast.yaml');
-
-async function muster(args: string[], extraEnv: Record<string, string> = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-  if (!('REDIS_URL' in extraEnv)) delete env.REDIS_URL;
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const FAST = join(FIXTURES, 'fast.yaml');
 
 describe('start-up faults end in a message and exit 1, never a stack trace', () => {
   it('Redis unreachable in production mode: names the URL without its password, with a hint', async () => {
