@@ -40,11 +40,40 @@ export interface Message {
   fields?: Field[];
   buttons?: Button[];
   tone?: 'info' | 'alert' | 'success' | 'warning';
+  /** Pin it in the conversation where the chat supports pins (the live board). */
+  pin?: boolean;
 }
 
+/** One input of a neutral form; chats with modals render it, others show the usage text. */
+export interface FormInput {
+  name: string;
+  label: string;
+  kind: 'text' | 'longtext' | 'select';
+  optional?: boolean;
+  options?: Array<{ label: string; value: string }>;
+  initial?: string;
+}
+
+/**
+ * A form that, once submitted, becomes `command` followed by the inputs as
+ * name=value options (the first input, when named `text`, as free words).
+ */
+export interface Form {
+  id: string;
+  title: string;
+  submitLabel: string;
+  command: string;
+  inputs: FormInput[];
+}
+
+/**
+ * Where a message goes. `broadcast` is the incident announcement channel; each
+ * chat adapter knows its own (channels.broadcast in muster.yaml).
+ */
 export type Destination =
   | { kind: 'person'; person: PersonId }
-  | { kind: 'room'; conversation: ConversationRef };
+  | { kind: 'room'; conversation: ConversationRef }
+  | { kind: 'broadcast' };
 
 /**
  * A message waiting in the outbox. `id` is deterministic, so enqueueing the
@@ -159,10 +188,23 @@ export interface RoomRequest {
   origin: ConversationRef;
 }
 
+export interface OpenedRoom {
+  conversation: ConversationRef;
+  /** What people call it ("#inc-42-checkout-is-failing"). */
+  name: string;
+  /** What went wrong but did not stop the room (an invite refused), for the declarer. */
+  problems: string[];
+}
+
+/** A delivery that can never succeed (no such user on this chat): not retried. */
+export class UndeliverableError extends Error {
+  override readonly name = 'UndeliverableError';
+}
+
 /** The chat platform as the core sees it. Implemented by each chat adapter. */
 export interface ChatPort {
-  /** Opens a war room and returns its reference. Throws when the platform refuses. */
-  openRoom(request: RoomRequest): Promise<ConversationRef>;
+  /** Opens a war room. Throws when the platform refuses to create it at all. */
+  openRoom(request: RoomRequest): Promise<OpenedRoom>;
   /** Sends a message; returns a reference that `update` accepts. */
   send(to: Destination, message: Message): Promise<string>;
   /** Edits a message in place (the live board). */

@@ -1,5 +1,5 @@
 import type { MusterConfig } from '../../src/config/schema.js';
-import type { ChatPort, Destination, Message, RoomRequest } from '../../src/ports.js';
+import type { ChatPort, Destination, Message, OpenedRoom, RoomRequest } from '../../src/ports.js';
 import { renderMessage } from './render.js';
 
 export type Sink = (line: string) => void;
@@ -25,11 +25,11 @@ export class ConsoleChat implements ChatPort {
     private readonly sink: Sink,
   ) {}
 
-  async openRoom(request: RoomRequest): Promise<string> {
-    const room = `console:#${request.name}`;
+  async openRoom(request: RoomRequest): Promise<OpenedRoom> {
+    const name = `#${request.name}`;
     const members = request.members.map((person) => this.config.people[person]?.name ?? person).join(', ');
-    this.sink(`[${this.label({ kind: 'room', conversation: room })}] room opened · ${request.topic} · members: ${members}`);
-    return room;
+    this.sink(`[${name}] room opened · ${request.topic} · members: ${members}`);
+    return { conversation: `console:${name}`, name, problems: [] };
   }
 
   async send(to: Destination, message: Message): Promise<string> {
@@ -47,6 +47,7 @@ export class ConsoleChat implements ChatPort {
 
   label(to: Destination): string {
     if (to.kind === 'person') return `DM @${to.person}`;
+    if (to.kind === 'broadcast') return this.config.channels.broadcast ?? '#incidents';
     return to.conversation.replace(/^console:/, '');
   }
 

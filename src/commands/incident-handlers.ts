@@ -4,6 +4,7 @@ import { isActive } from '../incidents/types.js';
 import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js';
 import type { Caller, DispatchDeps } from './dispatch.js';
 import type { Reply } from './types.js';
+import { declareFormFor } from './forms.js';
 
 type Action<A extends IncidentCommand['action']> = (
   command: Extract<IncidentCommand, { action: A }>,
@@ -34,18 +35,29 @@ async function findIncident(
 
 const declare: Action<'declare'> = async (command, caller, deps) => {
   const t = deps.present.t;
-  const { incident, roomError } = await deps.service.declare({
+  const { incident, roomError, problems } = await deps.service.declare({
     title: command.title,
     severity: command.severity,
     ...(command.service ? { service: command.service } : {}),
+    ...(command.summary ? { summary: command.summary } : {}),
     declaredBy: caller.name,
     origin: caller.conversation,
   });
-  const text = roomError
-    ? t('reply.declaredNoRoom', { id: incident.id, reason: roomError })
-    : t('reply.declared', { id: incident.id, title: incident.title, room: incident.room, count: incident.slots.length });
-  return { visibility: 'channel', message: { text, tone: roomError ? 'warning' : 'alert' } };
+  const lines = [
+    roomError
+      ? t('reply.declaredNoRoom', { id: incident.id, reason: roomError })
+      : t('reply.declared', { id: incident.id, title: incident.title, room: incident.roomName, count: incident.slots.length }),
+  ];
+  if (problems.length > 0) lines.push(t('reply.roomProblems', { problems: problems.join('; ') }));
+  const warn = roomError !== undefined || problems.length > 0;
+  return { visibility: 'channel', message: { text: lines.join('\n'), tone: warn ? 'warning' : 'alert' } };
 };
+
+const declareForm: Action<'declareForm'> = async (_command, _caller, deps) => ({
+  visibility: 'ephemeral',
+  message: { text: deps.present.t('usage.incident') },
+  form: declareFormFor(deps),
+});
 
 const ack: Action<'ack'> = async (command, caller, deps) => {
   const t = deps.present.t;
@@ -98,6 +110,7 @@ const help: Action<'help'> = async (_command, _caller, deps) => ephemeral(deps.p
 
 const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   declare,
+  declareForm,
   ack,
   status,
   list,

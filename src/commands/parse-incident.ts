@@ -7,7 +7,8 @@ import { splitOptions, tokenize, type Token } from './tokenize.js';
 
 /** The one grammar of /incident, shared by every chat. */
 export type IncidentCommand =
-  | { action: 'declare'; title: string; severity: Severity; service?: string }
+  | { action: 'declare'; title: string; severity: Severity; service?: string; summary?: string }
+  | { action: 'declareForm' }
   | { action: 'ack'; incident?: string; role?: string }
   | { action: 'status'; incident?: string }
   | { action: 'list' }
@@ -60,14 +61,23 @@ function parseService(value: string | undefined, severity: Severity, ctx: ParseC
   return value;
 }
 
+/** `declare` alone asks for the form; anything more must be a complete declaration. */
 const declare: Parser = (tokens, ctx) => {
+  if (tokens.length === 0) return { action: 'declareForm' };
   const { words, options } = splitOptions(tokens);
-  rejectOptions(options, ['sev', 'severity', 'service'], ctx);
-  const title = words.join(' ').trim();
+  rejectOptions(options, ['sev', 'severity', 'service', 'summary', 'title'], ctx);
+  const title = (options.get('title') ?? words.join(' ')).trim();
   if (!title) throw usage(ctx, ctx.t('error.missingTitle'));
   const severity = parseSeverity(options.get('sev') ?? options.get('severity'), ctx);
-  const service = parseService(options.get('service'), severity, ctx);
-  return { action: 'declare', title: title.slice(0, 200), severity, ...(service ? { service } : {}) };
+  const service = parseService(options.get('service') || undefined, severity, ctx);
+  const summary = options.get('summary')?.trim().slice(0, 2000);
+  return {
+    action: 'declare',
+    title: title.slice(0, 200),
+    severity,
+    ...(service ? { service } : {}),
+    ...(summary ? { summary } : {}),
+  };
 };
 
 /** Leading INC-n is optional everywhere: inside a war room the incident is implied. */

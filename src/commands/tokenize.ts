@@ -1,6 +1,7 @@
 /**
  * Splits command text into words. Double or single quotes keep spaces (and '='
- * signs) inside one word, so a title can say anything: "a=b is broken".
+ * signs) inside one word, so a title can say anything: "a=b is broken". An
+ * option's value may be quoted too: summary="card payments fail".
  */
 export interface Token {
   text: string;
@@ -9,11 +10,13 @@ export interface Token {
 
 export function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  const re = /(?<key>[A-Za-z][\w-]*=)?(?:"(?<dq>[^"]*)"|'(?<sq>[^']*)')|(?<word>\S+)/g;
   for (const match of input.matchAll(re)) {
-    const quoted = match[1] ?? match[2];
-    if (quoted !== undefined) tokens.push({ text: quoted, quoted: true });
-    else tokens.push({ text: match[3] ?? '', quoted: false });
+    const { key, dq, sq, word } = match.groups ?? {};
+    const quoted = dq ?? sq;
+    if (quoted === undefined) tokens.push({ text: word ?? '', quoted: false });
+    else if (key) tokens.push({ text: `${key}${quoted}`, quoted: false });
+    else tokens.push({ text: quoted, quoted: true });
   }
   return tokens;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Message } from '../ports.js';
+import type { Form, Message } from '../ports.js';
 
 /**
  * What an adapter hands the core: no SDK object crosses into src/. `actor` and
@@ -20,6 +20,8 @@ export interface Reply {
   /** ephemeral: only the sender sees it; channel: everyone in the conversation. */
   visibility: 'ephemeral' | 'channel';
   message: Message;
+  /** Chats with modals open this form; the others show `message` (the usage). */
+  form?: Form;
   /** Set when the request id was seen before: the adapter should stay silent. */
   duplicate?: boolean;
 }

@@ -5,7 +5,7 @@ import { Effects } from '../muster/effects.js';
 import { openSlots } from '../muster/slots.js';
 import { ackSlots, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps, type MusterContext } from '../muster/transitions.js';
 import type { Presenter } from '../notify/present.js';
-import type { ChatPort, Timer } from '../ports.js';
+import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import type { ConversationRef, Incident, PersonId } from './types.js';
@@ -14,6 +14,7 @@ export interface DeclareInput {
   title: string;
   severity: Severity;
   service?: string;
+  summary?: string;
   declaredBy: PersonId;
   origin: ConversationRef;
 }
@@ -45,22 +46,28 @@ export class IncidentService {
     this.ctx = { config: deps.config, present: deps.present };
   }
 
-  async declare(input: DeclareInput): Promise<{ incident: Incident; roomError?: string }> {
+  /**
+   * Opens the incident: war room first (so pages can name it), then one commit
+   * with the first pages. `roomError` says the room could not be opened at all;
+   * `problems` lists what went wrong inside it (an invite refused).
+   */
+  async declare(input: DeclareInput): Promise<{ incident: Incident; roomError?: string; problems: string[] }> {
     const now = this.deps.clock.now();
     const number = await this.deps.store.nextIncidentNumber();
     const id = `INC-${number}`;
     const slots = openSlots(this.deps.config, input.severity, input.service, now);
-    const { room, roomError } = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
-    const incident = this.newIncident({ id, number, now, room, input, slots });
+    const opened = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
+    const incident = this.newIncident({ id, number, now, room: opened.room, input, slots });
     const fx = new Effects(incident, now, input.declaredBy);
     this.announce(fx);
     for (const slot of incident.slots) runDueSteps(this.ctx, fx, slot);
     fx.refreshBoard();
-    return { incident: await createIncident(this.deps, fx), ...(roomError ? { roomError } : {}) };
+    const created = await createIncident(this.deps, fx);
+    return { incident: created, problems: opened.room.problems, ...(opened.roomError ? { roomError: opened.roomError } : {}) };
   }
 
   private newIncident(parts: {
-    id: string; number: number; now: number; room: ConversationRef; input: DeclareInput; slots: Incident['slots'];
+    id: string; number: number; now: number; room: OpenedRoom; input: DeclareInput; slots: Incident['slots'];
   }): Incident {
     const deadline = this.deps.config.severities[parts.input.severity]?.assemble;
     return {
@@ -69,10 +76,12 @@ export class IncidentService {
       title: parts.input.title,
       severity: parts.input.severity,
       ...(parts.input.service ? { service: parts.input.service } : {}),
+      ...(parts.input.summary ? { summary: parts.input.summary } : {}),
       status: 'assembling',
       declaredBy: parts.input.declaredBy,
       declaredAt: parts.now,
-      room: parts.room,
+      room: parts.room.conversation,
+      roomName: parts.room.name,
       slots: parts.slots,
       ...(deadline !== undefined && parts.slots.length > 0 ? { assembleDeadlineAt: parts.now + deadline } : {}),
       deadlineEpoch: 0,
@@ -85,18 +94,29 @@ export class IncidentService {
     const incident = fx.incident;
     fx.event('incident.declared', {
       actor: incident.declaredBy,
-      data: { title: incident.title, severity: incident.severity, service: incident.service ?? null, room: incident.room },
+      data: {
+        title: incident.title,
+        severity: incident.severity,
+        service: incident.service ?? null,
+        summary: incident.summary ?? null,
+        room: incident.room,
+      },
     });
     const present = this.deps.present;
-    fx.toRoom('declared', present.notice(present.t('room.declared', {
+    const params = {
       ...present.incidentParams(incident),
       declarer: present.personName(incident.declaredBy),
       roles: present.roleList(incident.slots.map((slot) => slot.role)) || '-',
-    }), 'alert'));
+      room: incident.roomName,
+    };
+    fx.toRoom('declared', present.notice(present.t('room.declared', params), 'alert'));
+    if (this.deps.config.channels.broadcast) {
+      fx.send('broadcast-declared', { kind: 'broadcast' }, present.notice(present.t('broadcast.declared', params), 'alert'));
+    }
   }
 
   /** A refused room never loses the incident: it falls back to where it was declared. */
-  private async openRoom(id: string, input: DeclareInput, members: PersonId[]): Promise<{ room: ConversationRef; roomError?: string }> {
+  private async openRoom(id: string, input: DeclareInput, members: PersonId[]): Promise<{ room: OpenedRoom; roomError?: string }> {
     const present = this.deps.present;
     try {
       const room = await this.deps.chat.openRoom({
@@ -109,7 +129,8 @@ export class IncidentService {
       return { room };
     } catch (error) {
       this.deps.logger.warn({ incident: id, err: error }, 'could not open the war room');
-      return { room: input.origin, roomError: error instanceof Error ? error.message : String(error) };
+      const roomError = error instanceof Error ? error.message : String(error);
+      return { room: { conversation: input.origin, name: input.origin, problems: [] }, roomError };
     }
   }
 

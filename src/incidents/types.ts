@@ -61,6 +61,9 @@ export interface Incident {
   declaredAt: number;
   /** The war room; may be the conversation it was declared in when no room could be opened. */
   room: ConversationRef;
+  /** The war room as people name it ("#inc-42-checkout-is-failing"). */
+  roomName: string;
+  summary?: string;
   slots: RoleSlot[];
   assembleDeadlineAt?: number;
   assembledAt?: number;

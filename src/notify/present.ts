@@ -85,6 +85,7 @@ export class Presenter {
         value: this.slotLine(slot),
       })),
       tone: incident.status === 'assembling' ? (incident.breachedAt ? 'warning' : 'alert') : 'success',
+      pin: true,
     };
   }
 

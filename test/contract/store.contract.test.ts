@@ -58,6 +58,7 @@ function incident(overrides: Partial<Incident> = {}): Incident {
     declaredBy: 'slack:U1',
     declaredAt: T0,
     room: 'slack:C1',
+    roomName: '#inc-1-checkout-is-failing',
     slots: [],
     deadlineEpoch: 1,
     version: 1,

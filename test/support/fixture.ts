@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/clock.js';
 import { musterConfigSchema, type MusterConfig } from '../../src/config/schema.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
 import { silentLogger } from '../../src/logger.js';
-import type { ChatPort, Destination, Message, RoomRequest } from '../../src/ports.js';
+import type { ChatPort, Destination, Message, OpenedRoom, RoomRequest } from '../../src/ports.js';
 
 /** A small, fully specified org: one person per rotation slot, so pages are predictable. */
 export const TEST_CONFIG_YAML = `
@@ -72,9 +72,13 @@ export class FakeChat implements ChatPort {
   refuseRooms: string | undefined;
   private counter = 0;
 
-  async openRoom(request: RoomRequest): Promise<string> {
+  /** Invites of these people fail, as a platform's user_not_found would. */
+  readonly unknownMembers = new Set<string>();
+
+  async openRoom(request: RoomRequest): Promise<OpenedRoom> {
     if (this.refuseRooms) throw new Error(this.refuseRooms);
-    return `test:#${request.name}`;
+    const problems = request.members.filter((m) => this.unknownMembers.has(m)).map((m) => `could not invite ${m} (user_not_found)`);
+    return { conversation: `test:#${request.name}`, name: `#${request.name}`, problems };
   }
 
   async send(to: Destination, message: Message): Promise<string> {

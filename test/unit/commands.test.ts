@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitOptions, tokenize } from '../../src/commands/tokenize.js';
 import { parseIncidentCommand } from '../../src/commands/parse-incident.js';
+import { formArgs } from '../../src/commands/forms.js';
 import { translator } from '../../src/i18n/catalog.js';
 import { roomName } from '../../src/incidents/service.js';
 import { harness, testConfig } from '../support/fixture.js';
@@ -12,6 +13,22 @@ describe('the /incident grammar', () => {
     const { words, options } = splitOptions(tokenize('declare "a=b is broken" now SEV=p2 service=checkout'));
     expect(words).toEqual(['declare', 'a=b is broken', 'now']);
     expect(Object.fromEntries(options)).toEqual({ sev: 'p2', service: 'checkout' });
+  });
+
+  it('reads quoted option values, as a submitted form writes them', () => {
+    const args = formArgs({ title: 'Card "3DS" fails', sev: 'P2', service: 'checkout', summary: "it's\nbad", empty: ' ' });
+    expect(parseIncidentCommand(`declare ${args}`, ctx)).toEqual({
+      action: 'declare', title: 'Card "3DS" fails', severity: 'P2', service: 'checkout', summary: "it's bad",
+    });
+  });
+
+  it('offers the declare form when declare comes alone', async () => {
+    expect(parseIncidentCommand('declare', ctx)).toEqual({ action: 'declareForm' });
+    const h = await harness();
+    const reply = await h.say('alice', '/incident declare');
+    expect(reply.form?.inputs.map((input) => input.name)).toEqual(['title', 'sev', 'service', 'summary']);
+    expect(reply.form?.inputs[1]?.options?.map((o) => o.value)).toEqual(['P1', 'P2', 'P3']);
+    expect(reply.message.text).toContain('Usage');
   });
 
   it('parses each action', () => {

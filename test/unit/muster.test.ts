@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.js';
-import { harness } from '../support/fixture.js';
+import { harness, testConfig } from '../support/fixture.js';
 
 const DECLARE = '/incident declare Checkout is failing sev=P1 service=checkout';
 const MIN = 60_000;
@@ -105,7 +105,8 @@ describe('commands', () => {
   it('answers bad input with usage and records nothing', async () => {
     const h = await harness();
     const cases: Array<[string, RegExp]> = [
-      ['/incident declare', /title/],
+      ['/incident declare', /Usage/],
+      ['/incident declare sev=P1 service=checkout', /title/],
       ['/incident declare Broken sev=P9 service=checkout', /Unknown severity "P9".*P1, P2, P3/],
       ['/incident declare Broken sev=P1 service=nope', /Unknown service "nope".*checkout/],
       ['/incident declare Broken sev=P1', /service=NAME/],
@@ -149,5 +150,22 @@ describe('commands', () => {
     expect(refused.message.text).toContain('Only the declarer');
     const ok = await h.say('dora', '/incident resolve INC-1');
     expect(ok.message.text).toBe('INC-1 resolved.');
+  });
+});
+
+describe('war room and broadcast', () => {
+  it('announces in the broadcast channel and tells the declarer about refused invites', async () => {
+    const h = await harness(testConfig((raw) => { raw.channels = { broadcast: '#incidents' }; }));
+    h.chat.unknownMembers.add('pete');
+    const reply = await h.say('alice', '/incident declare Checkout is failing sev=P1 service=checkout');
+    expect(reply.message.text).toContain('War room #inc-1-checkout-is-failing');
+    expect(reply.message.text).toContain('could not invite pete (user_not_found)');
+    const broadcast = h.chat.delivered.filter((d) => d.to.kind === 'broadcast');
+    expect(broadcast.map((d) => d.message.text)).toEqual([
+      'INC-1 [P1] Checkout is failing declared by Alice Declarer. War room: #inc-1-checkout-is-failing.',
+    ]);
+    expect(h.chat.pagesTo('pete')).toHaveLength(1);
+    const board = h.chat.delivered.find((d) => d.message.fields?.length === 5);
+    expect(board?.message.pin).toBe(true);
   });
 });
