@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from './config/load.js';
 import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
-import { runConsole, StartupError } from './main.js';
+import { runConsole, startBot, StartupError } from './main.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -33,17 +33,11 @@ const program = new Command()
 
 program
   .command('start')
-  .description('Run the bot: the chat adapter is picked from the environment; with no chat tokens, the interactive console.')
+  .description('Run the bot: on Slack when SLACK_BOT_TOKEN is set, else the interactive console.')
   .option('-c, --config <file>', 'muster.yaml to use (default: $MUSTER_CONFIG, ./muster.yaml, then the shipped example)')
   .action(async (options: { config?: string }) => {
     const { env, file, config } = loadAll(options.config);
-    if (env.slackBotToken || env.slackAppToken || env.discordToken) {
-      throw new StartupError(
-        'Chat tokens are set (SLACK_* or DISCORD_TOKEN), but this build has no Slack or Discord adapter yet. ' +
-          'Unset them to use the console, or run a build that includes the adapter.',
-      );
-    }
-    process.exitCode = await runConsole({ env, config, configFile: file, json: false });
+    process.exitCode = await startBot({ env, config, configFile: file });
   });
 
 program

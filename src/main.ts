@@ -13,6 +13,8 @@ import { MemoryStore } from '../adapters/memory/store.js';
 import { RedisStore } from '../adapters/redis/store.js';
 import { ConsoleChat } from '../adapters/console/chat.js';
 import { ConsoleSession } from '../adapters/console/session.js';
+import { SlackAdapter, slackWebClient, type SlackSettings } from '../adapters/slack/app.js';
+import { SlackChat } from '../adapters/slack/chat.js';
 import { Muster } from './app.js';
 import { systemClock } from './clock.js';
 import type { MusterConfig } from './config/schema.js';
@@ -177,4 +179,74 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   } finally {
     await runtime.close();
   }
+}
+
+// ---------------------------------------------------------------- slack
+
+function slackSettings(env: MusterEnv): SlackSettings | undefined {
+  if (!env.slackBotToken) {
+    if (env.slackAppToken || env.slackSigningSecret) {
+      throw new StartupError('SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set without SLACK_BOT_TOKEN: set the bot token (xoxb-…) too.');
+    }
+    return undefined;
+  }
+  if (!env.slackAppToken && !env.slackSigningSecret) {
+    throw new StartupError('SLACK_BOT_TOKEN is set: also set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode).');
+  }
+  return {
+    botToken: env.slackBotToken,
+    port: env.port,
+    ...(env.slackSigningSecret ? { signingSecret: env.slackSigningSecret } : {}),
+    ...(env.slackAppToken ? { appToken: env.slackAppToken } : {}),
+    ...(env.slackApiUrl ? { apiUrl: env.slackApiUrl } : {}),
+  };
+}
+
+export interface RunningBot {
+  runtime: Runtime;
+  slack: SlackAdapter;
+  stop(): Promise<void>;
+}
+
+/** Starts the bot on Slack; resolves once it listens. */
+export async function startSlackBot(options: { env: MusterEnv; config: MusterConfig; logger?: Logger }): Promise<RunningBot> {
+  const settings = slackSettings(options.env);
+  if (!settings) throw new StartupError('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN.');
+  const logger = options.logger ?? createLogger(options.env);
+  const chat = new SlackChat(slackWebClient(settings, logger), options.config, logger);
+  const runtime = await buildRuntime({ config: options.config, env: options.env, chat, logger });
+  if (runtime.mode === 'embedded') logger.warn({}, 'EMBEDDED MODE: no REDIS_URL, nothing is durable; set REDIS_URL for production');
+  const slack = new SlackAdapter(settings, (request) => runtime.muster.dispatch(request), logger);
+  await runtime.muster.start();
+  try {
+    await slack.start();
+  } catch (error) {
+    await runtime.close();
+    throw new StartupError(`Slack would not start: ${error instanceof Error ? error.message : String(error)}. Check SLACK_BOT_TOKEN and the app's settings.`);
+  }
+  const mode = settings.appToken ? 'Socket Mode' : `HTTP on port ${settings.port}, endpoint /slack/events`;
+  logger.info({ mode, store: runtime.mode }, 'Slack adapter listening');
+  return {
+    runtime,
+    slack,
+    stop: async () => {
+      await slack.stop();
+      await runtime.close();
+    },
+  };
+}
+
+/** `muster start`: Slack when its tokens are set, else the interactive console. */
+export async function startBot(options: { env: MusterEnv; config: MusterConfig; configFile: string }): Promise<number> {
+  if (options.env.discordToken) {
+    throw new StartupError('DISCORD_TOKEN is set, but this build has no Discord adapter yet: unset it, or use Slack or the console.');
+  }
+  if (!slackSettings(options.env)) return runConsole({ ...options, json: false });
+  const bot = await startSlackBot(options);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await bot.stop();
+  return 0;
 }

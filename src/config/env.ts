@@ -21,7 +21,12 @@ export interface MusterEnv {
   redisPrefix: string;
   slackBotToken?: string;
   slackSigningSecret?: string;
+  /** Socket Mode when set (xapp-…); HTTP mode on `port` otherwise. */
   slackAppToken?: string;
+  /** Slack Web API base URL override (tests, proxies), e.g. http://127.0.0.1:9999/api/. */
+  slackApiUrl?: string;
+  /** HTTP port of the Slack receiver (PORT, default 3000). */
+  port: number;
   discordToken?: string;
 }
 
@@ -56,6 +61,17 @@ const FIELDS = {
   slackBotToken: { variable: 'SLACK_BOT_TOKEN', schema: optionalText },
   slackSigningSecret: { variable: 'SLACK_SIGNING_SECRET', schema: optionalText },
   slackAppToken: { variable: 'SLACK_APP_TOKEN', schema: optionalText },
+  slackApiUrl: {
+    variable: 'SLACK_API_URL',
+    schema: optionalText.refine((v) => v === undefined || /^https?:\/\/\S+\/$/.test(v), 'write an http(s) URL ending in "/", like https://slack.com/api/'),
+  },
+  port: {
+    variable: 'PORT',
+    schema: optionalText
+      .refine((v) => v === undefined || /^\d{1,5}$/.test(v), 'write a port number like 3000')
+      .transform((v) => (v === undefined ? 3000 : Number(v)))
+      .refine((n) => n >= 1 && n <= 65535, 'a port is between 1 and 65535'),
+  },
   discordToken: { variable: 'DISCORD_TOKEN', schema: optionalText },
 } as const;
 

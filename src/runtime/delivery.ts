@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
-import type { ChatPort, IncidentStore, OutboundMessage } from '../ports.js';
+import { UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage } from '../ports.js';
 
 /**
  * Delivers outbox messages to the chat. Guarantees, with the store's help:
@@ -20,10 +20,21 @@ export class Delivery {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Throws on a failure worth retrying (the outbox retries with backoff). A
+   * message that can never be delivered (no such user on this chat) is logged
+   * and settled instead, so the outbox does not hammer the platform with it.
+   */
   readonly deliver = async (message: OutboundMessage): Promise<void> => {
     if (await this.store.isDelivered(message.id)) return;
-    if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
-    else await this.chat.send(message.to, message.message);
+    try {
+      if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
+      else await this.chat.send(message.to, message.message);
+    } catch (error) {
+      if (!(error instanceof UndeliverableError)) throw error;
+      const to = message.kind === 'message' ? message.to : 'board';
+      this.logger.warn({ incident: message.incident, message: message.id, to, reason: error.message }, 'message cannot be delivered; not retrying');
+    }
     await this.store.markDelivered(message.id);
   };
 

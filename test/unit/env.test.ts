@@ -14,7 +14,7 @@ function problemsOf(env: Record<string, string>) {
 
 describe('loadEnv', () => {
   it('has defaults for an empty environment (embedded mode)', () => {
-    expect(loadEnv({})).toEqual({ logLevel: 'info', logLevelSet: false, redisPrefix: 'muster:' });
+    expect(loadEnv({})).toEqual({ logLevel: 'info', logLevelSet: false, redisPrefix: 'muster:', port: 3000 });
   });
 
   it('reads every variable', () => {
@@ -26,6 +26,8 @@ describe('loadEnv', () => {
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_SIGNING_SECRET: 'shh',
       SLACK_APP_TOKEN: 'xapp-1',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api/',
+      PORT: '8080',
       DISCORD_TOKEN: 'disc',
     });
     expect(env).toEqual({
@@ -37,6 +39,8 @@ describe('loadEnv', () => {
       slackBotToken: 'xoxb-1',
       slackSigningSecret: 'shh',
       slackAppToken: 'xapp-1',
+      slackApiUrl: 'http://127.0.0.1:9999/api/',
+      port: 8080,
       discordToken: 'disc',
     });
   });
@@ -63,6 +67,10 @@ describe('loadEnv', () => {
     const problems = problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379', LOG_LEVEL: 'loud' });
     expect(problems.map((p) => p.path)).toEqual(['REDIS_URL', 'LOG_LEVEL']);
     expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('refuses a bad port and a Slack API URL without its trailing slash', () => {
+    expect(problemsOf({ PORT: '99999', SLACK_API_URL: 'http://fake/api' }).map((p) => p.path)).toEqual(['SLACK_API_URL', 'PORT']);
   });
 
   it('refuses a key prefix with spaces', () => {

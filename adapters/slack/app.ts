@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { CommandRequest, Reply } from '../../src/commands/types.js';
+import { formArgs } from '../../src/commands/forms.js';
+import type { Logger } from '../../src/logger.js';
+import { slackLogger } from './logger.js';
+import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, readModalValues, renderMessage, renderModal, renderReply } from './render.js';
+
+export interface SlackSettings {
+  botToken: string;
+  /** HTTP mode (Events API over HTTPS to /slack/events) when set. */
+  signingSecret?: string;
+  /** Socket Mode when set; wins over HTTP mode. */
+  appToken?: string;
+  apiUrl?: string;
+  port: number;
+}
+
+export type Dispatch = (request: CommandRequest) => Promise<Reply>;
+
+export const SLACK_COMMANDS = ['incident', 'oncall', 'drill'] as const;
+
+/** The Web API client the chat port and Bolt share settings with (never built inside the code that uses it). */
+export function slackWebClient(settings: SlackSettings, logger: Logger): WebClient {
+  return new WebClient(settings.botToken, {
+    logger: slackLogger(logger),
+    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+  });
+}
+
+function receiverFor(settings: SlackSettings, logger: Logger): Receiver {
+  if (settings.appToken) {
+    const receiver = new SocketModeReceiver({ appToken: settings.appToken, logger: slackLogger(logger) });
+    if (settings.apiUrl) {
+      // Bolt does not pass client options to its Socket Mode client, so the
+      // apps.connections.open call would ignore SLACK_API_URL; point it there.
+      (receiver.client as unknown as { webClient: WebClient }).webClient = new WebClient('', {
+        slackApiUrl: settings.apiUrl,
+        headers: { Authorization: `Bearer ${settings.appToken}` },
+        logger: slackLogger(logger),
+      });
+    }
+    return receiver;
+  }
+  if (!settings.signingSecret) throw new Error('set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+  return new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: '/slack/events', logger: slackLogger(logger) });
+}
+
+/** "/incident ack INC-1 tech" → { name: "incident", args: "ack INC-1 tech" }. */
+export function splitCommand(text: string): { name: string; args: string } | undefined {
+  const match = /^\/(\w+)\s*([\s\S]*)$/.exec(text.trim());
+  return match ? { name: match[1] ?? '', args: match[2] ?? '' } : undefined;
+}
+
+/** A stable id for a delivery without one of Slack's ids: the same payload maps to the same id. */
+function payloadId(payload: unknown): string {
+  return createHash('sha256').update(JSON.stringify(payload)).digest('hex').slice(0, 32);
+}
+
+/**
+ * The Bolt app: acknowledges every command and interaction first (Slack waits
+ * 3 s at most), then hands a neutral request to the core and renders its reply.
+ * Behaviour lives in the core; this file only translates.
+ */
+export class SlackAdapter {
+  readonly app: App;
+
+  constructor(
+    private readonly settings: SlackSettings,
+    private readonly dispatch: Dispatch,
+    private readonly logger: Logger,
+  ) {
+    this.app = new App({
+      token: settings.botToken,
+      receiver: receiverFor(settings, logger),
+      logger: slackLogger(logger),
+      ...(settings.apiUrl ? { clientOptions: { slackApiUrl: settings.apiUrl } } : {}),
+    });
+    this.registerCommands();
+    this.registerButtons();
+    this.registerForms();
+    this.registerMentions();
+    this.app.error(async (error) => {
+      this.logger.error({ err: error.message, code: (error as { code?: string }).code }, 'slack handler failed');
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.settings.appToken) await this.app.start();
+    else await this.app.start(this.settings.port);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+  }
+
+  private registerCommands(): void {
+    const pattern = new RegExp(`^/(${SLACK_COMMANDS.join('|')})$`);
+    this.app.command(pattern, async ({ command, ack, respond, client }) => {
+      await ack();
+      const reply = await this.dispatch({
+        name: command.command.replace(/^\//, ''),
+        args: command.text ?? '',
+        actor: `slack:${command.user_id}`,
+        conversation: `slack:${command.channel_id}`,
+        requestId: `slack-command-${command.trigger_id ?? payloadId(command)}`,
+      });
+      if (reply.duplicate) return;
+      if (reply.form) {
+        const metadata = JSON.stringify({ command: reply.form.command, channel: command.channel_id });
+        await client.views.open({ trigger_id: command.trigger_id, view: renderModal(reply.form, metadata) as never });
+        return;
+      }
+      await respond(renderReply(reply) as never);
+    });
+  }
+
+  private registerButtons(): void {
+    this.app.action({ action_id: new RegExp(`^${COMMAND_ACTION_PREFIX}`) }, async ({ ack, body, action, respond }) => {
+      await ack();
+      const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+      const command = splitCommand(value);
+      if (!command) return;
+      const channel = 'channel' in body && body.channel?.id ? body.channel.id : body.user.id;
+      const reply = await this.dispatch({
+        ...command,
+        actor: `slack:${body.user.id}`,
+        conversation: `slack:${channel}`,
+        requestId: `slack-action-${'trigger_id' in body && body.trigger_id ? body.trigger_id : payloadId(body)}`,
+      });
+      if (reply.duplicate) return;
+      await respond({ ...renderReply(reply), response_type: 'ephemeral', replace_original: false } as never);
+    });
+  }
+
+  /** "@muster" in a channel answers with the usage, to the person who asked. */
+  private registerMentions(): void {
+    this.app.event('app_mention', async ({ event, body, client }) => {
+      if (!event.user) return;
+      const reply = await this.dispatch({
+        name: 'incident',
+        args: 'help',
+        actor: `slack:${event.user}`,
+        conversation: `slack:${event.channel}`,
+        requestId: `slack-event-${body.event_id}`,
+      });
+      if (reply.duplicate) return;
+      await client.chat.postEphemeral({ channel: event.channel, user: event.user, ...renderMessage(reply.message) } as never);
+    });
+  }
+
+  private registerForms(): void {
+    this.app.view(FORM_CALLBACK_ID, async ({ ack, view, body, client }) => {
+      await ack();
+      const meta = JSON.parse(view.private_metadata || '{}') as { command?: string; channel?: string };
+      const command = splitCommand(`${meta.command ?? ''} ${formArgs(readModalValues(view.state.values as never))}`);
+      if (!command) return;
+      const user = body.user.id;
+      const reply = await this.dispatch({
+        ...command,
+        actor: `slack:${user}`,
+        conversation: `slack:${meta.channel ?? user}`,
+        requestId: `slack-view-${view.id}-${view.hash ?? ''}`,
+      });
+      if (reply.duplicate) return;
+      const rendered = renderReply(reply);
+      // A modal has no response URL: answer the person directly.
+      await client.chat.postMessage({ channel: user, text: rendered.text, blocks: rendered.blocks as never });
+    });
+  }
+}

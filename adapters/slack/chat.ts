@@ -1,0 +1,140 @@
+import type { WebClient } from '@slack/web-api';
+import type { MusterConfig } from '../../src/config/schema.js';
+import type { Logger } from '../../src/logger.js';
+import {
+  UndeliverableError,
+  type ChatPort,
+  type Destination,
+  type Message,
+  type OpenedRoom,
+  type RoomRequest,
+} from '../../src/ports.js';
+import { renderMessage } from './render.js';
+
+/** The error code Slack put in a platform error, if it is one. */
+export function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** Errors that no retry can fix: the outbox must not hammer Slack with them. */
+const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'is_archived', 'cannot_dm_bot', 'user_disabled', 'invalid_blocks', 'msg_too_long']);
+
+const NAME_ATTEMPTS = 5;
+
+/**
+ * Slack as the core's chat port. References look like "slack:C123" (rooms)
+ * and "C123/1700000000.000100" (messages). The WebClient is injected: it
+ * honours 429 Retry-After by itself and runs calls concurrently, so pages to
+ * different people never queue behind one channel's limit.
+ */
+export class SlackChat implements ChatPort {
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly config: MusterConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  async openRoom(request: RoomRequest): Promise<OpenedRoom> {
+    const channel = await this.createChannel(request.name);
+    const problems: string[] = [];
+    await this.client.conversations.setTopic({ channel: channel.id, topic: request.topic.slice(0, 250) }).catch((error: unknown) => {
+      problems.push(`could not set the topic (${slackErrorCode(error) ?? 'error'})`);
+    });
+    await Promise.all(request.members.map((member) => this.invite(channel.id, member, problems)));
+    return { conversation: `slack:${channel.id}`, name: `#${channel.name}`, problems };
+  }
+
+  async send(to: Destination, message: Message): Promise<string> {
+    const channel = await this.channelFor(to);
+    const rendered = renderMessage(message);
+    const result = await this.call(() =>
+      this.client.chat.postMessage({ channel, ...rendered, unfurl_links: false, unfurl_media: false, link_names: false }),
+    );
+    const ts = String(result.ts);
+    if (message.pin) {
+      await this.client.pins.add({ channel, timestamp: ts }).catch((error: unknown) => {
+        this.logger.warn({ channel, err: slackErrorCode(error) }, 'could not pin the board');
+      });
+    }
+    return `${result.channel ?? channel}/${ts}`;
+  }
+
+  async update(_to: Destination, messageRef: string, message: Message): Promise<void> {
+    const [channel, ts] = messageRef.split('/');
+    if (!channel || !ts) throw new UndeliverableError(`not a Slack message reference: ${messageRef}`);
+    await this.call(() => this.client.chat.update({ channel, ts, ...renderMessage(message) }));
+  }
+
+  /** The Slack user behind a room member: a person id from muster.yaml, or a raw "slack:U…" ref. */
+  slackUser(member: string): string | undefined {
+    if (member.startsWith('slack:')) return member.slice('slack:'.length);
+    return this.config.people[member]?.slack;
+  }
+
+  private async createChannel(name: string): Promise<{ id: string; name: string }> {
+    for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt += 1) {
+      const candidate = attempt === 1 ? name : `${name.slice(0, 76)}-${attempt}`;
+      try {
+        const result = await this.client.conversations.create({ name: candidate });
+        const channel = result.channel;
+        if (channel?.id) return { id: channel.id, name: channel.name ?? candidate };
+      } catch (error) {
+        if (slackErrorCode(error) !== 'name_taken') throw new Error(`Slack refused to create #${candidate}: ${slackErrorCode(error) ?? String(error)}`);
+      }
+    }
+    throw new Error(`Slack refused to create #${name}: name_taken (tried ${NAME_ATTEMPTS} names)`);
+  }
+
+  private async invite(channel: string, member: string, problems: string[]): Promise<void> {
+    const user = this.slackUser(member);
+    if (!user) {
+      problems.push(`${member} has no Slack user id in muster.yaml (people.${member}.slack)`);
+      return;
+    }
+    try {
+      await this.client.conversations.invite({ channel, users: user });
+    } catch (error) {
+      const code = slackErrorCode(error) ?? 'error';
+      if (code !== 'already_in_channel' && code !== 'cant_invite_self') problems.push(`could not invite ${member} (${code})`);
+    }
+  }
+
+  private async channelFor(to: Destination): Promise<string> {
+    if (to.kind === 'broadcast') {
+      const broadcast = this.config.channels.broadcast;
+      if (!broadcast) throw new UndeliverableError('no broadcast channel configured (channels.broadcast)');
+      return broadcast.replace(/^slack:/, '');
+    }
+    if (to.kind === 'room') {
+      if (!to.conversation.startsWith('slack:')) throw new UndeliverableError(`${to.conversation} is not a Slack conversation`);
+      return to.conversation.slice('slack:'.length);
+    }
+    return this.directChannel(to.person);
+  }
+
+  private async directChannel(person: string): Promise<string> {
+    const user = this.slackUser(person);
+    if (!user) throw new UndeliverableError(`${person} has no Slack user id in muster.yaml (people.${person}.slack)`);
+    const known = this.dmChannels.get(user);
+    if (known) return known;
+    const result = await this.call(() => this.client.conversations.open({ users: user }));
+    const id = result.channel?.id;
+    if (!id) throw new Error(`Slack opened no DM with ${user}`);
+    this.dmChannels.set(user, id);
+    return id;
+  }
+
+  /** Turns permanent Slack errors into UndeliverableError so the outbox stops retrying. */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code && PERMANENT.has(code)) throw new UndeliverableError(`Slack said ${code}`);
+      throw error;
+    }
+  }
+}
