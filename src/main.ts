@@ -58,7 +58,14 @@ function embeddedParts(clock: Clock): Parts {
 
 /** Connects or fails with the URL (password hidden) and a hint; never a stack trace. */
 async function connectRedis(url: string, logger: Logger): Promise<{ commands: Redis; queues: Redis }> {
-  const commands = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  const commands = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    // Many small independent commands per declare: one write per event-loop tick.
+    enableAutoPipelining: true,
+  });
   const queues = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   for (const client of [commands, queues]) {
     client.on('error', (error: Error) => logger.warn({ redis: redactUrl(url), err: error.message }, 'redis connection problem; retrying'));

@@ -153,9 +153,20 @@ export interface Timer {
 
 export type TimerHandler = (timer: Timer) => Promise<void>;
 
+/**
+ * `revive`: also replace a job that failed for good under the same id (the
+ * reconciler's pass). The hot path skips that check: it costs a round trip per
+ * timer, and the watchdog's next pass revives anything it missed.
+ */
+export interface ScheduleOptions {
+  revive?: boolean;
+}
+
 export interface Scheduler {
-  /** Idempotent by timer id. */
+  /** Idempotent by timer id; a failed job under the same id is replaced. */
   schedule(timer: Timer): Promise<void>;
+  /** Idempotent by timer id, in one round trip where the backend allows. */
+  scheduleAll(timers: Timer[], options?: ScheduleOptions): Promise<void>;
   /** Starts delivering due timers to the handler (at least once; the handler fences). */
   start(handler: TimerHandler): Promise<void>;
   /** Ids of timers scheduled and not yet fired (for the reconciler and tests). */
@@ -169,7 +180,7 @@ export type DeliveryHandler = (message: OutboundMessage) => Promise<void>;
 
 export interface Outbox {
   /** Idempotent by message id; a failed delivery is retried with backoff. */
-  enqueue(messages: OutboundMessage[]): Promise<void>;
+  enqueue(messages: OutboundMessage[], options?: ScheduleOptions): Promise<void>;
   start(deliver: DeliveryHandler): Promise<void>;
   /** Messages waiting or being retried (for metrics and tests). */
   depth(): Promise<number>;

@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeliveryHandler, Outbox, OutboundMessage } from '../../src/ports.js';
+import type { DeliveryHandler, Outbox, OutboundMessage, ScheduleOptions } from '../../src/ports.js';
 import { bullPrefix, type BullMQLogger } from './scheduler.js';
 
 export interface BullMQOutboxOptions {
@@ -66,9 +66,9 @@ export class BullMQOutbox implements Outbox {
     this.queue.on('error', (err) => this.logger.error({ queue: this.queueName, err: errorText(err) }, 'outbox queue error'));
   }
 
-  async enqueue(messages: OutboundMessage[]): Promise<void> {
+  async enqueue(messages: OutboundMessage[], options: ScheduleOptions = {}): Promise<void> {
     if (messages.length === 0) return;
-    await Promise.all(messages.map((message) => this.retireFailed(outboxJobId(message.id))));
+    if (options.revive) await Promise.all(messages.map((message) => this.retireFailed(outboxJobId(message.id))));
     await this.queue.addBulk(
       messages.map((message) => ({
         name: JOB_NAME,
@@ -92,7 +92,7 @@ export class BullMQOutbox implements Outbox {
       async (job) => {
         await deliver(job.data);
       },
-      { connection, prefix: this.prefix, concurrency: this.options.concurrency ?? 10 },
+      { connection, prefix: this.prefix, concurrency: this.options.concurrency ?? 50 },
     );
     worker.on('failed', (job, err) => {
       const attempt = job?.attemptsMade ?? 0;

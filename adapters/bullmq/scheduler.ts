@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Scheduler, Timer, TimerHandler } from '../../src/ports.js';
+import type { ScheduleOptions, Scheduler, Timer, TimerHandler } from '../../src/ports.js';
 
 export interface BullMQLogger {
   warn(obj: object, msg: string): void;
@@ -65,16 +65,28 @@ export class BullMQScheduler implements Scheduler {
   }
 
   async schedule(timer: Timer): Promise<void> {
-    assertJobId(timer.id);
-    await this.retireFailed(timer.id);
-    await this.queue.add(JOB_NAME, timer, {
-      jobId: timer.id,
-      delay: Math.max(0, timer.dueAt - Date.now()),
-      removeOnComplete: true,
-      removeOnFail: 1000,
-      attempts: ATTEMPTS,
-      backoff: { type: 'exponential', delay: 500 },
-    });
+    await this.scheduleAll([timer], { revive: true });
+  }
+
+  async scheduleAll(timers: Timer[], options: ScheduleOptions = {}): Promise<void> {
+    if (timers.length === 0) return;
+    for (const timer of timers) assertJobId(timer.id);
+    if (options.revive) await Promise.all(timers.map((timer) => this.retireFailed(timer.id)));
+    const now = Date.now();
+    await this.queue.addBulk(
+      timers.map((timer) => ({
+        name: JOB_NAME,
+        data: timer,
+        opts: {
+          jobId: timer.id,
+          delay: Math.max(0, timer.dueAt - now),
+          removeOnComplete: true,
+          removeOnFail: 1000,
+          attempts: ATTEMPTS,
+          backoff: { type: 'exponential' as const, delay: 500 },
+        },
+      })),
+    );
   }
 
   async start(handler: TimerHandler): Promise<void> {

@@ -24,6 +24,10 @@ export class InProcessScheduler implements Scheduler {
     if (this.handler) this.arm(timer);
   }
 
+  async scheduleAll(timers: Timer[]): Promise<void> {
+    for (const timer of timers) await this.schedule(timer);
+  }
+
   async start(handler: TimerHandler): Promise<void> {
     this.handler = handler;
     for (const timer of this.timers.values()) this.arm(timer);

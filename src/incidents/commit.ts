@@ -68,8 +68,7 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects): Pr
 
 async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects): Promise<void> {
   try {
-    await deps.outbox.enqueue(fx.outbox);
-    for (const timer of expectedTimers(incident)) await deps.scheduler.schedule(timer);
+    await Promise.all([deps.outbox.enqueue(fx.outbox), deps.scheduler.scheduleAll(expectedTimers(incident))]);
   } catch (error) {
     deps.logger.warn(
       { incident: incident.id, err: error },

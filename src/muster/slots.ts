@@ -18,10 +18,21 @@ export function teamForRole(config: MusterConfig, role: string, service?: string
 
 type Target = EscalationPolicy['steps'][number]['page'];
 
+/** Who is on call, computed once per team and instant: declare asks for the same answer many times. */
+const onCallMemo = new WeakMap<TeamConfig, { at: number; holders: ReturnType<typeof onCall> }>();
+
+function holdersOf(team: TeamConfig, at: number): ReturnType<typeof onCall> {
+  const cached = onCallMemo.get(team);
+  if (cached?.at === at) return cached.holders;
+  const holders = onCall(team, at);
+  onCallMemo.set(team, { at, holders });
+  return holders;
+}
+
 const TARGET_RESOLVERS: Record<'primary' | 'backup' | 'manager', (team: TeamConfig, at: number) => PersonId[]> = {
-  primary: (team, at) => [onCall(team, at).primary],
+  primary: (team, at) => [holdersOf(team, at).primary],
   backup: (team, at) => {
-    const backup = onCall(team, at).backup;
+    const backup = holdersOf(team, at).backup;
     return backup ? [backup] : [];
   },
   manager: (team) => [team.manager],

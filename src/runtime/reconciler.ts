@@ -21,20 +21,22 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const active = await deps.store.listActive();
   const now = deps.clock.now();
-  const report: ReconcileReport = { incidents: active.length, timers: 0, overdue: [], messages: 0 };
-  for (const incident of active) {
-    for (const timer of expectedTimers(incident)) {
-      await deps.scheduler.schedule(timer);
-      report.timers += 1;
-      const lateMs = now - timer.dueAt;
-      if (lateMs > overdueAfterMs) report.overdue.push({ id: timer.id, lateMs });
-    }
+  const timers = active.flatMap((incident) => expectedTimers(incident));
+  const overdue = timers
+    .map((timer) => ({ id: timer.id, lateMs: now - timer.dueAt }))
+    .filter((entry) => entry.lateMs > overdueAfterMs);
+  for (let start = 0; start < timers.length; start += BATCH) {
+    await deps.scheduler.scheduleAll(timers.slice(start, start + BATCH), { revive: true });
   }
   const pending = await deps.store.pendingOutbox();
-  await deps.outbox.enqueue(pending);
-  report.messages = pending.length;
-  return report;
+  for (let start = 0; start < pending.length; start += BATCH) {
+    await deps.outbox.enqueue(pending.slice(start, start + BATCH), { revive: true });
+  }
+  return { incidents: active.length, timers: timers.length, overdue, messages: pending.length };
 }
+
+/** Timers or messages handed on per round trip: big enough to be quick, small enough not to stall Redis. */
+const BATCH = 500;
 
 /**
  * Runs the reconciler on an interval, reports steps overdue by more than a
@@ -55,7 +57,12 @@ export class Watchdog {
     this.handle.unref();
   }
 
+  private running = false;
+
+  /** One pass at a time: a pass slower than the interval is skipped, never stacked. */
   async beat(): Promise<ReconcileReport | undefined> {
+    if (this.running) return undefined;
+    this.running = true;
     try {
       const report = await reconcile(this.deps);
       this.lastBeatAt = this.deps.clock.now();
@@ -66,6 +73,8 @@ export class Watchdog {
     } catch (error) {
       this.deps.logger.warn({ err: error instanceof Error ? error.message : error }, 'watchdog could not reconcile (store down?); will retry');
       return undefined;
+    } finally {
+      this.running = false;
     }
   }
 

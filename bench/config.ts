@@ -1,0 +1,69 @@
+/**
+ * The bench's org, in the shape of test/support/fixture.ts (not imported: bench/
+ * stands alone). One person per rotation slot, so a P1 with service=checkout
+ * pages exactly five people at declare time. Escalation steps after the first
+ * are an hour away, so only first pages happen while a bench runs.
+ */
+import { parse } from 'yaml';
+import { musterConfigSchema, type MusterConfig } from '../src/config/schema.js';
+
+const BENCH_CONFIG_YAML = `
+timeZone: Europe/Berlin
+people:
+  alice: { name: Alice Declarer }
+  cara: { name: Cara Commander }
+  cole: { name: Cole Backup }
+  pete: { name: Pete Payments }
+  pam: { name: Pam Payments }
+  sam: { name: Sam SRE }
+  sid: { name: Sid SRE }
+  pia: { name: Pia Product }
+  pat: { name: Pat Product }
+  cody: { name: Cody Comms }
+  cat: { name: Cat Comms }
+  mona: { name: Mona Manager }
+  dora: { name: Dora Duty }
+teams:
+  command: { manager: mona, rotation: { primary: [cara], backup: [cole], start: 2026-01-05 } }
+  payments: { manager: mona, rotation: { primary: [pete], backup: [pam], start: 2026-01-05 } }
+  sre: { manager: mona, rotation: { primary: [sam], backup: [sid], start: 2026-01-05 } }
+  product: { manager: mona, rotation: { primary: [pia], backup: [pat], start: 2026-01-05 } }
+  comms: { manager: mona, rotation: { primary: [cody], backup: [cat], start: 2026-01-05 } }
+  duty: { manager: mona, rotation: { primary: [dora], start: 2026-01-05 } }
+roles:
+  commander: { team: command }
+  tech: { fromService: true }
+  ops: { team: sre }
+  product: { team: product }
+  comms: { team: comms }
+severities:
+  P1: { roles: [commander, tech, ops, product, comms], assemble: 15m, respond: 30m, update: 30m, escalation: standard }
+  P2: { roles: [commander, tech], respond: 1h, escalation: standard }
+escalation:
+  standard:
+    steps:
+      - { after: 0s, page: primary }
+      - { after: 1h, page: backup }
+      - { after: 1h, page: manager }
+services:
+  checkout: { team: payments }
+dutyManager: { team: duty }
+`;
+
+/** The people a P1 on checkout pages first (the primaries of the five role teams). */
+export const FIRST_PAGED = ['cara', 'pete', 'sam', 'pia', 'cody'] as const;
+
+export function benchConfig(): MusterConfig {
+  return musterConfigSchema.parse(parse(BENCH_CONFIG_YAML));
+}
+
+/** The command an adapter would hand the core for "/incident declare … sev=P1 service=checkout". */
+export function declareRequest(tag: string) {
+  return {
+    name: 'incident',
+    args: `declare Bench ${tag} checkout is failing sev=P1 service=checkout`,
+    actor: 'console:alice',
+    conversation: 'console:#bench',
+    requestId: `bench-${tag}`,
+  };
+}

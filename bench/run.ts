@@ -1,0 +1,185 @@
+/**
+ * Muster benchmarks (DESIGN.md §8: run on demand, never as timed tests).
+ *
+ *   npx tsx bench/run.ts            full run (about a minute or two)
+ *   BENCH_QUICK=1 npx tsx bench/run.ts   smoke run
+ *
+ * Production-mode figures use the real Redis at REDIS_URL under a fresh
+ * "bench:<uuid>:" prefix, deleted (SCAN+DEL) at the end. The table and notes
+ * go to stdout; the very last stdout line is one JSON object with the figures.
+ * Logs (only warnings and errors) go to stderr.
+ */
+import { randomUUID } from 'node:crypto';
+import { concurrentDeclares, sequentialDeclares, startProductionMuster, timeReconcile, warmUp, type ProductionMuster } from './declare.js';
+import { connectClients, countByPrefix, deleteByPrefix, redact, REDIS_URL, type Clients } from './redis.js';
+import { embeddedRss } from './rss.js';
+import { round1, summarize, type Summary } from './stats.js';
+import * as timers from './timers.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+
+const PLAN = QUICK
+  ? { sequential: 50, concurrency: 200, batches: 1, warmup: 5, timers: 1_000, rssIncidents: 1_000 }
+  : { sequential: 200, concurrency: 200, batches: 3, warmup: 10, timers: 10_000, rssIncidents: 1_000 };
+
+const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
+
+interface Row {
+  metric: string;
+  value: string;
+  target: string;
+  ok: string;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+const ms = (value: number) => `${round1(value).toFixed(1)} ms`;
+const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+function row(metric: string, value: string, target = '', ok?: boolean): void {
+  rows.push({ metric, value, target, ok: ok === undefined ? '' : ok ? 'yes' : 'NO' });
+}
+
+function printTable(): void {
+  const header: Row = { metric: 'metric', value: 'value', target: 'target', ok: 'ok?' };
+  const all = [header, ...rows];
+  const width = (key: keyof Row) => Math.max(...all.map((r) => r[key].length));
+  const widths = { metric: width('metric'), value: width('value'), target: width('target'), ok: width('ok') };
+  const line = (r: Row) => `| ${r.metric.padEnd(widths.metric)} | ${r.value.padStart(widths.value)} | ${r.target.padEnd(widths.target)} | ${r.ok.padEnd(widths.ok)} |`;
+  const rule = `|${'-'.repeat(widths.metric + 2)}|${'-'.repeat(widths.value + 2)}|${'-'.repeat(widths.target + 2)}|${'-'.repeat(widths.ok + 2)}|`;
+  console.log(line(header));
+  console.log(rule);
+  for (const r of rows) console.log(line(r));
+}
+
+async function productionDeclares(clients: Clients, prefix: string): Promise<{ one: Summary; many: Summary }> {
+  let bot: ProductionMuster | undefined;
+  try {
+    bot = await startProductionMuster(clients, prefix);
+    progress(`declare: warm-up (${PLAN.warmup})`);
+    await warmUp(bot, PLAN.warmup);
+    progress(`declare: ${PLAN.sequential} sequential`);
+    const seq = await sequentialDeclares(bot, PLAN.sequential);
+    progress(`declare: ${PLAN.batches} x ${PLAN.concurrency} concurrent`);
+    const conc = await concurrentDeclares(bot, PLAN.concurrency, PLAN.batches);
+    const one = summarize(seq.pages);
+    const many = summarize(conc.pages);
+    const oneReply = summarize(seq.replies);
+    const manyReply = summarize(conc.replies);
+    row('declare->5 pages p50, 1 at a time', ms(one.p50));
+    row('declare->5 pages p99, 1 at a time', ms(one.p99), '< 50 ms', one.p99 < 50);
+    row(`declare->5 pages p50, ${PLAN.concurrency} at once`, ms(many.p50));
+    row(`declare->5 pages p99, ${PLAN.concurrency} at once`, ms(many.p99), '< 250 ms', many.p99 < 250);
+    row('  (info) dispatch reply p50/p99, 1 at a time', `${ms(oneReply.p50)} / ${ms(oneReply.p99)}`);
+    row(`  (info) dispatch reply p50/p99, ${PLAN.concurrency} at once`, `${ms(manyReply.p50)} / ${ms(manyReply.p99)}`);
+    notes.push(`declare: ${one.n} sequential samples (max ${ms(one.max)}), ${many.n} concurrent samples in ${PLAN.batches} batch(es) (max ${ms(many.max)}), after ${PLAN.warmup} warm-up declarations`);
+    notes.push(`declare: p99 per concurrent batch ${conc.batchP99.map(ms).join(', ')}; this process's event loop was ${Math.round(conc.eventLoopUtilization * 100)}% busy during the batches`);
+    if (!QUICK) {
+      progress('declare: one watchdog pass over the active incidents');
+      const pass = await timeReconcile(bot);
+      row(`  (info) watchdog reconcile, ${pass.incidents} active`, ms(pass.ms));
+      notes.push(`watchdog reconcile re-scheduled ${pass.timers} timers for ${pass.incidents} active incidents in ${ms(pass.ms)}`);
+    }
+    const problems = bot.logger.warnings + bot.logger.errors;
+    if (problems > 0) notes.push(`declare: Muster logged ${bot.logger.warnings} warnings and ${bot.logger.errors} errors (see stderr)`);
+    return { one, many };
+  } finally {
+    await bot?.stop();
+  }
+}
+
+async function timerLateness(clients: Clients, prefix: string): Promise<{ muster: Summary; bare: Summary }> {
+  progress(`timers: ${TIMER_PLAN.count} via BullMQScheduler`);
+  const viaScheduler = await timers.muster(clients, `${prefix}timers`, TIMER_PLAN);
+  progress(`timers: ${TIMER_PLAN.count} bare BullMQ delayed jobs`);
+  const viaBare = await timers.bare(clients, `${prefix}bare`, TIMER_PLAN);
+  const muster = summarize(viaScheduler.lateness);
+  const bare = summarize(viaBare.lateness);
+  const within = viaScheduler.missing === 0 && muster.p99 <= 1.5 * Math.max(bare.p99, 1);
+  row(`timer lateness p50, ${TIMER_PLAN.count} pending (BullMQScheduler)`, ms(muster.p50));
+  row(`timer lateness p99, ${TIMER_PLAN.count} pending (BullMQScheduler)`, ms(muster.p99), `<= 1.5x bare (${ms(1.5 * bare.p99)})`, within);
+  row(`bare BullMQ lateness p50, ${TIMER_PLAN.count} pending`, ms(bare.p50));
+  row(`bare BullMQ lateness p99, ${TIMER_PLAN.count} pending`, ms(bare.p99));
+  for (const [name, run] of [['BullMQScheduler', viaScheduler], ['bare BullMQ', viaBare]] as const) {
+    notes.push(`${name}: added ${TIMER_PLAN.count} timers in ${run.addMs} ms (${run.addedLate} added after their due time); max lateness ${ms(summarize(run.lateness).max)}; worker concurrency ${timers.TIMER_CONCURRENCY}`);
+    if (run.missing > 0) notes.push(`${name}: ${run.missing} timers never fired`);
+  }
+  const hz = await redisHz(clients);
+  if (hz !== undefined) {
+    notes.push(`Redis hz=${hz}: a worker blocked in BZPOPMIN until the next delayed job is woken on Redis's timer tick, so an idle worker can be up to ~${Math.round(1000 / hz)} ms late; both lateness figures include that floor`);
+  }
+  return { muster, bare };
+}
+
+async function redisHz(clients: Clients): Promise<number | undefined> {
+  try {
+    const [, value] = (await clients.commands.config('GET', 'hz')) as string[];
+    const hz = Number(value);
+    return Number.isFinite(hz) && hz > 0 ? hz : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const prefix = `bench:${randomUUID()}:`;
+  progress(`${QUICK ? 'quick' : 'full'} run; Redis ${redact(REDIS_URL)}, prefix ${prefix}`);
+
+  // First, while the heap is still small: RSS is measured in-process.
+  progress(`rss: ${PLAN.rssIncidents} embedded incidents`);
+  const rss = await embeddedRss(PLAN.rssIncidents);
+  row(`RSS, ${rss.active} active incidents (embedded, in-process)`, `${round1(rss.rssMb).toFixed(1)} MB`, '< 200 MB', rss.rssMb < 200);
+  row('  (info) RSS before declaring', `${round1(rss.baselineMb).toFixed(1)} MB`);
+  row('  (info) heap used before / after declaring', `${round1(rss.baselineHeapMb).toFixed(1)} / ${round1(rss.heapUsedMb).toFixed(1)} MB`);
+  notes.push(`rss: ${rss.active} active incidents, ${rss.pendingTimers} in-process timers pending; gc ${rss.gc ? 'forced' : 'not exposed (run with NODE_OPTIONS=--expose-gc to force it)'}`);
+
+  let clients: Clients | undefined;
+  let connected = false;
+  let results: { declares: Awaited<ReturnType<typeof productionDeclares>>; timers: Awaited<ReturnType<typeof timerLateness>> };
+  try {
+    clients = await connectClients();
+    connected = true;
+    const declares = await productionDeclares(clients, prefix);
+    const timerResults = await timerLateness(clients, prefix);
+    results = { declares, timers: timerResults };
+  } finally {
+    await clients?.close();
+    // Nothing was written if Redis was never reached.
+    if (connected) {
+      const deleted = await deleteByPrefix(prefix);
+      const left = await countByPrefix(prefix);
+      progress(`cleanup: deleted ${deleted} keys under ${prefix}; ${left} left`);
+      if (left > 0) process.exitCode = 1;
+    }
+  }
+
+  console.log(`Muster bench (${QUICK ? 'BENCH_QUICK' : 'full'}), ${new Date().toISOString()}`);
+  printTable();
+  for (const note of notes) console.log(`- ${note}`);
+  const json = {
+    declare_p50_ms_1: round1(results.declares.one.p50),
+    declare_p99_ms_1: round1(results.declares.one.p99),
+    declare_p50_ms_200: round1(results.declares.many.p50),
+    declare_p99_ms_200: round1(results.declares.many.p99),
+    timer_p50_ms: round1(results.timers.muster.p50),
+    timer_p99_ms: round1(results.timers.muster.p99),
+    bullmq_p50_ms: round1(results.timers.bare.p50),
+    bullmq_p99_ms: round1(results.timers.bare.p99),
+    rss_mb_1000: round1(rss.rssMb),
+  };
+  console.log(JSON.stringify(json));
+}
+
+// Everything is closed above; if some handle still keeps the loop alive, say so and leave.
+main()
+  .then(() => {
+    setTimeout(() => {
+      progress('warning: handles still open 10 s after the bench finished; forcing exit');
+      process.exit(process.exitCode ?? 0);
+    }, 10_000).unref();
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
