@@ -212,6 +212,8 @@ function slackSettings(env: MusterEnv): SlackSettings | undefined {
 export interface RunningBot {
   runtime: Runtime;
   slack: SlackAdapter;
+  /** The HTTP port bound in HTTP mode (PORT=0 picks a free one). */
+  port?: number;
   stop(): Promise<void>;
 }
 
@@ -225,17 +227,19 @@ export async function startSlackBot(options: { env: MusterEnv; config: MusterCon
   if (runtime.mode === 'embedded') logger.warn({}, 'EMBEDDED MODE: no REDIS_URL, nothing is durable; set REDIS_URL for production');
   const slack = new SlackAdapter(settings, (request) => runtime.muster.dispatch(request), logger);
   await runtime.muster.start();
+  let listening: { port?: number };
   try {
-    await slack.start();
+    listening = await slack.start();
   } catch (error) {
     await runtime.close();
     throw new StartupError(`Slack would not start: ${error instanceof Error ? error.message : String(error)}. Check SLACK_BOT_TOKEN and the app's settings.`);
   }
-  const mode = settings.appToken ? 'Socket Mode' : `HTTP on port ${settings.port}, endpoint /slack/events`;
+  const mode = settings.appToken ? 'Socket Mode' : `HTTP on port ${listening.port ?? settings.port}, endpoint /slack/events`;
   logger.info({ mode, store: runtime.mode }, 'Slack adapter listening');
   return {
     runtime,
     slack,
+    ...listening,
     stop: async () => {
       await slack.stop();
       await runtime.close();

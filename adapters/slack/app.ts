@@ -21,10 +21,18 @@ export type Dispatch = (request: CommandRequest) => Promise<Reply>;
 
 export const SLACK_COMMANDS = ['incident', 'oncall', 'drill'] as const;
 
-/** The Web API client the chat port and Bolt share settings with (never built inside the code that uses it). */
+/**
+ * The Web API client of the chat port. It rejects rate-limited calls instead
+ * of pausing its whole queue (its default), so a 429 on one channel never
+ * holds back pages to other people: SlackChat waits out Retry-After for that
+ * call alone. Transport errors get a few quick retries; the outbox retries
+ * the rest with backoff.
+ */
 export function slackWebClient(settings: SlackSettings, logger: Logger): WebClient {
   return new WebClient(settings.botToken, {
     logger: slackLogger(logger),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
   });
 }
@@ -75,6 +83,9 @@ export class SlackAdapter {
       token: settings.botToken,
       receiver: receiverFor(settings, logger),
       logger: slackLogger(logger),
+      // Bolt checks the token (auth.test) at init; deferring it lets start()
+      // report a bad token as a start-up error instead of an unhandled rejection.
+      deferInitialization: true,
       ...(settings.apiUrl ? { clientOptions: { slackApiUrl: settings.apiUrl } } : {}),
     });
     this.registerCommands();
@@ -86,9 +97,16 @@ export class SlackAdapter {
     });
   }
 
-  async start(): Promise<void> {
-    if (this.settings.appToken) await this.app.start();
-    else await this.app.start(this.settings.port);
+  /** Listens (HTTP) or connects (Socket Mode); returns the HTTP port actually bound, if any. */
+  async start(): Promise<{ port?: number }> {
+    await this.app.init();
+    if (this.settings.appToken) {
+      await this.app.start();
+      return {};
+    }
+    const server = (await this.app.start(this.settings.port)) as { address?: () => unknown } | undefined;
+    const address = server?.address?.() as { port?: number } | null | undefined;
+    return address?.port !== undefined ? { port: address.port } : {};
   }
 
   async stop(): Promise<void> {

@@ -21,6 +21,7 @@ export function slackErrorCode(error: unknown): string | undefined {
 const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'is_archived', 'cannot_dm_bot', 'user_disabled', 'invalid_blocks', 'msg_too_long']);
 
 const NAME_ATTEMPTS = 5;
+const RATE_LIMIT_ATTEMPTS = 6;
 
 /**
  * Slack as the core's chat port. References look like "slack:C123" (rooms)
@@ -127,14 +128,28 @@ export class SlackChat implements ChatPort {
     return id;
   }
 
-  /** Turns permanent Slack errors into UndeliverableError so the outbox stops retrying. */
+  /**
+   * Waits out a 429's Retry-After for this call only (other calls go on), and
+   * turns permanent Slack errors into UndeliverableError so the outbox stops
+   * retrying them.
+   */
   private async call<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const code = slackErrorCode(error);
-      if (code && PERMANENT.has(code)) throw new UndeliverableError(`Slack said ${code}`);
-      throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        const retryAfter = (error as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error'
+          ? (error as { retryAfter: number }).retryAfter
+          : undefined;
+        if (retryAfter !== undefined && attempt < RATE_LIMIT_ATTEMPTS) {
+          this.logger.warn({ retryAfterSeconds: retryAfter, attempt }, 'Slack rate limit: waiting as asked');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 60) * 1000));
+          continue;
+        }
+        const code = slackErrorCode(error);
+        if (code && PERMANENT.has(code)) throw new UndeliverableError(`Slack said ${code}`);
+        throw error;
+      }
     }
   }
 }
