@@ -29,3 +29,15 @@ export class DomainError extends Error {
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }
+
+/**
+ * The store stopped answering while a write was in flight: it may or may not
+ * have landed. The reply must say so, so nobody declares the same P1 twice.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  override readonly name = 'CommitOutcomeUnknownError';
+
+  constructor(readonly incident: string) {
+    super(`the write to ${incident} may or may not have been recorded`);
+  }
+}

@@ -123,6 +123,17 @@ export interface IncidentStore {
   /** Marks a message delivered; false if it already was (so it is not sent again). */
   markDelivered(messageId: string): Promise<boolean>;
   isDelivered(messageId: string): Promise<boolean>;
+  /**
+   * Claims the sending of a message for `ttlMs`: "delivered" if it already was,
+   * "busy" while another worker holds the claim, else "claimed". A worker that
+   * dies lets its claim lapse; the message stays pending for the reconciler.
+   * The claim is the lease "send:<messageId>", so releaseLease gives it back.
+   */
+  claimDelivery(messageId: string, owner: string, ttlMs: number): Promise<'claimed' | 'delivered' | 'busy'>;
+  /** A short exclusive lease (the board of an incident); false while another owner holds it. */
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives a lease back, only if `owner` still holds it. */
+  releaseLease(key: string, owner: string): Promise<void>;
   /** Remembers a platform's delivery id; false if it was seen before (a retry). */
   claimRequest(requestId: string, ttlMs: number): Promise<boolean>;
   /** Small key/value state owned by the core (board message refs, heartbeats). */
@@ -163,7 +174,7 @@ export interface ScheduleOptions {
 }
 
 export interface Scheduler {
-  /** Idempotent by timer id; a failed job under the same id is replaced. */
+  /** Idempotent by timer id. */
   schedule(timer: Timer): Promise<void>;
   /** Idempotent by timer id, in one round trip where the backend allows. */
   scheduleAll(timers: Timer[], options?: ScheduleOptions): Promise<void>;

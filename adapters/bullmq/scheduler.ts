@@ -65,7 +65,7 @@ export class BullMQScheduler implements Scheduler {
   }
 
   async schedule(timer: Timer): Promise<void> {
-    await this.scheduleAll([timer], { revive: true });
+    await this.scheduleAll([timer]);
   }
 
   async scheduleAll(timers: Timer[], options: ScheduleOptions = {}): Promise<void> {

@@ -16,6 +16,7 @@ export class MemoryStore implements IncidentStore {
   private readonly delivered = new Set<string>();
   private readonly requests = new Map<string, number>();
   private readonly values = new Map<string, string>();
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -79,6 +80,22 @@ export class MemoryStore implements IncidentStore {
 
   async isDelivered(messageId: string): Promise<boolean> {
     return this.delivered.has(messageId);
+  }
+
+  async claimDelivery(messageId: string, owner: string, ttlMs: number): Promise<'claimed' | 'delivered' | 'busy'> {
+    if (this.delivered.has(messageId)) return 'delivered';
+    return (await this.acquireLease(`send:${messageId}`, owner, ttlMs)) ? 'claimed' : 'busy';
+  }
+
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const held = this.leases.get(key);
+    if (held && held.owner !== owner && held.expiresAt > this.now()) return false;
+    this.leases.set(key, { owner, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
   }
 
   async claimRequest(requestId: string, ttlMs: number): Promise<boolean> {

@@ -54,10 +54,36 @@ if fresh then return 1 end
 return 0
 `;
 
+/** KEYS: 1 delivered marker, 2 claim key. ARGV: 1 owner, 2 ttl ms. Returns 2 delivered, 1 claimed, 0 busy. */
+const CLAIM_DELIVERY_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/** KEYS: 1 lease. ARGV: 1 owner, 2 ttl ms. Returns 1 when held by owner afterwards. */
+const ACQUIRE_LEASE_LUA = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/** KEYS: 1 lease. ARGV: 1 owner. Deletes only the owner's own lease. */
+const RELEASE_LEASE_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
 type ScriptCall = (...args: Array<string | number>) => Promise<number>;
 interface MusterScripts {
   musterStoreCommit: ScriptCall;
   musterStoreMarkDelivered: ScriptCall;
+  musterStoreClaimDelivery: ScriptCall;
+  musterStoreAcquireLease: ScriptCall;
+  musterStoreReleaseLease: ScriptCall;
 }
 
 const CONNECTION_CODES: Record<string, string> = {
@@ -126,6 +152,9 @@ export class RedisStore implements IncidentStore {
     this.deliveredTtlMs = options.deliveredTtlMs ?? DEFAULT_DELIVERED_TTL_MS;
     redis.defineCommand('musterStoreCommit', { lua: COMMIT_LUA });
     redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA, numberOfKeys: 2 });
+    redis.defineCommand('musterStoreClaimDelivery', { lua: CLAIM_DELIVERY_LUA, numberOfKeys: 2 });
+    redis.defineCommand('musterStoreAcquireLease', { lua: ACQUIRE_LEASE_LUA, numberOfKeys: 1 });
+    redis.defineCommand('musterStoreReleaseLease', { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 });
     this.scripts = redis as unknown as MusterScripts;
   }
 
@@ -216,6 +245,27 @@ export class RedisStore implements IncidentStore {
   isDelivered(messageId: string): Promise<boolean> {
     return this.guard('checking a delivery', async () => {
       return (await this.redis.exists(this.deliveredKey(messageId))) === 1;
+    });
+  }
+
+  claimDelivery(messageId: string, owner: string, ttlMs: number): Promise<'claimed' | 'delivered' | 'busy'> {
+    return this.guard('claiming a delivery', async () => {
+      const ttl = Math.max(1, Math.ceil(ttlMs));
+      const result = await this.scripts.musterStoreClaimDelivery(this.deliveredKey(messageId), this.key(`lease:send:${messageId}`), owner, ttl);
+      return result === 2 ? 'delivered' : result === 1 ? 'claimed' : 'busy';
+    });
+  }
+
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.guard('taking a lease', async () => {
+      const ttl = Math.max(1, Math.ceil(ttlMs));
+      return (await this.scripts.musterStoreAcquireLease(this.key(`lease:${key}`), owner, ttl)) === 1;
+    });
+  }
+
+  releaseLease(key: string, owner: string): Promise<void> {
+    return this.guard('releasing a lease', async () => {
+      await this.scripts.musterStoreReleaseLease(this.key(`lease:${key}`), owner);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { MusterConfig } from '../config/schema.js';
-import { DomainError, isDomainError } from '../errors.js';
+import { CommitOutcomeUnknownError, DomainError, isDomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { actorName, personForActor } from '../incidents/directory.js';
 import type { IncidentService } from '../incidents/service.js';
@@ -66,6 +66,10 @@ function errorReply(error: unknown, request: CommandRequest, deps: DispatchDeps)
   if (isDomainError(error)) {
     const text = error.detail ? `${error.message}\n${error.detail}` : error.message;
     return { visibility: 'ephemeral', message: { text, tone: 'warning' } };
+  }
+  if (error instanceof CommitOutcomeUnknownError) {
+    deps.logger.warn({ requestId: request.requestId, incident: error.incident }, 'store went away mid-write; outcome unknown');
+    return { visibility: 'ephemeral', message: { text: t('error.outcomeUnknown', { id: error.incident }), tone: 'warning' } };
   }
   if (error instanceof StoreUnavailableError) {
     deps.logger.warn({ requestId: request.requestId, err: error.message }, 'store unavailable; command refused');

@@ -22,6 +22,7 @@ export const en = {
   'error.notPaged': 'You were not paged for {what} in {id}, so nothing changed.',
   'error.unknownPerson': 'You are not in muster.yaml yet, so Muster cannot page you: ask a lead to add you under people:.',
   'error.degraded': 'Muster is degraded: it cannot reach its store right now. Nothing was recorded; try again in a moment.',
+  'error.outcomeUnknown': 'Muster lost its store while writing {id}: it may or may not have been recorded. Check /incident list before trying again.',
   'error.internal': 'Sorry, something went wrong (request {requestId}). It has been logged.',
   'error.forbiddenResolve': 'Only the declarer, a staffed responder or the duty manager can resolve {id}.',
   'error.alreadyResolved': '{id} is already resolved.',

@@ -24,6 +24,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.notPaged': '你没有被呼叫承担 {id} 的 {what}，未做任何更改。',
   'error.unknownPerson': '你还不在 muster.yaml 中，Muster 无法呼叫你：请负责人把你加到 people: 下。',
   'error.degraded': 'Muster 处于降级状态：暂时无法连接存储。本次操作未被记录，请稍后重试。',
+  'error.outcomeUnknown': 'Muster 在写入 {id} 时与存储断开：该操作可能已记录，也可能未记录。请先用 /incident list 查看再重试。',
   'error.internal': '抱歉，出现了错误（请求 {requestId}），已记录日志。',
   'error.forbiddenResolve': '只有发起人、已就位的响应人或值班经理可以关闭 {id}。',
   'error.alreadyResolved': '{id} 已经关闭。',

@@ -1,7 +1,7 @@
 import { chainEvents } from '../audit/chain.js';
-import { DomainError } from '../errors.js';
+import { CommitOutcomeUnknownError, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Clock, IncidentStore, Outbox, Scheduler } from '../ports.js';
+import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler } from '../ports.js';
 import { Effects } from '../muster/effects.js';
 import { expectedTimers } from '../muster/transitions.js';
 import type { Incident, TimelineEvent } from './types.js';
@@ -59,11 +59,38 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects): Pr
   const { events, head } = chainEvents(incident.head, incident.id, fx.events);
   incident.head = head;
   incident.version = expectedVersion + 1;
-  const ok = await deps.store.commit({ incident, expectedVersion, events, outbox: fx.outbox });
+  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox });
   if (!ok) return undefined;
   for (const event of events) deps.onEvent(event);
   await afterCommit(deps, incident, fx);
   return incident;
+}
+
+/**
+ * One commit, telling apart "refused" from "landed but the reply was lost".
+ * A lost reply surfaces as a connection error, or as a refusal when the client
+ * re-sends the script after reconnecting and the version check stops the
+ * duplicate. Either way the record decides: the exact head we computed means
+ * our write is in. When even that cannot be read, say the outcome is unknown
+ * rather than claim nothing was recorded.
+ */
+async function commitOnce(deps: CommitDeps, change: Commit): Promise<boolean> {
+  try {
+    if (await deps.store.commit(change)) return true;
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    const landed = await ourWriteLanded(deps, change).catch(() => {
+      throw new CommitOutcomeUnknownError(change.incident.id);
+    });
+    if (landed) return true;
+    throw error;
+  }
+  return ourWriteLanded(deps, change);
+}
+
+async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<boolean> {
+  const stored = await deps.store.get(change.incident.id);
+  return stored?.version === change.incident.version && stored.head.hash === change.incident.head.hash;
 }
 
 async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects): Promise<void> {

@@ -1,16 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import { UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage } from '../ports.js';
 
+/** How long one worker may take to hand a message to the chat before another may try. */
+const SEND_CLAIM_MS = 60_000;
+const BOARD_LEASE_MS = 30_000;
+
+/** Another replica is drawing this board right now; the outbox retries shortly. */
+export class BoardBusyError extends Error {
+  override readonly name = 'BoardBusyError';
+}
+
 /**
  * Delivers outbox messages to the chat. Guarantees, with the store's help:
- * - a message marked delivered is never sent again (a restart re-enqueues only
- *   pending ones, and a duplicate job finds the mark);
- * - the board is drawn from the incident's current state, edited in place, and
- *   at most one board delivery per incident runs at a time in this process, so
- *   a burst of changes collapses into the latest picture.
+ * - a message is handed to the chat by one worker at a time (a claim in the
+ *   store), and never again once marked delivered: a restart re-enqueues only
+ *   pending messages, and a duplicate job finds the claim or the mark;
+ * - the board is drawn from the incident's current state and edited in place,
+ *   by one worker at a time across every replica (a lease), so a burst of
+ *   changes collapses into the latest picture and no second board appears.
  */
 export class Delivery {
+  private readonly owner = `delivery-${randomUUID()}`;
   private readonly boardLocks = new Map<string, Promise<void>>();
 
   constructor(
@@ -26,26 +38,43 @@ export class Delivery {
    * and settled instead, so the outbox does not hammer the platform with it.
    */
   readonly deliver = async (message: OutboundMessage): Promise<void> => {
-    if (await this.store.isDelivered(message.id)) return;
+    const claim = await this.store.claimDelivery(message.id, this.owner, SEND_CLAIM_MS);
+    if (claim !== 'claimed') return;
     try {
       if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
       else await this.chat.send(message.to, message.message);
     } catch (error) {
-      if (!(error instanceof UndeliverableError)) throw error;
+      if (!(error instanceof UndeliverableError)) {
+        await this.store.releaseLease(`send:${message.id}`, this.owner).catch(() => undefined);
+        throw error;
+      }
       const to = message.kind === 'message' ? message.to : 'board';
       this.logger.warn({ incident: message.incident, message: message.id, to, reason: error.message }, 'message cannot be delivered; not retrying');
     }
     await this.store.markDelivered(message.id);
   };
 
+  /** In this process a promise chain; across replicas a lease in the store. */
   private async withBoardLock(incident: string, work: () => Promise<void>): Promise<void> {
     const previous = this.boardLocks.get(incident) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
+    const next = previous.catch(() => undefined).then(() => this.underLease(incident, work));
     this.boardLocks.set(incident, next);
     try {
       await next;
     } finally {
       if (this.boardLocks.get(incident) === next) this.boardLocks.delete(incident);
+    }
+  }
+
+  private async underLease(incident: string, work: () => Promise<void>): Promise<void> {
+    const key = `board:${incident}`;
+    if (!(await this.store.acquireLease(key, this.owner, BOARD_LEASE_MS))) {
+      throw new BoardBusyError(`board of ${incident} is being drawn elsewhere`);
+    }
+    try {
+      await work();
+    } finally {
+      await this.store.releaseLease(key, this.owner).catch(() => undefined);
     }
   }
 

@@ -251,7 +251,7 @@ describe('BullMQScheduler specifics', () => {
       await vi.waitFor(async () => expect(await queue.getJobState(t.id)).toBe('failed'), WAIT);
 
       failing = false;
-      await scheduler.schedule(t);
+      await scheduler.scheduleAll([t], { revive: true });
       await vi.waitFor(() => expect(fired.map((f) => f.timer)).toEqual([t]), WAIT);
     } finally {
       await scheduler.close();

@@ -5,6 +5,7 @@
  * long anything took.
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BullMQOutbox } from '../../adapters/bullmq/outbox.js';
@@ -279,3 +280,101 @@ export const P1_CHAIN: Record<string, [string, string, string]> = {
   product: ['pia', 'pat', 'mona'],
   comms: ['cody', 'cat', 'mona'],
 };
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  fields: object;
+}
+
+/** Prints nothing (like silentLogger) but keeps what was logged, for assertions. */
+export function recordingLogger(): Logger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at = (level: LogEntry['level']) => (fields: object, message: string) => {
+    entries.push({ level, message, fields });
+  };
+  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/**
+ * A TCP proxy to the real Redis that a test can take down (connections cut,
+ * the port refusing) and bring back on the same port.
+ */
+export class RedisProxy {
+  port = 0;
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly target: { host: string; port: number };
+  private cut: { marker: string; thenUp: boolean } | undefined;
+
+  constructor(url: string = REDIS_URL) {
+    const parsed = new URL(url);
+    this.target = { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || 6379) };
+  }
+
+  /** The Redis URL a client should use to go through the proxy (credentials and db kept). */
+  url(): string {
+    const parsed = new URL(REDIS_URL);
+    parsed.hostname = '127.0.0.1';
+    parsed.port = String(this.port);
+    return parsed.toString();
+  }
+
+  get isUp(): boolean {
+    return this.server !== undefined;
+  }
+
+  /**
+   * The next request containing `marker` reaches Redis, but its reply never
+   * comes back: the proxy goes down right after (and, with `thenUp`, comes
+   * straight back), as when a connection breaks between a write and its answer.
+   */
+  loseReplyTo(marker: string, options: { thenUp?: boolean } = {}): void {
+    this.cut = { marker, thenUp: options.thenUp ?? false };
+  }
+
+  async up(): Promise<void> {
+    if (this.server) return;
+    const server = net.createServer((client) => this.connect(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private connect(client: net.Socket): void {
+    const upstream = net.connect(this.target);
+    let swallow = false;
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (chunk: Buffer) => {
+      upstream.write(chunk);
+      const cut = this.cut;
+      if (cut && chunk.includes(cut.marker)) {
+        this.cut = undefined;
+        swallow = true;
+        // Give Redis time to run the command, then break the connection without its reply.
+        setTimeout(() => void this.down().then(() => (cut.thenUp ? this.up() : undefined)), 100);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!swallow) client.write(chunk);
+    });
+  }
+}
