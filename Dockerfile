@@ -20,5 +20,7 @@ COPY bin ./bin
 COPY examples ./examples
 # The image's unprivileged "node" user (uid 1000) runs the bot.
 USER node
+# The Slack endpoint in HTTP mode (PORT); Socket Mode needs no inbound port.
+EXPOSE 3000
 ENTRYPOINT ["node", "bin/muster.js"]
 CMD ["start"]
