@@ -106,6 +106,34 @@ const resolveAction: Action<'resolve'> = async (command, caller, deps) => {
   return { visibility: 'channel', message: { text: t('reply.resolved', { id: incident.id }), tone: 'success' } };
 };
 
+/** Changing an incident's shape needs the same stake as resolving it. */
+async function changeable(deps: DispatchDeps, caller: Caller, named: string | undefined): Promise<Incident> {
+  const t = deps.present.t;
+  const incident = await findIncident(deps, caller, named);
+  if (!isActive(incident)) throw new DomainError('conflict', t('error.alreadyResolved', { id: incident.id }));
+  if (!mayResolve(incident, caller, deps)) throw new DomainError('forbidden', t('error.forbiddenChange', { id: incident.id }));
+  return incident;
+}
+
+const sev: Action<'sev'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.changeSeverity(incident.id, caller.name, command.severity, command.reason);
+  return { visibility: 'channel', message: { text: deps.present.t('reply.sevChanged', { id: incident.id, severity: command.severity }), tone: 'alert' } };
+};
+
+const escalate: Action<'escalate'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  const role = await deps.service.escalate(incident.id, caller.name, command.target, command.reason);
+  return ephemeral(deps.present.t('reply.escalated', { id: incident.id, name: deps.present.roleName(role) }), 'success');
+};
+
+const assign: Action<'assign'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.assign(incident.id, caller.name, command.role, command.person);
+  const { present } = deps;
+  return ephemeral(present.t('reply.assigned', { id: incident.id, person: present.personName(command.person), role: present.roleName(command.role) }), 'success');
+};
+
 const help: Action<'help'> = async (_command, _caller, deps) => ephemeral(deps.present.t('usage.incident'));
 
 const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
@@ -115,6 +143,9 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   status,
   list,
   resolve: resolveAction,
+  sev,
+  escalate,
+  assign,
   help,
 };
 

@@ -13,6 +13,9 @@ export type IncidentCommand =
   | { action: 'status'; incident?: string }
   | { action: 'list' }
   | { action: 'resolve'; incident?: string; note: string }
+  | { action: 'sev'; incident?: string; severity: Severity; reason: string }
+  | { action: 'escalate'; incident?: string; target: string; reason: string }
+  | { action: 'assign'; incident?: string; role: string; person: string }
   | { action: 'help' };
 
 const INCIDENT_ID_RE = /^inc-(\d+)$/i;
@@ -111,7 +114,61 @@ const resolve: Parser = (tokens, ctx) => {
   return { action: 'resolve', ...(incident ? { incident } : {}), note: rest.join(' ').slice(0, 500) };
 };
 
+function needWord(word: string | undefined, ctx: ParseContext, what: string): string {
+  if (!word) throw usage(ctx, what);
+  return word;
+}
+
+const sev: Parser = (tokens, ctx) => {
+  const { words } = splitOptions(tokens);
+  const { incident, rest } = takeIncident(words);
+  const configured = SEVERITIES.filter((level) => ctx.config.severities[level]).join(', ');
+  const wanted = needWord(rest[0], ctx, ctx.t('error.unknownSeverity', { value: '', allowed: configured }));
+  const severity = parseSeverity(wanted, ctx);
+  return { action: 'sev', ...(incident ? { incident } : {}), severity, reason: rest.slice(1).join(' ').slice(0, 500) };
+};
+
+const escalate: Parser = (tokens, ctx) => {
+  const { words } = splitOptions(tokens);
+  const { incident, rest } = takeIncident(words);
+  const teams = Object.keys(ctx.config.teams).join(', ');
+  const people = Object.keys(ctx.config.people).join(', ');
+  const target = needWord(rest[0], ctx, ctx.t('error.unknownTarget', { value: '', teams, people }));
+  if (!ctx.config.teams[target] && !ctx.config.people[target]) {
+    throw usage(ctx, ctx.t('error.unknownTarget', { value: target, teams, people }));
+  }
+  return { action: 'escalate', ...(incident ? { incident } : {}), target, reason: rest.slice(1).join(' ').slice(0, 500) };
+};
+
+function parsePerson(word: string | undefined, ctx: ParseContext): string {
+  const people = Object.keys(ctx.config.people).join(', ');
+  const person = needWord(word, ctx, ctx.t('error.unknownPersonName', { value: '', people }));
+  if (!ctx.config.people[person]) throw usage(ctx, ctx.t('error.unknownPersonName', { value: person, people }));
+  return person;
+}
+
+const assign: Parser = (tokens, ctx) => {
+  const { words } = splitOptions(tokens);
+  const { incident, rest } = takeIncident(words);
+  const roles = Object.keys(ctx.config.roles).join(', ');
+  const role = needWord(rest[0], ctx, ctx.t('error.unknownRole', { value: '', allowed: roles }));
+  if (!ctx.config.roles[role] && !role.startsWith('expert-')) throw usage(ctx, ctx.t('error.unknownRole', { value: role, allowed: roles }));
+  return { action: 'assign', ...(incident ? { incident } : {}), role, person: parsePerson(rest[1], ctx) };
+};
+
+/** The commander handing over: assign commander <person>. */
+const handoff: Parser = (tokens, ctx) => {
+  const { words } = splitOptions(tokens);
+  const { incident, rest } = takeIncident(words);
+  return { action: 'assign', ...(incident ? { incident } : {}), role: 'commander', person: parsePerson(rest[0], ctx) };
+};
+
 const PARSERS: Record<string, Parser> = {
+  sev,
+  severity: sev,
+  escalate,
+  assign,
+  handoff,
   declare,
   ack,
   acknowledge: ack,

@@ -6,7 +6,11 @@ export const en = {
     '  /incident ack [INC-n] [role]\n' +
     '  /incident status [INC-n]\n' +
     '  /incident list\n' +
-    '  /incident resolve [INC-n] [note]',
+    '  /incident resolve [INC-n] [note]\n' +
+    '  /incident sev [INC-n] <P1..P4> [reason]\n' +
+    '  /incident escalate [INC-n] <team|person> [reason]\n' +
+    '  /incident assign [INC-n] <role> <person>\n' +
+    '  /incident handoff [INC-n] <person>',
   'usage.oncall': 'Usage: /oncall [team]',
   'error.unknownCommand': 'Unknown command "{name}". Commands: {known}.',
   'error.unknownSubcommand': 'Unknown /incident action "{name}".',
@@ -57,6 +61,24 @@ export const en = {
   'form.declare.severity': 'Severity',
   'form.declare.service': 'Affected service',
   'form.declare.summary': 'Summary',
+  'role.expert': 'expert: {name}',
+  'board.slotReleased': 'no longer needed',
+  'room.upgraded': '{id} upgraded {from} → {to} by {person}: {reason}. Now paging: {roles}.',
+  'room.downgraded': '{id} downgraded {from} → {to} by {person}: {reason}.',
+  'room.expertPaged': 'Paging {name} (requested by {person}): {reason}.',
+  'room.assigned': '{role} of {id} is now {person} (assigned by {by}; before: {previous}).',
+  'dm.assigned': 'You are now {role} for {id} (assigned by {by}).',
+  'dm.unassigned': '{role} for {id} has moved from you to {person} (by {by}).',
+  'reply.sevChanged': '{id} is now {severity}.',
+  'reply.escalated': 'Paging {name} for {id}.',
+  'reply.assigned': '{person} is now {role} for {id}.',
+  'error.sameSeverity': '{id} is already {severity}.',
+  'error.alreadyEscalated': '{name} is already paged for {id}.',
+  'error.noSuchSlot': '{id} has no {role} role to assign.',
+  'error.alreadyHolds': '{person} already holds {role} for {id}.',
+  'error.unknownTarget': 'Unknown team or person "{value}". Teams: {teams}. People: {people}.',
+  'error.unknownPersonName': 'Unknown person "{value}". People: {people}.',
+  'error.forbiddenChange': 'Only the declarer, a staffed responder or the duty manager can change {id}.',
   'room.topic': '{id} [{severity}] {title}: war room',
   'room.declared': '{id} [{severity}] {title} declared by {declarer}. Mustering: {roles}.',
   'room.escalated': '{role}: no acknowledgement; paging {targets} ({via}).',

@@ -8,7 +8,11 @@ export const zhCN: Record<MessageKey, string> = {
     '  /incident ack [INC-n] [角色]\n' +
     '  /incident status [INC-n]\n' +
     '  /incident list\n' +
-    '  /incident resolve [INC-n] [备注]',
+    '  /incident resolve [INC-n] [备注]\n' +
+    '  /incident sev [INC-n] <P1..P4> [原因]\n' +
+    '  /incident escalate [INC-n] <团队|人员> [原因]\n' +
+    '  /incident assign [INC-n] <角色> <人员>\n' +
+    '  /incident handoff [INC-n] <人员>',
   'usage.oncall': '用法：/oncall [团队]',
   'error.unknownCommand': '未知命令“{name}”。可用命令：{known}。',
   'error.unknownSubcommand': '未知的 /incident 操作“{name}”。',
@@ -59,6 +63,24 @@ export const zhCN: Record<MessageKey, string> = {
   'form.declare.severity': '级别',
   'form.declare.service': '受影响的服务',
   'form.declare.summary': '概述',
+  'role.expert': '专家：{name}',
+  'board.slotReleased': '已不再需要',
+  'room.upgraded': '{person} 将 {id} 从 {from} 升级为 {to}：{reason}。正在呼叫：{roles}。',
+  'room.downgraded': '{person} 将 {id} 从 {from} 降级为 {to}：{reason}。',
+  'room.expertPaged': '正在呼叫 {name}（由 {person} 请求）：{reason}。',
+  'room.assigned': '{id} 的 {role} 现由 {person} 担任（{by} 指派；之前：{previous}）。',
+  'dm.assigned': '你现在担任 {id} 的 {role}（由 {by} 指派）。',
+  'dm.unassigned': '{id} 的 {role} 已由你转给 {person}（{by} 操作）。',
+  'reply.sevChanged': '{id} 现为 {severity}。',
+  'reply.escalated': '正在为 {id} 呼叫 {name}。',
+  'reply.assigned': '{person} 现在担任 {id} 的 {role}。',
+  'error.sameSeverity': '{id} 已经是 {severity}。',
+  'error.alreadyEscalated': '{name} 已在为 {id} 被呼叫。',
+  'error.noSuchSlot': '{id} 没有可指派的 {role} 角色。',
+  'error.alreadyHolds': '{person} 已担任 {id} 的 {role}。',
+  'error.unknownTarget': '未知团队或人员“{value}”。团队：{teams}。人员：{people}。',
+  'error.unknownPersonName': '未知人员“{value}”。人员：{people}。',
+  'error.forbiddenChange': '只有发起人、已就位的响应人或值班经理可以修改 {id}。',
   'room.topic': '{id} [{severity}] {title}：作战室',
   'room.declared': '{declarer} 发起了 {id} [{severity}] {title}。正在集结：{roles}。',
   'room.escalated': '{role}：无人确认；正在呼叫 {targets}（{via}）。',

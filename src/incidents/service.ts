@@ -7,6 +7,7 @@ import { ackSlots, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps, typ
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import { GENESIS_HASH } from '../audit/chain.js';
+import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import type { ConversationRef, Incident, PersonId } from './types.js';
 
@@ -158,6 +159,27 @@ export class IncidentService {
       resolve(this.ctx, fx, person, note);
     });
     return incident;
+  }
+
+  async changeSeverity(incidentId: string, actor: string, to: Severity, reason: string): Promise<{ opened: string[]; released: string[] }> {
+    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) =>
+      changeSeverity(this.ctx, fx, to, reason),
+    );
+    return result;
+  }
+
+  async escalate(incidentId: string, actor: string, target: string, reason: string): Promise<string> {
+    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) =>
+      escalateTo(this.ctx, fx, target, reason).role,
+    );
+    return result;
+  }
+
+  async assign(incidentId: string, actor: string, role: string, person: PersonId): Promise<PersonId | undefined> {
+    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) =>
+      assignRole(this.ctx, fx, role, person),
+    );
+    return result;
   }
 
   /** A timer fired: re-read the record and let the fenced transition decide. */

@@ -5,7 +5,8 @@ export type ConversationRef = string;
 export type PersonId = string;
 
 export type IncidentStatus = 'assembling' | 'assembled' | 'mitigated' | 'resolved';
-export type SlotState = 'paging' | 'acked';
+/** released: no longer needed (a downgrade); its escalation has stopped. */
+export type SlotState = 'paging' | 'acked' | 'released';
 
 /**
  * One escalation step, snapshotted onto the incident at declare time so editing
@@ -34,6 +35,8 @@ export interface RoleSlot {
   role: string;
   team: string;
   state: SlotState;
+  /** False for experts pulled in with /incident escalate and roles a downgrade no longer needs: they don't hold up assembly. */
+  required?: boolean;
   /** When this slot's chain started (declare, or a later severity upgrade). */
   startedAt: number;
   epoch: number;
@@ -81,6 +84,9 @@ export type TimelineType =
   | 'page.sent'
   | 'slot.acked'
   | 'escalation.step'
+  | 'escalation.requested'
+  | 'incident.severity_changed'
+  | 'slot.assigned'
   | 'incident.assembled'
   | 'assembly.breached'
   | 'incident.resolved';
@@ -103,6 +109,11 @@ export interface TimelineEvent {
 export type DraftEvent = Omit<TimelineEvent, 'seq' | 'incident' | 'prevHash' | 'hash'>;
 
 export const ACTIVE_STATUSES: readonly IncidentStatus[] = ['assembling', 'assembled', 'mitigated'];
+
+/** Slots that must be staffed before the team counts as assembled. */
+export function requiredSlots(incident: Incident): RoleSlot[] {
+  return incident.slots.filter((slot) => slot.required !== false && slot.state !== 'released');
+}
 
 export function isActive(incident: Incident): boolean {
   return ACTIVE_STATUSES.includes(incident.status);

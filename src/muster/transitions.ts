@@ -1,5 +1,5 @@
 import type { MusterConfig } from '../config/schema.js';
-import type { Incident, PersonId, RoleSlot } from '../incidents/types.js';
+import { requiredSlots, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Timer } from '../ports.js';
 import type { Presenter } from '../notify/present.js';
 import { Effects } from './effects.js';
@@ -75,10 +75,10 @@ export function ackSlots(ctx: MusterContext, fx: Effects, slots: RoleSlot[], per
   fx.refreshBoard();
 }
 
-function completeIfAssembled(ctx: MusterContext, fx: Effects): void {
+export function completeIfAssembled(ctx: MusterContext, fx: Effects): void {
   const incident = fx.incident;
   if (incident.status !== 'assembling') return;
-  if (!incident.slots.every((slot) => slot.state === 'acked')) return;
+  if (!requiredSlots(incident).every((slot) => slot.state === 'acked')) return;
   incident.status = 'assembled';
   incident.assembledAt = fx.now;
   incident.deadlineEpoch += 1;
@@ -92,7 +92,7 @@ export function onDeadlineTimer(ctx: MusterContext, fx: Effects, timer: Timer): 
   const incident = fx.incident;
   if (incident.status !== 'assembling' || incident.breachedAt !== undefined) return;
   if (incident.deadlineEpoch !== timer.epoch) return;
-  const missing = incident.slots.filter((slot) => slot.state !== 'acked').map((slot) => slot.role);
+  const missing = requiredSlots(incident).filter((slot) => slot.state !== 'acked').map((slot) => slot.role);
   const manager = dutyManager(ctx.config, fx.now);
   const elapsed = fx.now - incident.declaredAt;
   incident.breachedAt = fx.now;

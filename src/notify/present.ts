@@ -20,8 +20,16 @@ export class Presenter {
     return this.config.people[person]?.name ?? person;
   }
 
+  /** Configured roles by name; experts pulled in by /incident escalate as "expert: <team or person>". */
   roleName(role: string): string {
-    return this.config.roles[role]?.name ?? role;
+    const configured = this.config.roles[role]?.name;
+    if (configured) return configured;
+    if (role.startsWith('expert-')) {
+      const target = role.slice('expert-'.length);
+      const name = this.config.teams[target]?.name ?? this.config.people[target]?.name ?? target;
+      return this.t('role.expert', { name });
+    }
+    return role;
   }
 
   /** Wall-clock time in the configured zone, e.g. 09:01:05. */
@@ -106,6 +114,7 @@ export class Presenter {
   }
 
   private slotState(slot: RoleSlot): string {
+    if (slot.state === 'released') return this.t('board.slotReleased');
     if (slot.state === 'acked' && slot.ackedAt !== undefined) {
       return this.t('board.slotAcked', {
         ackedAt: this.time(slot.ackedAt),
