@@ -4,8 +4,9 @@ import { WebClient } from '@slack/web-api';
 import type { CommandRequest, Reply } from '../../src/commands/types.js';
 import { formArgs } from '../../src/commands/forms.js';
 import type { Logger } from '../../src/logger.js';
+import { slackErrorCode } from './chat.js';
 import { slackLogger } from './logger.js';
-import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, readModalValues, renderMessage, renderModal, renderReply } from './render.js';
+import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, readModalValues, renderMessage, renderModal, renderReply, unescapeSlack } from './render.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -119,7 +120,8 @@ export class SlackAdapter {
       await ack();
       const reply = await this.dispatch({
         name: command.command.replace(/^\//, ''),
-        args: command.text ?? '',
+        // Slack escapes what the user typed (&amp; &lt; &gt;); modal values and button values arrive raw.
+        args: unescapeSlack(command.text ?? ''),
         actor: `slack:${command.user_id}`,
         conversation: `slack:${command.channel_id}`,
         requestId: `slack-command-${command.trigger_id ?? payloadId(command)}`,
@@ -127,8 +129,14 @@ export class SlackAdapter {
       if (reply.duplicate) return;
       if (reply.form) {
         const metadata = JSON.stringify({ command: reply.form.command, channel: command.channel_id });
-        await client.views.open({ trigger_id: command.trigger_id, view: renderModal(reply.form, metadata) as never });
-        return;
+        try {
+          await client.views.open({ trigger_id: command.trigger_id, view: renderModal(reply.form, metadata) as never });
+          return;
+        } catch (error) {
+          // The trigger expired (it lives about 3 s) or Slack refused the view:
+          // answer with the typed usage rather than leave the user with nothing.
+          this.logger.warn({ err: slackErrorCode(error) ?? String(error) }, 'could not open the modal; answering with the usage');
+        }
       }
       await respond(renderReply(reply) as never);
     });

@@ -26,8 +26,9 @@ const RATE_LIMIT_ATTEMPTS = 6;
 /**
  * Slack as the core's chat port. References look like "slack:C123" (rooms)
  * and "C123/1700000000.000100" (messages). The WebClient is injected: it
- * honours 429 Retry-After by itself and runs calls concurrently, so pages to
- * different people never queue behind one channel's limit.
+ * runs calls concurrently and rejects a 429 at once; this class waits out the
+ * Retry-After for that call alone, so pages to different people never queue
+ * behind one channel's limit.
  */
 export class SlackChat implements ChatPort {
   private readonly dmChannels = new Map<string, string>();
@@ -41,7 +42,7 @@ export class SlackChat implements ChatPort {
   async openRoom(request: RoomRequest): Promise<OpenedRoom> {
     const channel = await this.createChannel(request.name);
     const problems: string[] = [];
-    await this.client.conversations.setTopic({ channel: channel.id, topic: request.topic.slice(0, 250) }).catch((error: unknown) => {
+    await this.patiently(() => this.client.conversations.setTopic({ channel: channel.id, topic: request.topic.slice(0, 250) })).catch((error: unknown) => {
       problems.push(`could not set the topic (${slackErrorCode(error) ?? 'error'})`);
     });
     await Promise.all(request.members.map((member) => this.invite(channel.id, member, problems)));
@@ -56,7 +57,7 @@ export class SlackChat implements ChatPort {
     );
     const ts = String(result.ts);
     if (message.pin) {
-      await this.client.pins.add({ channel, timestamp: ts }).catch((error: unknown) => {
+      await this.patiently(() => this.client.pins.add({ channel, timestamp: ts })).catch((error: unknown) => {
         this.logger.warn({ channel, err: slackErrorCode(error) }, 'could not pin the board');
       });
     }
@@ -79,7 +80,7 @@ export class SlackChat implements ChatPort {
     for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt += 1) {
       const candidate = attempt === 1 ? name : `${name.slice(0, 76)}-${attempt}`;
       try {
-        const result = await this.client.conversations.create({ name: candidate });
+        const result = await this.patiently(() => this.client.conversations.create({ name: candidate }));
         const channel = result.channel;
         if (channel?.id) return { id: channel.id, name: channel.name ?? candidate };
       } catch (error) {
@@ -96,7 +97,7 @@ export class SlackChat implements ChatPort {
       return;
     }
     try {
-      await this.client.conversations.invite({ channel, users: user });
+      await this.patiently(() => this.client.conversations.invite({ channel, users: user }));
     } catch (error) {
       const code = slackErrorCode(error) ?? 'error';
       if (code !== 'already_in_channel' && code !== 'cant_invite_self') problems.push(`could not invite ${member} (${code})`);
@@ -129,11 +130,11 @@ export class SlackChat implements ChatPort {
   }
 
   /**
-   * Waits out a 429's Retry-After for this call only (other calls go on), and
-   * turns permanent Slack errors into UndeliverableError so the outbox stops
-   * retrying them.
+   * Waits out a 429's Retry-After for this call only (other calls go on). The
+   * client rejects rate-limited calls instead of pausing its whole queue, so
+   * every Web API call goes through here; other errors pass through unchanged.
    */
-  private async call<T>(work: () => Promise<T>): Promise<T> {
+  private async patiently<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await work();
@@ -141,15 +142,24 @@ export class SlackChat implements ChatPort {
         const retryAfter = (error as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error'
           ? (error as { retryAfter: number }).retryAfter
           : undefined;
-        if (retryAfter !== undefined && attempt < RATE_LIMIT_ATTEMPTS) {
-          this.logger.warn({ retryAfterSeconds: retryAfter, attempt }, 'Slack rate limit: waiting as asked');
-          await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 60) * 1000));
-          continue;
-        }
-        const code = slackErrorCode(error);
-        if (code && PERMANENT.has(code)) throw new UndeliverableError(`Slack said ${code}`);
-        throw error;
+        if (retryAfter === undefined || attempt >= RATE_LIMIT_ATTEMPTS) throw error;
+        this.logger.warn({ retryAfterSeconds: retryAfter, attempt }, 'Slack rate limit: waiting as asked');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 60) * 1000));
       }
+    }
+  }
+
+  /**
+   * A call the outbox retries: 429s are waited out, and permanent Slack errors
+   * become UndeliverableError so the outbox stops retrying them.
+   */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.patiently(work);
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code && PERMANENT.has(code)) throw new UndeliverableError(`Slack said ${code}`);
+      throw error;
     }
   }
 }

@@ -20,6 +20,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * The reverse, for text Slack sends us: a slash command's text arrives with the
+ * user's "&", "<" and ">" as entities ("a &amp; b"), like all message text.
+ * Decoded once, the core sees what was typed and the renderers escape it again.
+ */
+export function unescapeSlack(text: string): string {
+  return text.replace(/&(amp|lt|gt);/g, (_, entity: string) => (entity === 'amp' ? '&' : entity === 'lt' ? '<' : '>'));
+}
+
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
