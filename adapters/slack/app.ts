@@ -62,6 +62,11 @@ export function splitCommand(text: string): { name: string; args: string } | und
   return match ? { name: match[1] ?? '', args: match[2] ?? '' } : undefined;
 }
 
+/** The display name Slack sends with an interaction's user, if any. */
+function slackUserName(user: { name?: string; username?: string }): string | undefined {
+  return user.username ?? user.name;
+}
+
 /** A stable id for a delivery without one of Slack's ids: the same payload maps to the same id. */
 function payloadId(payload: unknown): string {
   return createHash('sha256').update(JSON.stringify(payload)).digest('hex').slice(0, 32);
@@ -123,6 +128,7 @@ export class SlackAdapter {
         // Slack escapes what the user typed (&amp; &lt; &gt;); modal values and button values arrive raw.
         args: unescapeSlack(command.text ?? ''),
         actor: `slack:${command.user_id}`,
+        ...(command.user_name ? { actorName: command.user_name } : {}),
         conversation: `slack:${command.channel_id}`,
         requestId: `slack-command-${command.trigger_id ?? payloadId(command)}`,
       });
@@ -152,6 +158,7 @@ export class SlackAdapter {
       const reply = await this.dispatch({
         ...command,
         actor: `slack:${body.user.id}`,
+        ...(slackUserName(body.user) ? { actorName: slackUserName(body.user) as string } : {}),
         conversation: `slack:${channel}`,
         requestId: `slack-action-${'trigger_id' in body && body.trigger_id ? body.trigger_id : payloadId(body)}`,
       });
@@ -186,6 +193,7 @@ export class SlackAdapter {
       const reply = await this.dispatch({
         ...command,
         actor: `slack:${user}`,
+        ...(slackUserName(body.user) ? { actorName: slackUserName(body.user) as string } : {}),
         conversation: `slack:${meta.channel ?? user}`,
         requestId: `slack-view-${view.id}-${view.hash ?? ''}`,
       });

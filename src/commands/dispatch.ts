@@ -21,6 +21,8 @@ export interface DispatchDeps {
 /** Who is asking, resolved once per request. */
 export interface Caller {
   ref: string;
+  /** The chat's display name, for people missing from muster.yaml. */
+  displayName?: string;
   person?: string;
   /** The name the timeline records: the person id, or the raw ref for unknown users. */
   name: string;
@@ -29,9 +31,16 @@ export interface Caller {
 
 type Handler = (args: string, caller: Caller, deps: DispatchDeps) => Promise<Reply>;
 
+/** Drills are built in their own issue; until then the command says so instead of "unknown". */
+const handleDrill: Handler = async (_args, _caller, deps) => ({
+  visibility: 'ephemeral',
+  message: { text: deps.present.t('reply.drillsNotYet'), tone: 'info' },
+});
+
 const COMMANDS: Record<string, Handler> = {
   incident: handleIncident,
   oncall: handleOncall,
+  drill: handleDrill,
 };
 
 /** A platform retries for minutes at most; a day is a safe dedupe window. */
@@ -54,7 +63,13 @@ export async function dispatch(request: CommandRequest, deps: DispatchDeps): Pro
       return { visibility: 'ephemeral', message: { text: '' }, duplicate: true };
     }
     const person = personForActor(deps.config, valid.actor);
-    const caller: Caller = { ref: valid.actor, name: actorName(deps.config, valid.actor), conversation: valid.conversation, ...(person ? { person } : {}) };
+    const caller: Caller = {
+      ref: valid.actor,
+      name: actorName(deps.config, valid.actor),
+      conversation: valid.conversation,
+      ...(person ? { person } : {}),
+      ...(valid.actorName ? { displayName: valid.actorName } : {}),
+    };
     return await handler(valid.args, caller, deps);
   } catch (error) {
     return errorReply(error, request, deps);

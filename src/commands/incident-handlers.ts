@@ -41,6 +41,7 @@ const declare: Action<'declare'> = async (command, caller, deps) => {
     ...(command.service ? { service: command.service } : {}),
     ...(command.summary ? { summary: command.summary } : {}),
     declaredBy: caller.name,
+    ...(caller.displayName ? { declaredByName: caller.displayName } : {}),
     origin: caller.conversation,
   });
   const lines = [
@@ -83,7 +84,7 @@ const list: Action<'list'> = async (_command, _caller, deps) => {
   if (active.length === 0) return ephemeral(present.t('reply.listEmpty'));
   const fields = active.map((incident) => ({
     label: `${incident.id} [${incident.severity}]`,
-    value: `${incident.title} · ${present.t(`status.${incident.status}`)} · ${incident.room}`,
+    value: `${incident.title} · ${present.t(`status.${incident.status}`)} · ${incident.roomName}`,
   }));
   return { visibility: 'ephemeral', message: { title: present.t('reply.listTitle'), text: '', fields } };
 };

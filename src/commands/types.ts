@@ -12,6 +12,8 @@ export const commandRequestSchema = z.object({
   actor: z.string().min(3).max(200),
   conversation: z.string().min(3).max(200),
   requestId: z.string().min(1).max(200),
+  /** The platform's display name of the actor, shown when they are not in muster.yaml. */
+  actorName: z.string().max(200).optional(),
 });
 
 export type CommandRequest = z.infer<typeof commandRequestSchema>;

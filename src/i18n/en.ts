@@ -41,6 +41,7 @@ export const en = {
   'reply.oncallTitle': 'On call now',
   'reply.oncallLine': 'primary {primary}, backup {backup}',
   'reply.none': 'none',
+  'reply.drillsNotYet': 'Drills are not available in this version of Muster yet; nothing was scheduled.',
   'page.title': 'PAGE {id} [{severity}] {title}',
   'page.text': 'You are paged as {role} for {id}: {title}. Acknowledge to take the role.',
   'page.breach': '{id}: the assembly deadline passed with {missing} unstaffed. You are the duty manager: please step in.',

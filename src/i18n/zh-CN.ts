@@ -43,6 +43,7 @@ export const zhCN: Record<MessageKey, string> = {
   'reply.oncallTitle': '当前值班',
   'reply.oncallLine': '主值班 {primary}，备份 {backup}',
   'reply.none': '无',
+  'reply.drillsNotYet': '此版本的 Muster 尚不支持演练；未安排任何演练。',
   'page.title': '呼叫 {id} [{severity}] {title}',
   'page.text': '你被呼叫担任 {id} 的 {role}：{title}。请确认以接手该角色。',
   'page.breach': '{id}：集结时限已过，{missing} 仍无人就位。你是值班经理，请介入。',

@@ -17,6 +17,7 @@ export interface DeclareInput {
   service?: string;
   summary?: string;
   declaredBy: PersonId;
+  declaredByName?: string;
   origin: ConversationRef;
 }
 
@@ -80,6 +81,7 @@ export class IncidentService {
       ...(parts.input.summary ? { summary: parts.input.summary } : {}),
       status: 'assembling',
       declaredBy: parts.input.declaredBy,
+      ...(parts.input.declaredByName ? { declaredByName: parts.input.declaredByName } : {}),
       declaredAt: parts.now,
       room: parts.room.conversation,
       roomName: parts.room.name,
@@ -106,7 +108,7 @@ export class IncidentService {
     const present = this.deps.present;
     const params = {
       ...present.incidentParams(incident),
-      declarer: present.personName(incident.declaredBy),
+      declarer: present.declarerName(incident),
       roles: present.roleList(incident.slots.map((slot) => slot.role)) || '-',
       room: incident.roomName,
     };

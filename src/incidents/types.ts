@@ -61,6 +61,8 @@ export interface Incident {
   service?: string;
   status: IncidentStatus;
   declaredBy: PersonId;
+  /** The chat's display name of a declarer missing from muster.yaml. */
+  declaredByName?: string;
   declaredAt: number;
   /** The war room; may be the conversation it was declared in when no room could be opened. */
   room: ConversationRef;

@@ -21,6 +21,11 @@ export class Presenter {
   }
 
   /** Configured roles by name; experts pulled in by /incident escalate as "expert: <team or person>". */
+  /** A declarer missing from muster.yaml is shown by the name their chat gave, not a raw id. */
+  declarerName(incident: Incident): string {
+    return this.config.people[incident.declaredBy] ? this.personName(incident.declaredBy) : (incident.declaredByName ?? incident.declaredBy);
+  }
+
   roleName(role: string): string {
     const configured = this.config.roles[role]?.name;
     if (configured) return configured;
@@ -80,14 +85,15 @@ export class Presenter {
     const deadline = incident.assembleDeadlineAt
       ? this.t('board.deadline', { deadlineAt: this.time(incident.assembleDeadlineAt) })
       : '';
+    const summary = this.t('board.summary', {
+      status: this.t(`status.${incident.status}`),
+      declarer: this.declarerName(incident),
+      declaredAt: this.time(incident.declaredAt),
+      deadline,
+    });
     return {
       title: this.t('board.title', params),
-      text: this.t('board.summary', {
-        status: this.t(`status.${incident.status}`),
-        declarer: this.personName(incident.declaredBy),
-        declaredAt: this.time(incident.declaredAt),
-        deadline,
-      }),
+      text: incident.summary ? `${incident.summary}\n${summary}` : summary,
       fields: incident.slots.map((slot) => ({
         label: this.roleName(slot.role),
         value: this.slotLine(slot),

@@ -169,3 +169,24 @@ describe('war room and broadcast', () => {
     expect(board?.message.pin).toBe(true);
   });
 });
+
+describe('what people read', () => {
+  it('lists war rooms by name, shows the summary on the board, and names an unknown declarer by their chat name', async () => {
+    const h = await harness();
+    await h.muster.dispatch({
+      name: 'incident', args: 'declare "Card payments fail" sev=P3 service=checkout summary="3DS step times out"',
+      actor: 'slack:UOUTSIDER', actorName: 'oona', conversation: 'slack:COPS', requestId: 'q1',
+    });
+    await h.outbox.idle();
+    const list = await h.say('pete', '/incident list');
+    expect(list.message.fields?.[0]?.value).toBe('Card payments fail · assembling · #inc-1-card-payments-fail');
+    const status = await h.say('pete', '/incident status INC-1');
+    expect(status.message.text).toMatch(/^3DS step times out\nStatus: assembling\. Declared by oona at/);
+    expect(h.events[0]?.actor).toBe('slack:UOUTSIDER');
+  });
+
+  it('says drills are not available yet instead of "unknown command"', async () => {
+    const h = await harness();
+    expect((await h.say('alice', '/drill start')).message.text).toContain('not available');
+  });
+});
