@@ -135,6 +135,12 @@ const assign: Action<'assign'> = async (command, caller, deps) => {
   return ephemeral(present.t('reply.assigned', { id: incident.id, person: present.personName(command.person), role: present.roleName(command.role) }), 'success');
 };
 
+const mitigateAction: Action<'mitigate'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.mitigate(incident.id, caller.name, command.note);
+  return { visibility: 'channel', message: { text: deps.present.t('reply.mitigated', { id: incident.id }), tone: 'success' } };
+};
+
 const help: Action<'help'> = async (_command, _caller, deps) => ephemeral(deps.present.t('usage.incident'));
 
 const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
@@ -144,6 +150,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   status,
   list,
   resolve: resolveAction,
+  mitigate: mitigateAction,
   sev,
   escalate,
   assign,

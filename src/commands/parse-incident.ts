@@ -13,6 +13,7 @@ export type IncidentCommand =
   | { action: 'status'; incident?: string }
   | { action: 'list' }
   | { action: 'resolve'; incident?: string; note: string }
+  | { action: 'mitigate'; incident?: string; note: string }
   | { action: 'sev'; incident?: string; severity: Severity; reason: string }
   | { action: 'escalate'; incident?: string; target: string; reason: string }
   | { action: 'assign'; incident?: string; role: string; person: string }
@@ -163,7 +164,14 @@ const handoff: Parser = (tokens, ctx) => {
   return { action: 'assign', ...(incident ? { incident } : {}), role: 'commander', person: parsePerson(rest[0], ctx) };
 };
 
+const mitigate: Parser = (tokens, ctx) => {
+  const parsed = resolve(tokens, ctx) as Extract<IncidentCommand, { action: 'resolve' }>;
+  return { ...parsed, action: 'mitigate' };
+};
+
 const PARSERS: Record<string, Parser> = {
+  mitigate,
+  mitigated: mitigate,
   sev,
   severity: sev,
   escalate,

@@ -6,6 +6,7 @@ export const en = {
     '  /incident ack [INC-n] [role]\n' +
     '  /incident status [INC-n]\n' +
     '  /incident list\n' +
+    '  /incident mitigate [INC-n] [note]\n' +
     '  /incident resolve [INC-n] [note]\n' +
     '  /incident sev [INC-n] <P1..P4> [reason]\n' +
     '  /incident escalate [INC-n] <team|person> [reason]\n' +
@@ -36,6 +37,9 @@ export const en = {
   'reply.acked': 'Thanks, {name}: you hold {roles} for {id}.',
   'reply.alreadyAcked': 'You already hold {roles} for {id}; nothing changed.',
   'reply.resolved': '{id} resolved.',
+  'reply.mitigated': '{id} mitigated.',
+  'room.mitigated': '{id} mitigated by {person} after {elapsed}.',
+  'error.alreadyMitigated': '{id} is already {status}.',
   'reply.listEmpty': 'No active incidents.',
   'reply.listTitle': 'Active incidents',
   'reply.oncallTitle': 'On call now',

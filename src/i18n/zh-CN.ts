@@ -8,6 +8,7 @@ export const zhCN: Record<MessageKey, string> = {
     '  /incident ack [INC-n] [角色]\n' +
     '  /incident status [INC-n]\n' +
     '  /incident list\n' +
+    '  /incident mitigate [INC-n] [备注]\n' +
     '  /incident resolve [INC-n] [备注]\n' +
     '  /incident sev [INC-n] <P1..P4> [原因]\n' +
     '  /incident escalate [INC-n] <团队|人员> [原因]\n' +
@@ -38,6 +39,9 @@ export const zhCN: Record<MessageKey, string> = {
   'reply.acked': '谢谢，{name}：你承担 {id} 的 {roles}。',
   'reply.alreadyAcked': '你已承担 {id} 的 {roles}，未做更改。',
   'reply.resolved': '{id} 已关闭。',
+  'reply.mitigated': '{id} 已缓解。',
+  'room.mitigated': '{person} 已缓解 {id}，历时 {elapsed}。',
+  'error.alreadyMitigated': '{id} 已是{status}状态。',
   'reply.listEmpty': '当前没有进行中的事件。',
   'reply.listTitle': '进行中的事件',
   'reply.oncallTitle': '当前值班',

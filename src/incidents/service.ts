@@ -3,7 +3,7 @@ import { DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Effects } from '../muster/effects.js';
 import { openSlots } from '../muster/slots.js';
-import { ackSlots, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps, type MusterContext } from '../muster/transitions.js';
+import { ackSlots, mitigate, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps, type MusterContext } from '../muster/transitions.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import { GENESIS_HASH } from '../audit/chain.js';
@@ -182,6 +182,15 @@ export class IncidentService {
       assignRole(this.ctx, fx, role, person),
     );
     return result;
+  }
+
+  async mitigate(incidentId: string, person: string, note: string): Promise<void> {
+    await commitChange(this.deps, () => this.deps.store.get(incidentId), person, (fx) => {
+      if (fx.incident.status === 'mitigated' || fx.incident.status === 'resolved') {
+        throw new DomainError('conflict', this.deps.present.t('error.alreadyMitigated', { id: incidentId, status: this.deps.present.t(`status.${fx.incident.status}`) }));
+      }
+      mitigate(this.ctx, fx, person, note);
+    });
   }
 
   /** A timer fired: re-read the record and let the fenced transition decide. */

@@ -73,6 +73,7 @@ export interface Incident {
   assembleDeadlineAt?: number;
   assembledAt?: number;
   breachedAt?: number;
+  mitigatedAt?: number;
   resolvedAt?: number;
   /** Fencing token of the assembly deadline timer. */
   deadlineEpoch: number;
@@ -91,6 +92,7 @@ export type TimelineType =
   | 'slot.assigned'
   | 'incident.assembled'
   | 'assembly.breached'
+  | 'incident.mitigated'
   | 'incident.resolved';
 
 /** An append-only, hash-chained timeline entry (DESIGN.md §5). */

@@ -110,6 +110,24 @@ export function onDeadlineTimer(ctx: MusterContext, fx: Effects, timer: Timer): 
   fx.refreshBoard();
 }
 
+/**
+ * Mitigated: the bleeding has stopped. Escalations go on for roles still
+ * unstaffed (the team is still needed for the fix), only the status moves.
+ */
+export function mitigate(ctx: MusterContext, fx: Effects, person: string, note: string): void {
+  const incident = fx.incident;
+  incident.status = 'mitigated';
+  incident.mitigatedAt = fx.now;
+  incident.deadlineEpoch += 1;
+  const elapsed = fx.now - incident.declaredAt;
+  fx.event('incident.mitigated', { actor: person, person, data: { elapsedMs: elapsed, note } });
+  fx.toRoom('mitigated', ctx.present.notice(
+    ctx.present.t('room.mitigated', { id: incident.id, person: ctx.present.personName(person), elapsed: ctx.present.elapsed(elapsed) }),
+    'success',
+  ));
+  fx.refreshBoard();
+}
+
 /** Resolving ends the muster: bumping every epoch makes all pending timers stale. */
 export function resolve(ctx: MusterContext, fx: Effects, person: string, note: string): void {
   const incident = fx.incident;

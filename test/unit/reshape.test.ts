@@ -109,3 +109,21 @@ describe('/incident assign and handoff', () => {
     expect(bad.message.text).toBe('INC-1 has no ops role to assign.');
   });
 });
+
+describe('/incident mitigate', () => {
+  it('records the mitigation, stops the assembly clock, and is refused twice', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P1 service=checkout');
+    await h.say('pete', '/incident ack');
+    h.clock.advance(4 * MIN);
+    const reply = await h.say('pete', '/incident mitigate INC-1 rolled back 4.2.1');
+    expect(reply.message.text).toBe('INC-1 mitigated.');
+    const incident = (await h.store.get('INC-1'))!;
+    expect(incident).toMatchObject({ status: 'mitigated', mitigatedAt: h.clock.now() });
+    expect(h.events.find((e) => e.type === 'incident.mitigated')?.data).toMatchObject({ elapsedMs: 4 * MIN, note: 'rolled back 4.2.1' });
+    await h.advance(20 * MIN);
+    expect(h.events.some((e) => e.type === 'assembly.breached')).toBe(false);
+    expect((await h.say('pete', '/incident mitigate INC-1')).message.text).toBe('INC-1 is already mitigated.');
+    expect((await h.say('pete', '/incident resolve INC-1')).message.text).toBe('INC-1 resolved.');
+  });
+});
