@@ -15,6 +15,13 @@ export interface BullMQOutboxOptions {
   attempts?: number;
   /** Base of the exponential backoff between attempts (default 500 ms). */
   backoffMs?: number;
+  /**
+   * Deliver fresh messages in this process at once, and queue only the ones
+   * that fail (default true). Safe because the store already holds every
+   * committed message as pending: a crash mid-delivery leaves it there for the
+   * reconciler, and the delivery claim stops two workers sending it.
+   */
+  direct?: boolean;
 }
 
 const JOB_NAME = 'deliver';
@@ -54,6 +61,9 @@ export class BullMQOutbox implements Outbox {
   private readonly attempts: number;
   private readonly backoffMs: number;
   private worker: Worker<OutboundMessage> | undefined;
+  private deliver: DeliveryHandler | undefined;
+  /** Messages being delivered on the fast path, by id. */
+  private readonly direct = new Map<string, Promise<void>>();
   private workerConnection: Redis | undefined;
 
   constructor(private readonly options: BullMQOutboxOptions) {
@@ -68,7 +78,29 @@ export class BullMQOutbox implements Outbox {
 
   async enqueue(messages: OutboundMessage[], options: ScheduleOptions = {}): Promise<void> {
     if (messages.length === 0) return;
+    if (this.deliver && !options.revive && this.options.direct !== false) {
+      for (const message of messages) this.deliverDirect(message, this.deliver);
+      return;
+    }
     if (options.revive) await Promise.all(messages.map((message) => this.retireFailed(outboxJobId(message.id))));
+    await this.queueJobs(messages);
+  }
+
+  /** The fast path: one attempt now; a failure goes to the queue, which retries with backoff. */
+  private deliverDirect(message: OutboundMessage, deliver: DeliveryHandler): void {
+    if (this.direct.has(message.id)) return;
+    const attempt = deliver(message)
+      .catch(async (err: unknown) => {
+        this.logger.warn({ message: message.id, incident: message.incident, err: errorText(err) }, 'message delivery failed; queued for retry');
+        await this.queueJobs([message]).catch((queueErr: unknown) =>
+          this.logger.error({ message: message.id, err: errorText(queueErr) }, 'could not queue the retry; the message stays pending for the reconciler'),
+        );
+      })
+      .finally(() => this.direct.delete(message.id));
+    this.direct.set(message.id, attempt);
+  }
+
+  private async queueJobs(messages: OutboundMessage[]): Promise<void> {
     await this.queue.addBulk(
       messages.map((message) => ({
         name: JOB_NAME,
@@ -86,6 +118,7 @@ export class BullMQOutbox implements Outbox {
 
   async start(deliver: DeliveryHandler): Promise<void> {
     if (this.worker) throw new Error('BullMQOutbox already started');
+    this.deliver = deliver;
     const connection = this.options.connection.duplicate({ maxRetriesPerRequest: null }) as Redis;
     const worker = new Worker<OutboundMessage>(
       this.queueName,
@@ -107,12 +140,14 @@ export class BullMQOutbox implements Outbox {
   }
 
   async depth(): Promise<number> {
-    return this.queue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active');
+    return this.direct.size + (await this.queue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active'));
   }
 
   /** Waits for deliveries in flight, then closes the worker, the queue and the connections made here. */
   async close(): Promise<void> {
     const { worker, workerConnection } = this;
+    this.deliver = undefined;
+    await Promise.allSettled([...this.direct.values()]);
     this.worker = undefined;
     this.workerConnection = undefined;
     await worker?.close();
