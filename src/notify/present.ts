@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { MusterConfig } from '../config/schema.js';
 import { formatClock } from '../config/duration.js';
 import { translator, type Translate } from '../i18n/catalog.js';
@@ -14,6 +13,13 @@ export class Presenter {
 
   constructor(private readonly config: MusterConfig) {
     this.t = translator(config.locale);
+    this.clockFormat = new Intl.DateTimeFormat('en-GB', {
+      timeZone: config.timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
   }
 
   personName(person: PersonId): string {
@@ -37,10 +43,15 @@ export class Presenter {
     return role;
   }
 
-  /** Wall-clock time in the configured zone, e.g. 09:01:05. */
+  /**
+   * Wall-clock time in the configured zone, e.g. 09:01:05. One Intl formatter
+   * per presenter: building a zoned date per call showed up in declare profiles.
+   */
   time(at: number): string {
-    return DateTime.fromMillis(at, { zone: this.config.timeZone }).toFormat('HH:mm:ss');
+    return this.clockFormat.format(at);
   }
+
+  private readonly clockFormat: Intl.DateTimeFormat;
 
   elapsed(ms: number): string {
     return formatClock(ms);
