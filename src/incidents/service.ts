@@ -8,6 +8,7 @@ import type { Presenter } from '../notify/present.js';
 import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
+import { onSlaTimer, startResponseClock } from '../muster/sla.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import type { ConversationRef, Incident, PersonId } from './types.js';
 
@@ -60,6 +61,7 @@ export class IncidentService {
     const slots = openSlots(this.deps.config, input.severity, input.service, now);
     const opened = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
     const incident = this.newIncident({ id, number, now, room: opened.room, input, slots });
+    startResponseClock(this.ctx, incident);
     const fx = new Effects(incident, now, input.declaredBy);
     this.announce(fx);
     for (const slot of incident.slots) runDueSteps(this.ctx, fx, slot);
@@ -195,7 +197,7 @@ export class IncidentService {
 
   /** A timer fired: re-read the record and let the fenced transition decide. */
   async onTimer(timer: Timer): Promise<void> {
-    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer } as const;
+    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer } as const;
     const handler = handlers[timer.kind];
     const existing = await this.deps.store.get(timer.incident);
     if (!existing) return;

@@ -77,6 +77,13 @@ export interface Incident {
   resolvedAt?: number;
   /** Fencing token of the assembly deadline timer. */
   deadlineEpoch: number;
+  /** Response SLA: someone must acknowledge by then (severities.<P>.respond). */
+  respondBy?: number;
+  respondedAt?: number;
+  /** Fencing token of the response SLA timers (warning, breach). */
+  slaEpoch?: number;
+  slaWarnedAt?: number;
+  slaBreachedAt?: number;
   /** Optimistic-concurrency version; the store refuses a write against a stale one. */
   version: number;
   head: TimelineHead;
@@ -92,6 +99,8 @@ export type TimelineType =
   | 'slot.assigned'
   | 'incident.assembled'
   | 'assembly.breached'
+  | 'sla.warning'
+  | 'sla.breached'
   | 'incident.mitigated'
   | 'incident.resolved';
 

@@ -4,6 +4,7 @@ import type { PersonId, RoleSlot } from '../incidents/types.js';
 import { Effects } from './effects.js';
 import { openSlots, policyFor, snapshotChain, teamForRole } from './slots.js';
 import { completeIfAssembled, runDueSteps, type MusterContext } from './transitions.js';
+import { markResponded, startResponseClock } from './sla.js';
 
 /**
  * An incident changing shape: a severity change, experts pulled in, a role
@@ -86,6 +87,7 @@ export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, re
     }));
   }
   incident.severity = to;
+  startResponseClock(ctx, incident);
   const opened = openMissing(ctx, fx, level.roles);
   const released = releaseUnneeded(incident, level.roles);
   if (opened.length > 0 || incident.status === 'assembling') restartAssembly(ctx, fx);
@@ -139,6 +141,7 @@ export function assignRole(ctx: MusterContext, fx: Effects, role: string, person
     throw new DomainError('conflict', ctx.present.t('error.alreadyHolds', { id: incident.id, person: ctx.present.personName(person), role: ctx.present.roleName(role) }));
   }
   slot.epoch += 1;
+  markResponded(incident, fx.now);
   slot.state = 'acked';
   slot.ackedBy = person;
   slot.ackedAt = fx.now;

@@ -4,6 +4,7 @@ import type { Timer } from '../ports.js';
 import type { Presenter } from '../notify/present.js';
 import { Effects } from './effects.js';
 import { dutyManager } from './slots.js';
+import { markResponded, slaTimers } from './sla.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -56,6 +57,7 @@ export function onEscalationTimer(ctx: MusterContext, fx: Effects, timer: Timer)
 
 /** Acknowledges the given slots for `person`; completes the muster when the last one is staffed. */
 export function ackSlots(ctx: MusterContext, fx: Effects, slots: RoleSlot[], person: PersonId): void {
+  markResponded(fx.incident, fx.now);
   for (const slot of slots) {
     slot.state = 'acked';
     slot.ackedBy = person;
@@ -172,5 +174,5 @@ export function expectedTimers(incident: Incident): Timer[] {
       epoch: incident.deadlineEpoch,
     });
   }
-  return timers;
+  return [...timers, ...slaTimers(incident)];
 }
