@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from './config/load.js';
 import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
-import { runConsole, startBot, StartupError } from './main.js';
+import { registerDiscordCommands, runConsole, startBot, StartupError } from './main.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -33,7 +33,7 @@ const program = new Command()
 
 program
   .command('start')
-  .description('Run the bot: on Slack when SLACK_BOT_TOKEN is set, else the interactive console.')
+  .description('Run the bot: on Slack when SLACK_BOT_TOKEN is set, on Discord when DISCORD_TOKEN is set, else the interactive console.')
   .option('-c, --config <file>', 'muster.yaml to use (default: $MUSTER_CONFIG, ./muster.yaml, then the shipped example)')
   .action(async (options: { config?: string }) => {
     const { env, file, config } = loadAll(options.config);
@@ -70,6 +70,17 @@ program
   .description('Print the JSON Schema of muster.yaml.')
   .action(() => {
     process.stdout.write(`${JSON.stringify(musterJsonSchema(), null, 2)}\n`);
+  });
+
+const discord = program.command('discord').description('Discord set-up.');
+discord
+  .command('register')
+  .description('Register the /incident, /oncall and /drill slash commands on the guild (DISCORD_TOKEN, DISCORD_APPLICATION_ID, DISCORD_GUILD_ID).')
+  .option('-c, --config <file>', 'muster.yaml to use (severities for the choices)')
+  .action(async (options: { config?: string }) => {
+    const { env, config } = loadAll(options.config);
+    const { names, guildId } = await registerDiscordCommands(env, config);
+    process.stdout.write(`Registered ${names.map((name) => `/${name}`).join(', ')} on guild ${guildId}.\n`);
   });
 
 program.parseAsync(process.argv).catch(fail);

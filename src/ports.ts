@@ -145,7 +145,7 @@ export interface IncidentStore {
 
 // ---------------------------------------------------------------- timers
 
-export type TimerKind = 'escalate' | 'deadline' | 'sla';
+export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update';
 
 /**
  * A durable alarm. The record in the store is the truth; the timer only says

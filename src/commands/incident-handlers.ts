@@ -141,6 +141,18 @@ const mitigateAction: Action<'mitigate'> = async (command, caller, deps) => {
   return { visibility: 'channel', message: { text: deps.present.t('reply.mitigated', { id: incident.id }), tone: 'success' } };
 };
 
+const update: Action<'update'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.postUpdate(incident.id, caller.name, command.text);
+  return ephemeral(deps.present.t('reply.updatePosted', { id: incident.id }), 'success');
+};
+
+const snooze: Action<'snooze'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.snooze(incident.id, caller.name, command.forMs, command.reason);
+  return ephemeral(deps.present.t('reply.snoozed', { id: incident.id, minutes: Math.round(command.forMs / 60_000) }), 'info');
+};
+
 const help: Action<'help'> = async (_command, _caller, deps) => ephemeral(deps.present.t('usage.incident'));
 
 const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
@@ -151,6 +163,8 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   list,
   resolve: resolveAction,
   mitigate: mitigateAction,
+  update,
+  snooze,
   sev,
   escalate,
   assign,

@@ -4,6 +4,7 @@ import { DomainError } from '../errors.js';
 import type { Translate } from '../i18n/catalog.js';
 import { teamForRole } from '../muster/slots.js';
 import { splitOptions, tokenize, type Token } from './tokenize.js';
+import { parseDuration } from '../config/duration.js';
 
 /** The one grammar of /incident, shared by every chat. */
 export type IncidentCommand =
@@ -14,6 +15,8 @@ export type IncidentCommand =
   | { action: 'list' }
   | { action: 'resolve'; incident?: string; note: string }
   | { action: 'mitigate'; incident?: string; note: string }
+  | { action: 'update'; incident?: string; text: string }
+  | { action: 'snooze'; incident?: string; forMs: number; reason: string }
   | { action: 'sev'; incident?: string; severity: Severity; reason: string }
   | { action: 'escalate'; incident?: string; target: string; reason: string }
   | { action: 'assign'; incident?: string; role: string; person: string }
@@ -169,7 +172,26 @@ const mitigate: Parser = (tokens, ctx) => {
   return { ...parsed, action: 'mitigate' };
 };
 
+const update: Parser = (tokens, ctx) => {
+  const { words } = splitOptions(tokens);
+  const { incident, rest } = takeIncident(words);
+  const text = rest.join(' ').trim();
+  if (!text) throw usage(ctx, ctx.t('error.missingUpdate'));
+  return { action: 'update', ...(incident ? { incident } : {}), text: text.slice(0, 3000) };
+};
+
+const snooze: Parser = (tokens, ctx) => {
+  const { words } = splitOptions(tokens);
+  const { incident, rest } = takeIncident(words);
+  const forMs = rest[0] ? parseDuration(rest[0]) : undefined;
+  const reason = rest.slice(1).join(' ').trim();
+  if (forMs === undefined || forMs <= 0 || forMs > 24 * 3_600_000 || !reason) throw usage(ctx, ctx.t('error.snoozeUsage'));
+  return { action: 'snooze', ...(incident ? { incident } : {}), forMs, reason: reason.slice(0, 500) };
+};
+
 const PARSERS: Record<string, Parser> = {
+  update,
+  snooze,
   mitigate,
   mitigated: mitigate,
   sev,

@@ -28,6 +28,12 @@ export interface MusterEnv {
   /** HTTP port of the Slack receiver (PORT, default 3000). */
   port: number;
   discordToken?: string;
+  /** The Discord application id (slash command registration). */
+  discordApplicationId?: string;
+  /** The guild (server) the bot serves; its slash commands are registered there. */
+  discordGuildId?: string;
+  /** Discord REST base URL without the version (tests, proxies), e.g. http://127.0.0.1:9999/api. */
+  discordApiUrl?: string;
 }
 
 /** An empty variable (`FOO=`) counts as unset: that is how people clear one in a .env file. */
@@ -73,6 +79,21 @@ const FIELDS = {
       .refine((n) => n >= 1 && n <= 65535, 'a port is between 1 and 65535'),
   },
   discordToken: { variable: 'DISCORD_TOKEN', schema: optionalText },
+  discordApplicationId: {
+    variable: 'DISCORD_APPLICATION_ID',
+    schema: optionalText.refine((v) => v === undefined || /^\d{15,21}$/.test(v), 'write the application id, a number like 1200000000000000001'),
+  },
+  discordGuildId: {
+    variable: 'DISCORD_GUILD_ID',
+    schema: optionalText.refine((v) => v === undefined || /^\d{15,21}$/.test(v), 'write the server (guild) id, a number like 1100000000000000001'),
+  },
+  discordApiUrl: {
+    variable: 'DISCORD_API_URL',
+    schema: optionalText.refine(
+      (v) => v === undefined || /^https?:\/\/\S+[^/]$/.test(v) && !/\/v\d+$/.test(v),
+      'write an http(s) URL without the version and without a trailing "/", like https://discord.com/api',
+    ),
+  },
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;

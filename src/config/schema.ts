@@ -152,6 +152,22 @@ export const musterConfigSchema = z
       .strict()
       .default({})
       .describe('Chat channels Muster posts to'),
+    discord: z
+      .object({
+        category: z.string().optional().describe('Id of the category channel war room channels are created under'),
+        broadcast: z
+          .string()
+          .optional()
+          .describe('Id of the Discord channel new incidents are announced in (default: channels.broadcast)'),
+        warRoom: z
+          .enum(['channel', 'thread'])
+          .default('channel')
+          .describe('A war room is a private text channel (default) or a private thread in threadParent'),
+        threadParent: z.string().optional().describe('Id of the text channel war room threads are opened in (thread mode)'),
+      })
+      .strict()
+      .optional()
+      .describe('Discord settings: where war rooms and announcements go'),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');

@@ -7,6 +7,8 @@ export const en = {
     '  /incident status [INC-n]\n' +
     '  /incident list\n' +
     '  /incident mitigate [INC-n] [note]\n' +
+    '  /incident update [INC-n] <what changed>\n' +
+    '  /incident snooze [INC-n] <duration> <reason>\n' +
     '  /incident resolve [INC-n] [note]\n' +
     '  /incident sev [INC-n] <P1..P4> [reason]\n' +
     '  /incident escalate [INC-n] <team|person> [reason]\n' +
@@ -51,6 +53,16 @@ export const en = {
   'page.slaBreach': '{id}: nobody has acknowledged within the response time. You are the duty manager: please step in.',
   'room.slaWarning': '{id}: response due in {left} min and nobody has acknowledged yet.',
   'room.slaBreached': '{id}: response time breached with no acknowledgement. Paging the duty manager, {manager}.',
+  'dm.updateDue': '{id}: a status update is due. Post one with /incident update {id} <what changed>, or snooze with a reason.',
+  'room.updateDue': '{id}: a status update is due from {person}.',
+  'room.updateOverdue': '{id}: the status update is overdue. Paging the duty manager, {manager}.',
+  'page.updateOverdue': '{id}: the status update is overdue. You are the duty manager: please make sure one goes out.',
+  'room.updateSnoozed': '{id}: update snoozed {minutes} min by {person}: {reason}.',
+  'update.title': 'Update on {id} [{severity}] from {person}',
+  'reply.updatePosted': 'Update posted for {id}.',
+  'reply.snoozed': 'Update for {id} snoozed {minutes} min.',
+  'error.missingUpdate': 'Say what changed: /incident update INC-42 Rolled back; error rate falling.',
+  'error.snoozeUsage': 'Snooze needs a duration (up to 24h) and a reason: /incident snooze INC-42 15m waiting for the vendor.',
   'page.breach': '{id}: the assembly deadline passed with {missing} unstaffed. You are the duty manager: please step in.',
   'button.ack': 'Acknowledge',
   'board.title': '{id} [{severity}] {title}',

@@ -9,6 +9,8 @@ export const zhCN: Record<MessageKey, string> = {
     '  /incident status [INC-n]\n' +
     '  /incident list\n' +
     '  /incident mitigate [INC-n] [备注]\n' +
+    '  /incident update [INC-n] <进展>\n' +
+    '  /incident snooze [INC-n] <时长> <原因>\n' +
     '  /incident resolve [INC-n] [备注]\n' +
     '  /incident sev [INC-n] <P1..P4> [原因]\n' +
     '  /incident escalate [INC-n] <团队|人员> [原因]\n' +
@@ -53,6 +55,16 @@ export const zhCN: Record<MessageKey, string> = {
   'page.slaBreach': '{id}：响应时限内无人确认。你是值班经理，请介入。',
   'room.slaWarning': '{id}：距响应时限还有 {left} 分钟，仍无人确认。',
   'room.slaBreached': '{id}：响应超时且无人确认。正在呼叫值班经理 {manager}。',
+  'dm.updateDue': '{id}：需要发布状态更新。请使用 /incident update {id} <进展>，或附原因推迟。',
+  'room.updateDue': '{id}：{person} 需要发布状态更新。',
+  'room.updateOverdue': '{id}：状态更新已逾期。正在呼叫值班经理 {manager}。',
+  'page.updateOverdue': '{id}：状态更新已逾期。你是值班经理，请确保尽快发布更新。',
+  'room.updateSnoozed': '{id}：{person} 将更新推迟 {minutes} 分钟：{reason}。',
+  'update.title': '{id} [{severity}] 的更新，来自 {person}',
+  'reply.updatePosted': '已发布 {id} 的更新。',
+  'reply.snoozed': '{id} 的更新已推迟 {minutes} 分钟。',
+  'error.missingUpdate': '请说明进展：/incident update INC-42 已回滚，错误率下降。',
+  'error.snoozeUsage': '推迟需要时长（最多 24 小时）和原因：/incident snooze INC-42 15m 等待供应商。',
   'page.breach': '{id}：集结时限已过，{missing} 仍无人就位。你是值班经理，请介入。',
   'button.ack': '确认',
   'board.title': '{id} [{severity}] {title}',

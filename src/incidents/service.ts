@@ -9,6 +9,7 @@ import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
 import { onSlaTimer, startResponseClock } from '../muster/sla.js';
+import { graceFor, onUpdateTimer, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import type { ConversationRef, Incident, PersonId } from './types.js';
 
@@ -62,6 +63,8 @@ export class IncidentService {
     const opened = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
     const incident = this.newIncident({ id, number, now, room: opened.room, input, slots });
     startResponseClock(this.ctx, incident);
+    scheduleNextUpdate(this.ctx, incident, now);
+    incident.updateGraceMs = graceFor(this.ctx, incident);
     const fx = new Effects(incident, now, input.declaredBy);
     this.announce(fx);
     for (const slot of incident.slots) runDueSteps(this.ctx, fx, slot);
@@ -195,9 +198,17 @@ export class IncidentService {
     });
   }
 
+  async postUpdate(incidentId: string, actor: string, text: string): Promise<void> {
+    await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => postUpdate(this.ctx, fx, text));
+  }
+
+  async snooze(incidentId: string, actor: string, forMs: number, reason: string): Promise<void> {
+    await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => snoozeUpdate(this.ctx, fx, forMs, reason));
+  }
+
   /** A timer fired: re-read the record and let the fenced transition decide. */
   async onTimer(timer: Timer): Promise<void> {
-    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer } as const;
+    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer, update: onUpdateTimer } as const;
     const handler = handlers[timer.kind];
     const existing = await this.deps.store.get(timer.incident);
     if (!existing) return;

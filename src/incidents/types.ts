@@ -83,6 +83,12 @@ export interface Incident {
   /** Fencing token of the response SLA timers (warning, breach). */
   slaEpoch?: number;
   slaWarnedAt?: number;
+  /** Update cadence (severities.<P>.update): the next status update is due then. */
+  updateDueAt?: number;
+  updateGraceMs?: number;
+  updateEpoch?: number;
+  updateRemindedAt?: number;
+  updateOverdueAt?: number;
   slaBreachedAt?: number;
   /** Optimistic-concurrency version; the store refuses a write against a stale one. */
   version: number;
@@ -100,6 +106,10 @@ export type TimelineType =
   | 'incident.assembled'
   | 'assembly.breached'
   | 'sla.warning'
+  | 'update.posted'
+  | 'update.due'
+  | 'update.overdue'
+  | 'update.snoozed'
   | 'sla.breached'
   | 'incident.mitigated'
   | 'incident.resolved';

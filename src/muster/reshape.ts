@@ -5,6 +5,7 @@ import { Effects } from './effects.js';
 import { openSlots, policyFor, snapshotChain, teamForRole } from './slots.js';
 import { completeIfAssembled, runDueSteps, type MusterContext } from './transitions.js';
 import { markResponded, startResponseClock } from './sla.js';
+import { graceFor, scheduleNextUpdate } from './cadence.js';
 
 /**
  * An incident changing shape: a severity change, experts pulled in, a role
@@ -88,6 +89,8 @@ export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, re
   }
   incident.severity = to;
   startResponseClock(ctx, incident);
+  scheduleNextUpdate(ctx, incident, fx.now);
+  incident.updateGraceMs = graceFor(ctx, incident);
   const opened = openMissing(ctx, fx, level.roles);
   const released = releaseUnneeded(incident, level.roles);
   if (opened.length > 0 || incident.status === 'assembling') restartAssembly(ctx, fx);

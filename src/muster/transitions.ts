@@ -5,6 +5,7 @@ import type { Presenter } from '../notify/present.js';
 import { Effects } from './effects.js';
 import { dutyManager } from './slots.js';
 import { markResponded, slaTimers } from './sla.js';
+import { cadenceTimers } from './cadence.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -174,5 +175,5 @@ export function expectedTimers(incident: Incident): Timer[] {
       epoch: incident.deadlineEpoch,
     });
   }
-  return [...timers, ...slaTimers(incident)];
+  return [...timers, ...slaTimers(incident), ...cadenceTimers(incident)];
 }

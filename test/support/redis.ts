@@ -58,8 +58,12 @@ export function shortConfig(durations: ShortDurations = {}): MusterConfig {
     const severities = raw.severities as Record<string, Record<string, unknown>>;
     if (severities.P1) severities.P1.assemble = durations.assemble ?? '4s';
     // These suites count timers and pages of the muster itself; the response
-    // SLA has its own tests (test/unit/sla.test.ts).
-    for (const level of Object.values(severities)) delete level.respond;
+    // SLA and the update cadence have their own tests (test/unit/sla.test.ts,
+    // test/unit/cadence.test.ts).
+    for (const level of Object.values(severities)) {
+      delete level.respond;
+      delete level.update;
+    }
   });
 }
 
