@@ -63,6 +63,7 @@ export const en = {
   'reply.snoozed': 'Update for {id} snoozed {minutes} min.',
   'error.missingUpdate': 'Say what changed: /incident update INC-42 Rolled back; error rate falling.',
   'error.snoozeUsage': 'Snooze needs a duration (up to 24h) and a reason: /incident snooze INC-42 15m waiting for the vendor.',
+  'room.alertResolved': '{id}: monitoring reports resolved: {titles}.',
   'page.breach': '{id}: the assembly deadline passed with {missing} unstaffed. You are the duty manager: please step in.',
   'button.ack': 'Acknowledge',
   'board.title': '{id} [{severity}] {title}',

@@ -65,6 +65,7 @@ export const zhCN: Record<MessageKey, string> = {
   'reply.snoozed': '{id} 的更新已推迟 {minutes} 分钟。',
   'error.missingUpdate': '请说明进展：/incident update INC-42 已回滚，错误率下降。',
   'error.snoozeUsage': '推迟需要时长（最多 24 小时）和原因：/incident snooze INC-42 15m 等待供应商。',
+  'room.alertResolved': '{id}：监控报告已恢复：{titles}。',
   'page.breach': '{id}：集结时限已过，{missing} 仍无人就位。你是值班经理，请介入。',
   'button.ack': '确认',
   'board.title': '{id} [{severity}] {title}',

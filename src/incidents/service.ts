@@ -206,6 +206,12 @@ export class IncidentService {
     await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => snoozeUpdate(this.ctx, fx, forMs, reason));
   }
 
+  /** Applies a change to one incident with the usual version check and retries (alerts joining a timeline). */
+  async apply<T>(incidentId: string, actor: string, change: (fx: Effects, ctx: MusterContext) => T): Promise<T> {
+    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => change(fx, this.ctx));
+    return result;
+  }
+
   /** A timer fired: re-read the record and let the fenced transition decide. */
   async onTimer(timer: Timer): Promise<void> {
     const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer, update: onUpdateTimer } as const;

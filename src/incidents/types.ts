@@ -112,6 +112,7 @@ export type TimelineType =
   | 'update.snoozed'
   | 'sla.breached'
   | 'incident.mitigated'
+  | 'alert.received'
   | 'incident.resolved';
 
 /** An append-only, hash-chained timeline entry (DESIGN.md §5). */

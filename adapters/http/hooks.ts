@@ -1,0 +1,111 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import {
+  alertmanagerPayloadSchema,
+  fromAlertmanager,
+  fromGeneric,
+  genericPayloadSchema,
+  type InboundAlert,
+} from '../../src/alerts/payloads.js';
+import { AlertBusyError, type AlertOutcome } from '../../src/alerts/service.js';
+import type { AlertsConfig } from '../../src/config/alerts.js';
+import type { Logger } from '../../src/logger.js';
+import { StoreUnavailableError } from '../../src/ports.js';
+
+export interface HookServerOptions {
+  host: string;
+  port: number;
+  /** Shared bearer token (MUSTER_HOOK_TOKEN). */
+  token?: string;
+  /** HMAC-SHA256 secret over the raw body (MUSTER_HOOK_SECRET), header X-Muster-Signature: sha256=<hex>. */
+  secret?: string;
+  alerts: AlertsConfig;
+  ingest: (alerts: InboundAlert[]) => Promise<AlertOutcome[]>;
+  logger: Logger;
+  /** Largest accepted body; bigger ones get 413 before any parsing. */
+  bodyLimit?: number;
+}
+
+const SIGNATURE_HEADER = 'x-muster-signature';
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Accepts a request carrying the bearer token, or a valid signature of its exact body. */
+export function authorised(headers: FastifyRequest['headers'], body: Buffer, options: Pick<HookServerOptions, 'token' | 'secret'>): boolean {
+  const auth = headers.authorization;
+  if (options.token && typeof auth === 'string' && auth.startsWith('Bearer ') && sameSecret(auth.slice(7), options.token)) return true;
+  const signature = headers[SIGNATURE_HEADER];
+  if (options.secret && typeof signature === 'string') {
+    const expected = `sha256=${createHmac('sha256', options.secret).update(body).digest('hex')}`;
+    return sameSecret(signature, expected);
+  }
+  return false;
+}
+
+type Normalise = (payload: unknown, alerts: AlertsConfig) => InboundAlert[];
+
+function route<S extends z.ZodType>(schema: S, normalise: (payload: z.infer<S>, alerts: AlertsConfig) => InboundAlert[]): { schema: S; normalise: Normalise } {
+  return { schema, normalise: normalise as Normalise };
+}
+
+const ROUTES = {
+  '/hooks/alertmanager': route(alertmanagerPayloadSchema, (payload, alerts) => fromAlertmanager(payload, alerts)),
+  '/hooks/generic': route(genericPayloadSchema, (payload) => fromGeneric(payload)),
+};
+
+/**
+ * Inbound monitoring hooks. Every request is authenticated before its body is
+ * even parsed; bad JSON or a wrong shape gets 400 with the reason; nothing is
+ * written until the whole payload is valid.
+ */
+export async function startHookServer(options: HookServerOptions): Promise<{ port: number; app: FastifyInstance; close: () => Promise<void> }> {
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? 1_048_576, logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  for (const [path, spec] of Object.entries(ROUTES)) {
+    app.post(path, async (request, reply) => handle(request, reply, spec, options));
+  }
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) options.logger.error({ err: error.message }, 'alert hook failed');
+    void reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+  });
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return { port, app, close: () => app.close() };
+}
+
+async function handle(request: FastifyRequest, reply: FastifyReply, spec: { schema: z.ZodType; normalise: Normalise }, options: HookServerOptions) {
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  if (!authorised(request.headers, body, options)) {
+    options.logger.warn({ path: request.url, ip: request.ip }, 'alert hook refused: bad token or signature');
+    return reply.code(401).send({ error: 'missing or wrong bearer token or signature' });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return reply.code(400).send({ error: `malformed JSON: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  const parsed = spec.schema.safeParse(json);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    return reply.code(400).send({ error: 'invalid payload', reasons });
+  }
+  try {
+    const outcomes = await options.ingest(spec.normalise(parsed.data, options.alerts));
+    return reply.code(202).send({ accepted: outcomes.length, outcomes });
+  } catch (error) {
+    // Both are passing: the sender retries (Alertmanager does on 5xx) and nothing was half-written.
+    if (error instanceof AlertBusyError || error instanceof StoreUnavailableError) {
+      return reply.code(503).header('retry-after', '5').send({ error: error.message });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertsConfig } from '../config/alerts.js';
+import type { MusterConfig, Severity } from '../config/schema.js';
+import { formArgs } from '../commands/forms.js';
+import { parseIncidentCommand } from '../commands/parse-incident.js';
+import { isDomainError } from '../errors.js';
+import type { IncidentService } from '../incidents/service.js';
+import { isActive } from '../incidents/types.js';
+import type { Logger } from '../logger.js';
+import type { Effects } from '../muster/effects.js';
+import type { MusterContext } from '../muster/transitions.js';
+import type { Presenter } from '../notify/present.js';
+import type { IncidentStore } from '../ports.js';
+import type { InboundAlert } from './payloads.js';
+
+export interface AlertOutcome {
+  fingerprint: string;
+  action: 'declared' | 'joined' | 'ignored' | 'rejected';
+  incident?: string;
+  reason?: string;
+}
+
+export interface AlertDeps {
+  config: MusterConfig;
+  alerts: AlertsConfig;
+  store: IncidentStore;
+  service: IncidentService;
+  present: Presenter;
+  logger: Logger;
+}
+
+/** Another replica holds this fingerprint for too long; the sender should retry (Alertmanager does on 5xx). */
+export class AlertBusyError extends Error {
+  override readonly name = 'AlertBusyError';
+}
+
+const LEASE_MS = 30_000;
+const WAIT_MS = 15_000;
+
+/**
+ * Turns alerts into incidents. One fingerprint (or dedup key) is handled by
+ * one worker at a time, in this process (a promise chain) and across replicas
+ * (a store lease), so an alert storm opens at most one incident per
+ * fingerprint while it is open; every alert lands on that incident's timeline.
+ */
+export class AlertService {
+  private readonly owner = `alerts-${randomUUID()}`;
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: AlertDeps) {}
+
+  async ingest(alerts: InboundAlert[]): Promise<AlertOutcome[]> {
+    const groups = new Map<string, InboundAlert[]>();
+    for (const alert of alerts) groups.set(alert.fingerprint, [...(groups.get(alert.fingerprint) ?? []), alert]);
+    const results = await Promise.all([...groups].map(([fingerprint, group]) => this.serialised(fingerprint, () => this.handle(fingerprint, group))));
+    return results.flat();
+  }
+
+  private async serialised<T>(fingerprint: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(fingerprint) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.leased(fingerprint, work));
+    this.chains.set(fingerprint, next);
+    try {
+      return await next;
+    } finally {
+      if (this.chains.get(fingerprint) === next) this.chains.delete(fingerprint);
+    }
+  }
+
+  private async leased<T>(fingerprint: string, work: () => Promise<T>): Promise<T> {
+    const key = `alert:${fingerprint}`;
+    const until = Date.now() + WAIT_MS;
+    while (!(await this.deps.store.acquireLease(key, this.owner, LEASE_MS))) {
+      if (Date.now() > until) throw new AlertBusyError(`alert ${fingerprint} is being handled elsewhere`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.deps.store.releaseLease(key, this.owner).catch(() => undefined);
+    }
+  }
+
+  private async handle(fingerprint: string, alerts: InboundAlert[]): Promise<AlertOutcome[]> {
+    const mapKey = `alert-incident:${fingerprint}`;
+    const known = await this.deps.store.getValue(mapKey);
+    const open = known ? await this.deps.store.get(known) : undefined;
+    if (open && isActive(open)) return this.join(open.id, fingerprint, alerts, 'joined');
+    const trigger = alerts.find((alert) => alert.status === 'firing' && this.severityOf(alert));
+    if (!trigger) {
+      return alerts.map(() => ({ fingerprint, action: 'ignored' as const, reason: 'no open incident, and not a firing alert at a mapped severity' }));
+    }
+    const declared = await this.declare(trigger);
+    if ('reason' in declared) return alerts.map(() => ({ fingerprint, action: 'rejected' as const, reason: declared.reason }));
+    await this.deps.store.setValue(mapKey, declared.id);
+    const outcomes = await this.join(declared.id, fingerprint, alerts, 'joined');
+    return outcomes.map((outcome, index) => (index === alerts.indexOf(trigger) ? { ...outcome, action: 'declared' as const } : outcome));
+  }
+
+  severityOf(alert: InboundAlert): Severity | undefined {
+    const word = alert.severity?.trim();
+    if (!word) return undefined;
+    const direct = word.toUpperCase();
+    if (/^P[1-4]$/.test(direct) && this.deps.config.severities[direct as Severity]) return direct as Severity;
+    return this.deps.alerts.severities[word.toLowerCase()];
+  }
+
+  /** Declares through the same grammar a person uses, so every check applies. */
+  private async declare(alert: InboundAlert): Promise<{ id: string } | { reason: string }> {
+    const { config, present } = this.deps;
+    const service = alert.service && config.services[alert.service] ? alert.service : this.deps.alerts.defaultService;
+    const args = formArgs({ title: alert.title, sev: this.severityOf(alert), service, summary: alert.summary });
+    try {
+      const command = parseIncidentCommand(`declare ${args}`, { config, t: present.t });
+      if (command.action !== 'declare') return { reason: 'not a declaration' };
+      const source = alert.source === 'alertmanager' ? 'Alertmanager' : 'monitoring';
+      const { incident } = await this.deps.service.declare({
+        title: command.title,
+        severity: command.severity,
+        ...(command.service ? { service: command.service } : {}),
+        ...(command.summary ? { summary: command.summary } : {}),
+        declaredBy: `hook:${alert.source}`,
+        declaredByName: source,
+        origin: `hook:${alert.source}`,
+      });
+      return { id: incident.id };
+    } catch (error) {
+      if (isDomainError(error)) return { reason: error.message };
+      throw error;
+    }
+  }
+
+  private async join(id: string, fingerprint: string, alerts: InboundAlert[], action: 'joined'): Promise<AlertOutcome[]> {
+    await this.deps.service.apply(id, `hook:${alerts[0]?.source ?? 'alerts'}`, (fx, ctx) => recordAlerts(ctx, fx, alerts));
+    return alerts.map(() => ({ fingerprint, action, incident: id }));
+  }
+}
+
+/** Every alert goes on the timeline; resolved ones are also noted in the war room. */
+function recordAlerts(ctx: MusterContext, fx: Effects, alerts: InboundAlert[]): void {
+  for (const alert of alerts) {
+    fx.event('alert.received', {
+      data: { fingerprint: alert.fingerprint, status: alert.status, title: alert.title, severity: alert.severity ?? null, source: alert.source, labels: alert.labels },
+    });
+  }
+  const resolved = alerts.filter((alert) => alert.status === 'resolved');
+  if (resolved.length > 0) {
+    fx.toRoom(`alert-resolved-${fx.incident.version}`, ctx.present.notice(ctx.present.t('room.alertResolved', {
+      id: fx.incident.id, titles: [...new Set(resolved.map((alert) => alert.title))].join('; '),
+    }), 'success'));
+  }
+}
