@@ -57,6 +57,23 @@ export function benchConfig(): MusterConfig {
   return musterConfigSchema.parse(parse(BENCH_CONFIG_YAML));
 }
 
+/** Slack user ids for the bench org, as test/support/slack/bot.ts gives them: alice -> UALICE. */
+export function slackId(person: string): string {
+  return `U${person.toUpperCase()}`;
+}
+
+/**
+ * The same org for the Slack bench: every person gets a Slack user id (the
+ * approach of test/support/slack/bot.ts's slackConfig) and new incidents are
+ * announced in `broadcast`.
+ */
+export function benchSlackConfig(broadcast: string): MusterConfig {
+  const raw = parse(BENCH_CONFIG_YAML) as { people: Record<string, { slack?: string }>; channels?: unknown };
+  for (const [id, person] of Object.entries(raw.people)) person.slack = slackId(id);
+  raw.channels = { broadcast };
+  return musterConfigSchema.parse(raw);
+}
+
 /** The command an adapter would hand the core for "/incident declare … sev=P1 service=checkout". */
 export function declareRequest(tag: string) {
   return {

@@ -5,11 +5,15 @@
  *   BENCH_QUICK=1 npx tsx bench/run.ts   smoke run
  *
  * Production-mode figures use the real Redis at REDIS_URL under a fresh
- * "bench:<uuid>:" prefix, deleted (SCAN+DEL) at the end. The table and notes
+ * "bench:<uuid>:" prefix, deleted (SCAN+DEL) at the end. The Slack phase
+ * (bench/slack.ts) runs the real bot (startSlackBot, production mode, under
+ * "bench:<uuid>:slack:") against test/support/slack's fake Web API, with a
+ * floor of plain POSTs to the same fake measured in the same run. The table and notes
  * go to stdout; the very last stdout line is one JSON object with the figures.
  * Logs (only warnings and errors) go to stderr.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { concurrentDeclares, sequentialDeclares, startProductionMuster, timeReconcile, warmUp, type ProductionMuster } from './declare.js';
 import { connectClients, countByPrefix, deleteByPrefix, redact, REDIS_URL, type Clients } from './redis.js';
 import { embeddedRss } from './rss.js';
@@ -21,6 +25,11 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const PLAN = QUICK
   ? { sequential: 50, concurrency: 200, batches: 1, warmup: 5, timers: 1_000, rssIncidents: 1_000 }
   : { sequential: 200, concurrency: 200, batches: 3, warmup: 10, timers: 10_000, rssIncidents: 1_000 };
+
+/** The Slack phase: signed slash commands over HTTP to the real bot, against the fake Web API. */
+const SLACK_PLAN = QUICK
+  ? { sequential: 20, concurrency: 50, batches: 1, warmup: 3 }
+  : { sequential: 100, concurrency: 50, batches: 4, warmup: 5 };
 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
@@ -89,6 +98,83 @@ async function productionDeclares(clients: Clients, prefix: string): Promise<{ o
   }
 }
 
+interface SlackResults {
+  one: Summary;
+  many: Summary;
+  floor: Summary;
+}
+
+async function slackDeclares(prefix: string): Promise<SlackResults> {
+  progress('slack: starting the bot (production mode) against the fake Slack');
+  // Loaded here, not at the top: Bolt, the Web API client and the fake add ~65 MB
+  // of modules, which must not count in the RSS figure measured first.
+  const { SlackBench } = await import('./slack.js');
+  const slack = await SlackBench.start(prefix);
+  try {
+    progress(`slack: warm-up (${SLACK_PLAN.warmup} one at a time, then ${SLACK_PLAN.concurrency} at once)`);
+    await slack.warmUp(SLACK_PLAN.warmup, SLACK_PLAN.concurrency);
+    const bodyBytes = slack.slashBodyBytes();
+    // The floor warms its own connections first, as the warm-up batch did for the bot's.
+    await slack.floor(SLACK_PLAN.concurrency, 1, bodyBytes);
+    slack.resetCounts();
+    progress(`slack: ${SLACK_PLAN.sequential} sequential declarations`);
+    const seqStart = performance.now();
+    const seq = await slack.sequential(SLACK_PLAN.sequential);
+    const seqEnd = performance.now();
+    const webCalls = [...slack.callCounts.values()].reduce((a, b) => a + b, 0) / SLACK_PLAN.sequential;
+    const perDeclare = [...slack.callCounts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([method, count]) => `${method} ${round1(count / SLACK_PLAN.sequential)}`)
+      .join(', ');
+    progress(`slack: ${SLACK_PLAN.batches} x ${SLACK_PLAN.concurrency} concurrent declarations`);
+    const conc = await slack.concurrent(SLACK_PLAN.concurrency, SLACK_PLAN.batches);
+    const floorCount = SLACK_PLAN.concurrency * SLACK_PLAN.batches;
+    // A declaration is this many HTTP exchanges: its slash command, its Web API calls, its response_url reply.
+    const exchanges = Math.round(webCalls) + 2;
+    progress(`slack: floor, ${floorCount} plain POSTs (${SLACK_PLAN.concurrency} at once), ${SLACK_PLAN.sequential} one at a time, ${floorCount} x ${exchanges} in series`);
+    const floorMany = summarize(await slack.floor(SLACK_PLAN.concurrency, SLACK_PLAN.batches, bodyBytes));
+    const floorOne = summarize(await slack.floor(1, SLACK_PLAN.sequential, bodyBytes));
+    const floorMatched = summarize(await slack.floor(SLACK_PLAN.concurrency, SLACK_PLAN.batches, bodyBytes, exchanges));
+
+    const one = summarize(seq.pages);
+    const many = summarize(conc.pages);
+    const ratio = many.p99 / Math.max(floorMany.p99, 0.1);
+    const n = SLACK_PLAN.concurrency;
+    row('slack declare->5 DMs p50, 1 at a time', ms(one.p50));
+    row('slack declare->5 DMs p99, 1 at a time', ms(one.p99));
+    row(`slack declare->5 DMs p50, ${n} at once`, ms(many.p50));
+    row(`slack declare->5 DMs p99, ${n} at once`, ms(many.p99), `<= 3x floor (${ms(3 * floorMany.p99)})`, ratio <= 3);
+    row(`slack floor: plain POST p50, ${n} at once`, ms(floorMany.p50));
+    row(`slack floor: plain POST p99, ${n} at once`, ms(floorMany.p99));
+    row(`  (info) slack declare p99 / floor p99, ${n} at once`, `${ratio.toFixed(1)}x`, '<= 3x', ratio <= 3);
+    row('  (info) slack floor p50/p99, 1 at a time', `${ms(floorOne.p50)} / ${ms(floorOne.p99)}`);
+    row(`  (info) slack floor x${exchanges} POSTs in series p50/p99, ${n} at once`, `${ms(floorMatched.p50)} / ${ms(floorMatched.p99)}`);
+    row(`  (info) slack declare p99 / floor x${exchanges} p99, ${n} at once`, `${(many.p99 / Math.max(floorMatched.p99, 0.1)).toFixed(1)}x`);
+    for (const [label, samples] of [['1 at a time', seq], [`${n} at once`, conc]] as const) {
+      const acks = summarize(samples.acks);
+      const replies = summarize(samples.replies);
+      row(`  (info) slack HTTP ack p50/p99, ${label}`, `${ms(acks.p50)} / ${ms(acks.p99)}`);
+      row(`  (info) slack reply at response_url p50/p99, ${label}`, `${ms(replies.p50)} / ${ms(replies.p99)}`);
+    }
+    notes.push(
+      `slack: ${one.n} sequential samples (max ${ms(one.max)}), ${many.n} concurrent in ${SLACK_PLAN.batches} batch(es) (max ${ms(many.max)}), after ${SLACK_PLAN.warmup} + ${SLACK_PLAN.concurrency} warm-up declarations; floor: ${floorMany.n} POSTs of ${bodyBytes} bytes (the slash command's body size), ${n} at once, max ${ms(floorMany.max)}`,
+    );
+    notes.push(`slack: p99 per concurrent batch ${conc.batchP99.map(ms).join(', ')}; this process (bot, fake Slack and client alike) was ${Math.round(conc.eventLoopUtilization * 100)}% busy during the batches`);
+    notes.push(`slack: Web API calls per sequential declaration: ${perDeclare}; with the slash command and the response_url reply, ${exchanges} HTTP exchanges per declaration (the floor x${exchanges} row sends that many POSTs per sample)`);
+    const passes = slack.watchdogPasses;
+    const overlaps = (at: number, end: number) => conc.windows.some(([s0, s1]) => at < s1 && end > s0) || (at < seqEnd && end > seqStart);
+    notes.push(
+      `slack: the bot's watchdog (every 15 s, always on in startSlackBot) ran ${passes.length} pass(es) during the phase${passes.length ? ` (${passes.map((p) => ms(p.ms)).join(', ')}), ${passes.filter((p) => overlaps(p.at, p.at + p.ms)).length} overlapping a measurement` : ''}`,
+    );
+    if (slack.failedCalls > 0) notes.push(`slack: ${slack.failedCalls} Web API calls were answered with an error`);
+    const problems = slack.logger.warnings + slack.logger.errors;
+    if (problems > 0) notes.push(`slack: the bot logged ${slack.logger.warnings} warnings and ${slack.logger.errors} errors (see stderr)`);
+    return { one, many, floor: floorMany };
+  } finally {
+    await slack.stop();
+  }
+}
+
 async function timerLateness(clients: Clients, prefix: string): Promise<{ muster: Summary; bare: Summary }> {
   progress(`timers: ${TIMER_PLAN.count} via BullMQScheduler`);
   const viaScheduler = await timers.muster(clients, `${prefix}timers`, TIMER_PLAN);
@@ -136,13 +222,15 @@ async function main(): Promise<void> {
 
   let clients: Clients | undefined;
   let connected = false;
-  let results: { declares: Awaited<ReturnType<typeof productionDeclares>>; timers: Awaited<ReturnType<typeof timerLateness>> };
+  let results: { declares: Awaited<ReturnType<typeof productionDeclares>>; slack: SlackResults; timers: Awaited<ReturnType<typeof timerLateness>> };
   try {
     clients = await connectClients();
     connected = true;
     const declares = await productionDeclares(clients, prefix);
+    // The Slack bot keeps its own Redis connections and keys under a sub-prefix (cleaned up with the rest).
+    const slack = await slackDeclares(`${prefix}slack:`);
     const timerResults = await timerLateness(clients, prefix);
-    results = { declares, timers: timerResults };
+    results = { declares, slack, timers: timerResults };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -167,6 +255,11 @@ async function main(): Promise<void> {
     bullmq_p50_ms: round1(results.timers.bare.p50),
     bullmq_p99_ms: round1(results.timers.bare.p99),
     rss_mb_1000: round1(rss.rssMb),
+    slack_declare_p50_ms_1: round1(results.slack.one.p50),
+    slack_declare_p99_ms_1: round1(results.slack.one.p99),
+    slack_declare_p50_ms_50: round1(results.slack.many.p50),
+    slack_declare_p99_ms_50: round1(results.slack.many.p99),
+    slack_floor_p99_ms_50: round1(results.slack.floor.p99),
   };
   console.log(JSON.stringify(json));
 }
