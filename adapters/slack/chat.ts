@@ -45,7 +45,7 @@ export class SlackChat implements ChatPort {
     await this.patiently(() => this.client.conversations.setTopic({ channel: channel.id, topic: request.topic.slice(0, 250) })).catch((error: unknown) => {
       problems.push(`could not set the topic (${slackErrorCode(error) ?? 'error'})`);
     });
-    await Promise.all(request.members.map((member) => this.invite(channel.id, member, problems)));
+    await this.inviteAll(channel.id, request.members, problems);
     return { conversation: `slack:${channel.id}`, name: `#${channel.name}`, problems };
   }
 
@@ -90,6 +90,35 @@ export class SlackChat implements ChatPort {
     throw new Error(`Slack refused to create #${name}: name_taken (tried ${NAME_ATTEMPTS} names)`);
   }
 
+  /**
+   * One conversations.invite for everyone (one round trip on the way to the
+   * first pages); if Slack refuses the batch, one call per person finds who.
+   */
+  private async inviteAll(channel: string, members: string[], problems: string[]): Promise<void> {
+    const known = members.filter((member) => {
+      if (this.slackUser(member)) return true;
+      problems.push(`${member} has no Slack user id in muster.yaml (people.${member}.slack)`);
+      return false;
+    });
+    if (known.length === 0) return;
+    const users = [...new Set(known.map((member) => this.slackUser(member) as string))];
+    try {
+      await this.patiently(() => this.client.conversations.invite({ channel, users: users.join(',') }));
+      return;
+    } catch (error) {
+      if (known.length === 1) {
+        this.noteInviteProblem(known[0] as string, error, problems);
+        return;
+      }
+    }
+    await Promise.all(known.map((member) => this.invite(channel, member, problems)));
+  }
+
+  private noteInviteProblem(member: string, error: unknown, problems: string[]): void {
+    const code = slackErrorCode(error) ?? 'error';
+    if (code !== 'already_in_channel' && code !== 'cant_invite_self') problems.push(`could not invite ${member} (${code})`);
+  }
+
   private async invite(channel: string, member: string, problems: string[]): Promise<void> {
     const user = this.slackUser(member);
     if (!user) {
@@ -99,8 +128,7 @@ export class SlackChat implements ChatPort {
     try {
       await this.patiently(() => this.client.conversations.invite({ channel, users: user }));
     } catch (error) {
-      const code = slackErrorCode(error) ?? 'error';
-      if (code !== 'already_in_channel' && code !== 'cant_invite_self') problems.push(`could not invite ${member} (${code})`);
+      this.noteInviteProblem(member, error, problems);
     }
   }
 

@@ -25,7 +25,7 @@ describe('Slack over HTTP: declaring a P1', () => {
     const topic = s.fake.successfulCallsTo('conversations.setTopic');
     expect(topic).toHaveLength(1);
     expect(topic[0]!.args).toMatchObject({ channel: room, topic: 'INC-1 [P1] Checkout failing: war room' });
-    const invited = s.fake.successfulCallsTo('conversations.invite').map((call) => call.args.users);
+    const invited = s.fake.successfulCallsTo('conversations.invite').flatMap((call) => String(call.args.users).split(','));
     expect(new Set(invited)).toEqual(new Set(['alice', ...RESPONDERS].map((p) => SLACK_ID[p])));
     expect(s.fake.channel(room!)?.members).toEqual(new Set([FAKE_SLACK.botUserId, ...['alice', ...RESPONDERS].map((p) => SLACK_ID[p]!)]));
 
@@ -266,7 +266,7 @@ describe('Slack over HTTP: commands inside the war room', () => {
     expect(((await s.fake.waitForResponse(responseName, 10_000)).body as { text: string }).text).toContain('INC-1 declared: Search is slow');
     await s.waitForPages(['pete']);
     const room = s.warRoom('inc-1-search-is-slow')!;
-    expect(s.fake.successfulCallsTo('conversations.invite').map((c) => c.args.users).sort()).toEqual(['UOUTSIDER', 'UPETE']);
+    expect(s.fake.successfulCallsTo('conversations.invite').flatMap((c) => String(c.args.users).split(',')).sort()).toEqual(['UOUTSIDER', 'UPETE']);
     expect(s.dmChannel('UOUTSIDER')).toBeUndefined();
     const ack = await s.slash('/incident ack', { user: 'UOUTSIDER', channel: room });
     expect(((await s.fake.waitForResponse(ack.responseName, 10_000)).body as { text: string }).text).toContain('not in muster.yaml');
