@@ -5,7 +5,7 @@ import { IncidentService } from './incidents/service.js';
 import type { TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';
 import { Presenter } from './notify/present.js';
-import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer } from './ports.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer, WebhookPort } from './ports.js';
 import { Delivery } from './runtime/delivery.js';
 import { reconcile, Watchdog, type ReconcileReport } from './runtime/reconciler.js';
 
@@ -18,6 +18,8 @@ export interface MusterDeps {
   clock: Clock;
   logger: Logger;
   watchdogIntervalMs?: number;
+  /** Sends signed JSON to webhook audiences (status pages); none configured means none sent. */
+  webhooks?: WebhookPort;
 }
 
 type EventListener = (event: TimelineEvent) => void;
@@ -40,7 +42,7 @@ export class Muster {
       present: this.present,
       onEvent: (event) => this.emit(event),
     });
-    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger);
+    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks);
     this.watchdog = new Watchdog(deps, deps.watchdogIntervalMs);
   }
 

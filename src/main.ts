@@ -276,7 +276,7 @@ export function discordSettings(env: MusterEnv): DiscordSettings | undefined {
   if (!env.discordToken) return undefined;
   const missing = [env.discordApplicationId ? undefined : 'DISCORD_APPLICATION_ID', env.discordGuildId ? undefined : 'DISCORD_GUILD_ID'].filter(Boolean);
   if (missing.length > 0 || !env.discordApplicationId || !env.discordGuildId) {
-    throw new StartupError(`DISCORD_TOKEN is set: also set ${missing.join(' and ')} (the application id and the server id, from the Discord developer portal and the server's context menu).`);
+    throw new StartupError(`DISCORD_TOKEN is set: also set ${missing.join(' and ')} (the application id is on the developer portal's General Information page; the server id under Server → Copy Server ID, with developer mode on).`);
   }
   return {
     token: env.discordToken,

@@ -83,7 +83,16 @@ export type Destination =
  */
 export type OutboundMessage =
   | { id: string; incident: string; kind: 'message'; to: Destination; message: Message }
-  | { id: string; incident: string; kind: 'board' };
+  | { id: string; incident: string; kind: 'board' }
+  | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };
+
+/**
+ * Signed JSON to an audience's webhook (a status page). The adapter looks up
+ * the audience's URL and secret; the core never handles the secret.
+ */
+export interface WebhookPort {
+  post(audience: string, body: Record<string, unknown>): Promise<void>;
+}
 
 // ---------------------------------------------------------------- store
 

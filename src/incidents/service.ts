@@ -9,6 +9,7 @@ import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
 import { onSlaTimer, startResponseClock } from '../muster/sla.js';
+import { notifyAudiences } from '../notify/audiences.js';
 import { graceFor, onUpdateTimer, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import type { ConversationRef, Incident, PersonId } from './types.js';
@@ -121,6 +122,7 @@ export class IncidentService {
     if (this.deps.config.channels.broadcast) {
       fx.send('broadcast-declared', { kind: 'broadcast' }, present.notice(present.t('broadcast.declared', params), 'alert'));
     }
+    notifyAudiences(this.ctx, fx, 'declared');
   }
 
   /** A refused room never loses the incident: it falls back to where it was declared. */

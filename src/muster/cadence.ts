@@ -3,6 +3,7 @@ import type { Timer } from '../ports.js';
 import { Effects } from './effects.js';
 import { dutyManager } from './slots.js';
 import type { MusterContext } from './transitions.js';
+import { notifyAudiences } from '../notify/audiences.js';
 
 /**
  * The update cadence (severities.<P>.update): when an update is due the
@@ -95,6 +96,7 @@ export function postUpdate(ctx: MusterContext, fx: Effects, text: string): void 
   if (ctx.config.channels.broadcast) fx.send(`update-broadcast-${incident.version}`, { kind: 'broadcast' }, message);
   scheduleNextUpdate(ctx, incident, fx.now);
   incident.updateGraceMs = graceFor(ctx, incident);
+  notifyAudiences(ctx, fx, 'update', text);
 }
 
 /** Snoozing needs a reason, and is on the record. */

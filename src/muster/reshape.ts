@@ -6,6 +6,7 @@ import { openSlots, policyFor, snapshotChain, teamForRole } from './slots.js';
 import { completeIfAssembled, runDueSteps, type MusterContext } from './transitions.js';
 import { markResponded, startResponseClock } from './sla.js';
 import { graceFor, scheduleNextUpdate } from './cadence.js';
+import { notifyAudiences } from '../notify/audiences.js';
 
 /**
  * An incident changing shape: a severity change, experts pulled in, a role
@@ -102,6 +103,7 @@ export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, re
   }), upgrade ? 'alert' : 'info');
   fx.toRoom(`sev-${incident.version}`, notice);
   if (ctx.config.channels.broadcast) fx.send(`sev-broadcast-${incident.version}`, { kind: 'broadcast' }, notice);
+  if (upgrade) notifyAudiences(ctx, fx, 'upgraded', reason);
   for (const slot of incident.slots) if (opened.includes(slot.role)) runDueSteps(ctx, fx, slot);
   completeIfAssembled(ctx, fx);
   fx.refreshBoard();

@@ -6,6 +6,7 @@ import { Effects } from './effects.js';
 import { dutyManager } from './slots.js';
 import { markResponded, slaTimers } from './sla.js';
 import { cadenceTimers } from './cadence.js';
+import { notifyAudiences } from '../notify/audiences.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -124,6 +125,7 @@ export function mitigate(ctx: MusterContext, fx: Effects, person: string, note: 
   incident.deadlineEpoch += 1;
   const elapsed = fx.now - incident.declaredAt;
   fx.event('incident.mitigated', { actor: person, person, data: { elapsedMs: elapsed, note } });
+  notifyAudiences(ctx, fx, 'mitigated');
   fx.toRoom('mitigated', ctx.present.notice(
     ctx.present.t('room.mitigated', { id: incident.id, person: ctx.present.personName(person), elapsed: ctx.present.elapsed(elapsed) }),
     'success',
@@ -140,6 +142,7 @@ export function resolve(ctx: MusterContext, fx: Effects, person: string, note: s
   for (const slot of incident.slots) slot.epoch += 1;
   const elapsed = fx.now - incident.declaredAt;
   fx.event('incident.resolved', { actor: person, person, data: { elapsedMs: elapsed, note } });
+  notifyAudiences(ctx, fx, 'resolved');
   fx.toRoom('resolved', ctx.present.notice(
     ctx.present.t('room.resolved', { id: incident.id, person: ctx.present.personName(person), elapsed: ctx.present.elapsed(elapsed) }),
     'success',

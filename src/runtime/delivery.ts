@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
-import { UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage } from '../ports.js';
+import { UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage, type WebhookPort } from '../ports.js';
 
 /** How long one worker may take to hand a message to the chat before another may try. */
 const SEND_CLAIM_MS = 60_000;
@@ -30,7 +30,13 @@ export class Delivery {
     private readonly chat: ChatPort,
     private readonly present: Presenter,
     private readonly logger: Logger,
+    private readonly webhooks?: WebhookPort,
   ) {}
+
+  private webhookPort(): WebhookPort {
+    if (!this.webhooks) throw new UndeliverableError('no webhook sender is configured');
+    return this.webhooks;
+  }
 
   /**
    * Throws on a failure worth retrying (the outbox retries with backoff). A
@@ -42,13 +48,14 @@ export class Delivery {
     if (claim !== 'claimed') return;
     try {
       if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
+      else if (message.kind === 'webhook') await this.webhookPort().post(message.audience, message.body);
       else await this.chat.send(message.to, message.message);
     } catch (error) {
       if (!(error instanceof UndeliverableError)) {
         await this.store.releaseLease(`send:${message.id}`, this.owner).catch(() => undefined);
         throw error;
       }
-      const to = message.kind === 'message' ? message.to : 'board';
+      const to = message.kind === 'message' ? message.to : message.kind === 'webhook' ? `webhook:${message.audience}` : 'board';
       this.logger.warn({ incident: message.incident, message: message.id, to, reason: error.message }, 'message cannot be delivered; not retrying');
     }
     await this.store.markDelivered(message.id);
