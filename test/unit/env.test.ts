@@ -29,6 +29,9 @@ describe('loadEnv', () => {
       SLACK_API_URL: 'http://127.0.0.1:9999/api/',
       PORT: '8080',
       DISCORD_TOKEN: 'disc',
+      DISCORD_APPLICATION_ID: '1200000000000000001',
+      DISCORD_GUILD_ID: '1100000000000000001',
+      DISCORD_API_URL: 'http://127.0.0.1:9999/api',
     });
     expect(env).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
@@ -42,6 +45,9 @@ describe('loadEnv', () => {
       slackApiUrl: 'http://127.0.0.1:9999/api/',
       port: 8080,
       discordToken: 'disc',
+      discordApplicationId: '1200000000000000001',
+      discordGuildId: '1100000000000000001',
+      discordApiUrl: 'http://127.0.0.1:9999/api',
     });
   });
 
@@ -67,6 +73,16 @@ describe('loadEnv', () => {
     const problems = problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379', LOG_LEVEL: 'loud' });
     expect(problems.map((p) => p.path)).toEqual(['REDIS_URL', 'LOG_LEVEL']);
     expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('refuses Discord ids that are not snowflakes and an API URL with a version or a trailing slash', () => {
+    expect(problemsOf({ DISCORD_APPLICATION_ID: 'my-app', DISCORD_GUILD_ID: '12', DISCORD_API_URL: 'https://discord.com/api/v10' }).map((p) => p.path)).toEqual([
+      'DISCORD_APPLICATION_ID',
+      'DISCORD_GUILD_ID',
+      'DISCORD_API_URL',
+    ]);
+    expect(problemsOf({ DISCORD_API_URL: 'https://discord.com/api/' }).map((p) => p.path)).toEqual(['DISCORD_API_URL']);
+    expect(loadEnv({ DISCORD_API_URL: 'https://discord.com/api' }).discordApiUrl).toBe('https://discord.com/api');
   });
 
   it('refuses a bad port and a Slack API URL without its trailing slash', () => {

@@ -1,0 +1,199 @@
+import { DiscordAPIError, PermissionFlagsBits, Routes, type REST } from 'discord.js';
+import type { MusterConfig } from '../../src/config/schema.js';
+import type { Logger } from '../../src/logger.js';
+import {
+  UndeliverableError,
+  type ChatPort,
+  type Destination,
+  type Message,
+  type OpenedRoom,
+  type RoomRequest,
+} from '../../src/ports.js';
+import { clip, renderMessage } from './render.js';
+
+/**
+ * Errors no retry can fix: Unknown Channel, Unknown Message, Unknown User,
+ * Unknown Member, Missing Access, Cannot send messages to this user, Invalid
+ * Form Body. The outbox must not hammer Discord with them.
+ */
+const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50035]);
+
+const CHANNEL_TEXT = 0;
+const INVALID_FORM_BODY = 50035;
+const PRIVATE_THREAD = 12;
+const OVERWRITE_ROLE = 0;
+const OVERWRITE_MEMBER = 1;
+const MEMBER_ALLOW = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ReadMessageHistory;
+const BOT_ALLOW = MEMBER_ALLOW | PermissionFlagsBits.EmbedLinks | PermissionFlagsBits.ManageMessages;
+
+/** The client's REST side: the chat port needs nothing else from discord.js. */
+export interface DiscordRestClient {
+  rest: REST;
+}
+
+export interface DiscordChatOptions {
+  guildId: string;
+  /** The bot's own user id (an overwrite lets it into the private war room). */
+  botUserId: string;
+  /** Called once on a 401: the token was revoked or replaced. */
+  onUnauthorized?: (error: unknown) => void;
+}
+
+export function discordErrorCode(error: unknown): number | undefined {
+  return error instanceof DiscordAPIError && typeof error.code === 'number' ? error.code : undefined;
+}
+
+/**
+ * Discord as the core's chat port. References look like "discord:<channel id>"
+ * (rooms) and "<channel id>/<message id>" (messages). Every call goes out as an
+ * ordinary bot REST call, never through an interaction token (they die after
+ * 15 minutes and a muster outlives them). The REST client waits out 429s per
+ * bucket itself, so one channel's limit never holds back pages to others.
+ */
+export class DiscordChat implements ChatPort {
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(
+    private readonly client: DiscordRestClient,
+    private readonly config: MusterConfig,
+    private readonly options: DiscordChatOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async openRoom(request: RoomRequest): Promise<OpenedRoom> {
+    const problems: string[] = [];
+    const members = request.members.flatMap((member) => {
+      const user = this.discordUser(member);
+      if (!user) problems.push(`${member} has no Discord user id in muster.yaml (people.${member}.discord)`);
+      return user ? [user] : [];
+    });
+    const unique = [...new Set(members)].filter((user) => user !== this.options.botUserId);
+    const settings = this.config.discord;
+    if (settings?.warRoom === 'thread') return this.openThread(request, unique, problems);
+    const base = [
+      { id: this.options.guildId, type: OVERWRITE_ROLE, allow: '0', deny: String(PermissionFlagsBits.ViewChannel) },
+      { id: this.options.botUserId, type: OVERWRITE_MEMBER, allow: String(BOT_ALLOW), deny: '0' },
+    ];
+    const memberOverwrite = (id: string) => ({ id, type: OVERWRITE_MEMBER, allow: String(MEMBER_ALLOW), deny: '0' });
+    const create = (overwrites: object[]) =>
+      this.client.rest.post(Routes.guildChannels(this.options.guildId), {
+        body: {
+          name: clip(request.name, 100),
+          type: CHANNEL_TEXT,
+          topic: clip(request.topic, 1024),
+          ...(settings?.category ? { parent_id: settings.category } : {}),
+          permission_overwrites: overwrites,
+        },
+        reason: `Muster war room for ${request.incident}`,
+      }) as Promise<{ id: string; name: string }>;
+    let channel: { id: string; name: string };
+    try {
+      channel = await create([...base, ...unique.map(memberOverwrite)]);
+    } catch (error) {
+      // One id that is not a member of the server (left, or a typo) fails the whole request:
+      // open the room anyway and let each member in separately, reporting who could not be.
+      if (discordErrorCode(error) !== INVALID_FORM_BODY || unique.length === 0) throw this.mapped(error);
+      channel = await this.call(() => create(base));
+      await Promise.all(unique.map((id) => this.allowMember(channel.id, id, memberOverwrite(id), problems)));
+    }
+    return { conversation: `discord:${channel.id}`, name: `#${channel.name}`, problems };
+  }
+
+  private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[]): Promise<void> {
+    try {
+      await this.call(() => this.client.rest.put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } }));
+    } catch (error) {
+      problems.push(`could not let Discord user ${user} into the war room (${describe(error)})`);
+    }
+  }
+
+  async send(to: Destination, message: Message): Promise<string> {
+    const channel = await this.channelFor(to);
+    const sent = (await this.call(() => this.client.rest.post(Routes.channelMessages(channel), { body: renderMessage(message) }))) as { id: string };
+    if (message.pin) {
+      await this.client.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' }).catch((error: unknown) => {
+        this.checkUnauthorized(error);
+        this.logger.warn({ channel, err: describe(error) }, 'could not pin the board');
+      });
+    }
+    return `${channel}/${sent.id}`;
+  }
+
+  async update(_to: Destination, messageRef: string, message: Message): Promise<void> {
+    const [channel, id] = messageRef.split('/');
+    if (!channel || !id) throw new UndeliverableError(`not a Discord message reference: ${messageRef}`);
+    await this.call(() => this.client.rest.patch(Routes.channelMessage(channel, id), { body: renderMessage(message) }));
+  }
+
+  /** The Discord user behind a member: a person id from muster.yaml, or a raw "discord:<id>" ref. */
+  discordUser(member: string): string | undefined {
+    if (member.startsWith('discord:')) return member.slice('discord:'.length);
+    return this.config.people[member]?.discord;
+  }
+
+  private async openThread(request: RoomRequest, members: string[], problems: string[]): Promise<OpenedRoom> {
+    const parent = this.config.discord?.threadParent;
+    if (!parent) throw new Error('discord.warRoom is "thread" but discord.threadParent is not set in muster.yaml');
+    const thread = (await this.call(() =>
+      this.client.rest.post(Routes.threads(parent), {
+        body: { name: clip(request.name, 100), type: PRIVATE_THREAD, auto_archive_duration: 10080, invitable: false },
+        reason: `Muster war room for ${request.incident}`,
+      }),
+    )) as { id: string; name: string };
+    await Promise.all(
+      members.map((user) =>
+        this.client.rest.put(Routes.threadMembers(thread.id, user)).catch((error: unknown) => {
+          this.checkUnauthorized(error);
+          problems.push(`could not add Discord user ${user} to the thread (${describe(error)})`);
+        }),
+      ),
+    );
+    return { conversation: `discord:${thread.id}`, name: `#${thread.name}`, problems };
+  }
+
+  private async channelFor(to: Destination): Promise<string> {
+    if (to.kind === 'broadcast') {
+      const broadcast = this.config.discord?.broadcast ?? this.config.channels.broadcast;
+      if (!broadcast) throw new UndeliverableError('no broadcast channel configured (discord.broadcast or channels.broadcast)');
+      return broadcast.replace(/^discord:/, '');
+    }
+    if (to.kind === 'room') {
+      if (!to.conversation.startsWith('discord:')) throw new UndeliverableError(`${to.conversation} is not a Discord conversation`);
+      return to.conversation.slice('discord:'.length);
+    }
+    return this.directChannel(to.person);
+  }
+
+  private async directChannel(person: string): Promise<string> {
+    const user = this.discordUser(person);
+    if (!user) throw new UndeliverableError(`${person} has no Discord user id in muster.yaml (people.${person}.discord)`);
+    const known = this.dmChannels.get(user);
+    if (known) return known;
+    const channel = (await this.call(() => this.client.rest.post(Routes.userChannels(), { body: { recipient_id: user } }))) as { id: string };
+    this.dmChannels.set(user, channel.id);
+    return channel.id;
+  }
+
+  private checkUnauthorized(error: unknown): void {
+    if (error instanceof DiscordAPIError && error.status === 401) this.options.onUnauthorized?.(error);
+  }
+
+  /** Permanent Discord errors become UndeliverableError, so the outbox stops retrying them. */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.mapped(error);
+    }
+  }
+
+  private mapped(error: unknown): unknown {
+    this.checkUnauthorized(error);
+    const code = discordErrorCode(error);
+    return code !== undefined && PERMANENT.has(code) ? new UndeliverableError(`Discord said ${code}: ${describe(error)}`) : error;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

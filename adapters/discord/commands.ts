@@ -1,0 +1,142 @@
+import { REST, Routes } from 'discord.js';
+import { SEVERITIES, type MusterConfig } from '../../src/config/schema.js';
+
+/**
+ * The guild slash commands and how their typed options become the command
+ * text the core parses: the same grammar a person types on Slack or the
+ * console, so there is one parser for every chat.
+ */
+
+const STRING = 3;
+const SUBCOMMAND = 1;
+
+interface OptionDef {
+  type: typeof STRING;
+  name: string;
+  description: string;
+  required?: boolean;
+  autocomplete?: boolean;
+  choices?: Array<{ name: string; value: string }>;
+  max_length?: number;
+}
+
+interface SubcommandDef {
+  type: typeof SUBCOMMAND;
+  name: string;
+  description: string;
+  options?: OptionDef[];
+}
+
+export interface CommandDef {
+  name: string;
+  description: string;
+  type: 1;
+  options?: Array<SubcommandDef | OptionDef>;
+}
+
+const text = (name: string, description: string, extra: Partial<OptionDef> = {}): OptionDef => ({ type: STRING, name, description, ...extra });
+const incidentOption = text('incident', 'Incident id, e.g. INC-42 (default: this war room)');
+const sub = (name: string, description: string, options: OptionDef[] = []): SubcommandDef => ({
+  type: SUBCOMMAND,
+  name,
+  description,
+  ...(options.length > 0 ? { options } : {}),
+});
+
+/** How each subcommand's options are written back as command words (in this order). */
+export const POSITIONAL: Record<string, string[]> = {
+  ack: ['incident', 'role'],
+  status: ['incident'],
+  list: [],
+  resolve: ['incident', 'note'],
+  mitigate: ['incident', 'note'],
+  update: ['incident', 'text'],
+  snooze: ['incident', 'for', 'reason'],
+  sev: ['incident', 'severity', 'reason'],
+  escalate: ['incident', 'target', 'reason'],
+  assign: ['incident', 'role', 'person'],
+  handoff: ['incident', 'person'],
+};
+
+/** The commands `muster discord register` puts on the guild. */
+export function discordCommands(config: MusterConfig): CommandDef[] {
+  const severities = SEVERITIES.filter((level) => config.severities[level]).map((level) => ({ name: level, value: level }));
+  const severity = (required: boolean) => text('severity', 'How bad it is', { required, choices: severities });
+  return [
+    {
+      name: 'incident',
+      description: 'Declare, acknowledge and run incidents',
+      type: 1,
+      options: [
+        sub('declare', 'Declare an incident (opens a form without a title)', [
+          text('title', 'What is broken', { max_length: 200 }),
+          severity(false),
+          text('service', 'The affected service', { autocomplete: true }),
+          text('summary', 'What is known so far', { max_length: 2000 }),
+        ]),
+        sub('ack', 'Acknowledge a page', [incidentOption, text('role', 'The role you take (default: the one you were paged for)')]),
+        sub('status', 'Show an incident (default: this war room)', [incidentOption]),
+        sub('list', 'List active incidents'),
+        sub('resolve', 'Resolve an incident', [incidentOption, text('note', 'What fixed it')]),
+        sub('mitigate', 'Mark an incident mitigated', [incidentOption, text('note', 'What was done')]),
+        sub('update', 'Post a status update to the war room and the broadcast channel', [
+          text('text', 'The update', { required: true, max_length: 3000 }),
+          incidentOption,
+        ]),
+        sub('snooze', 'Hold the update reminders for a while', [
+          text('for', 'How long, e.g. 30m (at most 24h)', { required: true }),
+          text('reason', 'Why', { required: true }),
+          incidentOption,
+        ]),
+        sub('sev', 'Change the severity', [severity(true), incidentOption, text('reason', 'Why')]),
+        sub('escalate', 'Page a team or person', [text('target', 'Team or person id', { required: true }), incidentOption, text('reason', 'Why')]),
+        sub('assign', 'Assign a role to a person', [
+          text('role', 'Role id', { required: true }),
+          text('person', 'Person id', { required: true }),
+          incidentOption,
+        ]),
+        sub('handoff', 'Hand the commander role to a person', [text('person', 'Person id', { required: true }), incidentOption]),
+      ],
+    },
+    { name: 'oncall', description: 'Who is on call now', type: 1, options: [text('team', 'Team id (default: all teams)', { autocomplete: true })] },
+    { name: 'drill', description: 'Drills', type: 1, options: [text('action', 'What to do')] },
+  ];
+}
+
+/** Quotes a value so the tokenizer reads it back as one word (as formArgs does). */
+export function quoteWord(value: string): string {
+  const flat = value.replace(/[\r\n]+/g, ' ').trim();
+  if (!flat.includes('"')) return `"${flat}"`;
+  if (!flat.includes("'")) return `'${flat}'`;
+  return `"${flat.replace(/"/g, "'")}"`;
+}
+
+/**
+ * A subcommand's options as the text after the command name. Positional
+ * values go in grammar order and quoted; an incident id is left bare so the
+ * parser recognises it.
+ */
+export function positionalArgs(subcommand: string, options: Record<string, string | undefined>): string {
+  const order = POSITIONAL[subcommand] ?? [];
+  const words = order.flatMap((name) => {
+    const value = options[name]?.trim();
+    if (!value) return [];
+    return [name === 'incident' && /^inc-\d+$/i.test(value) ? value : quoteWord(value)];
+  });
+  return [subcommand, ...words].join(' ');
+}
+
+export interface RegisterSettings {
+  token: string;
+  applicationId: string;
+  guildId: string;
+  apiUrl?: string;
+}
+
+/** Replaces the guild's slash commands with Muster's (one bulk overwrite, ids stay stable). */
+export async function registerCommands(settings: RegisterSettings, config: MusterConfig): Promise<string[]> {
+  const rest = new REST(settings.apiUrl ? { api: settings.apiUrl } : {}).setToken(settings.token);
+  const body = discordCommands(config);
+  const saved = (await rest.put(Routes.applicationGuildCommands(settings.applicationId, settings.guildId), { body })) as Array<{ name: string }>;
+  return saved.map((command) => command.name);
+}

@@ -1,0 +1,22 @@
+import { DiscordAPIError, REST, Routes } from 'discord.js';
+import type { DiscordSettings } from './app.js';
+
+/**
+ * The REST client of the chat port, shared by every replica whether or not it
+ * holds the gateway. discord.js waits out 429s per bucket (and globally) by
+ * itself; it never retries a 401, and drops the token after one, so a revoked
+ * token cannot make it hammer Discord toward the invalid-request limit.
+ */
+export async function discordRest(settings: DiscordSettings): Promise<{ rest: REST; botUserId: string }> {
+  const rest = new REST({ ...(settings.apiUrl ? { api: settings.apiUrl } : {}), retries: 2 }).setToken(settings.token);
+  try {
+    const me = (await rest.get(Routes.user('@me'))) as { id: string };
+    return { rest, botUserId: me.id };
+  } catch (error) {
+    if (error instanceof DiscordAPIError && error.status === 401) {
+      throw new Error('Discord rejected DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the developer portal (Bot → Reset Token).');
+    }
+    const where = settings.apiUrl ?? 'https://discord.com/api';
+    throw new Error(`Cannot reach Discord at ${where} (${error instanceof Error ? error.message : String(error)}).`);
+  }
+}
