@@ -15,6 +15,10 @@ import { ConsoleChat } from '../adapters/console/chat.js';
 import { ConsoleSession } from '../adapters/console/session.js';
 import { SlackAdapter, slackWebClient, type SlackSettings } from '../adapters/slack/app.js';
 import { SlackChat } from '../adapters/slack/chat.js';
+import { startHookServer } from '../adapters/http/hooks.js';
+import { HttpWebhooks } from '../adapters/http/webhook.js';
+import { AlertService } from './alerts/service.js';
+import { webhookSecrets } from './config/secrets.js';
 import { DiscordAdapter, type DiscordSettings } from '../adapters/discord/app.js';
 import { DiscordChat } from '../adapters/discord/chat.js';
 import { GatewayLease } from '../adapters/discord/lease.js';
@@ -131,18 +135,43 @@ export async function buildRuntime(options: {
   const parts = options.env.redisUrl
     ? await productionParts(options.env.redisUrl, options.env.redisPrefix, options.logger)
     : embeddedParts(clock);
-  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, ...parts });
+  const webhooks = new HttpWebhooks(options.config.audiences, webhookSecrets(options.config.audiences, options.env.raw ?? {}));
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, ...parts });
+  const closeHooks = await startHooks(options, muster, parts.store);
   return {
     mode,
     muster,
     ...parts,
     settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
     close: async () => {
+      await closeHooks?.();
       await muster.stop();
       await parts.store.close();
       await parts.close();
     },
   };
+}
+
+/** The monitoring hooks, only when a token or secret guards them: never an open endpoint. */
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore) {
+  const { env, config, logger } = options;
+  if (!env.hookToken && !env.hookSecret) return undefined;
+  const alerts = new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger });
+  try {
+    const server = await startHookServer({
+      host: env.httpHost ?? '127.0.0.1',
+      port: env.httpPort ?? 8080,
+      ...(env.hookToken ? { token: env.hookToken } : {}),
+      ...(env.hookSecret ? { secret: env.hookSecret } : {}),
+      alerts: config.alerts,
+      ingest: (batch) => alerts.ingest(batch),
+      logger,
+    });
+    logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port }, 'monitoring hooks listening: POST /hooks/alertmanager, /hooks/generic');
+    return server.close;
+  } catch (error) {
+    throw new StartupError(`Cannot listen for monitoring hooks on ${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080} (${error instanceof Error ? error.message : String(error)}). Hint: set MUSTER_HTTP_PORT to a free port.`);
+  }
 }
 
 async function settle(outbox: Outbox, maxMs: number): Promise<void> {

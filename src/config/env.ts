@@ -34,6 +34,15 @@ export interface MusterEnv {
   discordGuildId?: string;
   /** Discord REST base URL without the version (tests, proxies), e.g. http://127.0.0.1:9999/api. */
   discordApiUrl?: string;
+  /** Bearer token for the monitoring hooks; with hookSecret, either authenticates. Neither set: no hooks. */
+  hookToken?: string;
+  /** HMAC-SHA256 secret for X-Muster-Signature on the monitoring hooks. */
+  hookSecret?: string;
+  /** Where Muster's own HTTP endpoints listen (MUSTER_HTTP_HOST, default 127.0.0.1; MUSTER_HTTP_PORT, default 8080). */
+  httpHost?: string;
+  httpPort?: number;
+  /** Every variable, for the secrets muster.yaml names by variable (webhook audiences). */
+  raw?: Readonly<Record<string, string | undefined>>;
 }
 
 /** An empty variable (`FOO=`) counts as unset: that is how people clear one in a .env file. */
@@ -79,6 +88,16 @@ const FIELDS = {
       .refine((n) => n >= 1 && n <= 65535, 'a port is between 1 and 65535'),
   },
   discordToken: { variable: 'DISCORD_TOKEN', schema: optionalText },
+  hookToken: { variable: 'MUSTER_HOOK_TOKEN', schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'use at least 16 characters') },
+  hookSecret: { variable: 'MUSTER_HOOK_SECRET', schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'use at least 16 characters') },
+  httpHost: { variable: 'MUSTER_HTTP_HOST', schema: optionalText.transform((v) => v ?? '127.0.0.1') },
+  httpPort: {
+    variable: 'MUSTER_HTTP_PORT',
+    schema: optionalText
+      .refine((v) => v === undefined || /^\d{1,5}$/.test(v), 'write a port number like 8080')
+      .transform((v) => (v === undefined ? 8080 : Number(v)))
+      .refine((n) => n >= 0 && n <= 65535, 'a port is between 0 and 65535'),
+  },
   discordApplicationId: {
     variable: 'DISCORD_APPLICATION_ID',
     schema: optionalText.refine((v) => v === undefined || /^\d{15,21}$/.test(v), 'write the application id, a number like 1200000000000000001'),
@@ -136,6 +155,7 @@ export function loadEnv(env: Env = process.env): MusterEnv {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   result.logLevelSet = optionalText.parse(env[variableFor('logLevel', env)]) !== undefined;
+  result.raw = env;
   return result as unknown as MusterEnv;
 }
 

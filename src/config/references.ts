@@ -218,5 +218,9 @@ export function checkReferences(config: unknown): ReferenceProblem[] {
   checkSeverities(out, root, cats);
   checkPolicies(out, root, cats);
   checkServicesAndDuty(out, root, cats);
+  const alerts = mapOf(root.alerts);
+  if (alerts?.defaultService !== undefined) {
+    checkRef(out, catalogue(root, 'services', 'service'), alerts.defaultService, ['alerts', 'defaultService']);
+  }
   return out;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { alertsConfigSchema } from './alerts.js';
+import { audiencesSchema } from './audiences.js';
 
 /**
  * The zod schema of muster.yaml. It is the single source of truth: the loader
@@ -168,6 +170,8 @@ export const musterConfigSchema = z
       .strict()
       .optional()
       .describe('Discord settings: where war rooms and announcements go'),
+    alerts: alertsConfigSchema.prefault({}).describe('How monitoring alerts (POST /hooks/alertmanager, /hooks/generic) become incidents'),
+    audiences: audiencesSchema.describe('Who else hears about incidents: executives, customer care, status pages'),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');

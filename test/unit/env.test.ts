@@ -14,7 +14,9 @@ function problemsOf(env: Record<string, string>) {
 
 describe('loadEnv', () => {
   it('has defaults for an empty environment (embedded mode)', () => {
-    expect(loadEnv({})).toEqual({ logLevel: 'info', logLevelSet: false, redisPrefix: 'muster:', port: 3000 });
+    const { raw, ...rest } = loadEnv({});
+    expect(rest).toEqual({ logLevel: 'info', logLevelSet: false, redisPrefix: 'muster:', port: 3000, httpHost: '127.0.0.1', httpPort: 8080 });
+    expect(raw).toEqual({});
   });
 
   it('reads every variable', () => {
@@ -32,8 +34,13 @@ describe('loadEnv', () => {
       DISCORD_APPLICATION_ID: '1200000000000000001',
       DISCORD_GUILD_ID: '1100000000000000001',
       DISCORD_API_URL: 'http://127.0.0.1:9999/api',
+      MUSTER_HOOK_TOKEN: 'hook-token-0123456789',
+      MUSTER_HOOK_SECRET: 'hook-secret-0123456789',
+      MUSTER_HTTP_HOST: '0.0.0.0',
+      MUSTER_HTTP_PORT: '9090',
     });
-    expect(env).toEqual({
+    const { raw: _raw, ...read } = env;
+    expect(read).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
       configPath: 'ops/muster.yaml',
       logLevel: 'debug',
@@ -48,11 +55,17 @@ describe('loadEnv', () => {
       discordApplicationId: '1200000000000000001',
       discordGuildId: '1100000000000000001',
       discordApiUrl: 'http://127.0.0.1:9999/api',
+      hookToken: 'hook-token-0123456789',
+      hookSecret: 'hook-secret-0123456789',
+      httpHost: '0.0.0.0',
+      httpPort: 9090,
     });
   });
 
   it('treats an empty variable as unset', () => {
-    expect(loadEnv({ REDIS_URL: '', MUSTER_LOG_LEVEL: ' ' })).toEqual(loadEnv({}));
+    const { raw: _a, ...blank } = loadEnv({ REDIS_URL: '', MUSTER_LOG_LEVEL: ' ' });
+    const { raw: _b, ...empty } = loadEnv({});
+    expect(blank).toEqual(empty);
   });
 
   it('accepts LOG_LEVEL when MUSTER_LOG_LEVEL is unset, in any case', () => {
