@@ -19,6 +19,7 @@ import { startHookServer } from '../adapters/http/hooks.js';
 import { HttpWebhooks } from '../adapters/http/webhook.js';
 import { AlertService } from './alerts/service.js';
 import { webhookSecrets } from './config/secrets.js';
+import { ConfigError } from './config/load.js';
 import { DiscordAdapter, type DiscordSettings } from '../adapters/discord/app.js';
 import { DiscordChat } from '../adapters/discord/chat.js';
 import { GatewayLease } from '../adapters/discord/lease.js';
@@ -135,7 +136,7 @@ export async function buildRuntime(options: {
   const parts = options.env.redisUrl
     ? await productionParts(options.env.redisUrl, options.env.redisPrefix, options.logger)
     : embeddedParts(clock);
-  const webhooks = new HttpWebhooks(options.config.audiences, webhookSecrets(options.config.audiences, options.env.raw ?? {}));
+  const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, ...parts });
   const closeHooks = await startHooks(options, muster, parts.store);
   return {
@@ -150,6 +151,22 @@ export async function buildRuntime(options: {
       await parts.close();
     },
   };
+}
+
+/**
+ * A webhook audience without its secret cannot be signed, so it is switched
+ * off, loudly: the shipped example names STATUSPAGE_SECRET and must still run.
+ */
+function readWebhookSecrets(options: { config: MusterConfig; env: MusterEnv; logger: Logger }): Map<string, string> {
+  try {
+    return webhookSecrets(options.config.audiences, options.env.raw ?? {});
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) options.logger.warn({ variable: problem.path }, `${problem.message}: set ${problem.path}; until then it is not notified`);
+    const present = Object.fromEntries(Object.entries(options.env.raw ?? {}).filter(([, value]) => value));
+    const configured = Object.fromEntries(Object.entries(options.config.audiences).filter(([, a]) => a.kind !== 'webhook' || present[a.secretEnv]));
+    return webhookSecrets(configured, present);
+  }
 }
 
 /** The monitoring hooks, only when a token or secret guards them: never an open endpoint. */
