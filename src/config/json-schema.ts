@@ -89,8 +89,8 @@ export function schemaAt(
 }
 
 /** Keys a map at this path may hold; undefined when any key is allowed. */
-export function allowedKeys(path: readonly PropertyKey[]): string[] | undefined {
-  const schema = schemaAt(path);
+export function allowedKeys(path: readonly PropertyKey[], root?: z.ZodType): string[] | undefined {
+  const schema = schemaAt(path, root);
   if (!schema) return undefined;
   const def = defOf(unwrap(schema).core);
   if (def.type === 'object') return Object.keys(def.shape ?? {});
@@ -125,21 +125,21 @@ export function describeForm(schema: z.ZodType): string {
 }
 
 /** The forms a union at this path accepts, for "write one of" hints. */
-export function unionForms(path: readonly PropertyKey[]): string[] {
-  const schema = schemaAt(path);
+export function unionForms(path: readonly PropertyKey[], root?: z.ZodType): string[] {
+  const schema = schemaAt(path, root);
   if (!schema) return [];
   const def = defOf(unwrap(schema).core);
   return def.type === 'union' ? (def.options ?? []).map(describeForm) : [describeForm(schema)];
 }
 
 /** True when the schema at this path is a duration ("15m"), whatever wraps it. */
-export function isDurationAt(path: readonly PropertyKey[]): boolean {
-  const schema = schemaAt(path);
+export function isDurationAt(path: readonly PropertyKey[], root?: z.ZodType): boolean {
+  const schema = schemaAt(path, root);
   return schema !== undefined && unwrap(schema).core === unwrap(durationSchema).core;
 }
 
 /** The description attached to the schema at this path, if any. */
-export function describeAt(path: readonly PropertyKey[]): string | undefined {
-  const schema = schemaAt(path);
+export function describeAt(path: readonly PropertyKey[], root?: z.ZodType): string | undefined {
+  const schema = schemaAt(path, root);
   return schema ? unwrap(schema).description : undefined;
 }

@@ -171,6 +171,8 @@ interface IssueContext {
   file: string;
   data: unknown;
   locate: Locator;
+  /** The schema of this file, for the hints (allowed keys, forms, descriptions). */
+  root: z.ZodType;
 }
 
 function make(ctx: IssueContext, path: Path, at: Position, message: string, hint?: string): ConfigProblem {
@@ -207,14 +209,14 @@ const EXPECTED: Record<string, { noun: string; hint: string }> = {
 function missingKey(issue: IssueOf<'invalid_type'>, ctx: IssueContext): ConfigProblem[] {
   const key = String(issue.path.at(-1));
   const parent = formatPath(issue.path.slice(0, -1));
-  const description = describeAt(issue.path);
+  const description = describeAt(issue.path, ctx.root);
   const hint = `add "${key}:" ${parent ? `under ${parent}` : 'at the top level'}${description ? ` (${description})` : ''}`;
   return [make(ctx, issue.path, ctx.locate.value(issue.path), `missing required key "${key}"`, hint)];
 }
 
 /** The hint for a value of the wrong type, specific where a common slip is likely. */
 function typeHint(issue: IssueOf<'invalid_type'>, value: unknown, ctx: IssueContext): string {
-  if (typeof value === 'number' && isDurationAt(issue.path)) {
+  if (typeof value === 'number' && isDurationAt(issue.path, ctx.root)) {
     return `give the unit, e.g. ${value}m for ${value} minutes or ${value}s for seconds`;
   }
   if (issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
@@ -227,7 +229,7 @@ function typeHint(issue: IssueOf<'invalid_type'>, value: unknown, ctx: IssueCont
 
 /** The whole file is not a map (empty, or a list): say what the top level holds. */
 function notAMap(issue: IssueOf<'invalid_type'>, value: unknown, ctx: IssueContext): ConfigProblem[] {
-  const keys = listNames(allowedKeys([]) ?? []);
+  const keys = listNames(allowedKeys([], ctx.root) ?? []);
   const message = value == null ? 'the file is empty' : `the file must be a map of settings, found ${describeValue(value)}`;
   const hint = `write top-level keys ${keys}; examples/muster.yaml is a commented starting point`;
   return [make(ctx, issue.path, ctx.locate.value(issue.path), message, hint)];
@@ -237,13 +239,13 @@ function invalidType(issue: IssueOf<'invalid_type'>, ctx: IssueContext): ConfigP
   const value = valueAt(ctx.data, issue.path);
   if (issue.path.length === 0) return notAMap(issue, value, ctx);
   if (value === undefined) return missingKey(issue, ctx);
-  const noun = isDurationAt(issue.path) ? 'a duration' : (EXPECTED[issue.expected]?.noun ?? issue.expected);
+  const noun = isDurationAt(issue.path, ctx.root) ? 'a duration' : (EXPECTED[issue.expected]?.noun ?? issue.expected);
   const message = `expected ${noun}, found ${describeValue(value)}`;
   return [make(ctx, issue.path, ctx.locate.value(issue.path), message, typeHint(issue, value, ctx))];
 }
 
 function unrecognizedKeys(issue: IssueOf<'unrecognized_keys'>, ctx: IssueContext): ConfigProblem[] {
-  const allowed = allowedKeys(issue.path) ?? [];
+  const allowed = allowedKeys(issue.path, ctx.root) ?? [];
   const list = allowed.length > 0 ? `keys allowed here: ${listNames(allowed, 20)}` : 'no keys are allowed here';
   return issue.keys.map((key) => {
     const path = [...issue.path, key];
@@ -271,8 +273,8 @@ function invalidValue(issue: IssueOf<'invalid_value'>, ctx: IssueContext): Confi
 
 function invalidUnion(issue: IssueOf<'invalid_union'>, ctx: IssueContext): ConfigProblem[] {
   const value = valueAt(ctx.data, issue.path);
-  const forms = unionForms(issue.path);
-  const description = describeAt(issue.path);
+  const forms = unionForms(issue.path, ctx.root);
+  const description = describeAt(issue.path, ctx.root);
   const hint = `write ${forms.join(' or ')}${description ? ` (${description})` : ''}`;
   const message = `found ${describeValue(value)}, which matches none of the accepted forms`;
   return [make(ctx, issue.path, ctx.locate.value(issue.path), message, hint)];
@@ -296,7 +298,7 @@ function otherIssue(issue: Issue, ctx: IssueContext): ConfigProblem[] {
   if (issue.code === 'custom' || issue.code === 'invalid_format') {
     return [make(ctx, issue.path, at, `invalid value ${describeValue(value)}`, issue.message)];
   }
-  return [make(ctx, issue.path, at, issue.message, describeAt(issue.path))];
+  return [make(ctx, issue.path, at, issue.message, describeAt(issue.path, ctx.root))];
 }
 
 const ISSUE_HANDLERS: { [C in Issue['code']]?: (issue: IssueOf<C>, ctx: IssueContext) => ConfigProblem[] } = {
@@ -341,14 +343,27 @@ function toData(doc: Document, file: string): unknown {
  * at a place the schema already complained about is dropped as a duplicate.
  */
 export function parseConfigText(text: string, file: string): MusterConfig {
+  return parseYamlFile(text, file, musterConfigSchema, checkReferences);
+}
+
+/**
+ * Any YAML file Muster reads (muster.yaml, playbooks): syntax, then the zod
+ * schema, then cross references, every problem with its line, path and hint.
+ */
+export function parseYamlFile<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  references: (data: unknown) => Array<{ path: Path; message: string; hint: string }>,
+): z.output<S> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, merge: true });
   if (doc.errors.length > 0) throw new ConfigError(doc.errors.map((e) => syntaxProblem(e, file)));
   const data = toData(doc, file);
-  const ctx: IssueContext = { file, data, locate: new Locator(doc, lines) };
-  const parsed = musterConfigSchema.safeParse(data);
-  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, ctx));
-  const referenceProblems = checkReferences(parsed.success ? parsed.data : data)
+  const ctx: IssueContext = { file, data, locate: new Locator(doc, lines), root: schema };
+  const parsed = schema.safeParse(data);
+  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i as Issue, ctx));
+  const referenceProblems = references(parsed.success ? parsed.data : data)
     .map((p) => make(ctx, p.path, ctx.locate.value(p.path), p.message, p.hint))
     .filter((p) => !schemaProblems.some((s) => overlaps(s.path, p.path)));
   const problems = [...schemaProblems, ...referenceProblems].sort(byPosition);

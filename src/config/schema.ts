@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { alertsConfigSchema } from './alerts.js';
 import { audiencesSchema } from './audiences.js';
+import { actionsConfigSchema } from '../actions/schema.js';
 
 /**
  * The zod schema of muster.yaml. It is the single source of truth: the loader
@@ -172,6 +173,7 @@ export const musterConfigSchema = z
       .describe('Discord settings: where war rooms and announcements go'),
     alerts: alertsConfigSchema.prefault({}).describe('How monitoring alerts (POST /hooks/alertmanager, /hooks/generic) become incidents'),
     audiences: audiencesSchema.describe('Who else hears about incidents: executives, customer care, status pages'),
+    actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');
