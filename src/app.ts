@@ -5,6 +5,7 @@ import { IncidentService } from './incidents/service.js';
 import type { TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';
 import { Presenter } from './notify/present.js';
+import type { PlaybookLibrary } from './playbooks/library.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer, WebhookPort } from './ports.js';
 import { Delivery } from './runtime/delivery.js';
 import { reconcile, Watchdog, type ReconcileReport } from './runtime/reconciler.js';
@@ -20,6 +21,7 @@ export interface MusterDeps {
   watchdogIntervalMs?: number;
   /** Sends signed JSON to webhook audiences (status pages); none configured means none sent. */
   webhooks?: WebhookPort;
+  playbooks?: PlaybookLibrary;
 }
 
 type EventListener = (event: TimelineEvent) => void;
@@ -39,6 +41,7 @@ export class Muster {
     this.present = new Presenter(deps.config);
     this.service = new IncidentService({
       ...deps,
+      ...(deps.playbooks ? { playbooks: deps.playbooks } : {}),
       present: this.present,
       onEvent: (event) => this.emit(event),
     });

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from './config/load.js';
 import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
+import { libraryFor } from './playbooks/library.js';
 import { registerDiscordCommands, runConsole, startBot, StartupError } from './main.js';
 
 function fail(error: unknown): never {
@@ -54,15 +55,17 @@ program
 
 program
   .command('validate')
-  .description('Check a muster.yaml and list every problem with file, line, path and a hint (exit 1 on any).')
+  .description('Check a muster.yaml (and the playbooks it names) and list every problem with file, line, path and a hint (exit 1 on any).')
   .argument('[file]', 'the file to check (default: $MUSTER_CONFIG, ./muster.yaml, then the shipped example)')
   .action((fileArgument?: string) => {
     const env = loadEnv();
     const file = resolveConfigPath(fileArgument ?? env.configPath);
     const config = loadConfigFile(file);
+    const playbooks = libraryFor(config, file).ids();
     const people = Object.keys(config.people).length;
     const teams = Object.keys(config.teams).length;
-    process.stdout.write(`${file}: OK (${people} people, ${teams} teams, ${Object.keys(config.services).length} services)\n`);
+    const books = playbooks.length > 0 ? `, ${playbooks.length} playbooks` : '';
+    process.stdout.write(`${file}: OK (${people} people, ${teams} teams, ${Object.keys(config.services).length} services${books})\n`);
   });
 
 program

@@ -20,6 +20,7 @@ import { HttpWebhooks } from '../adapters/http/webhook.js';
 import { AlertService } from './alerts/service.js';
 import { webhookSecrets } from './config/secrets.js';
 import { ConfigError } from './config/load.js';
+import { libraryFor } from './playbooks/library.js';
 import { DiscordAdapter, type DiscordSettings } from '../adapters/discord/app.js';
 import { DiscordChat } from '../adapters/discord/chat.js';
 import { GatewayLease } from '../adapters/discord/lease.js';
@@ -126,6 +127,8 @@ async function productionParts(url: string, prefix: string, logger: Logger): Pro
 
 export async function buildRuntime(options: {
   config: MusterConfig;
+  /** The config file, to find the playbooks folder it names. */
+  configFile?: string;
   env: MusterEnv;
   chat: ChatPort;
   logger: Logger;
@@ -137,7 +140,8 @@ export async function buildRuntime(options: {
     ? await productionParts(options.env.redisUrl, options.env.redisPrefix, options.logger)
     : embeddedParts(clock);
   const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
-  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, ...parts });
+  const playbooks = libraryFor(options.config, options.configFile);
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, ...parts });
   const closeHooks = await startHooks(options, muster, parts.store);
   return {
     mode,
@@ -220,7 +224,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const json = run.json ? (line: string) => process.stdout.write(`${line}\n`) : undefined;
   const logger = createLogger(run.env, true);
   const chat = new ConsoleChat(run.config, human);
-  const runtime = await buildRuntime({ config: run.config, env: run.env, chat, logger });
+  const runtime = await buildRuntime({ config: run.config, configFile: run.configFile, env: run.env, chat, logger });
   if (runtime.mode === 'embedded') EMBEDDED_BANNER.forEach((line) => human(line));
   else human(`Production mode: Redis at ${redactUrl(run.env.redisUrl ?? '')}.`);
   human(`Config: ${run.configFile}`);
@@ -269,12 +273,12 @@ export interface RunningBot {
 }
 
 /** Starts the bot on Slack; resolves once it listens. */
-export async function startSlackBot(options: { env: MusterEnv; config: MusterConfig; logger?: Logger }): Promise<RunningBot> {
+export async function startSlackBot(options: { env: MusterEnv; config: MusterConfig; configFile?: string; logger?: Logger }): Promise<RunningBot> {
   const settings = slackSettings(options.env);
   if (!settings) throw new StartupError('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN.');
   const logger = options.logger ?? createLogger(options.env);
   const chat = new SlackChat(slackWebClient(settings, logger), options.config, logger);
-  const runtime = await buildRuntime({ config: options.config, env: options.env, chat, logger });
+  const runtime = await buildRuntime({ config: options.config, env: options.env, chat, logger, ...(options.configFile ? { configFile: options.configFile } : {}) });
   if (runtime.mode === 'embedded') logger.warn({}, 'EMBEDDED MODE: no REDIS_URL, nothing is durable; set REDIS_URL for production');
   const slack = new SlackAdapter(settings, (request) => runtime.muster.dispatch(request), logger);
   await runtime.muster.start();
@@ -361,7 +365,7 @@ export interface RunningDiscordBot {
  * production mode competes for the gateway lease, so one replica of several
  * holds the connection while all of them deliver outbound messages over REST.
  */
-export async function startDiscordBot(options: { env: MusterEnv; config: MusterConfig; logger?: Logger; lease?: { ttlMs?: number; renewMs?: number; retryMs?: number } }): Promise<RunningDiscordBot> {
+export async function startDiscordBot(options: { env: MusterEnv; config: MusterConfig; configFile?: string; logger?: Logger; lease?: { ttlMs?: number; renewMs?: number; retryMs?: number } }): Promise<RunningDiscordBot> {
   const settings = discordSettings(options.env);
   if (!settings) throw new StartupError('Discord is not configured: set DISCORD_TOKEN, DISCORD_APPLICATION_ID and DISCORD_GUILD_ID.');
   const logger = options.logger ?? createLogger(options.env);
@@ -383,7 +387,7 @@ export async function startDiscordBot(options: { env: MusterEnv; config: MusterC
     void (lease ? lease.stop() : discord.stop()).then(() => signalStopped('unauthorized'));
   };
   const chat = new DiscordChat({ rest }, options.config, { guildId: settings.guildId, botUserId, onUnauthorized }, logger);
-  const runtime = await buildRuntime({ config: options.config, env: options.env, chat, logger });
+  const runtime = await buildRuntime({ config: options.config, env: options.env, chat, logger, ...(options.configFile ? { configFile: options.configFile } : {}) });
   if (runtime.mode === 'embedded') logger.warn({}, 'EMBEDDED MODE: no REDIS_URL, nothing is durable; set REDIS_URL for production');
   const discord = new DiscordAdapter(settings, (request) => runtime.muster.dispatch(request), options.config, logger, onUnauthorized);
   await runtime.muster.start();

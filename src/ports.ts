@@ -154,7 +154,7 @@ export interface IncidentStore {
 
 // ---------------------------------------------------------------- timers
 
-export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update';
+export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step';
 
 /**
  * A durable alarm. The record in the store is the truth; the timer only says

@@ -5,6 +5,7 @@ import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js'
 import type { Caller, DispatchDeps } from './dispatch.js';
 import type { Reply } from './types.js';
 import { declareFormFor } from './forms.js';
+import { attachPlaybook, completeStep, decideStep, runOf, skipStep, stepLines } from '../playbooks/runner.js';
 
 type Action<A extends IncidentCommand['action']> = (
   command: Extract<IncidentCommand, { action: A }>,
@@ -153,6 +154,42 @@ const snooze: Action<'snooze'> = async (command, caller, deps) => {
   return ephemeral(deps.present.t('reply.snoozed', { id: incident.id, minutes: Math.round(command.forMs / 60_000) }), 'info');
 };
 
+const playbook: Action<'playbook'> = async (command, caller, deps) => {
+  const { present } = deps;
+  const incident = await changeable(deps, caller, command.incident);
+  const chosen = deps.service.library.get(command.playbook);
+  if (!chosen) throw new DomainError('usage', present.t('error.unknownPlaybook', { value: command.playbook, allowed: deps.service.library.ids().join(', ') || '-' }));
+  await deps.service.apply(incident.id, caller.name, (fx, ctx) => attachPlaybook(ctx, fx, chosen));
+  return ephemeral(present.t('reply.playbookAttached', { id: incident.id, title: chosen.title }), 'success');
+};
+
+const steps: Action<'steps'> = async (command, caller, deps) => {
+  const { present } = deps;
+  const incident = await findIncident(deps, caller, command.incident, (active) => active);
+  const run = runOf(incident);
+  if (!run) throw new DomainError('not_found', present.t('error.noPlaybook', { id: incident.id }));
+  const fields = stepLines({ config: deps.config, present }, incident);
+  return { visibility: 'ephemeral', message: { title: present.t('reply.stepsTitle', { id: incident.id, title: run.definition.title }), text: '', fields } };
+};
+
+const done: Action<'done'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.apply(incident.id, caller.name, (fx, ctx) => completeStep(ctx, fx, command.step, ['check', 'notify']));
+  return ephemeral(deps.present.t('reply.stepDone', { step: command.step }), 'success');
+};
+
+const skip: Action<'skip'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.apply(incident.id, caller.name, (fx, ctx) => skipStep(ctx, fx, command.step, command.reason));
+  return ephemeral(deps.present.t('reply.stepSkipped', { step: command.step }), 'info');
+};
+
+const decide: Action<'decide'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  await deps.service.apply(incident.id, caller.name, (fx, ctx) => decideStep(ctx, fx, command.step, command.answer));
+  return ephemeral(deps.present.t('reply.stepDone', { step: `${command.step} (${command.answer})` }), 'success');
+};
+
 const help: Action<'help'> = async (_command, _caller, deps) => ephemeral(deps.present.t('usage.incident'));
 
 const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
@@ -165,6 +202,11 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   mitigate: mitigateAction,
   update,
   snooze,
+  playbook,
+  steps,
+  done,
+  skip,
+  decide,
   sev,
   escalate,
   assign,

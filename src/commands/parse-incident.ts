@@ -16,6 +16,11 @@ export type IncidentCommand =
   | { action: 'resolve'; incident?: string; note: string }
   | { action: 'mitigate'; incident?: string; note: string }
   | { action: 'update'; incident?: string; text: string }
+  | { action: 'playbook'; incident?: string; playbook: string }
+  | { action: 'steps'; incident?: string }
+  | { action: 'done'; incident?: string; step: string }
+  | { action: 'skip'; incident?: string; step: string; reason: string }
+  | { action: 'decide'; incident?: string; step: string; answer: 'yes' | 'no' }
   | { action: 'snooze'; incident?: string; forMs: number; reason: string }
   | { action: 'sev'; incident?: string; severity: Severity; reason: string }
   | { action: 'escalate'; incident?: string; target: string; reason: string }
@@ -189,7 +194,48 @@ const snooze: Parser = (tokens, ctx) => {
   return { action: 'snooze', ...(incident ? { incident } : {}), forMs, reason: reason.slice(0, 500) };
 };
 
+/** The step-level commands: which step, and what else they need. */
+function stepWords(tokens: Token[]): { incident?: string; rest: string[] } {
+  return takeIncident(splitOptions(tokens).words);
+}
+
+const playbookCmd: Parser = (tokens, ctx) => {
+  const { incident, rest } = stepWords(tokens);
+  const playbook = needWord(rest[0], ctx, ctx.t('error.noPlaybook', { id: incident ?? 'this incident' }));
+  return { action: 'playbook', ...(incident ? { incident } : {}), playbook };
+};
+
+const stepsCmd: Parser = (tokens) => {
+  const { incident } = stepWords(tokens);
+  return { action: 'steps', ...(incident ? { incident } : {}) };
+};
+
+const doneCmd: Parser = (tokens, ctx) => {
+  const { incident, rest } = stepWords(tokens);
+  return { action: 'done', ...(incident ? { incident } : {}), step: needWord(rest[0], ctx, ctx.t('error.noStep', { step: '', steps: '…' })) };
+};
+
+const skipCmd: Parser = (tokens, ctx) => {
+  const { incident, rest } = stepWords(tokens);
+  const step = needWord(rest[0], ctx, ctx.t('error.skipNeedsReason'));
+  const reason = rest.slice(1).join(' ').trim();
+  if (!reason) throw usage(ctx, ctx.t('error.skipNeedsReason'));
+  return { action: 'skip', ...(incident ? { incident } : {}), step, reason: reason.slice(0, 500) };
+};
+
+const decideCmd: Parser = (tokens, ctx) => {
+  const { incident, rest } = stepWords(tokens);
+  const answer = rest[1]?.toLowerCase();
+  if (!rest[0] || (answer !== 'yes' && answer !== 'no')) throw usage(ctx, ctx.t('error.decideUsage'));
+  return { action: 'decide', ...(incident ? { incident } : {}), step: rest[0], answer };
+};
+
 const PARSERS: Record<string, Parser> = {
+  playbook: playbookCmd,
+  steps: stepsCmd,
+  done: doneCmd,
+  skip: skipCmd,
+  decide: decideCmd,
   update,
   snooze,
   mitigate,

@@ -198,6 +198,18 @@ function checkZonesAndDates(out: ReferenceProblem[], config: Loose) {
   }
 }
 
+/** Privileged actions: delegated roles, approver teams and people must exist. */
+function checkActions(out: ReferenceProblem[], config: Loose, cats: Catalogues) {
+  for (const [actionId, action] of entries(mapOf(config.actions)?.catalog)) {
+    const policy = mapOf(action.policy) ?? {};
+    const base = ['actions', 'catalog', actionId, 'policy'];
+    listOf(mapOf(policy.delegate)?.roles).forEach((role, i) => checkRef(out, cats.roles, role, [...base, 'delegate', 'roles', i]));
+    const approval = mapOf(policy.approval) ?? {};
+    listOf(approval.teams).forEach((team, i) => checkRef(out, cats.teams, team, [...base, 'approval', 'teams', i]));
+    listOf(approval.people).forEach((person, i) => checkRef(out, cats.people, person, [...base, 'approval', 'people', i]));
+  }
+}
+
 /**
  * All cross-reference problems of a config, in file order of sections.
  * Accepts the parsed `MusterConfig` or the raw YAML data (see the module note).
@@ -218,6 +230,7 @@ export function checkReferences(config: unknown): ReferenceProblem[] {
   checkSeverities(out, root, cats);
   checkPolicies(out, root, cats);
   checkServicesAndDuty(out, root, cats);
+  checkActions(out, root, cats);
   const alerts = mapOf(root.alerts);
   if (alerts?.defaultService !== undefined) {
     checkRef(out, catalogue(root, 'services', 'service'), alerts.defaultService, ['alerts', 'defaultService']);

@@ -173,6 +173,7 @@ export const musterConfigSchema = z
       .describe('Discord settings: where war rooms and announcements go'),
     alerts: alertsConfigSchema.prefault({}).describe('How monitoring alerts (POST /hooks/alertmanager, /hooks/generic) become incidents'),
     audiences: audiencesSchema.describe('Who else hears about incidents: executives, customer care, status pages'),
+    playbooks: z.string().optional().describe('Folder of playbook YAML files, relative to this file (e.g. ../playbooks)'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
   })
   .strict()

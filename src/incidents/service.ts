@@ -10,6 +10,8 @@ import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
 import { onSlaTimer, startResponseClock } from '../muster/sla.js';
 import { notifyAudiences } from '../notify/audiences.js';
+import { attachPlaybook, onStepTimer } from '../playbooks/runner.js';
+import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
 import { graceFor, onUpdateTimer, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import type { ConversationRef, Incident, PersonId } from './types.js';
@@ -29,6 +31,8 @@ export interface ServiceDeps extends CommitDeps {
   present: Presenter;
   chat: ChatPort;
   logger: Logger;
+  /** Playbooks attached by service and severity at declare, or by /incident playbook. */
+  playbooks?: PlaybookLibrary;
 }
 
 /** "inc-42-checkout-is-failing": readable and valid on every platform. */
@@ -47,8 +51,11 @@ export function roomName(id: string, title: string): string {
 export class IncidentService {
   private readonly ctx: MusterContext;
 
+  readonly library: PlaybookLibrary;
+
   constructor(private readonly deps: ServiceDeps) {
     this.ctx = { config: deps.config, present: deps.present };
+    this.library = deps.playbooks ?? EMPTY_LIBRARY;
   }
 
   /**
@@ -69,6 +76,8 @@ export class IncidentService {
     const fx = new Effects(incident, now, input.declaredBy);
     this.announce(fx);
     for (const slot of incident.slots) runDueSteps(this.ctx, fx, slot);
+    const playbook = this.library.match(incident.service, incident.severity);
+    if (playbook) attachPlaybook(this.ctx, fx, playbook);
     fx.refreshBoard();
     const created = await createIncident(this.deps, fx);
     return { incident: created, problems: opened.room.problems, ...(opened.roomError ? { roomError: opened.roomError } : {}) };
@@ -216,7 +225,7 @@ export class IncidentService {
 
   /** A timer fired: re-read the record and let the fenced transition decide. */
   async onTimer(timer: Timer): Promise<void> {
-    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer, update: onUpdateTimer } as const;
+    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer, update: onUpdateTimer, step: onStepTimer } as const;
     const handler = handlers[timer.kind];
     const existing = await this.deps.store.get(timer.incident);
     if (!existing) return;

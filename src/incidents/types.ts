@@ -1,4 +1,5 @@
 import type { Severity } from '../config/schema.js';
+import type { IncidentActions } from '../actions/types.js';
 
 /** Opaque references: only the owning adapter encodes and decodes them ("slack:C123"). */
 export type ConversationRef = string;
@@ -93,6 +94,8 @@ export interface Incident {
   /** Optimistic-concurrency version; the store refuses a write against a stale one. */
   version: number;
   head: TimelineHead;
+  /** Privileged action requests and announced grants (src/actions). */
+  actions?: IncidentActions;
 }
 
 export type TimelineType =
@@ -113,7 +116,23 @@ export type TimelineType =
   | 'sla.breached'
   | 'incident.mitigated'
   | 'alert.received'
-  | 'incident.resolved';
+  | 'playbook.attached'
+  | 'playbook.completed'
+  | 'step.opened'
+  | 'step.done'
+  | 'step.skipped'
+  | 'step.overdue'
+  | 'incident.resolved'
+  | 'action.requested'
+  | 'action.approved'
+  | 'action.denied'
+  | 'action.refused'
+  | 'action.started'
+  | 'action.completed'
+  | 'action.failed'
+  | 'grant.issued'
+  | 'grant.ended'
+  | 'breakglass.used';
 
 /** An append-only, hash-chained timeline entry (DESIGN.md §5). */
 export interface TimelineEvent {

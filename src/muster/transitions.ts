@@ -6,6 +6,7 @@ import { Effects } from './effects.js';
 import { dutyManager } from './slots.js';
 import { markResponded, slaTimers } from './sla.js';
 import { cadenceTimers } from './cadence.js';
+import { playbookTimers } from '../playbooks/runner.js';
 import { notifyAudiences } from '../notify/audiences.js';
 
 /**
@@ -178,5 +179,5 @@ export function expectedTimers(incident: Incident): Timer[] {
       epoch: incident.deadlineEpoch,
     });
   }
-  return [...timers, ...slaTimers(incident), ...cadenceTimers(incident)];
+  return [...timers, ...slaTimers(incident), ...cadenceTimers(incident), ...playbookTimers(incident)];
 }

@@ -3,6 +3,7 @@ import { formatClock } from '../config/duration.js';
 import { translator, type Translate } from '../i18n/catalog.js';
 import type { Incident, PersonId, RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
+import { runOf } from '../playbooks/runner.js';
 
 /**
  * Turns incident state into neutral messages in the configured locale. Domain
@@ -105,13 +106,25 @@ export class Presenter {
     return {
       title: this.t('board.title', params),
       text: incident.summary ? `${incident.summary}\n${summary}` : summary,
-      fields: incident.slots.map((slot) => ({
-        label: this.roleName(slot.role),
-        value: this.slotLine(slot),
-      })),
+      fields: [
+        ...incident.slots.map((slot) => ({ label: this.roleName(slot.role), value: this.slotLine(slot) })),
+        ...this.playbookField(incident),
+      ],
       tone: incident.status === 'assembling' ? (incident.breachedAt ? 'warning' : 'alert') : 'success',
       pin: true,
     };
+  }
+
+  private playbookField(incident: Incident): Array<{ label: string; value: string }> {
+    const run = runOf(incident);
+    if (!run) return [];
+    const steps = run.definition.steps.flatMap((step) => (step.kind === 'parallel' ? step.steps : [step]));
+    const closed = steps.filter((step) => ['done', 'skipped'].includes(run.steps[step.id]?.status ?? '')).length;
+    const open = steps.filter((step) => run.steps[step.id]?.status === 'open').map((step) => step.id);
+    return [{
+      label: this.t('board.playbook'),
+      value: this.t('board.playbookProgress', { title: run.definition.title, done: closed, total: steps.length, open: open.length > 0 ? ` · ${open.join(', ')}` : '' }),
+    }];
   }
 
   incidentParams(incident: Incident): Record<string, string> {

@@ -6,6 +6,7 @@ import { Muster } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { musterConfigSchema, type MusterConfig } from '../../src/config/schema.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
+import type { PlaybookLibrary } from '../../src/playbooks/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { ChatPort, Destination, Message, OpenedRoom, RoomRequest } from '../../src/ports.js';
 
@@ -97,13 +98,13 @@ export class FakeChat implements ChatPort {
 }
 
 /** The whole bot on memory adapters and a manual clock: a 15-minute muster plays instantly. */
-export async function harness(config = testConfig()) {
+export async function harness(config = testConfig(), extra: { playbooks?: PlaybookLibrary } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 10, 2, 9, 0, 0));
   const store = new MemoryStore(() => clock.now());
   const scheduler = new InProcessScheduler(clock, { realTime: false });
   const outbox = new InProcessOutbox({ attempts: 3, baseDelayMs: 1 });
   const chat = new FakeChat();
-  const muster = new Muster({ config, store, scheduler, outbox, chat, clock, logger: silentLogger });
+  const muster = new Muster({ config, store, scheduler, outbox, chat, clock, logger: silentLogger, ...extra });
   const events: TimelineEvent[] = [];
   muster.onEvent((event) => events.push(event));
   await muster.start({ watchdog: false });
