@@ -56,7 +56,20 @@ export const POSITIONAL: Record<string, string[]> = {
   escalate: ['incident', 'target', 'reason'],
   assign: ['incident', 'role', 'person'],
   handoff: ['incident', 'person'],
+  playbook: ['incident', 'playbook'],
+  steps: ['incident'],
+  done: ['incident', 'step'],
+  skip: ['incident', 'step', 'reason'],
+  decide: ['incident', 'step', 'answer'],
+  run: ['incident', 'target', 'params'],
+  approve: ['incident', 'request'],
+  deny: ['incident', 'request', 'reason'],
+  grants: ['incident'],
+  'break-glass': ['incident', 'action', 'reason', 'params'],
 };
+
+/** Options written as typed (key=value lists), not quoted into one word. */
+const RAW_OPTIONS = new Set(['params']);
 
 /** The commands `muster discord register` puts on the guild. */
 export function discordCommands(config: MusterConfig): CommandDef[] {
@@ -96,6 +109,29 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
           incidentOption,
         ]),
         sub('handoff', 'Hand the commander role to a person', [text('person', 'Person id', { required: true }), incidentOption]),
+        sub('playbook', 'Attach a playbook', [text('playbook', 'Playbook id', { required: true }), incidentOption]),
+        sub('steps', 'Show the playbook steps', [incidentOption]),
+        sub('done', 'Mark a playbook step done (a notify step sends its message)', [text('step', 'Step id', { required: true }), incidentOption]),
+        sub('skip', 'Skip a playbook step', [text('step', 'Step id', { required: true }), text('reason', 'Why', { required: true }), incidentOption]),
+        sub('decide', 'Answer a decision step', [
+          text('step', 'Step id', { required: true }),
+          text('answer', 'yes or no', { required: true, choices: [{ name: 'yes', value: 'yes' }, { name: 'no', value: 'no' }] }),
+          incidentOption,
+        ]),
+        sub('run', 'Run a privileged action or an action step', [
+          text('target', 'Action id or step id', { required: true }),
+          text('params', 'Parameters as key=value key=value'),
+          incidentOption,
+        ]),
+        sub('approve', 'Approve an action request', [text('request', 'Request id, e.g. REQ-3', { required: true }), incidentOption]),
+        sub('deny', 'Deny an action request', [text('request', 'Request id', { required: true }), text('reason', 'Why', { required: true }), incidentOption]),
+        sub('grants', 'Show who may run which actions now', [incidentOption]),
+        sub('break-glass', 'Run an action without approval (alerts security)', [
+          text('action', 'Action id', { required: true }),
+          text('reason', 'Why this cannot wait', { required: true }),
+          text('params', 'Parameters as key=value key=value'),
+          incidentOption,
+        ]),
       ],
     },
     { name: 'oncall', description: 'Who is on call now', type: 1, options: [text('team', 'Team id (default: all teams)', { autocomplete: true })] },
@@ -121,6 +157,8 @@ export function positionalArgs(subcommand: string, options: Record<string, strin
   const words = order.flatMap((name) => {
     const value = options[name]?.trim();
     if (!value) return [];
+    if (RAW_OPTIONS.has(name)) return [value];
+    if (name === 'reason' && subcommand === 'break-glass') return [`reason=${quoteWord(value)}`];
     return [name === 'incident' && /^inc-\d+$/i.test(value) ? value : quoteWord(value)];
   });
   return [subcommand, ...words].join(' ');
