@@ -84,3 +84,36 @@ export function declareRequest(tag: string) {
     requestId: `bench-${tag}`,
   };
 }
+
+/**
+ * The org for the alert bench: Alertmanager's `severity: critical` maps to P1
+ * and an alert's `service` label names the service (checkout, the default too),
+ * so every firing alert on a fresh fingerprint declares a P1 that pages five.
+ */
+export function benchAlertConfig(): MusterConfig {
+  const raw = parse(BENCH_CONFIG_YAML) as Record<string, unknown>;
+  raw.alerts = { severities: { critical: 'P1' }, serviceLabel: 'service', defaultService: 'checkout' };
+  return musterConfigSchema.parse(raw);
+}
+
+/** Discord user ids (valid snowflakes) for the bench org: alice -> 1400000000000000100, cara -> …101. */
+export const BENCH_PEOPLE = ['alice', 'cara', 'cole', 'pete', 'pam', 'sam', 'sid', 'pia', 'pat', 'cody', 'cat', 'mona', 'dora'] as const;
+
+export function discordId(person: string): string {
+  const index = BENCH_PEOPLE.indexOf(person as (typeof BENCH_PEOPLE)[number]);
+  if (index < 0) throw new Error(`no Discord id for ${person}`);
+  return `14000000000000001${String(index).padStart(2, '0')}`;
+}
+
+/**
+ * The same org for the Discord bench (the approach of test/support/discord/bot.ts's
+ * discordConfig): every person gets a Discord user id, war rooms are channels
+ * under `category`, new incidents are announced in `broadcast`.
+ */
+export function benchDiscordConfig(category: string, broadcast: string): MusterConfig {
+  const raw = parse(BENCH_CONFIG_YAML) as { people: Record<string, { discord?: string }>; channels?: unknown; discord?: unknown };
+  for (const [id, person] of Object.entries(raw.people)) person.discord = discordId(id);
+  raw.channels = { broadcast };
+  raw.discord = { category, broadcast };
+  return musterConfigSchema.parse(raw);
+}

@@ -8,7 +8,13 @@
  * "bench:<uuid>:" prefix, deleted (SCAN+DEL) at the end. The Slack phase
  * (bench/slack.ts) runs the real bot (startSlackBot, production mode, under
  * "bench:<uuid>:slack:") against test/support/slack's fake Web API, with a
- * floor of plain POSTs to the same fake measured in the same run. The table and notes
+ * floor of plain POSTs to the same fake measured in the same run. The alert phase
+ * (bench/alerts.ts) POSTs Alertmanager payloads to the real hook server
+ * (startHookServer) over a production-mode Muster under "bench:<uuid>:alerts:".
+ * The Discord phase (bench/discord.ts) runs the real bot (startDiscordBot,
+ * production mode under "bench:<uuid>:discord:", gateway lease included)
+ * against test/support/discord's fake REST API and gateway, beside a floor of
+ * plain POSTs to the same fake. The table and notes
  * go to stdout; the very last stdout line is one JSON object with the figures.
  * Logs (only warnings and errors) go to stderr.
  */
@@ -30,6 +36,21 @@ const PLAN = QUICK
 const SLACK_PLAN = QUICK
   ? { sequential: 20, concurrency: 50, batches: 1, warmup: 3 }
   : { sequential: 100, concurrency: 50, batches: 4, warmup: 5 };
+
+/** Alert ingestion: Alertmanager webhooks over HTTP to the real hook server. */
+const ALERT_PLAN = QUICK
+  ? { throughput: { alerts: 1_000, fingerprints: 20, perPost: 50, inFlight: 10 }, warmup: 3, sequential: 20, concurrency: 50, batches: 1 }
+  : { throughput: { alerts: 2_000, fingerprints: 20, perPost: 50, inFlight: 10 }, warmup: 5, sequential: 100, concurrency: 50, batches: 3 };
+
+/**
+ * The Discord phase: slash commands over the fake gateway to the real bot. One
+ * at a time is paced (start to start), so the REST client's global budget
+ * (50 requests per second, as on Discord) is not what the figure measures; the
+ * back-to-back run shows what it does to a burst.
+ */
+const DISCORD_PLAN = QUICK
+  ? { warmup: 3, sequential: 10, paceMs: 250, backToBack: 10, concurrency: 50, batches: 1 }
+  : { warmup: 5, sequential: 50, paceMs: 250, backToBack: 20, concurrency: 50, batches: 2 };
 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
@@ -175,6 +196,144 @@ async function slackDeclares(prefix: string): Promise<SlackResults> {
   }
 }
 
+interface AlertResults {
+  perSecond: number;
+  one: Summary;
+  many: Summary;
+}
+
+async function alertIngestion(clients: Clients, prefix: string): Promise<AlertResults> {
+  progress('alerts: starting Muster (production mode) and the hook server on 127.0.0.1:0');
+  const { AlertBench } = await import('./alerts.js');
+  const bench = await AlertBench.start(clients, prefix);
+  try {
+    progress(`alerts: warm-up (${ALERT_PLAN.warmup})`);
+    await bench.warmUp(ALERT_PLAN.warmup);
+    const tp = ALERT_PLAN.throughput;
+    progress(`alerts: throughput, ${tp.alerts} alerts over ${tp.fingerprints} fingerprints, ${tp.perPost} per POST, ${tp.inFlight} POSTs in flight`);
+    const run = await bench.throughput('storm', tp);
+    progress(`alerts: ${ALERT_PLAN.sequential} fresh alerts one at a time`);
+    const seq = await bench.sequential(ALERT_PLAN.sequential);
+    progress(`alerts: ${ALERT_PLAN.batches} x ${ALERT_PLAN.concurrency} fresh alerts at once`);
+    const conc = await bench.concurrent(ALERT_PLAN.concurrency, ALERT_PLAN.batches);
+    const one = summarize(seq.pages);
+    const many = summarize(conc.pages);
+    const posts = summarize(run.postMs);
+    const n = ALERT_PLAN.concurrency;
+    const stormOk = run.incidents === tp.fingerprints && run.onTimelines === run.alerts;
+    row(`alerts accepted per second (${run.alerts} alerts, ${tp.fingerprints} fingerprints, ${tp.perPost}/POST, ${tp.inFlight} in flight)`, `${Math.round(run.alertsPerSecond)} /s`);
+    row('  (info) alert storm: incidents / alerts on timelines', `${run.incidents} / ${run.onTimelines}`, `${tp.fingerprints} / ${run.alerts}`, stormOk);
+    row(`  (info) alert POST of ${tp.perPost} -> 202 p50/p99, ${tp.inFlight} in flight`, `${ms(posts.p50)} / ${ms(posts.p99)}`);
+    row('alert->5 pages p50, 1 at a time', ms(one.p50));
+    row('alert->5 pages p99, 1 at a time', ms(one.p99));
+    row(`alert->5 pages p50, ${n} at once`, ms(many.p50));
+    row(`alert->5 pages p99, ${n} at once`, ms(many.p99));
+    for (const [label, samples] of [['1 at a time', seq], [`${n} at once`, conc]] as const) {
+      const accepted = summarize(samples.accepted);
+      row(`  (info) alert POST -> 202 p50/p99, ${label}`, `${ms(accepted.p50)} / ${ms(accepted.p99)}`);
+    }
+    const actions = Object.entries(run.actions).map(([action, count]) => `${count} ${action}`).join(', ');
+    notes.push(`alerts: throughput ${run.alerts} alerts in ${run.posts} POSTs over ${Math.round(run.wallMs)} ms (first POST to last 202; ${actions}); this process (hook server, Muster and client alike) was ${Math.round(run.eventLoopUtilization * 100)}% busy meanwhile`);
+    notes.push(`alerts: latency on fresh fingerprints (each POST declares a P1): ${one.n} one at a time (max ${ms(one.max)}), ${many.n} in ${ALERT_PLAN.batches} batch(es) of ${n} (max ${ms(many.max)}; p99 per batch ${conc.batchP99.map(ms).join(', ')}; ${Math.round(conc.eventLoopUtilization * 100)}% busy), after ${ALERT_PLAN.warmup} warm-up alerts`);
+    const problems = bench.logger.warnings + bench.logger.errors;
+    if (problems > 0) notes.push(`alerts: Muster logged ${bench.logger.warnings} warnings and ${bench.logger.errors} errors (see stderr)`);
+    return { perSecond: run.alertsPerSecond, one, many };
+  } finally {
+    await bench.stop();
+  }
+}
+
+interface DiscordResults {
+  one: Summary;
+  many: Summary;
+  floor: Summary;
+}
+
+async function discordDeclares(prefix: string): Promise<DiscordResults> {
+  // Loaded here, not at the top: discord.js and the fake must not count in the RSS figure.
+  const { DiscordBench } = await import('./discord.js');
+  let mode: 'production' | 'embedded' = 'production';
+  progress('discord: starting the bot (production mode) against the fake Discord');
+  let discord: Awaited<ReturnType<typeof DiscordBench.start>>;
+  try {
+    discord = await DiscordBench.start(prefix, 'production');
+  } catch (error) {
+    mode = 'embedded';
+    notes.push(`discord: production mode would not start (${error instanceof Error ? error.message : String(error)}); measured in embedded mode`);
+    progress('discord: production mode failed; starting in embedded mode');
+    discord = await DiscordBench.start(prefix, 'embedded');
+  }
+  try {
+    const P = DISCORD_PLAN;
+    progress(`discord: warm-up (${P.warmup} one at a time, then ${P.concurrency} at once)`);
+    await discord.warmUp(P.warmup, P.concurrency);
+    // Let the REST client's one-second global window run out before measuring.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    discord.resetCounts();
+    progress(`discord: ${P.sequential} declarations one at a time (${P.paceMs} ms apart, start to start)`);
+    const seqStart = performance.now();
+    const seq = await discord.sequential(P.sequential, P.paceMs);
+    const seqEnd = performance.now();
+    const perDeclare = [...discord.callCounts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([call, count]) => `${call} ${round1(count / P.sequential)}`)
+      .join(', ');
+    const restCalls = [...discord.callCounts.values()].reduce((a, b) => a + b, 0) / P.sequential;
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    progress(`discord: ${P.backToBack} declarations back to back`);
+    const b2b = await discord.sequential(P.backToBack);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    progress(`discord: ${P.batches} x ${P.concurrency} concurrent declarations`);
+    const conc = await discord.concurrent(P.concurrency, P.batches);
+    const floorCount = P.concurrency * P.batches;
+    const bodyBytes = discord.pageBodyBytes();
+    progress(`discord: floor, ${floorCount} plain POSTs (${P.concurrency} at once), ${P.sequential} one at a time`);
+    const floorMany = summarize(await discord.floor(P.concurrency, floorCount, bodyBytes));
+    const floorOne = summarize(await discord.floor(1, P.sequential, bodyBytes));
+
+    const one = summarize(seq.pages);
+    const many = summarize(conc.pages);
+    const burst = summarize(b2b.pages);
+    const n = P.concurrency;
+    const ratio = many.p99 / Math.max(floorMany.p99, 0.1);
+    row(`discord declare->5 DMs p50, 1 at a time (${mode})`, ms(one.p50));
+    row(`discord declare->5 DMs p99, 1 at a time (${mode})`, ms(one.p99));
+    row(`discord declare->5 DMs p50, ${n} at once (${mode})`, ms(many.p50));
+    row(`discord declare->5 DMs p99, ${n} at once (${mode})`, ms(many.p99), `<= 3x floor (${ms(3 * floorMany.p99)})`, ratio <= 3);
+    row(`discord floor: plain POST p50, ${n} at once`, ms(floorMany.p50));
+    row(`discord floor: plain POST p99, ${n} at once`, ms(floorMany.p99));
+    row(`  (info) discord declare p99 / floor p99, ${n} at once`, `${ratio.toFixed(1)}x`, '<= 3x', ratio <= 3);
+    row('  (info) discord floor p50/p99, 1 at a time', `${ms(floorOne.p50)} / ${ms(floorOne.p99)}`);
+    row(`  (info) discord declare->5 DMs p50/p99, ${P.backToBack} back to back`, `${ms(burst.p50)} / ${ms(burst.p99)}`);
+    for (const [label, samples] of [['1 at a time', seq], [`${n} at once`, conc]] as const) {
+      const defers = summarize(samples.defers);
+      const replies = summarize(samples.replies);
+      row(`  (info) discord deferral p50/p99, ${label}`, `${ms(defers.p50)} / ${ms(defers.p99)}`);
+      row(`  (info) discord edited reply p50/p99, ${label}`, `${ms(replies.p50)} / ${ms(replies.p99)}`);
+    }
+    notes.push(
+      `discord (${mode} mode): ${one.n} samples one at a time (max ${ms(one.max)}), ${many.n} in ${P.batches} batch(es) of ${n} (max ${ms(many.max)}), after ${P.warmup} + ${n} warm-up declarations; floor: ${floorMany.n} POSTs of ${bodyBytes} bytes (a page DM's body size) to the fake's POST /channels/<id>/typing, ${n} at once, max ${ms(floorMany.max)}`,
+    );
+    notes.push(`discord: p99 per concurrent batch ${conc.batchP99.map(ms).join(', ')}, each batch took ${conc.windows.map(([a, b]) => ms(b - a)).join(', ')}; this process (bot, fake Discord and client alike) was ${Math.round(conc.eventLoopUtilization * 100)}% busy during the batches`);
+    const rate = discord.chatCallRate(conc.windows);
+    notes.push(
+      `discord: during the concurrent batches the chat port's REST calls reached the fake at ${round1(rate.calls / Math.max(rate.seconds, 0.001))}/s on average, at most ${rate.maxPerSecond} in any one second (${rate.calls} calls); discord.js's REST client allows 50 requests per second (Discord's global limit) and sends one request at a time per route bucket (one DM channel, the broadcast channel)`,
+    );
+    notes.push(`discord: REST calls per declaration (one at a time): ${perDeclare}; ${round1(restCalls)} in all, of which the deferral and the edited reply go through the gateway client's REST and the rest through the chat port's`);
+    const passes = discord.watchdogPasses;
+    const overlaps = (at: number, end: number) => conc.windows.some(([s0, s1]) => at < s1 && end > s0) || (at < seqEnd && end > seqStart);
+    notes.push(
+      `discord: the bot's watchdog (always on in startDiscordBot) ran ${passes.length} pass(es) during the phase${passes.length ? ` (${passes.map((p) => ms(p.ms)).join(', ')}), ${passes.filter((p) => overlaps(p.at, p.at + p.ms)).length} overlapping a measurement` : ''}`,
+    );
+    if (discord.failedCalls > 0) notes.push(`discord: ${discord.failedCalls} REST calls were answered with an error: ${[...discord.failures].map(([what, count]) => `${what} x${count}`).join(', ')}`);
+    const problems = discord.logger.warnings + discord.logger.errors;
+    if (problems > 0) notes.push(`discord: the bot logged ${discord.logger.warnings} warnings and ${discord.logger.errors} errors (see stderr)`);
+    return { one, many, floor: floorMany };
+  } finally {
+    await discord.stop();
+  }
+}
+
 async function timerLateness(clients: Clients, prefix: string): Promise<{ muster: Summary; bare: Summary }> {
   progress(`timers: ${TIMER_PLAN.count} via BullMQScheduler`);
   const viaScheduler = await timers.muster(clients, `${prefix}timers`, TIMER_PLAN);
@@ -222,15 +381,24 @@ async function main(): Promise<void> {
 
   let clients: Clients | undefined;
   let connected = false;
-  let results: { declares: Awaited<ReturnType<typeof productionDeclares>>; slack: SlackResults; timers: Awaited<ReturnType<typeof timerLateness>> };
+  let results: {
+    declares: Awaited<ReturnType<typeof productionDeclares>>;
+    slack: SlackResults;
+    alerts: AlertResults;
+    discord: DiscordResults;
+    timers: Awaited<ReturnType<typeof timerLateness>>;
+  };
   try {
     clients = await connectClients();
     connected = true;
     const declares = await productionDeclares(clients, prefix);
     // The Slack bot keeps its own Redis connections and keys under a sub-prefix (cleaned up with the rest).
     const slack = await slackDeclares(`${prefix}slack:`);
+    const alerts = await alertIngestion(clients, `${prefix}alerts:`);
+    // Like the Slack bot, the Discord bot keeps its own Redis connections (and gateway lease) under a sub-prefix.
+    const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
-    results = { declares, slack, timers: timerResults };
+    results = { declares, slack, alerts, discord, timers: timerResults };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -260,6 +428,16 @@ async function main(): Promise<void> {
     slack_declare_p50_ms_50: round1(results.slack.many.p50),
     slack_declare_p99_ms_50: round1(results.slack.many.p99),
     slack_floor_p99_ms_50: round1(results.slack.floor.p99),
+    alerts_per_s: Math.round(results.alerts.perSecond),
+    alert_to_page_p50_ms: round1(results.alerts.one.p50),
+    alert_to_page_p99_ms: round1(results.alerts.one.p99),
+    alert_to_page_p50_ms_50: round1(results.alerts.many.p50),
+    alert_to_page_p99_ms_50: round1(results.alerts.many.p99),
+    discord_declare_p50_ms_1: round1(results.discord.one.p50),
+    discord_declare_p99_ms_1: round1(results.discord.one.p99),
+    discord_declare_p50_ms_50: round1(results.discord.many.p50),
+    discord_declare_p99_ms_50: round1(results.discord.many.p99),
+    discord_floor_p99_ms_50: round1(results.discord.floor.p99),
   };
   console.log(JSON.stringify(json));
 }
