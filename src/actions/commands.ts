@@ -19,8 +19,8 @@ import type { NamedAction } from './schema.js';
  */
 export interface ActionRuntime {
   executors: ActionExecutors;
-  /** True for incidents whose actions must only be planned (a drill). */
-  dryRun?: (incident: Incident) => boolean;
+  /** True for runs that must only be planned; default: a drill's actions, except those it lets run live. */
+  dryRun?: (incident: Incident, action: string) => boolean;
 }
 
 export type ActionHandler = (args: string, caller: Caller, deps: DispatchDeps) => Promise<Reply>;
@@ -126,23 +126,29 @@ function describeApproverNames(deps: DispatchDeps, action: string): string {
   return names.length > 0 ? names.join(', ') : deps.present.t('approvers.anyone');
 }
 
+/** In a drill every action is a dry run unless the drill lets it run live (DESIGN.md §5, §6). */
+export function drillDryRun(incident: Incident, action: string): boolean {
+  return incident.drill !== undefined && !incident.drill.live.includes(action);
+}
+
 /** The handlers to wire into /incident; see the module note. */
 export function createActionCommands(runtime: ActionRuntime): ActionCommands {
-  const dry = (incident: Incident) => ({ dryRun: runtime.dryRun?.(incident) === true });
+  const dry = (incident: Incident, action: string) => ({ dryRun: (runtime.dryRun ?? drillDryRun)(incident, action) });
   return {
     run: async (args, caller, deps) => {
       const parsed = parse(args);
       const action = actionNamed(deps, parsed.words[0]);
       const params = paramsOf(deps, action, parsed.options);
       const incident = await findIncident(deps, caller, parsed.incident);
-      const result = await requestRun(runnerDeps(runtime, deps), incident.id, actor(caller), action, params, dry(incident));
+      const result = await requestRun(runnerDeps(runtime, deps), incident.id, actor(caller), action, params, dry(incident, action.name));
       return describe(result, incident, deps);
     },
     approve: async (args, caller, deps) => {
       const parsed = parse(args);
       const request = requestId(deps, parsed.words[0]);
       const incident = await findIncident(deps, caller, parsed.incident);
-      const result = await approveRequest(runnerDeps(runtime, deps), incident.id, actor(caller), request, dry(incident));
+      const pending = incident.actions?.requests.find((candidate) => candidate.id === request);
+      const result = await approveRequest(runnerDeps(runtime, deps), incident.id, actor(caller), request, dry(incident, pending?.action ?? ''));
       return describe(result, incident, deps);
     },
     deny: async (args, caller, deps) => {
@@ -165,7 +171,7 @@ export function createActionCommands(runtime: ActionRuntime): ActionCommands {
       parsed.options.delete('reason');
       const params = paramsOf(deps, action, parsed.options);
       const incident = await findIncident(deps, caller, parsed.incident);
-      const result = await breakGlass(runnerDeps(runtime, deps), incident.id, actor(caller), action, params, reason, dry(incident));
+      const result = await breakGlass(runnerDeps(runtime, deps), incident.id, actor(caller), action, params, reason, dry(incident, action.name));
       return describe(result, incident, deps);
     },
   };

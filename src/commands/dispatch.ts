@@ -7,6 +7,7 @@ import type { Presenter } from '../notify/present.js';
 import { StoreUnavailableError, type IncidentStore } from '../ports.js';
 import { handleIncident } from './incident-handlers.js';
 import { handleOncall } from './oncall.js';
+import { handleDrill } from '../drills/commands.js';
 import { commandRequestSchema, type CommandRequest, type Reply } from './types.js';
 
 export interface DispatchDeps {
@@ -30,12 +31,6 @@ export interface Caller {
 }
 
 type Handler = (args: string, caller: Caller, deps: DispatchDeps) => Promise<Reply>;
-
-/** Drills are built in their own issue; until then the command says so instead of "unknown". */
-const handleDrill: Handler = async (_args, _caller, deps) => ({
-  visibility: 'ephemeral',
-  message: { text: deps.present.t('reply.drillsNotYet'), tone: 'info' },
-});
 
 const COMMANDS: Record<string, Handler> = {
   incident: handleIncident,

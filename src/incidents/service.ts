@@ -14,13 +14,16 @@ import { attachPlaybook, onStepTimer } from '../playbooks/runner.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
 import { graceFor, onUpdateTimer, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
-import type { ConversationRef, Incident, PersonId } from './types.js';
+import { syncGrants } from '../actions/record.js';
+import type { ConversationRef, DrillMark, Incident, PersonId } from './types.js';
 
 export interface DeclareInput {
   title: string;
   severity: Severity;
   service?: string;
   summary?: string;
+  /** Makes it a drill: marked DRILL everywhere, no audiences, actions dry-run unless live. */
+  drill?: DrillMark;
   declaredBy: PersonId;
   declaredByName?: string;
   origin: ConversationRef;
@@ -80,6 +83,7 @@ export class IncidentService {
     if (playbook) attachPlaybook(this.ctx, fx, playbook);
     fx.refreshBoard();
     const created = await createIncident(this.deps, fx);
+    if (!input.drill && input.severity === 'P1') await this.stopDrills(this.deps.present.t('drill.stoppedByReal', { id }), 'muster');
     return { incident: created, problems: opened.room.problems, ...(opened.roomError ? { roomError: opened.roomError } : {}) };
   }
 
@@ -94,6 +98,7 @@ export class IncidentService {
       severity: parts.input.severity,
       ...(parts.input.service ? { service: parts.input.service } : {}),
       ...(parts.input.summary ? { summary: parts.input.summary } : {}),
+      ...(parts.input.drill ? { drill: parts.input.drill } : {}),
       status: 'assembling',
       declaredBy: parts.input.declaredBy,
       ...(parts.input.declaredByName ? { declaredByName: parts.input.declaredByName } : {}),
@@ -110,6 +115,7 @@ export class IncidentService {
 
   private announce(fx: Effects): void {
     const incident = fx.incident;
+    if (incident.drill) fx.event('drill.started', { data: { scenario: incident.drill.scenario, schedule: incident.drill.schedule ?? null } });
     fx.event('incident.declared', {
       actor: incident.declaredBy,
       data: {
@@ -128,7 +134,7 @@ export class IncidentService {
       room: incident.roomName,
     };
     fx.toRoom('declared', present.notice(present.t('room.declared', params), 'alert'));
-    if (this.deps.config.channels.broadcast) {
+    if (this.deps.config.channels.broadcast && !incident.drill) {
       fx.send('broadcast-declared', { kind: 'broadcast' }, present.notice(present.t('broadcast.declared', params), 'alert'));
     }
     notifyAudiences(this.ctx, fx, 'declared');
@@ -164,6 +170,7 @@ export class IncidentService {
       const open = paged.filter((slot) => slot.state === 'paging');
       if (open.length === 0) return { roles: paged.map((slot) => slot.role), already: true };
       ackSlots(this.ctx, fx, open, person);
+      syncGrants(this.ctx, fx);
       return { roles: open.map((slot) => slot.role), already: false };
     });
     return result;
@@ -175,13 +182,17 @@ export class IncidentService {
         throw new DomainError('conflict', this.deps.present.t('error.alreadyResolved', { id: incidentId }));
       }
       resolve(this.ctx, fx, person, note);
+      syncGrants(this.ctx, fx);
     });
     return incident;
   }
 
   async changeSeverity(incidentId: string, actor: string, to: Severity, reason: string): Promise<{ opened: string[]; released: string[] }> {
-    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) =>
-      changeSeverity(this.ctx, fx, to, reason),
+    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => {
+      const result = changeSeverity(this.ctx, fx, to, reason);
+      syncGrants(this.ctx, fx);
+      return result;
+    },
     );
     return result;
   }
@@ -194,8 +205,11 @@ export class IncidentService {
   }
 
   async assign(incidentId: string, actor: string, role: string, person: PersonId): Promise<PersonId | undefined> {
-    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) =>
-      assignRole(this.ctx, fx, role, person),
+    const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => {
+      const result = assignRole(this.ctx, fx, role, person);
+      syncGrants(this.ctx, fx);
+      return result;
+    },
     );
     return result;
   }
@@ -215,6 +229,23 @@ export class IncidentService {
 
   async snooze(incidentId: string, actor: string, forMs: number, reason: string): Promise<void> {
     await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => snoozeUpdate(this.ctx, fx, forMs, reason));
+  }
+
+  /** Stops a drill at once: the record says why, and the war room hears it. */
+  async stopDrill(incidentId: string, actor: string, reason: string): Promise<void> {
+    await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => {
+      if (!fx.incident.drill || fx.incident.status === 'resolved') return;
+      fx.event('drill.stopped', { data: { reason } });
+      fx.toRoom('drill-stopped', this.deps.present.notice(this.deps.present.t('drill.stopped', { id: incidentId, reason }), 'warning'));
+      resolve(this.ctx, fx, actor, reason);
+    });
+  }
+
+  /** Every running drill stops: a real P1, or the kill switch. */
+  async stopDrills(reason: string, actor: string): Promise<string[]> {
+    const drills = (await this.deps.store.listActive()).filter((incident) => incident.drill);
+    for (const drill of drills) await this.stopDrill(drill.id, actor, reason);
+    return drills.map((drill) => drill.id);
   }
 
   /** Applies a change to one incident with the usual version check and retries (alerts joining a timeline). */

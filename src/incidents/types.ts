@@ -49,6 +49,15 @@ export interface RoleSlot {
   ackedAt?: number;
 }
 
+export interface DrillMark {
+  scenario: string;
+  /** The drill schedule that planned it; absent for /drill start. */
+  schedule?: string;
+  /** Actions allowed to run for real in this drill. */
+  live: string[];
+  startedBy: string;
+}
+
 export interface TimelineHead {
   seq: number;
   hash: string;
@@ -69,6 +78,8 @@ export interface Incident {
   room: ConversationRef;
   /** The war room as people name it ("#inc-42-checkout-is-failing"). */
   roomName: string;
+  /** Set on a drill: every message says DRILL, audiences hear nothing, actions dry-run unless live. */
+  drill?: DrillMark;
   summary?: string;
   slots: RoleSlot[];
   assembleDeadlineAt?: number;
@@ -116,6 +127,9 @@ export type TimelineType =
   | 'sla.breached'
   | 'incident.mitigated'
   | 'alert.received'
+  | 'drill.started'
+  | 'drill.scored'
+  | 'drill.stopped'
   | 'playbook.attached'
   | 'playbook.completed'
   | 'step.opened'

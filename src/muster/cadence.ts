@@ -93,7 +93,7 @@ export function postUpdate(ctx: MusterContext, fx: Effects, text: string): void 
   const params = { id: incident.id, severity: incident.severity, title: incident.title, person: ctx.present.personName(fx.actor), text };
   const message = { title: ctx.present.t('update.title', params), text, tone: 'info' as const };
   fx.toRoom(`update-${incident.version}`, message);
-  if (ctx.config.channels.broadcast) fx.send(`update-broadcast-${incident.version}`, { kind: 'broadcast' }, message);
+  if (ctx.config.channels.broadcast && !incident.drill) fx.send(`update-broadcast-${incident.version}`, { kind: 'broadcast' }, message);
   scheduleNextUpdate(ctx, incident, fx.now);
   incident.updateGraceMs = graceFor(ctx, incident);
   notifyAudiences(ctx, fx, 'update', text);

@@ -6,6 +6,13 @@ import type { Destination, Message, OutboundMessage } from '../ports.js';
  * and committed all at once: timeline events and outbox messages go to the
  * store in the same atomic write as the incident itself.
  */
+export const DRILL_MARK = 'DRILL';
+
+export function drillMarked(message: Message): Message {
+  const mark = (text: string) => (text.startsWith(`${DRILL_MARK} `) || text.includes(`[${DRILL_MARK}]`) ? text : `${DRILL_MARK} · ${text}`);
+  return message.title ? { ...message, title: mark(message.title) } : { ...message, text: mark(message.text) };
+}
+
 export class Effects {
   readonly events: DraftEvent[] = [];
   readonly outbox: OutboundMessage[] = [];
@@ -21,8 +28,10 @@ export class Effects {
   }
 
   /** `key` makes the message id deterministic, so a retried commit sends it once. */
+  /** In a drill every message says DRILL, whoever wrote it: nobody may mistake it for the real thing. */
   send(key: string, to: Destination, message: Message): void {
-    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message });
+    const marked = this.incident.drill ? drillMarked(message) : message;
+    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked });
   }
 
   toRoom(key: string, message: Message): void {

@@ -102,7 +102,7 @@ export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, re
     id: incident.id, from, to, person: present.personName(fx.actor), reason: reason || '-', roles: present.roleList(opened) || '-',
   }), upgrade ? 'alert' : 'info');
   fx.toRoom(`sev-${incident.version}`, notice);
-  if (ctx.config.channels.broadcast) fx.send(`sev-broadcast-${incident.version}`, { kind: 'broadcast' }, notice);
+  if (ctx.config.channels.broadcast && !incident.drill) fx.send(`sev-broadcast-${incident.version}`, { kind: 'broadcast' }, notice);
   if (upgrade) notifyAudiences(ctx, fx, 'upgraded', reason);
   for (const slot of incident.slots) if (opened.includes(slot.role)) runDueSteps(ctx, fx, slot);
   completeIfAssembled(ctx, fx);

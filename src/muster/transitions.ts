@@ -7,6 +7,7 @@ import { dutyManager } from './slots.js';
 import { markResponded, slaTimers } from './sla.js';
 import { cadenceTimers } from './cadence.js';
 import { playbookTimers } from '../playbooks/runner.js';
+import { finishDrillMuster } from '../drills/scorecard.js';
 import { notifyAudiences } from '../notify/audiences.js';
 
 /**
@@ -90,6 +91,7 @@ export function completeIfAssembled(ctx: MusterContext, fx: Effects): void {
   const elapsed = fx.now - incident.declaredAt;
   fx.event('incident.assembled', { actor: SYSTEM, data: { elapsedMs: elapsed, breached: incident.breachedAt !== undefined } });
   fx.toRoom('assembled', ctx.present.notice(ctx.present.t('room.assembled', { elapsed: ctx.present.elapsed(elapsed) }), 'success'));
+  finishDrillMuster(ctx, fx);
 }
 
 /** The assembly deadline passed: record the breach once and page the duty manager. */
@@ -112,6 +114,7 @@ export function onDeadlineTimer(ctx: MusterContext, fx: Effects, timer: Timer): 
     }),
     'warning',
   ));
+  finishDrillMuster(ctx, fx);
   fx.refreshBoard();
 }
 

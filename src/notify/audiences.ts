@@ -22,10 +22,11 @@ const STATUS_WORDS: Record<AudienceEvent, string> = {
  * the configured template for that event, else the catalogue's technical or
  * business default. Chat audiences get a message in their conversation; a
  * webhook audience gets JSON that the delivery signs. Drills never reach
- * these audiences (the drills issue routes around this).
+ * these audiences.
  */
 export function notifyAudiences(ctx: MusterContext, fx: Effects, event: AudienceEvent, text = ''): void {
   const incident = fx.incident;
+  if (incident.drill) return; // executives, customer care and status pages never hear of a drill
   const serviceName = incident.service ? (ctx.config.services[incident.service]?.name ?? incident.service) : '-';
   const params = { id: incident.id, title: incident.title, severity: incident.severity, service: serviceName, text, status: STATUS_WORDS[event] };
   for (const [name, audience] of Object.entries(audiencesOf(ctx.config))) {

@@ -127,8 +127,10 @@ export class Presenter {
     }];
   }
 
+  /** A drill's title carries [DRILL], so the board, pages and replies say it too. */
   incidentParams(incident: Incident): Record<string, string> {
-    return { id: incident.id, severity: incident.severity, title: incident.title };
+    const title = incident.drill ? `[DRILL] ${incident.title}` : incident.title;
+    return { id: incident.id, severity: incident.severity, title };
   }
 
   private slotLine(slot: RoleSlot): string {

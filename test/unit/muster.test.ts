@@ -186,8 +186,8 @@ describe('what people read', () => {
     expect(h.events[0]?.actor).toBe('slack:UOUTSIDER');
   });
 
-  it('says drills are not available yet instead of "unknown command"', async () => {
+  it('answers /drill with its usage', async () => {
     const h = await harness();
-    expect((await h.say('alice', '/drill start')).message.text).toContain('not available');
+    expect((await h.say('alice', '/drill')).message.text).toContain('Usage: /drill start <scenario>');
   });
 });

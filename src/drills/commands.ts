@@ -1,0 +1,142 @@
+import type { Caller, DispatchDeps } from '../commands/dispatch.js';
+import type { Reply } from '../commands/types.js';
+import { normaliseIncidentId } from '../commands/parse-incident.js';
+import { tokenize } from '../commands/tokenize.js';
+import { formatClock } from '../config/duration.js';
+import { DomainError } from '../errors.js';
+import type { Incident } from '../incidents/types.js';
+import { attachPlaybook } from '../playbooks/runner.js';
+import { scoreOf, scorecardMessage } from './scorecard.js';
+
+/**
+ * /drill: leads start, stop, pause and review unannounced drills. A drill is
+ * a real muster marked DRILL; the kill switch (pause) stops running drills at
+ * once and keeps new ones from starting.
+ */
+const PAUSED_KEY = 'drills:paused';
+
+type DrillAction = (words: string[], caller: Caller, deps: DispatchDeps) => Promise<Reply>;
+
+const reply = (text: string, tone: Reply['message']['tone'] = 'info'): Reply => ({ visibility: 'ephemeral', message: { text, tone } });
+
+/** Leads: team managers and the duty managers. */
+export function isLead(deps: Pick<DispatchDeps, 'config'>, person: string | undefined): boolean {
+  if (!person) return false;
+  const { config } = deps;
+  if (Object.values(config.teams).some((team) => team.manager === person)) return true;
+  const duty = config.dutyManager;
+  if ('person' in duty) return duty.person === person;
+  const team = config.teams[duty.team];
+  return Boolean(team && [...team.rotation.primary, ...team.rotation.backup].includes(person));
+}
+
+function requireLead(deps: DispatchDeps, caller: Caller): void {
+  if (!isLead(deps, caller.person)) throw new DomainError('forbidden', deps.present.t('drill.leadsOnly'));
+}
+
+export async function drillsPaused(deps: Pick<DispatchDeps, 'store'>): Promise<boolean> {
+  return (await deps.store.getValue(PAUSED_KEY)) === '1';
+}
+
+/** Why a drill may not start now, or undefined when it may. */
+export async function drillBlocker(deps: DispatchDeps): Promise<string | undefined> {
+  const { t } = deps.present;
+  if (await drillsPaused(deps)) return t('drill.paused');
+  const real = (await deps.store.listActive()).find((incident) => !incident.drill && (incident.severity === 'P1' || incident.severity === 'P2'));
+  return real ? t('drill.realOpen', { id: real.id, severity: real.severity }) : undefined;
+}
+
+const start: DrillAction = async ([scenarioId], caller, deps) => {
+  const { t } = deps.present;
+  requireLead(deps, caller);
+  const scenarios = deps.service.library.playbooks.filter((playbook) => playbook.drill);
+  const scenario = scenarioId ? scenarios.find((playbook) => playbook.id === scenarioId) : undefined;
+  if (!scenario) throw new DomainError('usage', t('drill.unknownScenario', { value: scenarioId ?? '', allowed: scenarios.map((s) => s.id).join(', ') || '-' }), t('usage.drill'));
+  const blocker = await drillBlocker(deps);
+  if (blocker) throw new DomainError('conflict', blocker);
+  const service = scenario.match?.services[0] ?? Object.keys(deps.config.services)[0];
+  const { incident } = await deps.service.declare({
+    title: scenario.title,
+    severity: 'P1',
+    ...(service ? { service } : {}),
+    declaredBy: caller.name,
+    origin: caller.conversation,
+    drill: { scenario: scenario.id, live: [], startedBy: caller.name },
+  });
+  await deps.service.apply(incident.id, caller.name, (fx, ctx) => attachPlaybook(ctx, fx, scenario));
+  return reply(t('drill.started', { id: incident.id, scenario: scenario.title, room: incident.roomName }), 'alert');
+};
+
+async function drillNamed(deps: DispatchDeps, word: string | undefined): Promise<Incident> {
+  const id = word ? normaliseIncidentId(word) : undefined;
+  const incident = id ? await deps.store.get(id) : undefined;
+  if (!incident?.drill) throw new DomainError('not_found', deps.present.t('drill.notADrill', { id: word ?? '' }), deps.present.t('usage.drill'));
+  return incident;
+}
+
+const stop: DrillAction = async ([id], caller, deps) => {
+  requireLead(deps, caller);
+  const incident = await drillNamed(deps, id);
+  await deps.service.stopDrill(incident.id, caller.name, deps.present.t('drill.stoppedBy', { person: deps.present.personName(caller.name) }));
+  return reply(deps.present.t('drill.stopAck', { id: incident.id }), 'success');
+};
+
+const pause: DrillAction = async (_words, caller, deps) => {
+  requireLead(deps, caller);
+  await deps.store.setValue(PAUSED_KEY, '1');
+  const stopped = await deps.service.stopDrills(deps.present.t('drill.killSwitch'), caller.name);
+  return reply(deps.present.t('drill.pausedAck', { stopped: stopped.join(', ') || '-' }), 'warning');
+};
+
+const resume: DrillAction = async (_words, caller, deps) => {
+  requireLead(deps, caller);
+  await deps.store.setValue(PAUSED_KEY, '0');
+  return reply(deps.present.t('drill.resumedAck'), 'success');
+};
+
+const list: DrillAction = async (_words, _caller, deps) => {
+  const drills = (await deps.store.listActive()).filter((incident) => incident.drill);
+  const paused = (await drillsPaused(deps)) ? ` ${deps.present.t('drill.pausedNote')}` : '';
+  if (drills.length === 0) return reply(`${deps.present.t('drill.none')}${paused}`);
+  const fields = drills.map((incident) => ({ label: incident.id, value: `${incident.drill?.scenario} · ${deps.present.t(`status.${incident.status}`)} · ${incident.roomName}` }));
+  return { visibility: 'ephemeral', message: { title: deps.present.t('drill.listTitle'), text: paused.trim(), fields } };
+};
+
+async function scoredDrills(deps: DispatchDeps, team?: string): Promise<Incident[]> {
+  return (await deps.store.listRecent(500)).filter((incident) => incident.drill && scoreOf(incident) && (!team || incident.slots.some((slot) => slot.team === team)));
+}
+
+const report: DrillAction = async ([id], _caller, deps) => {
+  const incident = id ? await drillNamed(deps, id) : (await scoredDrills(deps))[0];
+  const score = incident ? scoreOf(incident) : undefined;
+  if (!incident || !score) return reply(deps.present.t('drill.noReport'));
+  return { visibility: 'ephemeral', message: scorecardMessage({ config: deps.config, present: deps.present }, incident, score) };
+};
+
+/** The last drills as a text chart: one bar per drill against the assembly target. */
+const trend: DrillAction = async ([team], _caller, deps) => {
+  const { t } = deps.present;
+  if (team && !deps.config.teams[team]) throw new DomainError('usage', t('error.unknownTeam', { value: team, allowed: Object.keys(deps.config.teams).join(', ') }));
+  const drills = (await scoredDrills(deps, team)).slice(0, 12).reverse();
+  if (drills.length === 0) return reply(t('drill.noReport'));
+  const times = drills.map((incident) => scoreOf(incident)?.assembledMs).filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b);
+  const median = times.length > 0 ? formatClock(times[Math.floor((times.length - 1) / 2)] as number) : '-';
+  const breaches = drills.filter((incident) => scoreOf(incident)?.breached).length;
+  const scale = Math.max(...drills.map((incident) => scoreOf(incident)?.assembledMs ?? scoreOf(incident)?.targetMs ?? 1), 1);
+  const fields = drills.map((incident) => {
+    const score = scoreOf(incident);
+    const ms = score?.assembledMs;
+    const bar = '█'.repeat(Math.max(1, Math.round(((ms ?? scale) / scale) * 20)));
+    return { label: `${incident.id} ${new Date(score?.at ?? incident.declaredAt).toISOString().slice(0, 10)}`, value: `${bar} ${ms !== undefined ? formatClock(ms) : t('drill.notAssembled')}${score?.breached ? ' ✗' : ' ✓'}` };
+  });
+  return { visibility: 'ephemeral', message: { title: t('drill.trendTitle', { team: team ?? t('drill.allTeams') }), text: t('drill.trendSummary', { count: drills.length, median, breaches }), fields } };
+};
+
+const ACTIONS: Record<string, DrillAction> = { start, stop, pause, resume, list, report, trend };
+
+export async function handleDrill(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
+  const [first, ...rest] = tokenize(args).map((token) => token.text);
+  const action = first ? ACTIONS[first.toLowerCase()] : undefined;
+  if (!action) return reply(deps.present.t('usage.drill'));
+  return action(rest, caller, deps);
+}
