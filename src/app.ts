@@ -6,6 +6,8 @@ import type { TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';
 import { Presenter } from './notify/present.js';
 import type { PlaybookLibrary } from './playbooks/library.js';
+import { createActionCommands, type ActionCommands } from './actions/commands.js';
+import type { ActionExecutors } from './actions/ports.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer, WebhookPort } from './ports.js';
 import { Delivery } from './runtime/delivery.js';
 import { reconcile, Watchdog, type ReconcileReport } from './runtime/reconciler.js';
@@ -22,6 +24,8 @@ export interface MusterDeps {
   /** Sends signed JSON to webhook audiences (status pages); none configured means none sent. */
   webhooks?: WebhookPort;
   playbooks?: PlaybookLibrary;
+  /** Runs privileged actions (http, exec); without it, actions can be planned but never run. */
+  executors?: ActionExecutors;
 }
 
 type EventListener = (event: TimelineEvent) => void;
@@ -35,6 +39,7 @@ export class Muster {
   readonly service: IncidentService;
   readonly watchdog: Watchdog;
   private readonly delivery: Delivery;
+  private readonly actions: ActionCommands;
   private readonly listeners = new Set<EventListener>();
 
   constructor(private readonly deps: MusterDeps) {
@@ -47,6 +52,7 @@ export class Muster {
     });
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks);
     this.watchdog = new Watchdog(deps, deps.watchdogIntervalMs);
+    this.actions = createActionCommands({ executors: deps.executors ?? {} });
   }
 
   /** Re-creates missing timers and messages, then starts the workers and the watchdog. */
@@ -67,6 +73,7 @@ export class Muster {
       present: this.present,
       logger: this.deps.logger,
       now: () => this.deps.clock.now(),
+      actions: this.actions,
     });
   }
 

@@ -8,7 +8,7 @@ import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from '
 import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
 import { libraryFor } from './playbooks/library.js';
-import { registerDiscordCommands, runConsole, startBot, StartupError } from './main.js';
+import { registerDiscordCommands, runAudit, runConsole, startBot, StartupError } from './main.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -66,6 +66,22 @@ program
     const teams = Object.keys(config.teams).length;
     const books = playbooks.length > 0 ? `, ${playbooks.length} playbooks` : '';
     process.stdout.write(`${file}: OK (${people} people, ${teams} teams, ${Object.keys(config.services).length} services${books})\n`);
+  });
+
+const audit = program.command('audit').description('The hash-chained audit trail of every incident (REDIS_URL selects the store).');
+audit
+  .command('verify')
+  .description('Recompute the hash chain and name the first broken entry (exit 1).')
+  .option('--incident <id>', 'only this incident, e.g. INC-42')
+  .action(async (options: { incident?: string }) => {
+    process.exitCode = await runAudit({ env: loadEnv(), action: 'verify', ...(options.incident ? { incident: options.incident.toUpperCase() } : {}) });
+  });
+audit
+  .command('export')
+  .description('Write every audit entry as JSON lines on stdout.')
+  .option('--incident <id>', 'only this incident, e.g. INC-42')
+  .action(async (options: { incident?: string }) => {
+    process.exitCode = await runAudit({ env: loadEnv(), action: 'export', ...(options.incident ? { incident: options.incident.toUpperCase() } : {}) });
   });
 
 program

@@ -21,6 +21,10 @@ import { AlertService } from './alerts/service.js';
 import { webhookSecrets } from './config/secrets.js';
 import { ConfigError } from './config/load.js';
 import { libraryFor } from './playbooks/library.js';
+import { HttpExecutor } from '../adapters/executors/http.js';
+import { ExecExecutor } from '../adapters/executors/exec.js';
+import { actionSecrets } from './config/action-secrets.js';
+import { describeAudit, exportAudit, verifyAudit } from './actions/audit-cli.js';
 import { DiscordAdapter, type DiscordSettings } from '../adapters/discord/app.js';
 import { DiscordChat } from '../adapters/discord/chat.js';
 import { GatewayLease } from '../adapters/discord/lease.js';
@@ -141,7 +145,8 @@ export async function buildRuntime(options: {
     : embeddedParts(clock);
   const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
-  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, ...parts });
+  const executors = actionExecutors(options);
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
   const closeHooks = await startHooks(options, muster, parts.store);
   return {
     mode,
@@ -170,6 +175,36 @@ function readWebhookSecrets(options: { config: MusterConfig; env: MusterEnv; log
     const present = Object.fromEntries(Object.entries(options.env.raw ?? {}).filter(([, value]) => value));
     const configured = Object.fromEntries(Object.entries(options.config.audiences).filter(([, a]) => a.kind !== 'webhook' || present[a.secretEnv]));
     return webhookSecrets(configured, present);
+  }
+}
+
+/** The executors of privileged actions; an http action whose secret is missing is refused when run, with a warning now. */
+function actionExecutors(options: { config: MusterConfig; env: MusterEnv; logger: Logger }) {
+  const { secrets, missing } = actionSecrets(options.config.actions, options.env.raw ?? {});
+  for (const problem of missing) options.logger.warn({ variable: problem.path }, `${problem.message}: set ${problem.path}`);
+  return {
+    http: new HttpExecutor({ secrets }),
+    exec: new ExecExecutor({ allowedPrograms: options.config.actions.allowedPrograms }),
+  };
+}
+
+/** `muster audit verify|export`: reads the store of this environment (Redis in production). */
+export async function runAudit(options: { env: MusterEnv; action: 'verify' | 'export'; incident?: string }): Promise<number> {
+  const logger = createLogger(options.env, true);
+  const parts = options.env.redisUrl ? await productionParts(options.env.redisUrl, options.env.redisPrefix, logger) : embeddedParts(systemClock);
+  try {
+    if (options.action === 'export') {
+      const count = await exportAudit(parts.store, (line) => void process.stdout.write(`${line}\n`), options.incident);
+      process.stderr.write(`muster: exported ${count} audit entries\n`);
+      return 0;
+    }
+    const report = await verifyAudit(parts.store, options.incident);
+    process.stdout.write(`${describeAudit(report)}\n`);
+    return report.ok ? 0 : 1;
+  } finally {
+    await parts.scheduler.close();
+    await parts.outbox.close();
+    await parts.close();
   }
 }
 

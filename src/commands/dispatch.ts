@@ -8,6 +8,7 @@ import { StoreUnavailableError, type IncidentStore } from '../ports.js';
 import { handleIncident } from './incident-handlers.js';
 import { handleOncall } from './oncall.js';
 import { handleDrill } from '../drills/commands.js';
+import type { ActionCommands } from '../actions/commands.js';
 import { commandRequestSchema, type CommandRequest, type Reply } from './types.js';
 
 export interface DispatchDeps {
@@ -17,6 +18,8 @@ export interface DispatchDeps {
   present: Presenter;
   logger: Logger;
   now: () => number;
+  /** Privileged actions (run, approve, deny, grants, break-glass); absent when none are configured. */
+  actions?: ActionCommands;
 }
 
 /** Who is asking, resolved once per request. */

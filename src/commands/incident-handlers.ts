@@ -5,6 +5,7 @@ import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js'
 import type { Caller, DispatchDeps } from './dispatch.js';
 import type { Reply } from './types.js';
 import { declareFormFor } from './forms.js';
+import { isActionCommand, routeActionCommand } from './action-routes.js';
 import { attachPlaybook, completeStep, decideStep, runOf, skipStep, stepLines } from '../playbooks/runner.js';
 
 type Action<A extends IncidentCommand['action']> = (
@@ -214,6 +215,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
 };
 
 export async function handleIncident(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
+  if (isActionCommand(args)) return routeActionCommand(args, caller, deps);
   const command = parseIncidentCommand(args, { config: deps.config, t: deps.present.t });
   const action = ACTIONS[command.action] as Action<typeof command.action>;
   return action(command as never, caller, deps);

@@ -15,6 +15,11 @@ import { WEEKDAYS, type DrillSchedule } from './schedule-schema.js';
  * `monthlyMax` drills. Windows and blackouts push a candidate later, so `m` is
  * not simply meanGap − minGap: it is solved so that the EXPECTED start, over the
  * real occurrences ahead, lands meanGap after the last drill (see `solveMean`).
+ * So each gap is unbiased on its own, with no memory of earlier gaps (a
+ * "catch-up" debt would make drills after a pause come fast and predictably).
+ * The one bias left is pushes nothing may undo: a floor inside a long blackout
+ * range, or a month already at `monthlyMax`, lands later than the mean allows.
+ * A monthlyMax near 30 days / meanGap therefore stretches the real mean gap.
  */
 
 const MINUTE = 60_000;

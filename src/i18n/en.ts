@@ -128,6 +128,7 @@ export const en = {
   'drill.trendTitle': 'Drill trend: {team}',
   'drill.trendSummary': '{count} drills; median time to assemble {median}; {breaches} breached the deadline.',
   'drill.allTeams': 'all teams',
+  'error.noActions': 'No privileged actions are configured: declare them under actions: in muster.yaml.',
   'page.breach': '{id}: the assembly deadline passed with {missing} unstaffed. You are the duty manager: please step in.',
   'button.ack': 'Acknowledge',
   'board.title': '{id} [{severity}] {title}',

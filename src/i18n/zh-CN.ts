@@ -130,6 +130,7 @@ export const zhCN: Record<MessageKey, string> = {
   'drill.trendTitle': '演练趋势：{team}',
   'drill.trendSummary': '共 {count} 次演练；集结用时中位数 {median}；{breaches} 次超时。',
   'drill.allTeams': '所有团队',
+  'error.noActions': '尚未配置特权操作：请在 muster.yaml 的 actions: 下声明。',
   'page.breach': '{id}：集结时限已过，{missing} 仍无人就位。你是值班经理，请介入。',
   'button.ack': '确认',
   'board.title': '{id} [{severity}] {title}',

@@ -152,7 +152,11 @@ describe('policy: grants, approvals, refusals', () => {
     const reply = await h.act('sam', 'run', 'INC-1 failover cluster=orders');
     expect(reply.message.text).toContain('Refused: the incident is no longer active');
     expect(h.executor.calls).toHaveLength(1);
-    expect((await h.ofType('grant.ended'))[0]).toMatchObject({ person: 'sam', role: 'ops', data: { reason: 'resolved', action: 'failover' } });
+    // announced at the ack, ended by the resolve itself (not only when next observed)
+    expect((await h.ofType('grant.issued'))[0]).toMatchObject({ actor: 'sam', person: 'sam', role: 'ops' });
+    const timeline = await h.store.timeline('INC-1');
+    const resolved = timeline.find((e) => e.type === 'incident.resolved')!;
+    expect(timeline.find((e) => e.type === 'grant.ended')).toMatchObject({ actor: 'alice', at: resolved.at, person: 'sam', role: 'ops', data: { reason: 'resolved', action: 'failover' } });
   });
 
   it('a grant ends on a downgrade below its severity: an action one second later is refused', async () => {
@@ -165,7 +169,8 @@ describe('policy: grants, approvals, refusals', () => {
     const reply = await h.act('cara', 'run', 'INC-1 failover cluster=orders');
     expect(reply.message.text).toContain('Refused: you hold no delegation grant for failover');
     expect(h.executor.calls).toHaveLength(1);
-    expect((await h.ofType('grant.ended'))[0]).toMatchObject({ person: 'cara', role: 'commander', data: { reason: 'severity' } });
+    expect((await h.ofType('grant.ended'))[0]).toMatchObject({ actor: 'cara', person: 'cara', role: 'commander', data: { reason: 'severity' } });
+    expect((await h.ofType('grant.ended'))[0]?.at).toBe((await h.ofType('incident.severity_changed'))[0]?.at);
   });
 
   it('a grant ends at its TTL (from the ack): a second before it runs, a second after it is refused', async () => {
@@ -252,5 +257,21 @@ describe('dry runs', () => {
     expect((await h.ofType('action.completed'))[0]?.data).toMatchObject({
       dryRun: true, status: 'dry-run', plan: { executor: 'exec', program: '/bin/echo', args: ['--service', 'checkout'] },
     });
+  });
+});
+
+describe('drills', () => {
+  it('every action of a drill incident is a dry run unless the drill lets it run live', async () => {
+    const h = await actionHarness();
+    await h.say('alice', P1);
+    await h.say('sam', '/incident ack');
+    const stored = (h.store as unknown as { incidents: Map<string, import('../../src/incidents/types.js').Incident> }).incidents.get('INC-1')!;
+    stored.drill = { scenario: 'db-failure', live: ['rollback'], startedBy: 'mona' };
+    const reply = await h.act('sam', 'run', 'INC-1 failover cluster=orders');
+    expect(reply.message.text).toContain('RUN-1: dry run of failover on INC-1; nothing was executed. Plan: {"executor":"http","method":"POST","url":"http://127.0.0.1:9/failover"');
+    expect(h.executor.calls).toHaveLength(0);
+    await h.act('pete', 'run', 'INC-1 rollback service=checkout');
+    await h.act('sid', 'approve', 'INC-1 REQ-1');
+    expect(h.executor.calls.map((c) => c.action)).toEqual(['rollback']);
   });
 });

@@ -85,7 +85,7 @@ describe('playbook files', () => {
   it('the shipped playbooks load with the example config', () => {
     const file = join(import.meta.dirname, '..', '..', 'examples', 'muster.yaml');
     const library = libraryFor(loadConfigFile(file), file);
-    expect(library.ids().sort()).toEqual(['account-takeover', 'checkout-outage', 'database-failover', 'region-cdn-outage']);
+    expect(library.ids().sort()).toEqual(['account-takeover', 'checkout-outage', 'database-failover', 'drill-checkout', 'drill-database', 'region-cdn-outage']);
     expect(library.match('checkout', 'P1')?.id).toBe('checkout-outage');
   });
 
