@@ -5,7 +5,8 @@ import { IncidentService } from './incidents/service.js';
 import type { TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';
 import { Presenter } from './notify/present.js';
-import type { PlaybookLibrary } from './playbooks/library.js';
+import { EMPTY_LIBRARY, type PlaybookLibrary } from './playbooks/library.js';
+import { DrillScheduler } from './drills/scheduler.js';
 import { createActionCommands, type ActionCommands } from './actions/commands.js';
 import type { ActionExecutors } from './actions/ports.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer, WebhookPort } from './ports.js';
@@ -40,6 +41,7 @@ export class Muster {
   readonly watchdog: Watchdog;
   private readonly delivery: Delivery;
   private readonly actions: ActionCommands;
+  readonly drills: DrillScheduler;
   private readonly listeners = new Set<EventListener>();
 
   constructor(private readonly deps: MusterDeps) {
@@ -53,6 +55,7 @@ export class Muster {
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks);
     this.watchdog = new Watchdog(deps, deps.watchdogIntervalMs);
     this.actions = createActionCommands({ executors: deps.executors ?? {} });
+    this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
   }
 
   /** Re-creates missing timers and messages, then starts the workers and the watchdog. */
@@ -60,6 +63,7 @@ export class Muster {
     const report = await reconcile(this.deps);
     await this.deps.scheduler.start((timer) => this.fire(timer));
     await this.deps.outbox.start(this.delivery.deliver);
+    await this.drills.start();
     if (options.watchdog !== false) this.watchdog.start();
     this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');
     return report;
@@ -90,7 +94,8 @@ export class Muster {
 
   private async fire(timer: Timer): Promise<void> {
     try {
-      await this.service.onTimer(timer);
+      if (timer.kind === 'drill' || timer.kind === 'drill-plan') await this.drills.onTimer(timer);
+      else await this.service.onTimer(timer);
     } catch (error) {
       this.deps.logger.error({ timer: timer.id, err: error }, 'timer handler failed; it will be retried');
       throw error;

@@ -194,7 +194,7 @@ export async function runAudit(options: { env: MusterEnv; action: 'verify' | 'ex
   const parts = options.env.redisUrl ? await productionParts(options.env.redisUrl, options.env.redisPrefix, logger) : embeddedParts(systemClock);
   try {
     if (options.action === 'export') {
-      const count = await exportAudit(parts.store, (line) => void process.stdout.write(`${line}\n`), options.incident);
+      const count = await exportAudit(parts.store, (line) => void process.stdout.write(line.endsWith('\n') ? line : `${line}\n`), options.incident);
       process.stderr.write(`muster: exported ${count} audit entries\n`);
       return 0;
     }

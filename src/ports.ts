@@ -154,7 +154,7 @@ export interface IncidentStore {
 
 // ---------------------------------------------------------------- timers
 
-export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step';
+export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step' | 'drill' | 'drill-plan';
 
 /**
  * A durable alarm. The record in the store is the truth; the timer only says
@@ -187,6 +187,12 @@ export interface Scheduler {
   schedule(timer: Timer): Promise<void>;
   /** Idempotent by timer id, in one round trip where the backend allows. */
   scheduleAll(timers: Timer[], options?: ScheduleOptions): Promise<void>;
+  /**
+   * A repeating alarm (BullMQ job scheduler), idempotent by `id`: calling it
+   * again, from any replica or after any number of restarts, keeps one. Each
+   * firing is delivered like a timer, with `dueAt` the firing time.
+   */
+  repeat(id: string, everyMs: number, timer: Omit<Timer, 'id' | 'dueAt'>): Promise<void>;
   /** Starts delivering due timers to the handler (at least once; the handler fences). */
   start(handler: TimerHandler): Promise<void>;
   /** Ids of timers scheduled and not yet fired (for the reconciler and tests). */

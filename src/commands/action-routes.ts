@@ -5,6 +5,7 @@ import { completeStep } from '../playbooks/runner.js';
 import type { Caller, DispatchDeps } from './dispatch.js';
 import { normaliseIncidentId } from './parse-incident.js';
 import { tokenize } from './tokenize.js';
+import { quote } from './forms.js';
 import type { Reply } from './types.js';
 
 /** The /incident words that belong to privileged actions. */
@@ -29,50 +30,64 @@ export function isActionCommand(args: string): boolean {
  * the step is done once the action completed.
  */
 export async function routeActionCommand(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
-  const [first = '', ...rest] = args.trim().split(/\s+/);
+  const trimmed = args.trim();
+  const first = trimmed.split(/\s+/, 1)[0] ?? '';
   const commands = deps.actions;
   if (!commands) throw new DomainError('usage', deps.present.t('error.noActions'));
   const handler = commands[ROUTES[first.toLowerCase()] as keyof ActionCommands];
-  const restText = args.trim().slice(first.length).trim();
-  if (first.toLowerCase() !== 'run') return handler(restText, caller, deps);
-  const step = await actionStepFor(rest, caller, deps);
-  if (!step) return handler(restText, caller, deps);
-  const reply = await handler(step.args, caller, deps);
-  await completeIfRan(step, caller, deps);
+  const rest = trimmed.slice(first.length).trim();
+  const step = first.toLowerCase() === 'run' ? await actionStepFor(rest, caller, deps) : undefined;
+  const reply = await handler(step ? step.args : rest, caller, deps);
+  await closeCompletedActionSteps(deps, caller, step?.incident ?? (await incidentOf(rest, caller, deps)));
   return reply;
+}
+
+async function incidentOf(rest: string, caller: Caller, deps: DispatchDeps): Promise<string | undefined> {
+  const named = normaliseIncidentId(rest.split(/\s+/, 1)[0] ?? '');
+  return named ?? (await deps.store.findByRoom(caller.conversation));
 }
 
 interface StepRun {
   incident: string;
-  step: string;
-  action: string;
   args: string;
-  since: number;
 }
 
-async function actionStepFor(words: string[], caller: Caller, deps: DispatchDeps): Promise<StepRun | undefined> {
-  const named = words[0] ? normaliseIncidentId(words[0]) : undefined;
-  const [target, ...overrides] = named ? words.slice(1) : words;
+/** `run [INC-n] <step> [overrides…]` on an open action step: the step's action with its params, overrides typed last. */
+async function actionStepFor(rest: string, caller: Caller, deps: DispatchDeps): Promise<StepRun | undefined> {
+  const tokens = tokenize(rest);
+  const named = tokens[0] ? normaliseIncidentId(tokens[0].text) : undefined;
+  const target = (named ? tokens[1] : tokens[0])?.text;
   const id = named ?? (await deps.store.findByRoom(caller.conversation));
   const incident = id ? await deps.store.get(id) : undefined;
   const run = incident ? runOf(incident) : undefined;
   const step = run?.definition.steps
     .flatMap((candidate) => (candidate.kind === 'parallel' ? candidate.steps : [candidate]))
     .find((candidate) => candidate.id === target);
-  if (!incident || !run || !step || step.kind !== 'action' || run.steps[step.id]?.status !== 'open') return undefined;
-  const params = Object.entries(step.params).map(([key, value]) => `${key}=${JSON.stringify(String(value))}`);
-  return {
-    incident: incident.id,
-    step: step.id,
-    action: step.action,
-    args: [incident.id, step.action, ...params, ...overrides].join(' '),
-    since: incident.head.seq,
-  };
+  if (!incident || !run || !target || !step || step.kind !== 'action' || run.steps[step.id]?.status !== 'open') return undefined;
+  const params = Object.entries(step.params).map(([key, value]) => `${key}=${quote(String(value))}`);
+  const overrides = rest.slice(rest.indexOf(target) + target.length).trim();
+  return { incident: incident.id, args: [incident.id, step.action, ...params, overrides].filter(Boolean).join(' ') };
 }
 
-async function completeIfRan(step: StepRun, caller: Caller, deps: DispatchDeps): Promise<void> {
-  const timeline = await deps.store.timeline(step.incident);
-  const done = timeline.some((event) => event.seq > step.since && event.type === 'action.completed' && event.data.action === step.action && event.data.ok === true);
-  if (!done) return;
-  await deps.service.apply(step.incident, caller.name, (fx, ctx) => completeStep(ctx, fx, step.step, ['action']));
+/**
+ * An action step is done once its action has completed since the step
+ * opened, however it got there: run by a grant, approved later, or
+ * break-glass.
+ */
+async function closeCompletedActionSteps(deps: DispatchDeps, caller: Caller, incidentId: string | undefined): Promise<void> {
+  if (!incidentId) return;
+  const incident = await deps.store.get(incidentId);
+  const run = incident ? runOf(incident) : undefined;
+  if (!incident || !run) return;
+  const open = run.definition.steps
+    .flatMap((candidate) => (candidate.kind === 'parallel' ? candidate.steps : [candidate]))
+    .filter((step) => step.kind === 'action' && run.steps[step.id]?.status === 'open');
+  if (open.length === 0) return;
+  const completed = (await deps.store.timeline(incidentId)).filter((event) => event.type === 'action.completed' && event.data.ok === true);
+  for (const step of open) {
+    const openedAt = run.steps[step.id]?.openedAt ?? 0;
+    const action = step.kind === 'action' ? step.action : '';
+    if (!completed.some((event) => event.data.action === action && event.at >= openedAt)) continue;
+    await deps.service.apply(incidentId, caller.name, (fx, ctx) => completeStep(ctx, fx, step.id, ['action']));
+  }
 }

@@ -46,7 +46,7 @@ export function formArgs(values: Record<string, string | undefined>): string {
 }
 
 /** Quotes a value for the tokenizer: double quotes, or single when the text holds a double quote. */
-function quote(value: string): string {
+export function quote(value: string): string {
   const flat = value.replace(/[\r\n]+/g, ' ');
   if (!flat.includes('"')) return `"${flat}"`;
   if (!flat.includes("'")) return `'${flat}'`;

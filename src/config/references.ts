@@ -231,6 +231,10 @@ export function checkReferences(config: unknown): ReferenceProblem[] {
   checkPolicies(out, root, cats);
   checkServicesAndDuty(out, root, cats);
   checkActions(out, root, cats);
+  for (const [id, schedule] of entries(mapOf(root.drills))) {
+    listOf(schedule.teams).forEach((team, i) => checkRef(out, cats.teams, team, ['drills', id, 'teams', i]));
+    listOf(schedule.optOut).forEach((person, i) => checkRef(out, cats.people, person, ['drills', id, 'optOut', i]));
+  }
   const alerts = mapOf(root.alerts);
   if (alerts?.defaultService !== undefined) {
     checkRef(out, catalogue(root, 'services', 'service'), alerts.defaultService, ['alerts', 'defaultService']);

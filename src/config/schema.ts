@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { alertsConfigSchema } from './alerts.js';
 import { audiencesSchema } from './audiences.js';
+import { drillsConfigSchema } from '../drills/schedule-schema.js';
 import { actionsConfigSchema } from '../actions/schema.js';
 
 /**
@@ -174,6 +175,7 @@ export const musterConfigSchema = z
     alerts: alertsConfigSchema.prefault({}).describe('How monitoring alerts (POST /hooks/alertmanager, /hooks/generic) become incidents'),
     audiences: audiencesSchema.describe('Who else hears about incidents: executives, customer care, status pages'),
     playbooks: z.string().optional().describe('Folder of playbook YAML files, relative to this file (e.g. ../playbooks)'),
+    drills: drillsConfigSchema.describe('Unannounced drill schedules: scenario, teams, windows, blackouts, gaps'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
   })
   .strict()

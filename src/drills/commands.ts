@@ -5,7 +5,9 @@ import { tokenize } from '../commands/tokenize.js';
 import { formatClock } from '../config/duration.js';
 import { DomainError } from '../errors.js';
 import type { Incident } from '../incidents/types.js';
-import { attachPlaybook } from '../playbooks/runner.js';
+import { drillBlocker, drillsPaused, launchDrill, setDrillsPaused } from './launch.js';
+import { describeWindows } from './planner.js';
+import type { DrillSchedule } from './schedule-schema.js';
 import { scoreOf, scorecardMessage } from './scorecard.js';
 
 /**
@@ -13,7 +15,6 @@ import { scoreOf, scorecardMessage } from './scorecard.js';
  * a real muster marked DRILL; the kill switch (pause) stops running drills at
  * once and keeps new ones from starting.
  */
-const PAUSED_KEY = 'drills:paused';
 
 type DrillAction = (words: string[], caller: Caller, deps: DispatchDeps) => Promise<Reply>;
 
@@ -34,17 +35,6 @@ function requireLead(deps: DispatchDeps, caller: Caller): void {
   if (!isLead(deps, caller.person)) throw new DomainError('forbidden', deps.present.t('drill.leadsOnly'));
 }
 
-export async function drillsPaused(deps: Pick<DispatchDeps, 'store'>): Promise<boolean> {
-  return (await deps.store.getValue(PAUSED_KEY)) === '1';
-}
-
-/** Why a drill may not start now, or undefined when it may. */
-export async function drillBlocker(deps: DispatchDeps): Promise<string | undefined> {
-  const { t } = deps.present;
-  if (await drillsPaused(deps)) return t('drill.paused');
-  const real = (await deps.store.listActive()).find((incident) => !incident.drill && (incident.severity === 'P1' || incident.severity === 'P2'));
-  return real ? t('drill.realOpen', { id: real.id, severity: real.severity }) : undefined;
-}
 
 const start: DrillAction = async ([scenarioId], caller, deps) => {
   const { t } = deps.present;
@@ -52,18 +42,9 @@ const start: DrillAction = async ([scenarioId], caller, deps) => {
   const scenarios = deps.service.library.playbooks.filter((playbook) => playbook.drill);
   const scenario = scenarioId ? scenarios.find((playbook) => playbook.id === scenarioId) : undefined;
   if (!scenario) throw new DomainError('usage', t('drill.unknownScenario', { value: scenarioId ?? '', allowed: scenarios.map((s) => s.id).join(', ') || '-' }), t('usage.drill'));
-  const blocker = await drillBlocker(deps);
+  const blocker = await drillBlocker(deps.store, deps.present.t);
   if (blocker) throw new DomainError('conflict', blocker);
-  const service = scenario.match?.services[0] ?? Object.keys(deps.config.services)[0];
-  const { incident } = await deps.service.declare({
-    title: scenario.title,
-    severity: 'P1',
-    ...(service ? { service } : {}),
-    declaredBy: caller.name,
-    origin: caller.conversation,
-    drill: { scenario: scenario.id, live: [], startedBy: caller.name },
-  });
-  await deps.service.apply(incident.id, caller.name, (fx, ctx) => attachPlaybook(ctx, fx, scenario));
+  const incident = await launchDrill(deps, scenario, { startedBy: caller.name, origin: caller.conversation });
   return reply(t('drill.started', { id: incident.id, scenario: scenario.title, room: incident.roomName }), 'alert');
 };
 
@@ -83,20 +64,20 @@ const stop: DrillAction = async ([id], caller, deps) => {
 
 const pause: DrillAction = async (_words, caller, deps) => {
   requireLead(deps, caller);
-  await deps.store.setValue(PAUSED_KEY, '1');
+  await setDrillsPaused(deps.store, true);
   const stopped = await deps.service.stopDrills(deps.present.t('drill.killSwitch'), caller.name);
   return reply(deps.present.t('drill.pausedAck', { stopped: stopped.join(', ') || '-' }), 'warning');
 };
 
 const resume: DrillAction = async (_words, caller, deps) => {
   requireLead(deps, caller);
-  await deps.store.setValue(PAUSED_KEY, '0');
+  await setDrillsPaused(deps.store, false);
   return reply(deps.present.t('drill.resumedAck'), 'success');
 };
 
 const list: DrillAction = async (_words, _caller, deps) => {
   const drills = (await deps.store.listActive()).filter((incident) => incident.drill);
-  const paused = (await drillsPaused(deps)) ? ` ${deps.present.t('drill.pausedNote')}` : '';
+  const paused = (await drillsPaused(deps.store)) ? ` ${deps.present.t('drill.pausedNote')}` : '';
   if (drills.length === 0) return reply(`${deps.present.t('drill.none')}${paused}`);
   const fields = drills.map((incident) => ({ label: incident.id, value: `${incident.drill?.scenario} · ${deps.present.t(`status.${incident.status}`)} · ${incident.roomName}` }));
   return { visibility: 'ephemeral', message: { title: deps.present.t('drill.listTitle'), text: paused.trim(), fields } };
@@ -132,7 +113,20 @@ const trend: DrillAction = async ([team], _caller, deps) => {
   return { visibility: 'ephemeral', message: { title: t('drill.trendTitle', { team: team ?? t('drill.allTeams') }), text: t('drill.trendSummary', { count: drills.length, median, breaches }), fields } };
 };
 
-const ACTIONS: Record<string, DrillAction> = { start, stop, pause, resume, list, report, trend };
+/** The windows leads configured; never the planned moments (nobody may predict a drill). */
+const schedule: DrillAction = async (_words, caller, deps) => {
+  requireLead(deps, caller);
+  const schedules = (deps.config as typeof deps.config & { drills?: Record<string, DrillSchedule> }).drills ?? {};
+  const fields = Object.entries(schedules).map(([id, drill]) => ({
+    label: `${id} (${drill.scenario})`,
+    value: deps.present.t('drill.scheduleLine', { windows: describeWindows(drill), teams: drill.teams.join(', '), max: drill.monthlyMax }),
+  }));
+  if (fields.length === 0) return reply(deps.present.t('drill.noSchedules'));
+  const paused = (await drillsPaused(deps.store)) ? deps.present.t('drill.pausedNote') : '';
+  return { visibility: 'ephemeral', message: { title: deps.present.t('drill.scheduleTitle'), text: paused, fields } };
+};
+
+const ACTIONS: Record<string, DrillAction> = { start, stop, pause, resume, list, report, trend, schedule };
 
 export async function handleDrill(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
   const [first, ...rest] = tokenize(args).map((token) => token.text);

@@ -50,6 +50,30 @@ export function roomName(id: string, title: string): string {
   return [id.toLowerCase(), slug].filter(Boolean).join('-');
 }
 
+/** A scheduled drill never pages the people its schedule lets opt out; their steps go to whoever comes next. */
+function withoutOptedOut(config: MusterConfig, slots: Incident['slots'], drill: DrillMark | undefined): Incident['slots'] {
+  const schedules = (config as MusterConfig & { drills?: Record<string, { optOut: string[] }> }).drills ?? {};
+  const optOut = drill?.schedule ? (schedules[drill.schedule]?.optOut ?? []) : [];
+  if (optOut.length === 0) return slots;
+  return slots.map((slot) => ({ ...slot, chain: skipPeople(slot.chain, optOut) }));
+}
+
+/** Drops people from a chain; a step left empty hands its moment to the next one (pulled forward). */
+function skipPeople(chain: Incident['slots'][number]['chain'], skipped: string[]): Incident['slots'][number]['chain'] {
+  const out: Incident['slots'][number]['chain'] = [];
+  let pullBack = 0;
+  chain.forEach((step, index) => {
+    const targets = step.targets.filter((person) => !skipped.includes(person));
+    if (targets.length > 0) {
+      out.push({ ...step, atMs: step.atMs - pullBack, targets });
+      return;
+    }
+    const next = chain[index + 1];
+    if (next) pullBack += next.atMs - step.atMs;
+  });
+  return out;
+}
+
 /** The incident use cases. Each validates, mutates a draft and commits once. */
 export class IncidentService {
   private readonly ctx: MusterContext;
@@ -70,7 +94,7 @@ export class IncidentService {
     const now = this.deps.clock.now();
     const number = await this.deps.store.nextIncidentNumber();
     const id = `INC-${number}`;
-    const slots = openSlots(this.deps.config, input.severity, input.service, now);
+    const slots = withoutOptedOut(this.deps.config, openSlots(this.deps.config, input.severity, input.service, now), input.drill);
     const opened = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
     const incident = this.newIncident({ id, number, now, room: opened.room, input, slots });
     startResponseClock(this.ctx, incident);
@@ -257,7 +281,8 @@ export class IncidentService {
   /** A timer fired: re-read the record and let the fenced transition decide. */
   async onTimer(timer: Timer): Promise<void> {
     const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer, update: onUpdateTimer, step: onStepTimer } as const;
-    const handler = handlers[timer.kind];
+    const handler = handlers[timer.kind as keyof typeof handlers];
+    if (!handler) return;
     const existing = await this.deps.store.get(timer.incident);
     if (!existing) return;
     await commitChange(this.deps, () => this.deps.store.get(timer.incident), 'muster', (fx) => handler(this.ctx, fx, timer));

@@ -47,7 +47,19 @@ export function libraryFor(config: MusterConfig, configFile: string | undefined)
   if (!existsSync(dir)) {
     throw new ConfigError([{ file: configFile ?? 'muster.yaml', path: 'playbooks', message: `playbook folder ${dir} does not exist`, hint: 'point playbooks: at a folder of *.yaml playbooks, relative to this file' }]);
   }
-  return loadPlaybooks(dir, config);
+  const library = loadPlaybooks(dir, config);
+  checkDrillScenarios(config, library, configFile ?? 'muster.yaml');
+  return library;
+}
+
+/** Each drill schedule must name a playbook marked `drill: true`. */
+function checkDrillScenarios(config: MusterConfig, library: PlaybookLibrary, file: string): void {
+  const drills = (config as MusterConfig & { drills?: Record<string, { scenario: string }> }).drills ?? {};
+  const scenarios = library.playbooks.filter((playbook) => playbook.drill).map((playbook) => playbook.id);
+  const problems: ConfigProblem[] = Object.entries(drills)
+    .filter(([, schedule]) => !scenarios.includes(schedule.scenario))
+    .map(([id, schedule]) => ({ file, path: `drills.${id}.scenario`, message: `"${schedule.scenario}" is not a drill playbook`, hint: `use one of: ${scenarios.join(', ') || '(none: mark a playbook drill: true)'}` }));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 export function loadPlaybooks(dir: string, config: MusterConfig): PlaybookLibrary {
