@@ -18,6 +18,8 @@ export interface BullMQSchedulerOptions {
 }
 
 const JOB_NAME = 'timer';
+/** Jobs made by a job scheduler: their firing time is the job's own timestamp. */
+const REPEAT_NAME = 'repeat';
 const ATTEMPTS = 5;
 
 const consoleLogger: BullMQLogger = {
@@ -89,13 +91,24 @@ export class BullMQScheduler implements Scheduler {
     );
   }
 
+  /** A BullMQ job scheduler: upserting the same id keeps one, across restarts and replicas. */
+  async repeat(id: string, everyMs: number, timer: Omit<Timer, 'id' | 'dueAt'>): Promise<void> {
+    assertJobId(id);
+    await this.queue.upsertJobScheduler(id, { every: everyMs }, { name: REPEAT_NAME, data: { ...timer, id, dueAt: 0 } as Timer });
+  }
+
+  /** Job schedulers in this queue (tests, the health view). */
+  async repeatIds(): Promise<string[]> {
+    return (await this.queue.getJobSchedulers()).map((scheduler) => scheduler.key);
+  }
+
   async start(handler: TimerHandler): Promise<void> {
     if (this.worker) throw new Error('BullMQScheduler already started');
     const connection = this.options.connection.duplicate({ maxRetriesPerRequest: null }) as Redis;
     const worker = new Worker<Timer>(
       this.queueName,
       async (job) => {
-        await handler(job.data);
+        await handler(job.name === REPEAT_NAME ? { ...job.data, dueAt: job.timestamp + (job.opts.delay ?? 0) } : job.data);
       },
       { connection, prefix: this.prefix, concurrency: this.options.concurrency ?? 5 },
     );

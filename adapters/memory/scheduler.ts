@@ -11,6 +11,8 @@ export class InProcessScheduler implements Scheduler {
   private readonly timers = new Map<string, Timer>();
   private readonly handles = new Map<string, NodeJS.Timeout>();
   private handler: TimerHandler | undefined;
+  /** Repeating alarms: each firing schedules the next. */
+  private readonly repeats = new Map<string, { everyMs: number; timer: Omit<Timer, 'id' | 'dueAt'> }>();
   private closed = false;
 
   constructor(
@@ -26,6 +28,11 @@ export class InProcessScheduler implements Scheduler {
 
   async scheduleAll(timers: Timer[]): Promise<void> {
     for (const timer of timers) await this.schedule(timer);
+  }
+
+  async repeat(id: string, everyMs: number, timer: Omit<Timer, 'id' | 'dueAt'>): Promise<void> {
+    this.repeats.set(id, { everyMs, timer });
+    await this.schedule({ ...timer, id: `${id}-${this.clock.now() + everyMs}`, dueAt: this.clock.now() + everyMs });
   }
 
   async start(handler: TimerHandler): Promise<void> {
@@ -57,6 +64,14 @@ export class InProcessScheduler implements Scheduler {
     this.handles.clear();
   }
 
+  private rearm(fired: Timer): void {
+    for (const [id, repeat] of this.repeats) {
+      if (!fired.id.startsWith(`${id}-`)) continue;
+      const dueAt = fired.dueAt + repeat.everyMs;
+      void this.schedule({ ...repeat.timer, id: `${id}-${dueAt}`, dueAt });
+    }
+  }
+
   private arm(timer: Timer): void {
     if (!this.options.realTime || this.handles.has(timer.id)) return;
     const delay = Math.max(0, timer.dueAt - this.clock.now());
@@ -72,6 +87,7 @@ export class InProcessScheduler implements Scheduler {
     const handle = this.handles.get(id);
     if (handle) clearTimeout(handle);
     this.handles.delete(id);
+    this.rearm(timer);
     try {
       await handler(timer);
     } catch {

@@ -149,7 +149,7 @@ export class SlackAdapter {
   }
 
   private registerButtons(): void {
-    this.app.action({ action_id: new RegExp(`^${COMMAND_ACTION_PREFIX}`) }, async ({ ack, body, action, respond }) => {
+    this.app.action({ action_id: new RegExp(`^${COMMAND_ACTION_PREFIX}`) }, async ({ ack, body, action, respond, client }) => {
       await ack();
       const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
       const command = splitCommand(value);
@@ -163,6 +163,13 @@ export class SlackAdapter {
         requestId: `slack-action-${'trigger_id' in body && body.trigger_id ? body.trigger_id : payloadId(body)}`,
       });
       if (reply.duplicate) return;
+      const triggerId = 'trigger_id' in body ? body.trigger_id : undefined;
+      if (reply.form && triggerId) {
+        // A button that needs more (Skip asks why) opens a form, like /incident declare alone.
+        const metadata = JSON.stringify({ command: reply.form.command, channel });
+        const opened = await client.views.open({ trigger_id: triggerId, view: renderModal(reply.form, metadata) as never }).then(() => true, () => false);
+        if (opened) return;
+      }
       await respond({ ...renderReply(reply), response_type: 'ephemeral', replace_original: false } as never);
     });
   }

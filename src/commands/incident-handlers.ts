@@ -185,6 +185,22 @@ const skip: Action<'skip'> = async (command, caller, deps) => {
   return ephemeral(deps.present.t('reply.stepSkipped', { step: command.step }), 'info');
 };
 
+const skipForm: Action<'skipForm'> = async (command, caller, deps) => {
+  const incident = await changeable(deps, caller, command.incident);
+  const { t } = deps.present;
+  return {
+    visibility: 'ephemeral',
+    message: { text: t('error.skipNeedsReason'), tone: 'warning' },
+    form: {
+      id: 'skip',
+      title: t('form.skip.title'),
+      submitLabel: t('form.skip.submit'),
+      command: `/incident skip ${incident.id} ${command.step}`,
+      inputs: [{ name: 'reason', label: t('form.skip.reason'), kind: 'text' }],
+    },
+  };
+};
+
 const decide: Action<'decide'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
   await deps.service.apply(incident.id, caller.name, (fx, ctx) => decideStep(ctx, fx, command.step, command.answer));
@@ -207,6 +223,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   steps,
   done,
   skip,
+  skipForm,
   decide,
   sev,
   escalate,

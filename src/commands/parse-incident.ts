@@ -20,6 +20,7 @@ export type IncidentCommand =
   | { action: 'steps'; incident?: string }
   | { action: 'done'; incident?: string; step: string }
   | { action: 'skip'; incident?: string; step: string; reason: string }
+  | { action: 'skipForm'; incident?: string; step: string }
   | { action: 'decide'; incident?: string; step: string; answer: 'yes' | 'no' }
   | { action: 'snooze'; incident?: string; forMs: number; reason: string }
   | { action: 'sev'; incident?: string; severity: Severity; reason: string }
@@ -215,11 +216,13 @@ const doneCmd: Parser = (tokens, ctx) => {
   return { action: 'done', ...(incident ? { incident } : {}), step: needWord(rest[0], ctx, ctx.t('error.noStep', { step: '', steps: '…' })) };
 };
 
+/** A skip without a reason asks for one (a form in chats that have them: the Skip button). */
 const skipCmd: Parser = (tokens, ctx) => {
-  const { incident, rest } = stepWords(tokens);
+  const { words, options } = splitOptions(tokens);
+  const { incident, rest } = takeIncident(words);
   const step = needWord(rest[0], ctx, ctx.t('error.skipNeedsReason'));
-  const reason = rest.slice(1).join(' ').trim();
-  if (!reason) throw usage(ctx, ctx.t('error.skipNeedsReason'));
+  const reason = (options.get('reason') ?? rest.slice(1).join(' ')).trim();
+  if (!reason) return { action: 'skipForm', ...(incident ? { incident } : {}), step };
   return { action: 'skip', ...(incident ? { incident } : {}), step, reason: reason.slice(0, 500) };
 };
 

@@ -1,4 +1,6 @@
 import type { MusterConfig } from '../config/schema.js';
+import { parseParams } from '../actions/params.js';
+import type { ActionConfig } from '../actions/schema.js';
 
 type Path = Array<string | number>;
 interface Problem {
@@ -55,10 +57,26 @@ function checkRolesAndActions(config: MusterConfig, all: Array<{ step: Loose; pa
     if (step.kind === 'action' && typeof step.action === 'string' && !actionTable?.[step.action]) {
       const known = Object.keys(actionTable ?? {});
       out.push({ path: [...path, 'action'], message: `unknown action "${step.action}"`, hint: known.length > 0 ? `use one of: ${known.join(', ')}` : 'declare it under actions: in muster.yaml' });
+    } else if (step.kind === 'action' && typeof step.action === 'string') {
+      checkParams(config.actions.catalog[step.action], step, path, out);
     }
     if (step.kind === 'notify' && typeof step.audience === 'string' && !audiences.includes(step.audience)) {
       out.push({ path: [...path, 'audience'], message: `unknown audience "${step.audience}"`, hint: `use one of: ${audiences.join(', ')}` });
     }
+  }
+}
+
+/** Each parameter a step sets must exist on its action and pass its check (required ones may come at run time). */
+function checkParams(action: ActionConfig | undefined, step: Loose, path: Path, out: Problem[]): void {
+  if (!action) return;
+  for (const [name, value] of Object.entries((step.params as Loose | undefined) ?? {})) {
+    const spec = action.params[name];
+    if (!spec) {
+      out.push({ path: [...path, 'params', name], message: `action "${String(step.action)}" has no parameter "${name}"`, hint: `use: ${Object.keys(action.params).join(', ') || '(none)'}` });
+      continue;
+    }
+    const check = parseParams({ ...action, params: { [name]: { ...spec, required: true } } }, { [name]: String(value) });
+    if (!check.ok) out.push({ path: [...path, 'params', name], message: `parameter "${name}" fails the action's check: ${check.problem}`, hint: 'fix the value, or leave it to be given at run time' });
   }
 }
 

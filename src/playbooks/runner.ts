@@ -53,7 +53,10 @@ function parentOf(run: PlaybookRun, id: string): PlaybookStep | undefined {
 function buttonsFor(incidentId: string, step: PlaybookStep, t: MusterContext['present']['t']): Button[] {
   const base = `/incident`;
   const table: Record<string, Button[]> = {
-    check: [{ label: t('button.done'), command: `${base} done ${incidentId} ${step.id}`, style: 'primary' }],
+    check: [
+      { label: t('button.done'), command: `${base} done ${incidentId} ${step.id}`, style: 'primary' },
+      { label: t('button.skip'), command: `${base} skip ${incidentId} ${step.id}` },
+    ],
     notify: [{ label: t('button.send'), command: `${base} done ${incidentId} ${step.id}`, style: 'primary' }],
     action: [{ label: t('button.run'), command: `${base} run ${incidentId} ${step.id}`, style: 'danger' }],
     decision: [

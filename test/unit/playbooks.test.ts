@@ -118,3 +118,32 @@ describe('playbook files', () => {
     expect(problems.every((p) => p.file.endsWith('bad.yaml') && p.hint)).toBe(true);
   });
 });
+
+describe('playbook action parameters', () => {
+  it('are checked against the action: unknown names and failing values are reported', () => {
+    const config = testConfig((raw) => {
+      raw.actions = {
+        allowedPrograms: ['/bin/echo'],
+        catalog: { say: { title: 'Say', executor: { kind: 'exec', program: '/bin/echo', args: ['{word}'] }, params: { word: { type: 'enum', values: ['hello', 'bye'] } }, policy: { breakGlass: true } } },
+      };
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'playbooks-'));
+    writeFileSync(join(dir, 'p.yaml'), [
+      'id: p',
+      'title: P',
+      'steps:',
+      '  - { id: a, kind: action, title: A, action: say, params: { word: hi, volume: 11 } }',
+      '  - { id: b, kind: action, title: B, action: say, params: { word: hello } }',
+      '',
+    ].join('\n'));
+    let messages: string[] = [];
+    try {
+      loadPlaybooks(dir, config);
+    } catch (error) {
+      messages = (error as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/^steps\[0\]\.params\.word: parameter "word" fails the action's check/);
+    expect(messages[1]).toBe('steps[0].params.volume: action "say" has no parameter "volume"');
+  });
+});
