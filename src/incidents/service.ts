@@ -103,7 +103,8 @@ export class IncidentService {
     const fx = new Effects(incident, now, input.declaredBy);
     this.announce(fx);
     for (const slot of incident.slots) runDueSteps(this.ctx, fx, slot);
-    const playbook = this.library.match(incident.service, incident.severity);
+    // A drill follows its scenario (attached by the drill), not the real playbook for the service.
+    const playbook = input.drill ? undefined : this.library.match(incident.service, incident.severity);
     if (playbook) attachPlaybook(this.ctx, fx, playbook);
     fx.refreshBoard();
     const created = await createIncident(this.deps, fx);

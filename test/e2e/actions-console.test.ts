@@ -164,3 +164,30 @@ describe('privileged actions in the console (embedded, --json)', () => {
     expect(human).toContain('BREAK-GLASS on INC-1: Alice runs echo without approval. Reason: db on fire.');
   }, 60_000);
 });
+
+describe('a drill through the console', () => {
+  it('starts, pages, says DRILL, dry-runs the action, and posts a scorecard', async () => {
+    const { events, human } = await play([
+      'judy: /drill start drill-echo',
+      'bob: /incident ack INC-1',
+      'carol: /incident ack INC-1',
+      'dan: /incident ack INC-1',
+      'erin: /incident ack INC-1',
+      'frank: /incident ack INC-1',
+      'carol: /incident run INC-1 plan-echo',
+    ]);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('drill.started');
+    expect(types.filter((t) => t === 'page.sent').length).toBeGreaterThanOrEqual(5);
+    const started = events.find((e) => e.type === 'action.started');
+    expect(started?.data).toMatchObject({ action: 'echo', dryRun: true });
+    const completed = events.find((e) => e.type === 'action.completed');
+    expect(completed?.data).toMatchObject({ dryRun: true, ok: true });
+    // the output is the plan, not what the program would print (its argv as a JSON array)
+    expect(String(completed?.data.output ?? '')).toMatch(/^\{"executor":"exec"/);
+    expect(types).toContain('drill.scored');
+    expect(types).toContain('step.done');
+    for (const line of human.split('\n').filter((l) => l.startsWith('[DM @'))) expect(line).toContain('DRILL');
+    expect(human).toMatch(/Drill scorecard INC-1/);
+  });
+});
