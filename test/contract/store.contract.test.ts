@@ -221,6 +221,28 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(await store.claimRequest('short-lived', 30)).toBe(true);
   });
 
+  it('gives a lease to one owner at a time, renews it for that owner, and lets it lapse', async () => {
+    expect(await store.acquireLease('discord-gateway', 'a', 60_000)).toBe(true);
+    expect(await store.acquireLease('discord-gateway', 'b', 60_000)).toBe(false);
+    expect(await store.acquireLease('discord-gateway', 'a', 60_000)).toBe(true); // renewal
+    await store.releaseLease('discord-gateway', 'b'); // not b's to give back
+    expect(await store.acquireLease('discord-gateway', 'b', 60_000)).toBe(false);
+    await store.releaseLease('discord-gateway', 'a');
+    expect(await store.acquireLease('discord-gateway', 'b', 30)).toBe(true);
+    await sleep(80);
+    expect(await store.acquireLease('discord-gateway', 'a', 60_000)).toBe(true);
+  });
+
+  it('claims a delivery for one worker, and says when it was delivered already', async () => {
+    expect(await store.claimDelivery('m-1', 'worker-a', 60_000)).toBe('claimed');
+    expect(await store.claimDelivery('m-1', 'worker-b', 60_000)).toBe('busy');
+    await store.markDelivered('m-1');
+    expect(await store.claimDelivery('m-1', 'worker-b', 60_000)).toBe('delivered');
+    expect(await store.claimDelivery('m-2', 'worker-a', 30)).toBe('claimed');
+    await sleep(80);
+    expect(await store.claimDelivery('m-2', 'worker-b', 60_000)).toBe('claimed'); // the first worker died
+  });
+
   it('hands out incident numbers that increase and never repeat', async () => {
     expect(await store.nextIncidentNumber()).toBe(1);
     expect(await store.nextIncidentNumber()).toBe(2);
