@@ -8,7 +8,7 @@ import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from '
 import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
 import { libraryFor } from './playbooks/library.js';
-import { registerDiscordCommands, runAudit, runConsole, startBot, StartupError } from './main.js';
+import { registerDiscordCommands, runAudit, runExport, runConsole, startBot, StartupError } from './main.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -82,6 +82,21 @@ audit
   .option('--incident <id>', 'only this incident, e.g. INC-42')
   .action(async (options: { incident?: string }) => {
     process.exitCode = await runAudit({ env: loadEnv(), action: 'export', ...(options.incident ? { incident: options.incident.toUpperCase() } : {}) });
+  });
+
+program
+  .command('export')
+  .description('Print the timeline and a postmortem skeleton of one incident (REDIS_URL selects the store).')
+  .argument('<incident>', 'the incident, e.g. INC-42')
+  .option('-f, --format <format>', 'md or json', 'md')
+  .option('-c, --config <file>', 'muster.yaml to use (names, locale)')
+  .action(async (incident: string, options: { format: string; config?: string }) => {
+    const format = options.format.toLowerCase();
+    if (format !== 'md' && format !== 'json') throw new StartupError(`unknown --format "${options.format}": use md or json.`);
+    const id = /^inc-(\d+)$/i.exec(incident);
+    if (!id) throw new StartupError(`"${incident}" is not an incident id: write it like INC-42.`);
+    const { env, config } = loadAll(options.config);
+    process.exitCode = await runExport({ env, config, incident: `INC-${Number(id[1])}`, format });
   });
 
 program

@@ -31,6 +31,8 @@ import { GatewayLease } from '../adapters/discord/lease.js';
 import { discordRest } from '../adapters/discord/rest.js';
 import { registerCommands } from '../adapters/discord/commands.js';
 import { Muster } from './app.js';
+import { Presenter } from './notify/present.js';
+import { postmortem, type PostmortemFormat } from './reports/postmortem.js';
 import { systemClock } from './clock.js';
 import type { MusterConfig } from './config/schema.js';
 import { redactUrl, type MusterEnv } from './config/env.js';
@@ -201,6 +203,30 @@ export async function runAudit(options: { env: MusterEnv; action: 'verify' | 'ex
     const report = await verifyAudit(parts.store, options.incident);
     process.stdout.write(`${describeAudit(report)}\n`);
     return report.ok ? 0 : 1;
+  } finally {
+    await parts.scheduler.close();
+    await parts.outbox.close();
+    await parts.close();
+  }
+}
+
+/**
+ * `muster export INC-42 [--format md|json]`: the postmortem skeleton of one
+ * incident, read from the store of this environment (Redis in production).
+ */
+export async function runExport(options: { env: MusterEnv; config: MusterConfig; incident: string; format: PostmortemFormat }): Promise<number> {
+  const logger = createLogger(options.env, true);
+  const parts = options.env.redisUrl ? await productionParts(options.env.redisUrl, options.env.redisPrefix, logger) : embeddedParts(systemClock);
+  try {
+    const present = new Presenter(options.config);
+    const incident = await parts.store.get(options.incident);
+    if (!incident) {
+      const hint = options.env.redisUrl ? '' : ' (embedded mode keeps no incidents between runs: set REDIS_URL)';
+      process.stderr.write(`muster: ${present.t('error.exportNotFound', { id: options.incident })}${hint}\n`);
+      return 1;
+    }
+    process.stdout.write(postmortem(incident, await parts.store.timeline(incident.id), present, options.format));
+    return 0;
   } finally {
     await parts.scheduler.close();
     await parts.outbox.close();

@@ -127,8 +127,10 @@ function describeApproverNames(deps: DispatchDeps, action: string): string {
 }
 
 /** In a drill every action is a dry run unless the drill lets it run live (DESIGN.md §5, §6). */
+/** In a drill every action is a dry run, except a `live` one after a lead approved the live actions. */
 export function drillDryRun(incident: Incident, action: string): boolean {
-  return incident.drill !== undefined && !incident.drill.live.includes(action);
+  const drill = incident.drill;
+  return drill !== undefined && !(drill.live.includes(action) && drill.liveApprovedBy !== undefined);
 }
 
 /** The handlers to wire into /incident; see the module note. */

@@ -6,6 +6,7 @@ import type { Caller, DispatchDeps } from './dispatch.js';
 import type { Reply } from './types.js';
 import { declareFormFor } from './forms.js';
 import { isActionCommand, routeActionCommand } from './action-routes.js';
+import { timelineLines, milestones } from '../reports/postmortem.js';
 import { attachPlaybook, completeStep, decideStep, runOf, skipStep, stepLines } from '../playbooks/runner.js';
 
 type Action<A extends IncidentCommand['action']> = (
@@ -207,6 +208,26 @@ const decide: Action<'decide'> = async (command, caller, deps) => {
   return ephemeral(deps.present.t('reply.stepDone', { step: `${command.step} (${command.answer})` }), 'success');
 };
 
+/** The whole timeline in chat, newest entries last; `muster export` has every entry and the postmortem. */
+const TIMELINE_FIELDS = 40;
+const timeline: Action<'timeline'> = async (command, caller, deps) => {
+  const { present } = deps;
+  const incident = await findIncident(deps, caller, command.incident, (active) => active);
+  const events = await deps.store.timeline(incident.id);
+  const lines = timelineLines(incident, events, present);
+  const marks = milestones(incident, events, present)
+    .map((mark) => `${present.t(`milestone.${mark.name}`)} ${mark.at !== undefined ? present.time(mark.at) : present.t('postmortem.notReached')}${mark.sincePrevious ? ` (+${mark.sincePrevious})` : ''}`)
+    .join(' → ');
+  const shown = lines.slice(-TIMELINE_FIELDS);
+  const fields = [
+    { label: present.t('reply.timelineMilestones'), value: marks },
+    ...shown.map((line) => ({ label: `${present.time(line.at)} +${line.sinceDeclared} · ${line.who}`, value: line.detail ? `${line.what}: ${line.detail}` : line.what })),
+  ];
+  const more = lines.length - shown.length;
+  const text = more > 0 ? present.t('reply.timelineMore', { count: more, id: incident.id }) : '';
+  return { visibility: 'ephemeral', message: { title: present.t('reply.timelineTitle', { id: incident.id, title: incident.title }), text, fields } };
+};
+
 const help: Action<'help'> = async (_command, _caller, deps) => ephemeral(deps.present.t('usage.incident'));
 
 const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
@@ -228,6 +249,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   sev,
   escalate,
   assign,
+  timeline,
   help,
 };
 

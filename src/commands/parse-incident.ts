@@ -26,6 +26,7 @@ export type IncidentCommand =
   | { action: 'sev'; incident?: string; severity: Severity; reason: string }
   | { action: 'escalate'; incident?: string; target: string; reason: string }
   | { action: 'assign'; incident?: string; role: string; person: string }
+  | { action: 'timeline'; incident?: string }
   | { action: 'help' };
 
 const INCIDENT_ID_RE = /^inc-(\d+)$/i;
@@ -233,7 +234,15 @@ const decideCmd: Parser = (tokens, ctx) => {
   return { action: 'decide', ...(incident ? { incident } : {}), step: rest[0], answer };
 };
 
+const timelineCmd: Parser = (tokens, ctx) => {
+  const { words, options } = splitOptions(tokens);
+  rejectOptions(options, [], ctx);
+  const { incident } = takeIncident(words);
+  return { action: 'timeline', ...(incident ? { incident } : {}) };
+};
+
 const PARSERS: Record<string, Parser> = {
+  timeline: timelineCmd,
   playbook: playbookCmd,
   steps: stepsCmd,
   done: doneCmd,

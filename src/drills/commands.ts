@@ -126,7 +126,24 @@ const schedule: DrillAction = async (_words, caller, deps) => {
   return { visibility: 'ephemeral', message: { title: deps.present.t('drill.scheduleTitle'), text: paused, fields } };
 };
 
-const ACTIONS: Record<string, DrillAction> = { start, stop, pause, resume, list, report, trend, schedule };
+/** Live actions run for real only after a lead approves them at start; not the lead who started the drill. */
+const approveLive: DrillAction = async ([id], caller, deps) => {
+  const { t } = deps.present;
+  requireLead(deps, caller);
+  const incident = await drillNamed(deps, id);
+  const drill = incident.drill;
+  if (!drill || drill.live.length === 0) throw new DomainError('conflict', t('drill.noLive', { id: incident.id }));
+  if (drill.startedBy === caller.name) throw new DomainError('forbidden', t('drill.liveSelf'));
+  await deps.service.apply(incident.id, caller.name, (fx, ctx) => {
+    if (!fx.incident.drill || fx.incident.drill.liveApprovedBy) return;
+    fx.incident.drill.liveApprovedBy = caller.name;
+    fx.event('drill.live_approved', { person: caller.name, data: { live: fx.incident.drill.live } });
+    fx.toRoom('drill-live-approved', ctx.present.notice(t('drill.liveApproved', { id: incident.id, person: ctx.present.personName(caller.name), actions: fx.incident.drill.live.join(', ') }), 'warning'));
+  });
+  return reply(t('drill.liveApproved', { id: incident.id, person: deps.present.personName(caller.name), actions: drill.live.join(', ') }), 'success');
+};
+
+const ACTIONS: Record<string, DrillAction> = { start, stop, pause, resume, list, report, trend, schedule, 'approve-live': approveLive };
 
 export async function handleDrill(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
   const [first, ...rest] = tokenize(args).map((token) => token.text);

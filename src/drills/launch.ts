@@ -38,6 +38,11 @@ export async function launchDrill(
     origin: who.origin,
     drill: { scenario: scenario.id, live: who.live ?? [], startedBy: who.startedBy, ...(who.schedule ? { schedule: who.schedule } : {}) },
   });
-  await deps.service.apply(incident.id, who.startedBy, (fx, ctx) => attachPlaybook(ctx, fx, scenario));
+  await deps.service.apply(incident.id, who.startedBy, (fx, ctx) => {
+    attachPlaybook(ctx, fx, scenario);
+    if ((who.live ?? []).length > 0) {
+      fx.toRoom('drill-live-pending', ctx.present.notice(ctx.present.t('drill.livePending', { id: incident.id, actions: (who.live ?? []).join(', ') }), 'warning'));
+    }
+  });
   return incident;
 }

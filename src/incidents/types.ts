@@ -53,8 +53,10 @@ export interface DrillMark {
   scenario: string;
   /** The drill schedule that planned it; absent for /drill start. */
   schedule?: string;
-  /** Actions allowed to run for real in this drill. */
+  /** Actions allowed to run for real in this drill, once a lead approved them at start. */
   live: string[];
+  /** The lead who approved the live actions; until then they dry-run too. */
+  liveApprovedBy?: string;
   startedBy: string;
 }
 
@@ -130,6 +132,7 @@ export type TimelineType =
   | 'drill.started'
   | 'drill.scored'
   | 'drill.stopped'
+  | 'drill.live_approved'
   | 'playbook.attached'
   | 'playbook.completed'
   | 'step.opened'

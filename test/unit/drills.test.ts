@@ -78,3 +78,20 @@ describe('drills', () => {
     expect(scored?.data.assembledMs).toBeUndefined();
   });
 });
+
+describe('live actions in a drill', () => {
+  it('stay dry runs until another lead approves them at start', async () => {
+    const { launchDrill } = await import('../../src/drills/launch.js');
+    const { drillDryRun } = await import('../../src/actions/commands.js');
+    const h = await drillHarness();
+    await launchDrill({ service: h.muster.service, config: h.config }, SCENARIO, { startedBy: 'mona', origin: 'console:#g', live: ['rollback'] });
+    await h.outbox.idle();
+    expect(h.chat.delivered.some((d) => d.message.text.includes('lists live actions (rollback)'))).toBe(true);
+    expect(drillDryRun((await h.store.get('INC-1'))!, 'rollback')).toBe(true);
+    expect((await h.say('mona', '/drill approve-live INC-1')).message.text).toContain('cannot approve its live actions');
+    expect((await h.say('dora', '/drill approve-live INC-1')).message.text).toContain('approved by Dora Duty');
+    const incident = (await h.store.get('INC-1'))!;
+    expect(drillDryRun(incident, 'rollback')).toBe(false);
+    expect(drillDryRun(incident, 'db-failover')).toBe(true);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The review starts from a clean timeline (issue 8): every entry with who, what
+ * and when, the milestones (declared → assembled → mitigated → resolved) with
+ * the time between them, and a postmortem skeleton ready to paste, in Markdown
+ * (user text escaped) or JSON. Words come from the message catalogue.
+ */
+import type { Incident, TimelineEvent } from '../incidents/types.js';
+import type { Presenter } from '../notify/present.js';
+
+export interface TimelineLine {
+  seq: number;
+  /** Epoch milliseconds. */
+  at: number;
+  /** ISO-8601, UTC. */
+  when: string;
+  /** Since the incident was declared, "m:ss" or "h:mm:ss". */
+  sinceDeclared: string;
+  sinceDeclaredMs: number;
+  /** A display name (person, or "muster" for the bot). */
+  who: string;
+  /** The event type, stable across locales ("slot.acked"). */
+  what: string;
+  /** Role, person and the event's words (note, reason, update text), plain text. */
+  detail: string;
+}
+
+export type MilestoneName = 'declared' | 'assembled' | 'mitigated' | 'resolved';
+
+export interface Milestone {
+  name: MilestoneName;
+  at?: number;
+  when?: string;
+  /** From the previous milestone reached, in ms (absent for "declared" and for milestones not reached). */
+  sincePreviousMs?: number;
+  sincePrevious?: string;
+  sinceDeclaredMs?: number;
+}
+
+const MILESTONES: MilestoneName[] = ['declared', 'assembled', 'mitigated', 'resolved'];
+
+/** Milestones come from the timeline when it has them, else from the record. */
+export function milestones(incident: Incident, timeline: TimelineEvent[], present: Presenter): Milestone[] {
+  const fromTimeline = (type: TimelineEvent['type']) => timeline.find((event) => event.type === type)?.at;
+  const at: Record<MilestoneName, number | undefined> = {
+    declared: fromTimeline('incident.declared') ?? incident.declaredAt,
+    assembled: fromTimeline('incident.assembled') ?? incident.assembledAt,
+    mitigated: fromTimeline('incident.mitigated') ?? incident.mitigatedAt,
+    resolved: fromTimeline('incident.resolved') ?? incident.resolvedAt,
+  };
+  let previous: number | undefined;
+  return MILESTONES.map((name) => {
+    const when = at[name];
+    if (when === undefined) return { name };
+    const milestone: Milestone = { name, at: when, when: iso(when), sinceDeclaredMs: when - (at.declared ?? when) };
+    if (previous !== undefined) {
+      milestone.sincePreviousMs = when - previous;
+      milestone.sincePrevious = present.elapsed(when - previous);
+    }
+    previous = when;
+    return milestone;
+  });
+}
+
+/** The whole timeline, one line per entry, oldest first. */
+export function timelineLines(incident: Incident, timeline: TimelineEvent[], present: Presenter): TimelineLine[] {
+  const start = incident.declaredAt;
+  return [...timeline]
+    .sort((a, b) => a.seq - b.seq)
+    .map((event) => ({
+      seq: event.seq,
+      at: event.at,
+      when: iso(event.at),
+      sinceDeclaredMs: event.at - start,
+      sinceDeclared: present.elapsed(event.at - start),
+      who: who(event, incident, present),
+      what: event.type,
+      detail: detail(event, present),
+    }));
+}
+
+export type PostmortemFormat = 'md' | 'json';
+
+/** A postmortem skeleton: summary, impact, milestones, timeline, what went well, what didn't, action items. */
+export function postmortem(incident: Incident, timeline: TimelineEvent[], present: Presenter, format: PostmortemFormat): string {
+  const lines = timelineLines(incident, timeline, present);
+  const marks = milestones(incident, timeline, present);
+  if (format === 'json') return `${JSON.stringify(postmortemData(incident, lines, marks, present), null, 2)}\n`;
+  return markdown(incident, lines, marks, present);
+}
+
+function postmortemData(incident: Incident, lines: TimelineLine[], marks: Milestone[], present: Presenter) {
+  return {
+    incident: {
+      id: incident.id,
+      title: incident.title,
+      severity: incident.severity,
+      service: incident.service ?? null,
+      status: incident.status,
+      declaredBy: present.declarerName(incident),
+      room: incident.roomName,
+      drill: incident.drill ? { scenario: incident.drill.scenario } : null,
+      summary: incident.summary ?? null,
+    },
+    breaches: breaches(incident),
+    roles: incident.slots.map((slot) => ({
+      role: slot.role,
+      person: slot.ackedBy ?? null,
+      pagedAt: slot.pages[0] ? iso(slot.pages[0].at) : null,
+      ackedAt: slot.ackedAt !== undefined ? iso(slot.ackedAt) : null,
+      timeToAckMs: slot.ackedAt !== undefined ? slot.ackedAt - slot.startedAt : null,
+      state: slot.state,
+    })),
+    milestones: marks,
+    timeline: lines,
+    sections: { summary: incident.summary ?? '', impact: '', whatWentWell: [], whatDidNotGoWell: [], actionItems: [] },
+  };
+}
+
+function markdown(incident: Incident, lines: TimelineLine[], marks: Milestone[], present: Presenter): string {
+  const { t } = present;
+  const out: string[] = [];
+  out.push(`# ${t('postmortem.title', { id: incident.id, title: escapeMarkdown(incident.title) })}`, '');
+  if (incident.drill) out.push(`> ${t('postmortem.drill', { scenario: escapeMarkdown(incident.drill.scenario) })}`, '');
+  const facts: Array<[string, string]> = [
+    [t('postmortem.severity'), incident.severity],
+    [t('postmortem.status'), t(`status.${incident.status}`)],
+    ...(incident.service ? [[t('postmortem.service'), escapeMarkdown(incident.service)] as [string, string]] : []),
+    [t('postmortem.declaredBy'), escapeMarkdown(present.declarerName(incident))],
+    [t('postmortem.room'), escapeMarkdown(incident.roomName)],
+  ];
+  for (const [label, value] of facts) out.push(`- **${label}:** ${value}`);
+  const breached = breaches(incident);
+  if (breached.length > 0) out.push(`- ${t('postmortem.breaches', { list: breached.join(', ') })}`);
+  out.push('', `## ${t('postmortem.summary')}`, '', incident.summary ? escapeMarkdown(incident.summary) : t('postmortem.fillIn'));
+  out.push('', `## ${t('postmortem.impact')}`, '', t('postmortem.fillIn'));
+  out.push('', `## ${t('postmortem.milestones')}`, '');
+  out.push(`| ${t('postmortem.col.milestone')} | ${t('postmortem.col.when')} | ${t('postmortem.col.since')} |`, '| --- | --- | --- |');
+  for (const mark of marks) {
+    out.push(`| ${t(`milestone.${mark.name}`)} | ${mark.when ?? t('postmortem.notReached')} | ${mark.sincePrevious ?? ''} |`);
+  }
+  out.push('', `## ${t('postmortem.timeline')}`, '');
+  out.push(`| ${t('postmortem.col.when')} | ${t('postmortem.col.elapsed')} | ${t('postmortem.col.who')} | ${t('postmortem.col.what')} |`, '| --- | --- | --- | --- |');
+  for (const line of lines) {
+    const what = line.detail ? `${line.what}: ${escapeMarkdown(line.detail)}` : line.what;
+    out.push(`| ${line.when} | +${line.sinceDeclared} | ${escapeMarkdown(line.who)} | ${what} |`);
+  }
+  out.push('', `## ${t('postmortem.wentWell')}`, '', t('postmortem.fillIn'));
+  out.push('', `## ${t('postmortem.wentBadly')}`, '', t('postmortem.fillIn'));
+  out.push('', `## ${t('postmortem.actionItems')}`, '', t('postmortem.actionItemTemplate'), '');
+  return out.join('\n');
+}
+
+function breaches(incident: Incident): string[] {
+  return [
+    incident.breachedAt !== undefined ? 'assembly' : undefined,
+    incident.slaBreachedAt !== undefined ? 'respond' : undefined,
+    incident.updateOverdueAt !== undefined ? 'update' : undefined,
+  ].filter((name): name is string => name !== undefined);
+}
+
+/**
+ * Escapes user text for Markdown (CommonMark and GitHub): HTML is neutralised
+ * as entities, formatting characters get a backslash, and line breaks become
+ * spaces so a table row stays one row.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (char) => `\\${char}`);
+}
+
+function iso(at: number): string {
+  return new Date(at).toISOString();
+}
+
+function who(event: TimelineEvent, incident: Incident, present: Presenter): string {
+  if (event.type === 'incident.declared') return present.declarerName(incident);
+  return personOrActor(event.actor, present);
+}
+
+function personOrActor(actor: string, present: Presenter): string {
+  return present.personName(actor);
+}
+
+const WORDS = ['note', 'reason', 'text', 'title', 'scenario', 'action', 'from', 'to', 'via', 'sla'];
+
+function detail(event: TimelineEvent, present: Presenter): string {
+  const parts: string[] = [];
+  if (event.role) parts.push(present.roleName(event.role));
+  if (event.person && event.person !== event.actor) parts.push(present.personName(event.person));
+  for (const key of WORDS) {
+    const value = event.data[key];
+    if (typeof value === 'string' && value.trim() !== '') parts.push(key === 'from' || key === 'to' ? `${key} ${value}` : value);
+  }
+  const elapsed = event.data.elapsedMs;
+  if (typeof elapsed === 'number' && event.type !== 'sla.breached') parts.push(`(${present.elapsed(elapsed)})`);
+  return parts.join(' · ').slice(0, 500);
+}
