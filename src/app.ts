@@ -43,6 +43,8 @@ export class Muster {
   private readonly actions: ActionCommands;
   readonly drills: DrillScheduler;
   private readonly listeners = new Set<EventListener>();
+  /** Set once the timer and outbox workers run (the readiness check reads it). */
+  workersStartedAt: number | undefined;
 
   constructor(private readonly deps: MusterDeps) {
     this.present = new Presenter(deps.config);
@@ -64,6 +66,7 @@ export class Muster {
     await this.deps.scheduler.start((timer) => this.fire(timer));
     await this.deps.outbox.start(this.delivery.deliver);
     await this.drills.start();
+    this.workersStartedAt = this.deps.clock.now();
     if (options.watchdog !== false) this.watchdog.start();
     this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');
     return report;
@@ -87,6 +90,7 @@ export class Muster {
   }
 
   async stop(): Promise<void> {
+    this.workersStartedAt = undefined;
     this.watchdog.stop();
     await this.deps.scheduler.close();
     await this.deps.outbox.close();

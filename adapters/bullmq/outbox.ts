@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryHandler, Outbox, OutboundMessage, ScheduleOptions } from '../../src/ports.js';
-import { bullPrefix, type BullMQLogger } from './scheduler.js';
+import { bullPrefix, consoleLogger, errorText, type BullMQLogger } from './scheduler.js';
 
 export interface BullMQOutboxOptions {
   /** Shared client for queue commands; never closed here (its owner closes it). */
@@ -26,11 +26,6 @@ export interface BullMQOutboxOptions {
 
 const JOB_NAME = 'deliver';
 
-const consoleLogger: BullMQLogger = {
-  warn: (obj, msg) => console.warn(msg, obj),
-  error: (obj, msg) => console.error(msg, obj),
-};
-
 /**
  * BullMQ job ids may not contain ':' nor look like integers, but message ids
  * are free-form. Ids that are fine stay readable; the rest are escaped behind a
@@ -40,10 +35,6 @@ export function outboxJobId(messageId: string): string {
   const verbatim = !/[:%]/.test(messageId) && `${parseInt(messageId, 10)}` !== messageId && messageId !== '';
   if (verbatim) return messageId;
   return `%${messageId.replace(/%/g, '%25').replace(/:/g, '%3A')}`;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

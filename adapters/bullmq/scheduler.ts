@@ -22,7 +22,7 @@ const JOB_NAME = 'timer';
 const REPEAT_NAME = 'repeat';
 const ATTEMPTS = 5;
 
-const consoleLogger: BullMQLogger = {
+export const consoleLogger: BullMQLogger = {
   warn: (obj, msg) => console.warn(msg, obj),
   error: (obj, msg) => console.error(msg, obj),
 };
@@ -39,7 +39,7 @@ function assertJobId(id: string): void {
   }
 }
 
-function errorText(err: unknown): string {
+export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -65,23 +65,34 @@ const ROUTES = {
  */
 export async function startHookServer(options: HookServerOptions): Promise<{ port: number; app: FastifyInstance; close: () => Promise<void> }> {
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 1_048_576, logger: false });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  for (const [path, spec] of Object.entries(ROUTES)) {
-    app.post(path, async (request, reply) => handle(request, reply, spec, options));
-  }
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) options.logger.error({ err: error.message }, 'alert hook failed');
-    void reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
-  });
+  registerHookRoutes(app, options);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return { port, app, close: () => app.close() };
 }
 
-async function handle(request: FastifyRequest, reply: FastifyReply, spec: { schema: z.ZodType; normalise: Normalise }, options: HookServerOptions) {
+export type HookRoutesOptions = Omit<HookServerOptions, 'host' | 'port'>;
+
+/**
+ * The hook routes on an app of the caller's (adapters/http/ops.ts serves them
+ * beside /metrics). Register them inside a plugin there: the buffer body parser
+ * and the error handler are meant for the hooks only.
+ */
+export function registerHookRoutes(app: FastifyInstance, options: HookRoutesOptions): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  for (const [path, spec] of Object.entries(ROUTES)) {
+    app.post(path, { bodyLimit: options.bodyLimit ?? 1_048_576 }, async (request, reply) => handle(request, reply, spec, options));
+  }
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) options.logger.error({ err: error.message }, 'alert hook failed');
+    void reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });
+  });
+}
+
+async function handle(request: FastifyRequest, reply: FastifyReply, spec: { schema: z.ZodType; normalise: Normalise }, options: HookRoutesOptions) {
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   if (!authorised(request.headers, body, options)) {
     options.logger.warn({ path: request.url, ip: request.ip }, 'alert hook refused: bad token or signature');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { alertsConfigSchema } from './alerts.js';
 import { audiencesSchema } from './audiences.js';
-import { drillsConfigSchema } from '../drills/schedule-schema.js';
+import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
 import { actionsConfigSchema } from '../actions/schema.js';
 
 /**
@@ -32,16 +32,6 @@ export const durationSchema = z
 export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const severitySchema = z.enum(SEVERITIES);
-
-const WEEKDAYS = [
-  'monday',
-  'tuesday',
-  'wednesday',
-  'thursday',
-  'friday',
-  'saturday',
-  'sunday',
-] as const;
 
 const personSchema = z
   .object({

@@ -46,13 +46,16 @@ export class Watchdog {
   private handle: NodeJS.Timeout | undefined;
   lastBeatAt: number | undefined;
   lastReport: ReconcileReport | undefined;
+  /** When start() ran; undefined while stopped (the readiness check reads it). */
+  startedAt: number | undefined;
 
   constructor(
     private readonly deps: { store: IncidentStore; scheduler: Scheduler; outbox: Outbox; clock: Clock; logger: Logger },
-    private readonly intervalMs = 15_000,
+    readonly intervalMs = 15_000,
   ) {}
 
   start(): void {
+    this.startedAt = this.deps.clock.now();
     this.handle = setInterval(() => void this.beat(), this.intervalMs);
     this.handle.unref();
   }
@@ -79,6 +82,7 @@ export class Watchdog {
   }
 
   stop(): void {
+    this.startedAt = undefined;
     if (this.handle) clearInterval(this.handle);
   }
 }
