@@ -15,7 +15,10 @@ import { ConsoleChat } from '../adapters/console/chat.js';
 import { ConsoleSession } from '../adapters/console/session.js';
 import { SlackAdapter, slackWebClient, type SlackSettings } from '../adapters/slack/app.js';
 import { SlackChat } from '../adapters/slack/chat.js';
-import { startHookServer } from '../adapters/http/hooks.js';
+import { startOpsServer } from '../adapters/http/ops.js';
+import { MusterMetrics } from '../adapters/http/metrics.js';
+import type { InboundAlert } from './alerts/payloads.js';
+import { readiness } from './runtime/health.js';
 import { HttpWebhooks } from '../adapters/http/webhook.js';
 import { AlertService } from './alerts/service.js';
 import { webhookSecrets } from './config/secrets.js';
@@ -47,6 +50,8 @@ export interface Runtime {
   store: IncidentStore;
   scheduler: Scheduler;
   outbox: Outbox;
+  /** The port of the HTTP server (metrics, health, hooks) when one runs. */
+  httpPort?: number;
   /** Resolves once queued outbound messages have been delivered (or after a bound). */
   settle(maxMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -149,11 +154,13 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
-  const closeHooks = await startHooks(options, muster, parts.store);
+  const http = await startHooks(options, muster, parts.store, parts.outbox);
+  const closeHooks = http?.close;
   return {
     mode,
     muster,
     ...parts,
+    ...(http ? { httpPort: http.port } : {}),
     settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
     close: async () => {
       await closeHooks?.();
@@ -234,25 +241,52 @@ export async function runExport(options: { env: MusterEnv; config: MusterConfig;
   }
 }
 
-/** The monitoring hooks, only when a token or secret guards them: never an open endpoint. */
-async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore) {
+/**
+ * The HTTP server: /metrics, /healthz and /readyz whenever MUSTER_HTTP_PORT is
+ * set or hooks are configured, plus the monitoring hooks only when a token or
+ * secret guards them (never an open endpoint). One fastify instance, one port.
+ */
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox) {
   const { env, config, logger } = options;
-  if (!env.hookToken && !env.hookSecret) return undefined;
-  const alerts = new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger });
+  const hooksOn = Boolean(env.hookToken || env.hookSecret);
+  if (!hooksOn && !env.raw?.MUSTER_HTTP_PORT) return undefined;
+  const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
+  const metrics = new MusterMetrics({ store, outbox, watchdog: muster.watchdog, logger, onEvent: (listener) => muster.onEvent(listener) });
   try {
-    const server = await startHookServer({
+    const server = await startOpsServer({
       host: env.httpHost ?? '127.0.0.1',
       port: env.httpPort ?? 8080,
-      ...(env.hookToken ? { token: env.hookToken } : {}),
-      ...(env.hookSecret ? { secret: env.hookSecret } : {}),
-      alerts: config.alerts,
-      ingest: (batch) => alerts.ingest(batch),
+      metrics,
+      ready: () =>
+        readiness(
+          { store, clock: systemClock, workersStartedAt: () => muster.workersStartedAt, watchdog: muster.watchdog },
+          (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'readiness: store ping failed'),
+        ),
+      ...(alerts
+        ? {
+            hooks: {
+              ...(env.hookToken ? { token: env.hookToken } : {}),
+              ...(env.hookSecret ? { secret: env.hookSecret } : {}),
+              alerts: config.alerts,
+              ingest: (batch: InboundAlert[]) => alerts.ingest(batch),
+              logger,
+            },
+          }
+        : {}),
       logger,
     });
-    logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port }, 'monitoring hooks listening: POST /hooks/alertmanager, /hooks/generic');
-    return server.close;
+    const routes = ['GET /metrics', 'GET /healthz', 'GET /readyz', ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : [])];
+    logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
+    return {
+      port: server.port,
+      close: async () => {
+        metrics.close();
+        await server.close();
+      },
+    };
   } catch (error) {
-    throw new StartupError(`Cannot listen for monitoring hooks on ${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080} (${error instanceof Error ? error.message : String(error)}). Hint: set MUSTER_HTTP_PORT to a free port.`);
+    metrics.close();
+    throw new StartupError(`Cannot listen for HTTP (metrics, health, hooks) on ${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080} (${error instanceof Error ? error.message : String(error)}). Hint: set MUSTER_HTTP_PORT to a free port.`);
   }
 }
 

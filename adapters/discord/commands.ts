@@ -58,6 +58,7 @@ export const POSITIONAL: Record<string, string[]> = {
   handoff: ['incident', 'person'],
   playbook: ['incident', 'playbook'],
   steps: ['incident'],
+  timeline: ['incident'],
   done: ['incident', 'step'],
   skip: ['incident', 'step', 'reason'],
   decide: ['incident', 'step', 'answer'],
@@ -111,6 +112,7 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
         sub('handoff', 'Hand the commander role to a person', [text('person', 'Person id', { required: true }), incidentOption]),
         sub('playbook', 'Attach a playbook', [text('playbook', 'Playbook id', { required: true }), incidentOption]),
         sub('steps', 'Show the playbook steps', [incidentOption]),
+        sub('timeline', 'The timeline with the durations between milestones', [incidentOption]),
         sub('done', 'Mark a playbook step done (a notify step sends its message)', [text('step', 'Step id', { required: true }), incidentOption]),
         sub('skip', 'Skip a playbook step', [text('step', 'Step id', { required: true }), text('reason', 'Why', { required: true }), incidentOption]),
         sub('decide', 'Answer a decision step', [

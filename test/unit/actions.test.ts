@@ -261,12 +261,12 @@ describe('dry runs', () => {
 });
 
 describe('drills', () => {
-  it('every action of a drill incident is a dry run unless the drill lets it run live', async () => {
+  it('every action of a drill incident is a dry run unless the drill lets it run live (approved at start)', async () => {
     const h = await actionHarness();
     await h.say('alice', P1);
     await h.say('sam', '/incident ack');
     const stored = (h.store as unknown as { incidents: Map<string, import('../../src/incidents/types.js').Incident> }).incidents.get('INC-1')!;
-    stored.drill = { scenario: 'db-failure', live: ['rollback'], startedBy: 'mona' };
+    stored.drill = { scenario: 'db-failure', live: ['rollback'], startedBy: 'mona', liveApprovedBy: 'dora' };
     const reply = await h.act('sam', 'run', 'INC-1 failover cluster=orders');
     expect(reply.message.text).toContain('RUN-1: dry run of failover on INC-1; nothing was executed. Plan: {"executor":"http","method":"POST","url":"http://127.0.0.1:9/failover"');
     expect(h.executor.calls).toHaveLength(0);

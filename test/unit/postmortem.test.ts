@@ -1,0 +1,108 @@
+/**
+ * The postmortem export (issue 8): a seeded incident played through the whole
+ * bot; the export's timeline is the stored timeline, entry for entry, the
+ * milestones carry the durations between them, and user text is escaped.
+ */
+import { describe, expect, it } from 'vitest';
+import { Presenter } from '../../src/notify/present.js';
+import { escapeMarkdown, milestones, postmortem, timelineLines } from '../../src/reports/postmortem.js';
+import { harness, testConfig } from '../support/fixture.js';
+
+const TITLE = '<script>alert(1)</script> *Checkout* is_failing';
+
+async function seeded() {
+  const h = await harness();
+  await h.say('alice', `/incident declare ${TITLE} sev=P1 service=checkout`);
+  await h.advance(60_000);
+  for (const person of ['cara', 'pete', 'sam', 'pia']) await h.say(person, '/incident ack INC-1');
+  await h.advance(120_000);
+  await h.say('cody', '/incident ack INC-1');
+  await h.advance(10 * 60_000);
+  await h.say('cara', '/incident mitigate INC-1 rolled back the deploy');
+  await h.advance(30 * 60_000);
+  await h.say('cara', '/incident resolve INC-1 fixed for good');
+  const incident = (await h.store.get('INC-1'))!;
+  const timeline = await h.store.timeline('INC-1');
+  return { h, incident, timeline, present: h.muster.present };
+}
+
+describe('postmortem export', () => {
+  it('lists every timeline entry with who, what and when, in order', async () => {
+    const { incident, timeline, present } = await seeded();
+    const lines = timelineLines(incident, timeline, present);
+    expect(lines.map((line) => line.seq)).toEqual(timeline.map((event) => event.seq));
+    expect(lines.map((line) => line.what)).toEqual(timeline.map((event) => event.type));
+    expect(lines.map((line) => line.at)).toEqual(timeline.map((event) => event.at));
+    expect(lines[0]).toMatchObject({ what: 'incident.declared', who: 'Alice Declarer', sinceDeclared: '0:00' });
+    const ack = lines.find((line) => line.what === 'slot.acked' && line.who === 'Cody Comms');
+    expect(ack).toMatchObject({ sinceDeclared: '3:00' });
+    expect(ack?.detail).toContain('(3:00)');
+    const mitigated = lines.find((line) => line.what === 'incident.mitigated');
+    expect(mitigated?.who).toBe('Cara Commander');
+    expect(mitigated?.detail).toContain('rolled back the deploy');
+  });
+
+  it('gives the durations between milestones: declared → assembled → mitigated → resolved', async () => {
+    const { incident, timeline, present } = await seeded();
+    const marks = milestones(incident, timeline, present);
+    expect(marks.map((mark) => mark.name)).toEqual(['declared', 'assembled', 'mitigated', 'resolved']);
+    expect(marks.map((mark) => mark.sincePreviousMs)).toEqual([undefined, 3 * 60_000, 10 * 60_000, 30 * 60_000]);
+    expect(marks.map((mark) => mark.sincePrevious)).toEqual([undefined, '3:00', '10:00', '30:00']);
+    expect(marks[3]?.sinceDeclaredMs).toBe(43 * 60_000);
+  });
+
+  it('exports JSON whose timeline is the stored timeline', async () => {
+    const { incident, timeline, present } = await seeded();
+    const data = JSON.parse(postmortem(incident, timeline, present, 'json')) as {
+      incident: { id: string; title: string; severity: string; status: string; drill: unknown };
+      timeline: Array<{ seq: number; what: string; at: number }>;
+      milestones: Array<{ name: string; sincePreviousMs?: number }>;
+      roles: Array<{ role: string; person: string | null; timeToAckMs: number | null }>;
+      sections: Record<string, unknown>;
+    };
+    expect(data.incident).toMatchObject({ id: 'INC-1', title: TITLE, severity: 'P1', status: 'resolved', drill: null });
+    expect(data.timeline.map((line) => [line.seq, line.what, line.at])).toEqual(timeline.map((event) => [event.seq, event.type, event.at]));
+    expect(data.milestones.find((mark) => mark.name === 'resolved')?.sincePreviousMs).toBe(30 * 60_000);
+    expect(data.roles.find((role) => role.role === 'comms')).toMatchObject({ person: 'cody', timeToAckMs: 3 * 60_000 });
+    expect(Object.keys(data.sections)).toEqual(['summary', 'impact', 'whatWentWell', 'whatDidNotGoWell', 'actionItems']);
+  });
+
+  it('writes a Markdown skeleton with every section, one table row per entry, user text escaped', async () => {
+    const { incident, timeline, present } = await seeded();
+    const md = postmortem(incident, timeline, present, 'md');
+    for (const heading of ['## Summary', '## Impact', '## Milestones', '## Timeline', '## What went well', "## What didn't go well", '## Action items']) {
+      expect(md).toContain(heading);
+    }
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('*Checkout*');
+    expect(md).toContain('# Postmortem: INC-1 &lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*Checkout\\* is\\_failing');
+    const rows = md.split('\n').filter((line) => /^\| \d{4}-\d\d-\d\dT/.test(line));
+    expect(rows).toHaveLength(timeline.length);
+    expect(md).toContain('| assembled | 2026-11-02T09:03:00.000Z | 3:00 |');
+  });
+
+  it('escapes Markdown and HTML and keeps a table row on one line', () => {
+    expect(escapeMarkdown('a|b\nc <b>x</b> [l](u) `c` _i_ # h')).toBe('a\\|b c &lt;b&gt;x&lt;/b&gt; \\[l\\]\\(u\\) \\`c\\` \\_i\\_ \\# h');
+  });
+
+  it('speaks the configured locale', async () => {
+    const { incident, timeline } = await seeded();
+    const zh = new Presenter(testConfig((raw) => (raw.locale = 'zh-CN')));
+    const md = postmortem(incident, timeline, zh, 'md');
+    expect(md).toContain('## 时间线');
+    expect(md).toContain('## 改进事项');
+  });
+
+  it('answers /incident timeline in chat with the milestones and the entries', async () => {
+    const { h } = await seeded();
+    const reply = await h.say('alice', '/incident timeline INC-1');
+    expect(reply.message.title).toBe(`INC-1 timeline: ${TITLE}`);
+    const fields = reply.message.fields ?? [];
+    expect(fields[0]?.label).toBe('Milestones');
+    expect(fields[0]?.value).toMatch(/declared 10:00:00 → assembled 10:03:00 \(\+3:00\) → mitigated 10:13:00 \(\+10:00\) → resolved 10:43:00 \(\+30:00\)/);
+    expect(fields.length - 1).toBe(Math.min(40, (await h.store.timeline('INC-1')).length));
+    expect(fields.some((field) => field.value.startsWith('incident.resolved'))).toBe(true);
+    const usage = await h.say('alice', '/incident timeline INC-7');
+    expect(usage.message.text).toContain('INC-7');
+  });
+});
