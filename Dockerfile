@@ -18,9 +18,12 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY examples ./examples
+COPY playbooks ./playbooks
 # The image's unprivileged "node" user (uid 1000) runs the bot.
 USER node
 # The Slack endpoint in HTTP mode (PORT); Socket Mode needs no inbound port.
 EXPOSE 3000
+# Metrics, health and the monitoring hooks (MUSTER_HTTP_PORT; bind MUSTER_HTTP_HOST=0.0.0.0 to reach them).
+EXPOSE 8080
 ENTRYPOINT ["node", "bin/muster.js"]
 CMD ["start"]
