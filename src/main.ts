@@ -154,7 +154,7 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
-  const http = await startHooks(options, muster, parts.store, parts.outbox);
+  const http = await startHooks(options, muster, parts.store, parts.outbox, clock);
   const closeHooks = http?.close;
   return {
     mode,
@@ -246,10 +246,10 @@ export async function runExport(options: { env: MusterEnv; config: MusterConfig;
  * set or hooks are configured, plus the monitoring hooks only when a token or
  * secret guards them (never an open endpoint). One fastify instance, one port.
  */
-async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox) {
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock) {
   const { env, config, logger } = options;
   const hooksOn = Boolean(env.hookToken || env.hookSecret);
-  if (!hooksOn && !env.raw?.MUSTER_HTTP_PORT) return undefined;
+  if (!hooksOn && !env.dashboardToken && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
   const metrics = new MusterMetrics({ store, outbox, watchdog: muster.watchdog, logger, onEvent: (listener) => muster.onEvent(listener) });
   try {
@@ -273,9 +273,16 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
             },
           }
         : {}),
+      ...(env.dashboardToken
+        ? { dashboard: { token: env.dashboardToken, store, names: muster.present, now: () => clock.now(), logger } }
+        : {}),
       logger,
     });
-    const routes = ['GET /metrics', 'GET /healthz', 'GET /readyz', ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : [])];
+    const routes = [
+      'GET /metrics', 'GET /healthz', 'GET /readyz',
+      ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : []),
+      ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)'] : []),
+    ];
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
     return {
       port: server.port,

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../../src/logger.js';
 import type { Readiness } from '../../src/runtime/health.js';
 import { registerHookRoutes, type HookRoutesOptions } from './hooks.js';
+import { registerDashboardRoutes, type DashboardRoutesOptions } from './dashboard.js';
 
 export interface OpsServerOptions {
   host: string;
@@ -18,6 +19,8 @@ export interface OpsServerOptions {
   ready(): Promise<Readiness>;
   /** The monitoring hooks; absent when no hook token or secret is set (never an open endpoint). */
   hooks?: HookRoutesOptions;
+  /** The read-only dashboard; absent when MUSTER_DASHBOARD_TOKEN is unset. */
+  dashboard?: DashboardRoutesOptions;
   logger: Logger;
 }
 
@@ -40,6 +43,8 @@ export async function buildOpsApp(options: Omit<OpsServerOptions, 'host' | 'port
   });
   const hooks = options.hooks;
   if (hooks) await app.register(async (scope) => registerHookRoutes(scope, hooks));
+  const dashboard = options.dashboard;
+  if (dashboard) await app.register(async (scope) => registerDashboardRoutes(scope, dashboard));
 
   app.get('/healthz', async (_request, reply) => reply.code(200).send({ status: 'ok' }));
 

@@ -41,6 +41,8 @@ export interface MusterEnv {
   /** Where Muster's own HTTP endpoints listen (MUSTER_HTTP_HOST, default 127.0.0.1; MUSTER_HTTP_PORT, default 8080). */
   httpHost?: string;
   httpPort?: number;
+  /** MUSTER_DASHBOARD_TOKEN: the read-only dashboard's login token (at least 16 characters). Unset: no dashboard. */
+  dashboardToken?: string;
   /** Every variable, for the secrets muster.yaml names by variable (webhook audiences). */
   raw?: Readonly<Record<string, string | undefined>>;
 }
@@ -90,6 +92,10 @@ const FIELDS = {
   discordToken: { variable: 'DISCORD_TOKEN', schema: optionalText },
   hookToken: { variable: 'MUSTER_HOOK_TOKEN', schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'use at least 16 characters') },
   hookSecret: { variable: 'MUSTER_HOOK_SECRET', schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'use at least 16 characters') },
+  dashboardToken: {
+    variable: 'MUSTER_DASHBOARD_TOKEN',
+    schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'use at least 16 characters'),
+  },
   httpHost: { variable: 'MUSTER_HTTP_HOST', schema: optionalText.transform((v) => v ?? '127.0.0.1') },
   httpPort: {
     variable: 'MUSTER_HTTP_PORT',
