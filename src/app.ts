@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { Presenter } from './notify/present.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from './playbooks/library.js';
 import { DrillScheduler } from './drills/scheduler.js';
+import { WeeklyReports } from './reports/weekly.js';
 import { createActionCommands, type ActionCommands } from './actions/commands.js';
 import type { ActionExecutors } from './actions/ports.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer, WebhookPort } from './ports.js';
@@ -42,6 +43,7 @@ export class Muster {
   private readonly delivery: Delivery;
   private readonly actions: ActionCommands;
   readonly drills: DrillScheduler;
+  readonly reports: WeeklyReports;
   private readonly listeners = new Set<EventListener>();
   /** Set once the timer and outbox workers run (the readiness check reads it). */
   workersStartedAt: number | undefined;
@@ -57,6 +59,7 @@ export class Muster {
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks);
     this.watchdog = new Watchdog(deps, deps.watchdogIntervalMs);
     this.actions = createActionCommands({ executors: deps.executors ?? {} });
+    this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
   }
 
@@ -66,6 +69,7 @@ export class Muster {
     await this.deps.scheduler.start((timer) => this.fire(timer));
     await this.deps.outbox.start(this.delivery.deliver);
     await this.drills.start();
+    await this.reports.start();
     this.workersStartedAt = this.deps.clock.now();
     if (options.watchdog !== false) this.watchdog.start();
     this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');
@@ -99,6 +103,7 @@ export class Muster {
   private async fire(timer: Timer): Promise<void> {
     try {
       if (timer.kind === 'drill' || timer.kind === 'drill-plan') await this.drills.onTimer(timer);
+      else if (timer.kind === 'report') await this.reports.onTimer(timer);
       else await this.service.onTimer(timer);
     } catch (error) {
       this.deps.logger.error({ timer: timer.id, err: error }, 'timer handler failed; it will be retried');

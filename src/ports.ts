@@ -154,7 +154,7 @@ export interface IncidentStore {
 
 // ---------------------------------------------------------------- timers
 
-export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step' | 'drill' | 'drill-plan';
+export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step' | 'drill' | 'drill-plan' | 'report';
 
 /**
  * A durable alarm. The record in the store is the truth; the timer only says

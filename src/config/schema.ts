@@ -3,6 +3,7 @@ import { parseDuration } from './duration.js';
 import { alertsConfigSchema } from './alerts.js';
 import { audiencesSchema } from './audiences.js';
 import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
+import { reportsConfigSchema } from '../reports/weekly.js';
 import { actionsConfigSchema } from '../actions/schema.js';
 
 /**
@@ -166,6 +167,7 @@ export const musterConfigSchema = z
     audiences: audiencesSchema.describe('Who else hears about incidents: executives, customer care, status pages'),
     playbooks: z.string().optional().describe('Folder of playbook YAML files, relative to this file (e.g. ../playbooks)'),
     drills: drillsConfigSchema.describe('Unannounced drill schedules: scenario, teams, windows, blackouts, gaps'),
+    reports: reportsConfigSchema.describe('Reports Muster posts by itself (the weekly report to the leads)'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
   })
   .strict()

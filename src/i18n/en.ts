@@ -141,6 +141,8 @@ export const en = {
   'drill.liveApproved': '{id}: live actions ({actions}) approved by {person}; they now run for real.',
   'drill.noLive': '{id} lists no live actions.',
   'drill.liveSelf': 'The lead who started the drill cannot approve its live actions: ask another lead.',
+  'report.weeklyTitle': 'Weekly incident report {from} to {to}',
+  'report.weeklySummary': '{incidents} incidents ({p1} P1); median time to assemble {median}; {breaches} with a breach; {drills} drills.',
   'page.breach': '{id}: the assembly deadline passed with {missing} unstaffed. You are the duty manager: please step in.',
   'button.ack': 'Acknowledge',
   'board.title': '{id} [{severity}] {title}',

@@ -143,6 +143,8 @@ export const zhCN: Record<MessageKey, string> = {
   'drill.liveApproved': '{id}：{person} 已批准真实执行操作（{actions}）。',
   'drill.noLive': '{id} 没有真实执行的操作。',
   'drill.liveSelf': '发起演练的负责人不能批准其真实操作：请另一位负责人批准。',
+  'report.weeklyTitle': '每周事件报告 {from} 至 {to}',
+  'report.weeklySummary': '{incidents} 起事件（{p1} 起 P1）；集结用时中位数 {median}；{breaches} 起超时；{drills} 次演练。',
   'page.breach': '{id}：集结时限已过，{missing} 仍无人就位。你是值班经理，请介入。',
   'button.ack': '确认',
   'board.title': '{id} [{severity}] {title}',
