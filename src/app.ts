@@ -10,7 +10,7 @@ import { DrillScheduler } from './drills/scheduler.js';
 import { WeeklyReports } from './reports/weekly.js';
 import { createActionCommands, type ActionCommands } from './actions/commands.js';
 import type { ActionExecutors } from './actions/ports.js';
-import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, Timer, WebhookPort } from './ports.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, OutboundMessage, Scheduler, Timer, WebhookPort } from './ports.js';
 import { Delivery } from './runtime/delivery.js';
 import { reconcile, Watchdog, type ReconcileReport } from './runtime/reconciler.js';
 
@@ -45,6 +45,7 @@ export class Muster {
   readonly drills: DrillScheduler;
   readonly reports: WeeklyReports;
   private readonly listeners = new Set<EventListener>();
+  private readonly failureListeners = new Set<(message: OutboundMessage) => void>();
   /** Set once the timer and outbox workers run (the readiness check reads it). */
   workersStartedAt: number | undefined;
 
@@ -67,7 +68,12 @@ export class Muster {
   async start(options: { watchdog?: boolean } = {}): Promise<ReconcileReport> {
     const report = await reconcile(this.deps);
     await this.deps.scheduler.start((timer) => this.fire(timer));
-    await this.deps.outbox.start(this.delivery.deliver);
+    await this.deps.outbox.start((message) =>
+      this.delivery.deliver(message).catch((error: unknown) => {
+        for (const listener of this.failureListeners) listener(message);
+        throw error;
+      }),
+    );
     await this.drills.start();
     await this.reports.start();
     this.workersStartedAt = this.deps.clock.now();
@@ -86,6 +92,12 @@ export class Muster {
       now: () => this.deps.clock.now(),
       actions: this.actions,
     });
+  }
+
+  /** Each failed delivery attempt (the outbox retries it): metrics count them. */
+  onDeliveryFailure(listener: (message: OutboundMessage) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   onEvent(listener: EventListener): () => void {

@@ -251,7 +251,14 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
   const hooksOn = Boolean(env.hookToken || env.hookSecret);
   if (!hooksOn && !env.dashboardToken && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
-  const metrics = new MusterMetrics({ store, outbox, watchdog: muster.watchdog, logger, onEvent: (listener) => muster.onEvent(listener) });
+  const metrics = new MusterMetrics({
+    store,
+    outbox,
+    watchdog: muster.watchdog,
+    logger,
+    onEvent: (listener) => muster.onEvent(listener),
+    onDeliveryFailure: (listener) => muster.onDeliveryFailure(listener),
+  });
   try {
     const server = await startOpsServer({
       host: env.httpHost ?? '127.0.0.1',

@@ -6,7 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import type { Logger } from '../../src/logger.js';
-import type { IncidentStore, Outbox } from '../../src/ports.js';
+import type { IncidentStore, OutboundMessage, Outbox } from '../../src/ports.js';
 
 export interface MetricsDeps {
   store: Pick<IncidentStore, 'get' | 'listActive' | 'listRecent'>;
@@ -16,6 +16,8 @@ export interface MetricsDeps {
   logger: Logger;
   /** Subscribe to timeline events (Muster.onEvent); returns the unsubscribe. */
   onEvent(listener: (event: TimelineEvent) => void): () => void;
+  /** Subscribe to failed delivery attempts (Muster.onDeliveryFailure), for the retries counter. */
+  onDeliveryFailure?(listener: (message: OutboundMessage) => void): () => void;
   /** Also export the process metrics (CPU, memory, event loop); default true. */
   processMetrics?: boolean;
 }
@@ -40,11 +42,13 @@ export class MusterMetrics {
   private readonly acks = new Counter({ name: 'muster_acks_total', help: 'Role slots acknowledged, by role', labelNames: ['role', 'drill'], registers: [this.registry] });
   private readonly steps = new Counter({ name: 'muster_escalation_steps_total', help: 'Escalation steps run, by role', labelNames: ['role', 'drill'], registers: [this.registry] });
   private readonly breaches = new Counter({ name: 'muster_sla_breaches_total', help: 'Breaches: assembly deadline, response SLA, update cadence', labelNames: ['kind', 'severity', 'drill'], registers: [this.registry] });
+  private readonly retries = new Counter({ name: 'muster_outbox_retries_total', help: 'Failed delivery attempts the outbox retries, by message kind', labelNames: ['kind'], registers: [this.registry] });
   private readonly drills = new Counter({ name: 'muster_drill_outcomes_total', help: 'Drills started, scored (assembled in time or breached) and stopped', labelNames: ['outcome'], registers: [this.registry] });
   private readonly timeToAck = new Histogram({ name: 'muster_time_to_ack_seconds', help: 'From a role slot starting to its acknowledgement', labelNames: ['role', 'drill'], buckets: DURATION_BUCKETS, registers: [this.registry] });
   private readonly timeToAssemble = new Histogram({ name: 'muster_time_to_assemble_seconds', help: 'From declaration to every required role staffed', labelNames: ['severity', 'drill'], buckets: DURATION_BUCKETS, registers: [this.registry] });
 
   constructor(private readonly deps: MetricsDeps) {
+    deps.onDeliveryFailure?.((message) => this.retries.inc({ kind: message.kind }));
     if (deps.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'muster_' });
     const store = deps.store;
     const outbox = deps.outbox;

@@ -67,7 +67,10 @@ afterEach(async () => {
 
 async function opsBot(options: { storeDown?: () => boolean } = {}) {
   const h = await harness();
-  const metrics = new MusterMetrics({ store: h.store, outbox: h.outbox, watchdog: h.muster.watchdog, logger: silentLogger, onEvent: (l) => h.muster.onEvent(l) });
+  const metrics = new MusterMetrics({
+    store: h.store, outbox: h.outbox, watchdog: h.muster.watchdog, logger: silentLogger,
+    onEvent: (l) => h.muster.onEvent(l), onDeliveryFailure: (l) => h.muster.onDeliveryFailure(l),
+  });
   stops.push(() => metrics.close());
   const store = {
     ping: async () => {
@@ -91,6 +94,23 @@ async function opsBot(options: { storeDown?: () => boolean } = {}) {
 }
 
 describe('GET /metrics', () => {
+  it('counts outbox retries when the chat fails a delivery', async () => {
+    const { h, scrape } = await opsBot();
+    const send = h.chat.send.bind(h.chat);
+    let failures = 2;
+    h.chat.send = async (to, message) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new Error('chat is down for a moment');
+      }
+      return send(to, message);
+    };
+    await h.say('alice', '/incident declare Checkout down sev=P1 service=checkout');
+    await h.outbox.idle();
+    expect(total(await scrape(), 'muster_outbox_retries_total')).toBe(2);
+    expect(h.chat.pagesTo('cara')).toHaveLength(1);
+  });
+
   it('parses as Prometheus text and counts pages as they are sent', async () => {
     const { h, scrape } = await opsBot();
     const before = await scrape();
