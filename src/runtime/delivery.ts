@@ -44,7 +44,10 @@ export class Delivery {
    * and settled instead, so the outbox does not hammer the platform with it.
    */
   readonly deliver = async (message: OutboundMessage): Promise<void> => {
-    const claim = await this.store.claimDelivery(message.id, this.owner, SEND_CLAIM_MS);
+    // One claim per attempt, not per process: the fast path and a reconciler's
+    // re-queued job for the same message may run side by side in one process.
+    const attempt = `${this.owner}-${randomUUID()}`;
+    const claim = await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS);
     if (claim !== 'claimed') return;
     try {
       if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
@@ -52,7 +55,7 @@ export class Delivery {
       else await this.chat.send(message.to, message.message);
     } catch (error) {
       if (!(error instanceof UndeliverableError)) {
-        await this.store.releaseLease(`send:${message.id}`, this.owner).catch(() => undefined);
+        await this.store.releaseLease(`send:${message.id}`, attempt).catch(() => undefined);
         throw error;
       }
       const to = message.kind === 'message' ? message.to : message.kind === 'webhook' ? `webhook:${message.audience}` : 'board';

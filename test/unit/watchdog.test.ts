@@ -46,3 +46,22 @@ describe('reconciler and watchdog', () => {
     expect(await h.store.pendingOutbox()).toEqual([]);
   });
 });
+
+describe('delivery claims', () => {
+  it('two attempts at the same message in one process send it once', async () => {
+    const { Delivery } = await import('../../src/runtime/delivery.js');
+    const h = await harness();
+    let sends = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const chat = { ...h.chat, openRoom: h.chat.openRoom.bind(h.chat), update: h.chat.update.bind(h.chat), send: async () => { sends += 1; await gate; return 'ref'; } };
+    const delivery = new Delivery(h.store, chat, h.muster.present, silentLogger);
+    const message = { id: 'INC-9-page-x', incident: 'INC-9', kind: 'message' as const, to: { kind: 'person' as const, person: 'pete' }, message: { text: 'hi' } };
+    const first = delivery.deliver(message);
+    const second = delivery.deliver(message);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    release();
+    await Promise.all([first, second]);
+    expect(sends).toBe(1);
+  });
+});
