@@ -10,6 +10,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatClock } from '../../src/config/duration.js';
+import type { MessageKey, Translate } from '../../src/i18n/catalog.js';
 import type { Logger } from '../../src/logger.js';
 import type { IncidentStore } from '../../src/ports.js';
 import {
@@ -28,6 +29,8 @@ export interface DashboardRoutesOptions {
   names: DashboardNames;
   now: () => number;
   logger: Logger;
+  /** The configured locale's translator (the presenter's `t`): every sentence on the page comes from it. */
+  t: Translate;
   /** How long a session lasts (default 12 h). */
   sessionTtlMs?: number;
 }
@@ -107,9 +110,49 @@ export function escapeHtml(value: unknown): string {
 
 const duration = (ms: number | undefined) => (ms === undefined ? '—' : formatClock(ms));
 
-function page(title: string, body: string, options: { script?: boolean } = {}): string {
+
+const headerCells = (t: Translate, keys: MessageKey[]) => keys.map((key) => `<th scope="col">${escapeHtml(t(key))}</th>`).join('');
+
+const BOARD_COLUMNS: MessageKey[] = ['dashboard.col.role', 'dashboard.col.person', 'dashboard.col.pagedAt', 'dashboard.col.ackedAt', 'dashboard.col.state'];
+const RECENT_COLUMNS: MessageKey[] = [
+  'dashboard.col.incident', 'dashboard.col.title', 'dashboard.col.severity', 'dashboard.col.status',
+  'dashboard.col.assembledIn', 'dashboard.col.mitigatedIn', 'dashboard.col.resolvedIn', 'dashboard.col.breaches',
+];
+const SCORE_COLUMNS: MessageKey[] = [
+  'dashboard.col.team', 'dashboard.col.drills', 'dashboard.col.assembledInTime', 'dashboard.col.acks',
+  'dashboard.col.missed', 'dashboard.col.medianAck', 'dashboard.col.p90Ack',
+];
+const STATES = ['paging', 'acked', 'released'] as const;
+const STATUSES = ['assembling', 'assembled', 'mitigated', 'resolved'] as const;
+const BREACHES = ['assembly', 'response', 'update'] as const;
+
+const KNOWN: Record<string, readonly string[]> = { 'dashboard.state': STATES, 'dashboard.status': STATUSES, 'dashboard.breach': BREACHES };
+
+/** Translates a data value (a state, status or breach kind); a value with no key shows as itself. */
+function label(t: Translate, prefix: 'dashboard.state' | 'dashboard.status' | 'dashboard.breach', value: string): string {
+  return KNOWN[prefix]!.includes(value) ? t(`${prefix}.${value}` as MessageKey) : value;
+}
+
+/** The few strings app.js puts into the DOM, in the page's locale (served in a data attribute: no inline script). */
+export function clientStrings(t: Translate): Record<string, unknown> {
+  return {
+    drill: t('dashboard.drill'),
+    declared: t('dashboard.declared'),
+    service: t('dashboard.service'),
+    none: t('dashboard.none'),
+    noActive: t('dashboard.active.empty'),
+    connectionLost: t('dashboard.connectionLost'),
+    listSeparator: t('dashboard.listSeparator'),
+    boardColumns: BOARD_COLUMNS.map((key) => t(key)),
+    states: Object.fromEntries(STATES.map((state) => [state, t(`dashboard.state.${state}`)])),
+    statuses: Object.fromEntries(STATUSES.map((status) => [status, t(`dashboard.status.${status}`)])),
+    breaches: Object.fromEntries(BREACHES.map((kind) => [kind, t(`dashboard.breach.${kind}`)])),
+  };
+}
+
+function page(t: Translate, title: string, body: string, options: { script?: boolean } = {}): string {
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(t('dashboard.htmlLang'))}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -124,58 +167,59 @@ ${body}
 `;
 }
 
-export function loginPage(error?: string): string {
+export function loginPage(t: Translate, error?: string): string {
   return page(
-    'Muster dashboard: log in',
+    t,
+    t('dashboard.login.pageTitle'),
     `<main class="login">
-<h1>Muster dashboard</h1>
+<h1>${escapeHtml(t('dashboard.title'))}</h1>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/dashboard/login">
-<label for="token">Dashboard token</label>
+<label for="token">${escapeHtml(t('dashboard.login.tokenLabel'))}</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required>
-<button type="submit">Log in</button>
+<button type="submit">${escapeHtml(t('dashboard.login.submit'))}</button>
 </form>
-<p class="note">Read-only. The token is MUSTER_DASHBOARD_TOKEN.</p>
+<p class="note">${escapeHtml(t('dashboard.login.note'))}</p>
 </main>`,
   );
 }
 
-function boardHtml(incident: ActiveIncidentView): string {
+function boardHtml(t: Translate, incident: ActiveIncidentView): string {
   const rows = incident.rows
     .map(
       (row) =>
         `<tr data-role="${escapeHtml(row.role)}"><td class="role">${escapeHtml(row.roleName)}</td><td class="person">${escapeHtml(row.personName ?? '—')}</td>` +
         `<td class="paged">${escapeHtml(row.pagedAtText ?? '—')}</td><td class="acked">${escapeHtml(row.ackedAtText ?? '—')}</td>` +
-        `<td class="state state-${escapeHtml(row.state)}">${escapeHtml(row.state)}</td></tr>`,
+        `<td class="state state-${escapeHtml(row.state)}">${escapeHtml(label(t, 'dashboard.state', row.state))}</td></tr>`,
     )
     .join('\n');
   return `<article class="board" data-incident="${escapeHtml(incident.id)}">
-<h3><span class="sev sev-${escapeHtml(incident.severity)}">${escapeHtml(incident.severity)}</span> <span class="id">${escapeHtml(incident.id)}</span> <span class="title">${escapeHtml(incident.title)}</span> <span class="status">${escapeHtml(incident.status)}</span>${incident.drill ? ' <span class="drill">DRILL</span>' : ''}</h3>
-<p class="meta">Declared <span class="declared">${escapeHtml(incident.declaredAtText)}</span>${incident.service ? ` · service <span class="service">${escapeHtml(incident.service)}</span>` : ''}</p>
-<table><thead><tr><th scope="col">Role</th><th scope="col">Person</th><th scope="col">Paged at</th><th scope="col">Acked at</th><th scope="col">State</th></tr></thead>
+<h3><span class="sev sev-${escapeHtml(incident.severity)}">${escapeHtml(incident.severity)}</span> <span class="id">${escapeHtml(incident.id)}</span> <span class="title">${escapeHtml(incident.title)}</span> <span class="status">${escapeHtml(label(t, 'dashboard.status', incident.status))}</span>${incident.drill ? ` <span class="drill">${escapeHtml(t('dashboard.drill'))}</span>` : ''}</h3>
+<p class="meta">${escapeHtml(t('dashboard.declared'))} <span class="declared">${escapeHtml(incident.declaredAtText)}</span>${incident.service ? ` · ${escapeHtml(t('dashboard.service'))} <span class="service">${escapeHtml(incident.service)}</span>` : ''}</p>
+<table><thead><tr>${headerCells(t, BOARD_COLUMNS)}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
 </article>`;
 }
 
-function recentRows(incidents: RecentIncidentView[]): string {
-  if (incidents.length === 0) return '<tr><td colspan="8">None.</td></tr>';
+function recentRows(t: Translate, incidents: RecentIncidentView[]): string {
+  if (incidents.length === 0) return `<tr><td colspan="8">${escapeHtml(t('dashboard.none'))}</td></tr>`;
   return incidents
     .map(
       (incident) =>
         `<tr data-incident="${escapeHtml(incident.id)}"><td>${escapeHtml(incident.id)}</td><td>${escapeHtml(incident.title)}</td><td>${escapeHtml(incident.severity)}</td>` +
-        `<td>${escapeHtml(incident.status)}</td><td>${duration(incident.assembleMs)}</td><td>${duration(incident.mitigateMs)}</td><td>${duration(incident.resolveMs)}</td>` +
-        `<td>${escapeHtml(incident.breaches.join(', ') || '—')}</td></tr>`,
+        `<td>${escapeHtml(label(t, 'dashboard.status', incident.status))}</td><td>${duration(incident.assembleMs)}</td><td>${duration(incident.mitigateMs)}</td><td>${duration(incident.resolveMs)}</td>` +
+        `<td>${escapeHtml(incident.breaches.map((kind) => label(t, 'dashboard.breach', kind)).join(t('dashboard.listSeparator')) || '—')}</td></tr>`,
     )
     .join('\n');
 }
 
-function recentTable(id: string, caption: string, incidents: RecentIncidentView[]): string {
+function recentTable(t: Translate, id: string, caption: string, incidents: RecentIncidentView[]): string {
   return `<table id="${id}"><caption>${escapeHtml(caption)}</caption>
-<thead><tr><th scope="col">Incident</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Assembled in</th><th scope="col">Mitigated in</th><th scope="col">Resolved in</th><th scope="col">SLA breaches</th></tr></thead>
+<thead><tr>${headerCells(t, RECENT_COLUMNS)}</tr></thead>
 <tbody id="${id}-body">
-${recentRows(incidents)}
+${recentRows(t, incidents)}
 </tbody></table>`;
 }
 
@@ -203,6 +247,9 @@ interface BarChart {
 
 const fmt = (value: number, unit: BarChart['unit']) => (unit === 'min' ? `${value.toFixed(1)}` : `${Math.round(value)}`);
 
+/** Rough legend width at 12px: CJK characters are about twice as wide as Latin ones. */
+const textWidth = (text: string) => [...text].reduce((sum, ch) => sum + (ch.codePointAt(0)! >= 0x2e80 ? 12 : 7), 0);
+
 function niceMax(value: number): number {
   if (value <= 0) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));
@@ -211,7 +258,7 @@ function niceMax(value: number): number {
 }
 
 /** A grouped bar chart as accessible inline SVG (role="img", <title>, <desc>, text labels). */
-export function barChart(chart: BarChart): string {
+export function barChart(chart: BarChart, t: Translate): string {
   const groupWidth = chart.series.length * 22 + 26;
   const left = 56;
   const right = 20;
@@ -236,16 +283,16 @@ export function barChart(chart: BarChart): string {
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${at}" y2="${at}" stroke="#d0d0d0" stroke-width="1"/>`);
     parts.push(`<text x="${left - 6}" y="${at + 4}" text-anchor="end" font-size="12" fill="#222">${escapeHtml(fmt(value, chart.unit))}</text>`);
   }
-  parts.push(`<text x="12" y="${top - 12}" font-size="12" fill="#222">${chart.unit === 'min' ? 'minutes' : 'count'}</text>`);
+  parts.push(`<text x="12" y="${top - 12}" font-size="12" fill="#222">${escapeHtml(t(chart.unit === 'min' ? 'dashboard.chart.axisMinutes' : 'dashboard.chart.axisCount'))}</text>`);
   // legend
   let legendX = left;
   for (const series of chart.series) {
     parts.push(`<rect x="${legendX}" y="8" width="12" height="12" fill="${series.colour}"/>`);
     parts.push(`<text x="${legendX + 16}" y="18" font-size="12" fill="#222">${escapeHtml(series.name)}</text>`);
-    legendX += 24 + series.name.length * 7;
+    legendX += 24 + textWidth(series.name);
   }
   if (chart.categories.length === 0) {
-    parts.push(`<text x="${left + 12}" y="${top + plotHeight / 2}" font-size="14" fill="#222">No data yet</text>`);
+    parts.push(`<text x="${left + 12}" y="${top + plotHeight / 2}" font-size="14" fill="#222">${escapeHtml(t('dashboard.chart.noData'))}</text>`);
   }
   chart.categories.forEach((category, index) => {
     const x0 = left + index * groupWidth + 13;
@@ -256,7 +303,7 @@ export function barChart(chart: BarChart): string {
       const top0 = y(value);
       const h = Math.max(1, top + plotHeight - top0);
       parts.push(
-        `<rect class="bar" x="${x}" y="${top + plotHeight - h}" width="18" height="${h}" fill="${series.colour}"><title>${escapeHtml(`${category}, ${series.name}: ${fmt(value, chart.unit)}${chart.unit === 'min' ? ' min' : ''}`)}</title></rect>`,
+        `<rect class="bar" x="${x}" y="${top + plotHeight - h}" width="18" height="${h}" fill="${series.colour}"><title>${escapeHtml(t('dashboard.chart.barTitle', { category, series: series.name, value: chart.unit === 'min' ? t('dashboard.chart.minutesValue', { value: fmt(value, chart.unit) }) : fmt(value, chart.unit) }))}</title></rect>`,
       );
       parts.push(`<text x="${x + 9}" y="${top + plotHeight - h - 4}" text-anchor="middle" font-size="10" fill="#222">${escapeHtml(fmt(value, chart.unit))}</text>`);
     });
@@ -277,75 +324,84 @@ export function barChart(chart: BarChart): string {
 
 const minutes = (ms: number | undefined) => (ms === undefined ? undefined : ms / 60_000);
 
-function durationChart(id: string, title: string, description: string, stats: DurationStat[], targetMs: number): string {
+function targetOf(t: Translate, targetMs: number): { value: number; label: string } {
+  return { value: targetMs / 60_000, label: t('dashboard.chart.targetLine', { minutes: Math.round(targetMs / 60_000) }) };
+}
+
+function durationChart(t: Translate, id: string, title: string, description: string, stats: DurationStat[], targetMs: number): string {
   return barChart({
     id,
     title,
     description,
     categories: stats.map((s) => s.label),
     series: [
-      { name: 'median', colour: PALETTE.blue, values: stats.map((s) => minutes(s.medianMs)) },
-      { name: 'p90', colour: PALETTE.orange, values: stats.map((s) => minutes(s.p90Ms)) },
+      { name: t('dashboard.chart.median'), colour: PALETTE.blue, values: stats.map((s) => minutes(s.medianMs)) },
+      { name: t('dashboard.chart.p90'), colour: PALETTE.orange, values: stats.map((s) => minutes(s.p90Ms)) },
     ],
     unit: 'min',
-    target: { value: targetMs / 60_000, label: `${Math.round(targetMs / 60_000)}-minute line` },
-  });
+    target: targetOf(t, targetMs),
+  }, t);
 }
 
-export function dashboardPage(data: DashboardData, nowText: string): string {
-  const boards = data.active.length > 0 ? data.active.map(boardHtml).join('\n') : '<p class="empty">No active incidents.</p>';
+export function dashboardPage(data: DashboardData, nowText: string, t: Translate): string {
+  const targetMinutes = { minutes: Math.round(data.targetMs / 60_000) };
+  const boards = data.active.length > 0
+    ? data.active.map((incident) => boardHtml(t, incident)).join('\n')
+    : `<p class="empty">${escapeHtml(t('dashboard.active.empty'))}</p>`;
   const charts = [
-    durationChart('chart-assembly-week', 'Time to assemble per week', 'Median and 90th percentile minutes from declare to a fully staffed team, per week (real incidents only), against the 15-minute line.', data.assemblyByWeek, data.targetMs),
-    durationChart('chart-ack-role', 'Time to acknowledge per role', 'Median and 90th percentile minutes from page to acknowledgement, per role (real incidents only), against the 15-minute line.', data.ackByRole, data.targetMs),
+    durationChart(t, 'chart-assembly-week', t('dashboard.chart.assemblyWeek.title'), t('dashboard.chart.assemblyWeek.desc', targetMinutes), data.assemblyByWeek, data.targetMs),
+    durationChart(t, 'chart-ack-role', t('dashboard.chart.ackRole.title'), t('dashboard.chart.ackRole.desc', targetMinutes), data.ackByRole, data.targetMs),
     barChart({
       id: 'chart-breaches-month',
-      title: 'SLA breaches per month',
-      description: 'Assembly, response and update breaches of real incidents, per month.',
+      title: t('dashboard.chart.breachesMonth.title'),
+      description: t('dashboard.chart.breachesMonth.desc'),
       categories: data.breachesByMonth.map((m) => m.month),
       series: [
-        { name: 'assembly', colour: PALETTE.blue, values: data.breachesByMonth.map((m) => m.assembly) },
-        { name: 'response', colour: PALETTE.orange, values: data.breachesByMonth.map((m) => m.response) },
-        { name: 'update', colour: PALETTE.purple, values: data.breachesByMonth.map((m) => m.update) },
+        { name: t('dashboard.breach.assembly'), colour: PALETTE.blue, values: data.breachesByMonth.map((m) => m.assembly) },
+        { name: t('dashboard.breach.response'), colour: PALETTE.orange, values: data.breachesByMonth.map((m) => m.response) },
+        { name: t('dashboard.breach.update'), colour: PALETTE.purple, values: data.breachesByMonth.map((m) => m.update) },
       ],
       unit: 'count',
-    }),
+    }, t),
   ];
   const drillChart = barChart({
     id: 'chart-drills-team',
-    title: 'Drill time to acknowledge by team',
-    description: 'Median and 90th percentile minutes to acknowledge in drills, per team, against the 15-minute line. Drills never count in the charts above.',
-    categories: data.drillScores.map((t) => t.team),
+    title: t('dashboard.chart.drillsTeam.title'),
+    description: t('dashboard.chart.drillsTeam.desc', targetMinutes),
+    categories: data.drillScores.map((s) => s.team),
     series: [
-      { name: 'median', colour: PALETTE.blue, values: data.drillScores.map((t) => minutes(t.medianAckMs)) },
-      { name: 'p90', colour: PALETTE.orange, values: data.drillScores.map((t) => minutes(t.p90AckMs)) },
+      { name: t('dashboard.chart.median'), colour: PALETTE.blue, values: data.drillScores.map((s) => minutes(s.medianAckMs)) },
+      { name: t('dashboard.chart.p90'), colour: PALETTE.orange, values: data.drillScores.map((s) => minutes(s.p90AckMs)) },
     ],
     unit: 'min',
-    target: { value: data.targetMs / 60_000, label: `${Math.round(data.targetMs / 60_000)}-minute line` },
-  });
+    target: targetOf(t, data.targetMs),
+  }, t);
   const drillRows = data.drillScores
-    .map((t) => `<tr><td>${escapeHtml(t.team)}</td><td>${t.drills}</td><td>${t.assembledInTime}</td><td>${t.acks}</td><td>${t.missed}</td><td>${duration(t.medianAckMs)}</td><td>${duration(t.p90AckMs)}</td></tr>`)
+    .map((s) => `<tr><td>${escapeHtml(s.team)}</td><td>${s.drills}</td><td>${s.assembledInTime}</td><td>${s.acks}</td><td>${s.missed}</td><td>${duration(s.medianAckMs)}</td><td>${duration(s.p90AckMs)}</td></tr>`)
     .join('\n');
+  const h = (key: MessageKey) => escapeHtml(t(key));
   return page(
-    'Muster dashboard',
-    `<header><h1>Muster dashboard</h1><p class="meta">Read-only · updated <span id="updated">${escapeHtml(nowText)}</span> <span id="live-status" role="status"></span></p>
-<form method="post" action="/dashboard/logout"><button type="submit">Log out</button></form></header>
+    t,
+    t('dashboard.title'),
+    `<header><h1>${h('dashboard.title')}</h1><p class="meta">${h('dashboard.readOnly')} · ${h('dashboard.updated')} <span id="updated">${escapeHtml(nowText)}</span> <span id="live-status" role="status"></span></p>
+<form method="post" action="/dashboard/logout"><button type="submit">${h('dashboard.logout')}</button></form></header>
 <main>
-<section aria-labelledby="active-heading"><h2 id="active-heading">Active incidents</h2>
-<div id="active">
+<section aria-labelledby="active-heading"><h2 id="active-heading">${h('dashboard.active.heading')}</h2>
+<div id="active" data-strings="${escapeHtml(JSON.stringify(clientStrings(t)))}">
 ${boards}
 </div></section>
-<section aria-labelledby="recent-heading"><h2 id="recent-heading">Recent incidents</h2>
-${recentTable('recent', 'Real incidents, newest first', data.recent)}
+<section aria-labelledby="recent-heading"><h2 id="recent-heading">${h('dashboard.recent.heading')}</h2>
+${recentTable(t, 'recent', t('dashboard.recent.caption'), data.recent)}
 </section>
-<section aria-labelledby="charts-heading"><h2 id="charts-heading">Trends</h2>
+<section aria-labelledby="charts-heading"><h2 id="charts-heading">${h('dashboard.trends.heading')}</h2>
 <div class="charts">
 ${charts.join('\n')}
 </div></section>
-<section aria-labelledby="drills-heading"><h2 id="drills-heading">Drills</h2>
-${recentTable('drills', 'Drills, newest first (kept apart from real incidents)', data.recentDrills)}
-<table id="drill-scores"><caption>Drill scores by team</caption>
-<thead><tr><th scope="col">Team</th><th scope="col">Drills</th><th scope="col">Assembled in time</th><th scope="col">Acks</th><th scope="col">Missed</th><th scope="col">Median ack</th><th scope="col">p90 ack</th></tr></thead>
-<tbody>${drillRows || '<tr><td colspan="7">No drills scored yet.</td></tr>'}</tbody></table>
+<section aria-labelledby="drills-heading"><h2 id="drills-heading">${h('dashboard.drills.heading')}</h2>
+${recentTable(t, 'drills', t('dashboard.drills.caption'), data.recentDrills)}
+<table id="drill-scores"><caption>${h('dashboard.drillScores.caption')}</caption>
+<thead><tr>${headerCells(t, SCORE_COLUMNS)}</tr></thead>
+<tbody>${drillRows || `<tr><td colspan="7">${h('dashboard.drillScores.empty')}</td></tr>`}</tbody></table>
 <div class="charts">${drillChart}</div>
 </section>
 </main>`,
@@ -387,6 +443,11 @@ export const APP_JS = `'use strict';
   var status = document.getElementById('live-status');
   var recentBody = document.getElementById('recent-body');
   var drillsBody = document.getElementById('drills-body');
+  // The page's strings, in its locale, from a data attribute (the CSP forbids inline script).
+  var S = {};
+  try { S = JSON.parse(active.getAttribute('data-strings') || '{}') || {}; } catch (e) { S = {}; }
+  function str(name) { return typeof S[name] === 'string' ? S[name] : ''; }
+  function named(group, value) { var map = S[group] || {}; return typeof map[value] === 'string' ? map[value] : value; }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -411,16 +472,16 @@ export const APP_JS = `'use strict';
     h3.appendChild(document.createTextNode(' '));
     h3.appendChild(el('span', 'title', incident.title));
     h3.appendChild(document.createTextNode(' '));
-    h3.appendChild(el('span', 'status', incident.status));
-    if (incident.drill) { h3.appendChild(document.createTextNode(' ')); h3.appendChild(el('span', 'drill', 'DRILL')); }
+    h3.appendChild(el('span', 'status', named('statuses', incident.status)));
+    if (incident.drill) { h3.appendChild(document.createTextNode(' ')); h3.appendChild(el('span', 'drill', str('drill'))); }
     article.appendChild(h3);
-    var meta = el('p', 'meta', 'Declared ');
+    var meta = el('p', 'meta', str('declared') + ' ');
     meta.appendChild(el('span', 'declared', incident.declaredAtText));
-    if (incident.service) { meta.appendChild(document.createTextNode(' \\u00b7 service ')); meta.appendChild(el('span', 'service', incident.service)); }
+    if (incident.service) { meta.appendChild(document.createTextNode(' \\u00b7 ' + str('service') + ' ')); meta.appendChild(el('span', 'service', incident.service)); }
     article.appendChild(meta);
     var table = el('table');
     var head = el('thead'), headRow = el('tr');
-    ['Role', 'Person', 'Paged at', 'Acked at', 'State'].forEach(function (name) {
+    (S.boardColumns || []).forEach(function (name) {
       var th = el('th', null, name); th.setAttribute('scope', 'col'); headRow.appendChild(th);
     });
     head.appendChild(headRow); table.appendChild(head);
@@ -432,7 +493,7 @@ export const APP_JS = `'use strict';
       tr.appendChild(el('td', 'person', row.personName || '\\u2014'));
       tr.appendChild(el('td', 'paged', row.pagedAtText || '\\u2014'));
       tr.appendChild(el('td', 'acked', row.ackedAtText || '\\u2014'));
-      tr.appendChild(el('td', 'state state-' + row.state, row.state));
+      tr.appendChild(el('td', 'state state-' + row.state, named('states', row.state)));
       body.appendChild(tr);
     });
     table.appendChild(body);
@@ -443,19 +504,19 @@ export const APP_JS = `'use strict';
     if (!target) return;
     var rows = [];
     if (incidents.length === 0) {
-      var empty = el('tr'), td = el('td', null, 'None.'); td.setAttribute('colspan', '8'); empty.appendChild(td); rows.push(empty);
+      var empty = el('tr'), td = el('td', null, str('none')); td.setAttribute('colspan', '8'); empty.appendChild(td); rows.push(empty);
     }
     incidents.forEach(function (incident) {
       var tr = el('tr');
       tr.setAttribute('data-incident', incident.id);
-      [incident.id, incident.title, incident.severity, incident.status, clock(incident.assembleMs), clock(incident.mitigateMs), clock(incident.resolveMs),
-        incident.breaches.length ? incident.breaches.join(', ') : '\\u2014'].forEach(function (text) { tr.appendChild(el('td', null, text)); });
+      [incident.id, incident.title, incident.severity, named('statuses', incident.status), clock(incident.assembleMs), clock(incident.mitigateMs), clock(incident.resolveMs),
+        incident.breaches.length ? incident.breaches.map(function (kind) { return named('breaches', kind); }).join(str('listSeparator')) : '\\u2014'].forEach(function (text) { tr.appendChild(el('td', null, text)); });
       rows.push(tr);
     });
     target.replaceChildren.apply(target, rows);
   }
   function render(data) {
-    var boards = data.active.length ? data.active.map(board) : [el('p', 'empty', 'No active incidents.')];
+    var boards = data.active.length ? data.active.map(board) : [el('p', 'empty', str('noActive'))];
     active.replaceChildren.apply(active, boards);
     recentRows(recentBody, data.recent);
     recentRows(drillsBody, data.recentDrills);
@@ -470,7 +531,7 @@ export const APP_JS = `'use strict';
         return response.json();
       })
       .then(function (data) { if (data) render(data); })
-      .catch(function () { if (status) status.textContent = '(connection lost; retrying)'; })
+      .catch(function () { if (status) status.textContent = str('connectionLost'); })
       .then(function () { window.setTimeout(poll, 2000); });
   }
   window.setTimeout(poll, 2000);
@@ -497,14 +558,14 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
 
   app.get('/dashboard/login', async (request, reply) => {
     if (signedIn(request)) return reply.redirect('/dashboard', 303);
-    return html(reply, 200, loginPage());
+    return html(reply, 200, loginPage(options.t));
   });
 
   app.post('/dashboard/login', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (!tokenMatches(body.token, options.token)) {
       options.logger.warn({ ip: request.ip }, 'dashboard: login refused (wrong token)');
-      return html(reply, 401, loginPage('Wrong token.'));
+      return html(reply, 401, loginPage(options.t, options.t('dashboard.login.wrongToken')));
     }
     const id = sessions.create();
     reply.header('set-cookie', `${COOKIE}=${id}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
@@ -521,7 +582,7 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
     if (!signedIn(request)) return reply.redirect('/dashboard/login', 303);
     const now = options.now();
     const data = await loadDashboard(options.store, options.names, now);
-    return html(reply, 200, dashboardPage(data, options.names.time(now)));
+    return html(reply, 200, dashboardPage(data, options.names.time(now), options.t));
   });
 
   app.get('/dashboard/data.json', async (request, reply) => {
