@@ -1,0 +1,256 @@
+/**
+ * The runtime: embedded or production parts, the core given its ports, and
+ * the one HTTP server (metrics, health, hooks, dashboard).
+ */
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { BullMQOutbox } from '../../adapters/bullmq/outbox.js';
+import { BullMQScheduler } from '../../adapters/bullmq/scheduler.js';
+import { InProcessOutbox } from '../../adapters/memory/outbox.js';
+import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
+import { MemoryStore } from '../../adapters/memory/store.js';
+import { RedisStore } from '../../adapters/redis/store.js';
+import { startOpsServer } from '../../adapters/http/ops.js';
+import { MusterMetrics } from '../../adapters/http/metrics.js';
+import type { InboundAlert } from '../alerts/payloads.js';
+import { readiness } from '../runtime/health.js';
+import { HttpWebhooks } from '../../adapters/http/webhook.js';
+import { AlertService } from '../alerts/service.js';
+import { webhookSecrets } from '../config/secrets.js';
+import { ConfigError } from '../config/load.js';
+import { libraryFor } from '../playbooks/library.js';
+import { HttpExecutor } from '../../adapters/executors/http.js';
+import { ExecExecutor } from '../../adapters/executors/exec.js';
+import { actionSecrets } from '../config/action-secrets.js';
+import { Muster } from '../app.js';
+import { systemClock } from '../clock.js';
+import type { MusterConfig } from '../config/schema.js';
+import { redactUrl, type MusterEnv } from '../config/env.js';
+import type { Logger } from '../logger.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler } from '../ports.js';
+
+export type Mode = 'embedded' | 'production';
+
+export interface Runtime {
+  mode: Mode;
+  muster: Muster;
+  store: IncidentStore;
+  scheduler: Scheduler;
+  outbox: Outbox;
+  /** The port of the HTTP server (metrics, health, hooks) when one runs. */
+  httpPort?: number;
+  /** Resolves once queued outbound messages have been delivered (or after a bound). */
+  settle(maxMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+export function createLogger(env: MusterEnv, quiet = false): Logger {
+  const level = env.logLevelSet || !quiet ? env.logLevel : 'warn';
+  return pino({ level, redact: ['*.password', '*.token', '*.secret'] }, pino.destination(2));
+}
+
+interface Parts {
+  store: IncidentStore;
+  scheduler: Scheduler;
+  outbox: Outbox;
+  close: () => Promise<void>;
+}
+
+export function embeddedParts(clock: Clock): Parts {
+  const store = new MemoryStore(() => clock.now());
+  return { store, scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
+}
+
+/** Connects or fails with the URL (password hidden) and a hint; never a stack trace. */
+async function connectRedis(url: string, logger: Logger): Promise<{ commands: Redis; queues: Redis }> {
+  const commands = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    // Many small independent commands per declare: one write per event-loop tick.
+    enableAutoPipelining: true,
+  });
+  const queues = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  for (const client of [commands, queues]) {
+    client.on('error', (error: Error) => logger.warn({ redis: redactUrl(url), err: error.message }, 'redis connection problem; retrying'));
+  }
+  try {
+    await Promise.all([commands.connect(), queues.connect()]);
+    await commands.ping();
+  } catch (error) {
+    commands.disconnect();
+    queues.disconnect();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartupError(
+      `Cannot reach Redis at ${redactUrl(url)} (${reason}).\n` +
+        'Hint: start Redis (redis-server), fix REDIS_URL, or unset REDIS_URL to run in embedded mode.',
+    );
+  }
+  return { commands, queues };
+}
+
+/** Production Redis must not lose or evict timers (DESIGN.md §4): warn when it might. */
+async function checkDurability(redis: Redis, logger: Logger): Promise<void> {
+  try {
+    const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    if (aof !== 'yes') logger.warn({ appendonly: aof }, 'Redis runs without AOF: a Redis restart loses incidents and timers (set appendonly yes, appendfsync everysec)');
+    if (policy !== 'noeviction') logger.warn({ policy }, 'Redis may evict keys under memory pressure (set maxmemory-policy noeviction)');
+  } catch {
+    logger.warn({}, 'could not read the Redis persistence settings; make sure AOF is on and maxmemory-policy is noeviction');
+  }
+}
+
+export async function productionParts(url: string, prefix: string, logger: Logger): Promise<Parts> {
+  const { commands, queues } = await connectRedis(url, logger);
+  await checkDurability(commands, logger);
+  const store = new RedisStore(commands, { prefix });
+  const scheduler = new BullMQScheduler({ connection: queues, prefix: `${prefix}bull`, logger });
+  const outbox = new BullMQOutbox({ connection: queues, prefix: `${prefix}bull`, logger });
+  return {
+    store,
+    scheduler,
+    outbox,
+    close: async () => {
+      commands.disconnect();
+      queues.disconnect();
+    },
+  };
+}
+
+export async function buildRuntime(options: {
+  config: MusterConfig;
+  /** The config file, to find the playbooks folder it names. */
+  configFile?: string;
+  env: MusterEnv;
+  chat: ChatPort;
+  logger: Logger;
+  clock?: Clock;
+}): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const mode: Mode = options.env.redisUrl ? 'production' : 'embedded';
+  const parts = options.env.redisUrl
+    ? await productionParts(options.env.redisUrl, options.env.redisPrefix, options.logger)
+    : embeddedParts(clock);
+  const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
+  const playbooks = libraryFor(options.config, options.configFile);
+  const executors = actionExecutors(options);
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
+  const http = await startHooks(options, muster, parts.store, parts.outbox, clock);
+  const closeHooks = http?.close;
+  return {
+    mode,
+    muster,
+    ...parts,
+    ...(http ? { httpPort: http.port } : {}),
+    settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
+    close: async () => {
+      await closeHooks?.();
+      await muster.stop();
+      await parts.store.close();
+      await parts.close();
+    },
+  };
+}
+
+/**
+ * A webhook audience without its secret cannot be signed, so it is switched
+ * off, loudly: the shipped example names STATUSPAGE_SECRET and must still run.
+ */
+function readWebhookSecrets(options: { config: MusterConfig; env: MusterEnv; logger: Logger }): Map<string, string> {
+  try {
+    return webhookSecrets(options.config.audiences, options.env.raw ?? {});
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) options.logger.warn({ variable: problem.path }, `${problem.message}: set ${problem.path}; until then it is not notified`);
+    const present = Object.fromEntries(Object.entries(options.env.raw ?? {}).filter(([, value]) => value));
+    const configured = Object.fromEntries(Object.entries(options.config.audiences).filter(([, a]) => a.kind !== 'webhook' || present[a.secretEnv]));
+    return webhookSecrets(configured, present);
+  }
+}
+
+/** The executors of privileged actions; an http action whose secret is missing is refused when run, with a warning now. */
+function actionExecutors(options: { config: MusterConfig; env: MusterEnv; logger: Logger }) {
+  const { secrets, missing } = actionSecrets(options.config.actions, options.env.raw ?? {});
+  for (const problem of missing) options.logger.warn({ variable: problem.path }, `${problem.message}: set ${problem.path}`);
+  return {
+    http: new HttpExecutor({ secrets }),
+    exec: new ExecExecutor({ allowedPrograms: options.config.actions.allowedPrograms }),
+  };
+}
+
+/**
+ * The HTTP server: /metrics, /healthz and /readyz whenever MUSTER_HTTP_PORT is
+ * set or hooks are configured, plus the monitoring hooks only when a token or
+ * secret guards them (never an open endpoint). One fastify instance, one port.
+ */
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock) {
+  const { env, config, logger } = options;
+  const hooksOn = Boolean(env.hookToken || env.hookSecret);
+  if (!hooksOn && !env.dashboardToken && !env.raw?.MUSTER_HTTP_PORT) return undefined;
+  const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
+  const metrics = new MusterMetrics({
+    store,
+    outbox,
+    watchdog: muster.watchdog,
+    logger,
+    onEvent: (listener) => muster.onEvent(listener),
+    onDeliveryFailure: (listener) => muster.onDeliveryFailure(listener),
+  });
+  try {
+    const server = await startOpsServer({
+      host: env.httpHost ?? '127.0.0.1',
+      port: env.httpPort ?? 8080,
+      metrics,
+      ready: () =>
+        readiness(
+          { store, clock: systemClock, workersStartedAt: () => muster.workersStartedAt, watchdog: muster.watchdog },
+          (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'readiness: store ping failed'),
+        ),
+      ...(alerts
+        ? {
+            hooks: {
+              ...(env.hookToken ? { token: env.hookToken } : {}),
+              ...(env.hookSecret ? { secret: env.hookSecret } : {}),
+              alerts: config.alerts,
+              ingest: (batch: InboundAlert[]) => alerts.ingest(batch),
+              logger,
+            },
+          }
+        : {}),
+      ...(env.dashboardToken
+        ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger } }
+        : {}),
+      logger,
+    });
+    const routes = [
+      'GET /metrics', 'GET /healthz', 'GET /readyz',
+      ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : []),
+      ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)'] : []),
+    ];
+    logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
+    return {
+      port: server.port,
+      close: async () => {
+        metrics.close();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    metrics.close();
+    throw new StartupError(`Cannot listen for HTTP (metrics, health, hooks) on ${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080} (${error instanceof Error ? error.message : String(error)}). Hint: set MUSTER_HTTP_PORT to a free port.`);
+  }
+}
+
+async function settle(outbox: Outbox, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (Date.now() < until) {
+    if ((await outbox.depth()) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
