@@ -1,5 +1,5 @@
 import type { ActionsConfig } from '../actions/schema.js';
-import type { ConfigProblem } from './load.js';
+import type { ConfigProblem } from './problems.js';
 
 /**
  * Reads the HMAC secrets of http actions from the environment variables that

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, type ConfigProblem } from './load.js';
+import { ConfigError, type ConfigProblem } from './problems.js';
 
 /**
  * The process environment, read once here and nowhere else (DESIGN.md §7):

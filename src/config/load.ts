@@ -1,21 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  isAlias,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  type Document,
-  type YAMLError,
-} from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { allowedKeys, describeAt, isDurationAt, unionForms } from './json-schema.js';
 import { checkReferences, closest, listNames } from './references.js';
 import { musterConfigSchema, type MusterConfig } from './schema.js';
+import { ConfigError, formatPath, type ConfigProblem, type Path } from './problems.js';
+import { Locator, SYNTAX_DEFAULT_HINT, syntaxProblem, type Position } from './yaml-source.js';
+
+export { ConfigError, formatPath, formatProblems, type ConfigProblem } from './problems.js';
 
 /**
  * Loading muster.yaml: read, parse YAML, validate with the zod schema, check
@@ -23,144 +17,6 @@ import { musterConfigSchema, type MusterConfig } from './schema.js';
  * with the file, line, column, the YAML path and what to write instead
  * (DESIGN.md §7). The operator fixing a config at 3 a.m. should need one pass.
  */
-
-export interface ConfigProblem {
-  file: string;
-  /** 1-based; absent when the problem has no place in the file (it is missing). */
-  line?: number;
-  column?: number;
-  /** Rendered like `teams.payments.rotation.primary[1]`; empty for the whole file. */
-  path: string;
-  message: string;
-  hint?: string;
-}
-
-/** Thrown with every problem found; its message is the formatted list. */
-export class ConfigError extends Error {
-  readonly problems: ConfigProblem[];
-
-  constructor(problems: ConfigProblem[]) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`configuration has ${count}:\n${formatProblems(problems)}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
-type Path = readonly PropertyKey[];
-
-/** `["teams","payments","rotation","primary",1]` → `teams.payments.rotation.primary[1]`. */
-export function formatPath(path: Path): string {
-  return path.reduce<string>((out, segment) => {
-    if (typeof segment === 'number') return `${out}[${segment}]`;
-    const key = String(segment);
-    if (/^[\w-]+$/.test(key)) return out ? `${out}.${key}` : key;
-    return `${out}[${JSON.stringify(key)}]`;
-  }, '');
-}
-
-/** One line per problem: `muster.yaml:12:7  path: message — hint: …`. */
-export function formatProblems(problems: readonly ConfigProblem[]): string {
-  return problems
-    .map((p) => {
-      const where = [p.file, p.line, p.line === undefined ? undefined : p.column]
-        .filter((part) => part !== undefined)
-        .join(':');
-      const what = p.path ? `${p.path}: ${p.message}` : p.message;
-      return `${where}  ${what}${p.hint ? ` — hint: ${p.hint}` : ''}`;
-    })
-    .join('\n');
-}
-
-// ------------------------------------------------------------ YAML positions
-
-interface Position {
-  line?: number;
-  column?: number;
-}
-
-/** Finds where a config path lives in the YAML source, falling back to the nearest ancestor. */
-class Locator {
-  constructor(
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
-
-  /** The value at `path`, or the deepest ancestor that exists (the parent map of a missing key). */
-  value(path: Path): Position {
-    return this.at(this.walk(path).node);
-  }
-
-  /** The key of the last segment (for problems about a key itself), else as `value`. */
-  key(path: Path): Position {
-    const found = this.walk(path);
-    return this.at(found.complete && found.key ? found.key : found.node);
-  }
-
-  /** The scalar's text as written, e.g. digits YAML turned into a lossy number. */
-  source(path: Path): string | undefined {
-    const found = this.walk(path);
-    return found.complete && isScalar(found.node) ? found.node.source : undefined;
-  }
-
-  private walk(path: Path): { node: unknown; key?: unknown; complete: boolean } {
-    let node: unknown = this.doc.contents;
-    let key: unknown;
-    for (const segment of path) {
-      if (isAlias(node)) node = node.resolve(this.doc);
-      let next: unknown;
-      let nextKey: unknown;
-      if (isMap(node)) {
-        const pair = node.items.find(
-          (p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment),
-        );
-        // An empty value (`people:`) has no node of its own: point at its key.
-        if (pair) [next, nextKey] = [pair.value ?? pair.key, pair.key];
-      } else if (isSeq(node) && typeof segment === 'number') {
-        next = node.items[segment];
-      }
-      if (next === undefined || next === null) return { node, key, complete: false };
-      [node, key] = [next, nextKey];
-    }
-    return { node, key, complete: true };
-  }
-
-  private at(node: unknown): Position {
-    const offset = isNode(node) ? node.range?.[0] : undefined;
-    if (offset === undefined) return {};
-    const { line, col } = this.lines.linePos(offset);
-    return line > 0 ? { line, column: col } : {};
-  }
-}
-
-// ------------------------------------------------------------ YAML syntax
-
-const SYNTAX_HINTS: Partial<Record<YAMLError['code'], string>> = {
-  BAD_INDENT: 'indent nested entries consistently with spaces (two per level is usual)',
-  TAB_AS_INDENT: 'indent with spaces, not tabs',
-  DUPLICATE_KEY: 'a key may appear once per map: merge the two entries or rename one',
-  MISSING_CHAR: 'close the quote or bracket opened here',
-  BLOCK_AS_IMPLICIT_KEY: 'put a space after ":" and keep each key on one line',
-  MULTILINE_IMPLICIT_KEY: 'put a space after ":" and keep each key on one line',
-  BAD_ALIAS: 'define the anchor (&name) before using it as *name',
-  MULTIPLE_DOCS: 'keep the whole config in one YAML document (remove the extra "---")',
-};
-const SYNTAX_DEFAULT_HINT =
-  'check indentation and punctuation on this line; quote values that contain ": " or start with "#", "@", "*" or "&"';
-
-function syntaxProblem(error: YAMLError, file: string): ConfigProblem {
-  const start = error.linePos?.[0];
-  const firstLine = error.message.split('\n')[0] ?? error.message;
-  const message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
-  return {
-    file,
-    line: start?.line,
-    column: start?.col,
-    path: '',
-    message: `YAML syntax error: ${message}`,
-    hint: SYNTAX_HINTS[error.code] ?? SYNTAX_DEFAULT_HINT,
-  };
-}
 
 // ------------------------------------------------------------ zod issues
 

@@ -1,5 +1,5 @@
 import type { AudiencesConfig } from './audiences.js';
-import { ConfigError, type ConfigProblem } from './load.js';
+import { ConfigError, type ConfigProblem } from './problems.js';
 
 /**
  * Reads the secrets that muster.yaml names by environment variable (webhook
