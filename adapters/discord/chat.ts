@@ -9,6 +9,7 @@ import {
   type OpenedRoom,
   type RoomRequest,
 } from '../../src/ports.js';
+import { ChatAddressing } from '../chat-addressing.js';
 import { clip, renderMessage } from './render.js';
 
 /**
@@ -51,14 +52,20 @@ export function discordErrorCode(error: unknown): number | undefined {
  * bucket itself, so one channel's limit never holds back pages to others.
  */
 export class DiscordChat implements ChatPort {
-  private readonly dmChannels = new Map<string, string>();
+  private readonly addressing: ChatAddressing;
 
   constructor(
     private readonly client: DiscordRestClient,
     private readonly config: MusterConfig,
     private readonly options: DiscordChatOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const broadcast = config.discord?.broadcast ?? config.channels.broadcast;
+    this.addressing = new ChatAddressing('discord', config, broadcast, async (user) => {
+      const channel = (await this.call(() => this.client.rest.post(Routes.userChannels(), { body: { recipient_id: user } }))) as { id: string };
+      return channel.id;
+    });
+  }
 
   async openRoom(request: RoomRequest): Promise<OpenedRoom> {
     const problems: string[] = [];
@@ -108,7 +115,7 @@ export class DiscordChat implements ChatPort {
   }
 
   async send(to: Destination, message: Message): Promise<string> {
-    const channel = await this.channelFor(to);
+    const channel = await this.addressing.channelFor(to);
     const sent = (await this.call(() => this.client.rest.post(Routes.channelMessages(channel), { body: renderMessage(message) }))) as { id: string };
     if (message.pin) {
       await this.client.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' }).catch((error: unknown) => {
@@ -127,8 +134,7 @@ export class DiscordChat implements ChatPort {
 
   /** The Discord user behind a member: a person id from muster.yaml, or a raw "discord:<id>" ref. */
   discordUser(member: string): string | undefined {
-    if (member.startsWith('discord:')) return member.slice('discord:'.length);
-    return this.config.people[member]?.discord;
+    return this.addressing.user(member);
   }
 
   private async openThread(request: RoomRequest, members: string[], problems: string[]): Promise<OpenedRoom> {
@@ -149,29 +155,6 @@ export class DiscordChat implements ChatPort {
       ),
     );
     return { conversation: `discord:${thread.id}`, name: `#${thread.name}`, problems };
-  }
-
-  private async channelFor(to: Destination): Promise<string> {
-    if (to.kind === 'broadcast') {
-      const broadcast = this.config.discord?.broadcast ?? this.config.channels.broadcast;
-      if (!broadcast) throw new UndeliverableError('no broadcast channel configured (discord.broadcast or channels.broadcast)');
-      return broadcast.replace(/^discord:/, '');
-    }
-    if (to.kind === 'room') {
-      if (!to.conversation.startsWith('discord:')) throw new UndeliverableError(`${to.conversation} is not a Discord conversation`);
-      return to.conversation.slice('discord:'.length);
-    }
-    return this.directChannel(to.person);
-  }
-
-  private async directChannel(person: string): Promise<string> {
-    const user = this.discordUser(person);
-    if (!user) throw new UndeliverableError(`${person} has no Discord user id in muster.yaml (people.${person}.discord)`);
-    const known = this.dmChannels.get(user);
-    if (known) return known;
-    const channel = (await this.call(() => this.client.rest.post(Routes.userChannels(), { body: { recipient_id: user } }))) as { id: string };
-    this.dmChannels.set(user, channel.id);
-    return channel.id;
   }
 
   private checkUnauthorized(error: unknown): void {

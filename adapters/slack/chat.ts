@@ -9,6 +9,7 @@ import {
   type OpenedRoom,
   type RoomRequest,
 } from '../../src/ports.js';
+import { ChatAddressing } from '../chat-addressing.js';
 import { renderMessage } from './render.js';
 
 /** The error code Slack put in a platform error, if it is one. */
@@ -31,13 +32,19 @@ const RATE_LIMIT_ATTEMPTS = 6;
  * behind one channel's limit.
  */
 export class SlackChat implements ChatPort {
-  private readonly dmChannels = new Map<string, string>();
+  private readonly addressing: ChatAddressing;
 
   constructor(
     private readonly client: WebClient,
     private readonly config: MusterConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.addressing = new ChatAddressing('slack', config, config.channels.broadcast, async (user) => {
+      const result = await this.call(() => this.client.conversations.open({ users: user }));
+      if (!result.channel?.id) throw new Error(`Slack opened no DM with ${user}`);
+      return result.channel.id;
+    });
+  }
 
   async openRoom(request: RoomRequest): Promise<OpenedRoom> {
     const channel = await this.createChannel(request.name);
@@ -50,7 +57,7 @@ export class SlackChat implements ChatPort {
   }
 
   async send(to: Destination, message: Message): Promise<string> {
-    const channel = await this.channelFor(to);
+    const channel = await this.addressing.channelFor(to);
     const rendered = renderMessage(message);
     const result = await this.call(() =>
       this.client.chat.postMessage({ channel, ...rendered, unfurl_links: false, unfurl_media: false, link_names: false }),
@@ -72,8 +79,7 @@ export class SlackChat implements ChatPort {
 
   /** The Slack user behind a room member: a person id from muster.yaml, or a raw "slack:U…" ref. */
   slackUser(member: string): string | undefined {
-    if (member.startsWith('slack:')) return member.slice('slack:'.length);
-    return this.config.people[member]?.slack;
+    return this.addressing.user(member);
   }
 
   private async createChannel(name: string): Promise<{ id: string; name: string }> {
@@ -130,31 +136,6 @@ export class SlackChat implements ChatPort {
     } catch (error) {
       this.noteInviteProblem(member, error, problems);
     }
-  }
-
-  private async channelFor(to: Destination): Promise<string> {
-    if (to.kind === 'broadcast') {
-      const broadcast = this.config.channels.broadcast;
-      if (!broadcast) throw new UndeliverableError('no broadcast channel configured (channels.broadcast)');
-      return broadcast.replace(/^slack:/, '');
-    }
-    if (to.kind === 'room') {
-      if (!to.conversation.startsWith('slack:')) throw new UndeliverableError(`${to.conversation} is not a Slack conversation`);
-      return to.conversation.slice('slack:'.length);
-    }
-    return this.directChannel(to.person);
-  }
-
-  private async directChannel(person: string): Promise<string> {
-    const user = this.slackUser(person);
-    if (!user) throw new UndeliverableError(`${person} has no Slack user id in muster.yaml (people.${person}.slack)`);
-    const known = this.dmChannels.get(user);
-    if (known) return known;
-    const result = await this.call(() => this.client.conversations.open({ users: user }));
-    const id = result.channel?.id;
-    if (!id) throw new Error(`Slack opened no DM with ${user}`);
-    this.dmChannels.set(user, id);
-    return id;
   }
 
   /**
