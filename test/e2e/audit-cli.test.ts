@@ -5,17 +5,15 @@
  * Redis directly and verify names the incident and the entry. Every key under
  * the prefix (BullMQ's included) is deleted afterwards.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES, muster } from './cli.js';
+import { redisSandbox } from './redis-sandbox.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `e2e-audit-${randomUUID()}:`;
-const ENV = { REDIS_URL, MUSTER_REDIS_PREFIX: PREFIX };
+const sandbox = redisSandbox('audit');
+const ENV = { ...sandbox.env };
+const PREFIX = sandbox.prefix;
 
 interface Entry {
   type: string;
@@ -27,39 +25,9 @@ interface Entry {
   data: Record<string, unknown>;
 }
 
-let redis: Redis;
-let dir = '';
-
-async function keysUnderPrefix(): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
-
-beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  dir = mkdtempSync(join(tmpdir(), 'muster-e2e-audit-'));
-});
-
-afterAll(async () => {
-  if (redis) {
-    const keys = await keysUnderPrefix();
-    for (let i = 0; i < keys.length; i += 200) await redis.del(...keys.slice(i, i + 200));
-    expect(await keysUnderPrefix()).toEqual([]);
-    redis.disconnect();
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('muster audit (production mode, real Redis)', () => {
   it('verifies a clean chain, exports it as JSON lines, and names the entry edited in Redis', async () => {
-    const script = join(dir, 'declare-ack.script');
+    const script = join(sandbox.dir, 'declare-ack.script');
     writeFileSync(script, 'alice: /incident declare Checkout is failing sev=P3 service=checkout\ncarol: /incident ack\n');
     const played = await muster(['console', '--config', join(FIXTURES, 'fast.yaml'), '--script', script, '--json'], ENV);
     expect(played.code, played.stderr).toBe(0);
@@ -87,15 +55,15 @@ describe('muster audit (production mode, real Redis)', () => {
     expect(entries.every((e) => e.incident === 'INC-1' && typeof e.prevHash === 'string')).toBe(true);
 
     // tamper: find the timeline list under the prefix and rewrite the ack entry
-    const timelines = (await keysUnderPrefix()).filter((key) => key.startsWith(`${PREFIX}timeline:`));
+    const timelines = (await sandbox.keys()).filter((key) => key.startsWith(`${PREFIX}timeline:`));
     expect(timelines).toEqual([`${PREFIX}timeline:INC-1`]);
     const key = timelines[0]!;
-    const raw = await redis.lrange(key, 0, -1);
+    const raw = await sandbox.redis.lrange(key, 0, -1);
     expect(raw).toHaveLength(written.length);
     const index = raw.findIndex((text) => (JSON.parse(text) as Entry).type === 'slot.acked');
     expect(index).toBeGreaterThan(0);
     const original = JSON.parse(raw[index]!) as Entry;
-    await redis.lset(key, index, JSON.stringify({ ...original, person: 'mallory' }));
+    await sandbox.redis.lset(key, index, JSON.stringify({ ...original, person: 'mallory' }));
 
     const broken = await muster(['audit', 'verify'], ENV);
     expect(broken.code).toBe(1);
@@ -106,7 +74,7 @@ describe('muster audit (production mode, real Redis)', () => {
     expect(brokenOne.stdout).toContain(`INC-1 entry ${original.seq}`);
 
     // putting the original back makes it verify again: the failure was the edit, nothing else
-    await redis.lset(key, index, raw[index]!);
+    await sandbox.redis.lset(key, index, raw[index]!);
     const restored = await muster(['audit', 'verify'], ENV);
     expect(restored.code, restored.stdout).toBe(0);
   }, 120_000);

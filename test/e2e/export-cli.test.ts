@@ -4,51 +4,18 @@
  * the export's timeline matches what the console printed, entry for entry.
  * Every key under the prefix (BullMQ's included) is deleted afterwards.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES, muster } from './cli.js';
+import { redisSandbox } from './redis-sandbox.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `e2e-export-${randomUUID()}:`;
-const ENV = { REDIS_URL, MUSTER_REDIS_PREFIX: PREFIX, MUSTER_CONFIG: join(FIXTURES, 'fast.yaml') };
-
-let redis: Redis;
-let dir = '';
-
-async function keysUnderPrefix(): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
-
-beforeAll(async () => {
-  redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  dir = mkdtempSync(join(tmpdir(), 'muster-e2e-export-'));
-});
-
-afterAll(async () => {
-  if (redis) {
-    const keys = await keysUnderPrefix();
-    for (let i = 0; i < keys.length; i += 200) await redis.del(...keys.slice(i, i + 200));
-    expect(await keysUnderPrefix()).toEqual([]);
-    redis.disconnect();
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const sandbox = redisSandbox('export');
+const ENV = { ...sandbox.env, MUSTER_CONFIG: join(FIXTURES, 'fast.yaml') };
 
 describe('muster export (production mode, real Redis)', () => {
   it('exports INC-1 as JSON and Markdown, its timeline the one the console wrote', async () => {
-    const script = join(dir, 'declare-ack-resolve.script');
+    const script = join(sandbox.dir, 'declare-ack-resolve.script');
     writeFileSync(script, 'alice: /incident declare Checkout <b>is</b> failing sev=P3 service=checkout\ncarol: /incident ack\ncarol: /incident resolve INC-1 rolled back\n');
     const played = await muster(['console', '--script', script, '--json'], ENV);
     expect(played.code, played.stderr).toBe(0);
