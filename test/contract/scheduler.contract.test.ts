@@ -6,36 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useSharedRedis } from './shared-redis.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BullMQScheduler, bullPrefix } from '../../adapters/bullmq/scheduler.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { ManualClock, systemClock } from '../../src/clock.js';
 import type { Scheduler, Timer } from '../../src/ports.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const QUEUE = 'muster-timers';
 /** Node's setTimeout may fire a millisecond or two before Date.now() reaches its deadline. */
 const TIMER_SLACK_MS = 5;
 const WAIT = { timeout: 5_000, interval: 20 };
 
-let shared: Redis | undefined;
-function redis(): Redis {
-  shared ??= new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  return shared;
-}
-
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
-afterAll(async () => {
-  await shared?.quit();
-});
+const { redis, deleteKeys } = useSharedRedis();
 
 const silent = { warn: () => {}, error: () => {} };
 

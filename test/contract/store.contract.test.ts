@@ -4,33 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useSharedRedis } from './shared-redis.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { RedisStore, isConnectionError, redactCredentials } from '../../adapters/redis/store.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { StoreUnavailableError, type IncidentStore, type OutboundMessage } from '../../src/ports.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 
-let shared: Redis | undefined;
-function redis(): Redis {
-  shared ??= new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  return shared;
-}
-
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
-afterAll(async () => {
-  await shared?.quit();
-});
+const { redis, deleteKeys } = useSharedRedis();
 
 interface Opened {
   store: IncidentStore;
