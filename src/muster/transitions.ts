@@ -119,39 +119,35 @@ export function onDeadlineTimer(ctx: MusterContext, fx: Effects, timer: Timer): 
 }
 
 /**
+ * Moves an incident to a later stage (mitigated, resolved): the stage time,
+ * the timeline entry, the audiences, the war room and the board. The assembly
+ * clock stops either way.
+ */
+function enterStage(ctx: MusterContext, fx: Effects, stage: 'mitigated' | 'resolved', person: string, note: string): void {
+  const incident = fx.incident;
+  incident.status = stage;
+  incident[stage === 'mitigated' ? 'mitigatedAt' : 'resolvedAt'] = fx.now;
+  incident.deadlineEpoch += 1;
+  const elapsed = fx.now - incident.declaredAt;
+  fx.event(stage === 'mitigated' ? 'incident.mitigated' : 'incident.resolved', { actor: person, person, data: { elapsedMs: elapsed, note } });
+  notifyAudiences(ctx, fx, stage);
+  const params = { id: incident.id, person: ctx.present.personName(person), elapsed: ctx.present.elapsed(elapsed) };
+  fx.toRoom(stage, ctx.present.notice(ctx.present.t(stage === 'mitigated' ? 'room.mitigated' : 'room.resolved', params), 'success'));
+  fx.refreshBoard();
+}
+
+/**
  * Mitigated: the bleeding has stopped. Escalations go on for roles still
  * unstaffed (the team is still needed for the fix), only the status moves.
  */
 export function mitigate(ctx: MusterContext, fx: Effects, person: string, note: string): void {
-  const incident = fx.incident;
-  incident.status = 'mitigated';
-  incident.mitigatedAt = fx.now;
-  incident.deadlineEpoch += 1;
-  const elapsed = fx.now - incident.declaredAt;
-  fx.event('incident.mitigated', { actor: person, person, data: { elapsedMs: elapsed, note } });
-  notifyAudiences(ctx, fx, 'mitigated');
-  fx.toRoom('mitigated', ctx.present.notice(
-    ctx.present.t('room.mitigated', { id: incident.id, person: ctx.present.personName(person), elapsed: ctx.present.elapsed(elapsed) }),
-    'success',
-  ));
-  fx.refreshBoard();
+  enterStage(ctx, fx, 'mitigated', person, note);
 }
 
 /** Resolving ends the muster: bumping every epoch makes all pending timers stale. */
 export function resolve(ctx: MusterContext, fx: Effects, person: string, note: string): void {
-  const incident = fx.incident;
-  incident.status = 'resolved';
-  incident.resolvedAt = fx.now;
-  incident.deadlineEpoch += 1;
-  for (const slot of incident.slots) slot.epoch += 1;
-  const elapsed = fx.now - incident.declaredAt;
-  fx.event('incident.resolved', { actor: person, person, data: { elapsedMs: elapsed, note } });
-  notifyAudiences(ctx, fx, 'resolved');
-  fx.toRoom('resolved', ctx.present.notice(
-    ctx.present.t('room.resolved', { id: incident.id, person: ctx.present.personName(person), elapsed: ctx.present.elapsed(elapsed) }),
-    'success',
-  ));
-  fx.refreshBoard();
+  for (const slot of fx.incident.slots) slot.epoch += 1;
+  enterStage(ctx, fx, 'resolved', person, note);
 }
 
 /** The timers an incident's record expects; the reconciler re-creates any that are missing. */
