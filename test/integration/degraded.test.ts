@@ -26,12 +26,12 @@ import {
   shortConfig,
   sleep,
   until,
+  DECLARE_P1 as DECLARE,
+  ROLES,
+  PRIMARIES,
+  BACKUPS,
 } from '../support/redis.js';
 
-const DECLARE = 'declare Checkout is failing sev=P1 service=checkout';
-const ROLES = Object.keys(P1_CHAIN);
-const PRIMARIES = ROLES.map((role) => P1_CHAIN[role]![0]);
-const BACKUPS = ROLES.map((role) => P1_CHAIN[role]![1]);
 
 let prefix = '';
 let proxy: RedisProxy | undefined;

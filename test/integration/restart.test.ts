@@ -20,12 +20,12 @@ import {
   quiescent,
   shortConfig,
   until,
+  DECLARE_P1 as DECLARE,
+  ROLES,
+  PRIMARIES,
+  BACKUPS,
 } from '../support/redis.js';
 
-const DECLARE = 'declare Checkout is failing sev=P1 service=checkout';
-const ROLES = Object.keys(P1_CHAIN);
-const PRIMARIES = ROLES.map((role) => P1_CHAIN[role]![0]);
-const BACKUPS = ROLES.map((role) => P1_CHAIN[role]![1]);
 
 // The backup step is due 3 s after declare: room enough to kill A before it on a busy machine.
 const config = shortConfig({ steps: ['0s', '3s', '1s'], assemble: '5s' });

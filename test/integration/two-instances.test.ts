@@ -18,9 +18,9 @@ import {
   quiescent,
   shortConfig,
   until,
+  ROLES,
 } from '../support/redis.js';
 
-const ROLES = Object.keys(P1_CHAIN);
 const INCIDENTS = ['INC-1', 'INC-2', 'INC-3'];
 const config = shortConfig({ steps: ['0s', '1s', '1s'], assemble: '4s' });
 

@@ -288,6 +288,12 @@ export const P1_CHAIN: Record<string, [string, string, string]> = {
   comms: ['cody', 'cat', 'mona'],
 };
 
+/** The P1 these suites declare, its roles, and who is paged first and second for them. */
+export const DECLARE_P1 = 'declare Checkout is failing sev=P1 service=checkout';
+export const ROLES = Object.keys(P1_CHAIN);
+export const PRIMARIES = ROLES.map((role) => P1_CHAIN[role]![0]);
+export const BACKUPS = ROLES.map((role) => P1_CHAIN[role]![1]);
+
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
