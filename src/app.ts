@@ -1,6 +1,6 @@
 import type { MusterConfig } from './config/schema.js';
 import { dispatch } from './commands/dispatch.js';
-import type { CommandRequest, Reply } from './commands/types.js';
+import type { CommandRequest, Reply } from './kernel/request.js';
 import { IncidentService } from './incidents/service.js';
 import type { TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';

@@ -1,7 +1,8 @@
-import type { Caller, DispatchDeps } from '../commands/dispatch.js';
+import type { Caller } from '../kernel/caller.js';
+import type { DispatchDeps } from '../commands/dispatch.js';
 import { normaliseIncidentId } from '../commands/parse-incident.js';
 import { splitOptions, tokenize } from '../commands/tokenize.js';
-import type { Reply } from '../commands/types.js';
+import type { Reply } from '../kernel/request.js';
 import { DomainError } from '../errors.js';
 import type { Incident } from '../incidents/types.js';
 import { parseParams } from './params.js';

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertsConfig } from '../config/alerts.js';
 import type { MusterConfig, Severity } from '../config/schema.js';
-import { formArgs } from '../commands/forms.js';
+import { formArgs } from '../kernel/form-args.js';
 import { parseIncidentCommand } from '../commands/parse-incident.js';
 import { isDomainError } from '../errors.js';
 import type { IncidentService } from '../incidents/service.js';
 import { isActive } from '../incidents/types.js';
 import type { Logger } from '../logger.js';
-import type { Effects } from '../muster/effects.js';
-import type { MusterContext } from '../muster/transitions.js';
+import type { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
 import type { InboundAlert } from './payloads.js';

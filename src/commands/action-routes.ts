@@ -1,12 +1,13 @@
 import type { ActionCommands } from '../actions/commands.js';
 import { DomainError } from '../errors.js';
-import { runOf } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 import { completeStep } from '../playbooks/runner.js';
-import type { Caller, DispatchDeps } from './dispatch.js';
+import type { Caller } from '../kernel/caller.js';
+import type { DispatchDeps } from './dispatch.js';
 import { normaliseIncidentId } from './parse-incident.js';
 import { tokenize } from './tokenize.js';
-import { quote } from './forms.js';
-import type { Reply } from './types.js';
+import { quote } from '../kernel/form-args.js';
+import type { Reply } from '../kernel/request.js';
 
 /** The /incident words that belong to privileged actions. */
 const ROUTES: Record<string, keyof ActionCommands> = {

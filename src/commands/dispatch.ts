@@ -9,7 +9,8 @@ import { handleIncident } from './incident-handlers.js';
 import { handleOncall } from './oncall.js';
 import { handleDrill } from '../drills/commands.js';
 import type { ActionCommands } from '../actions/commands.js';
-import { commandRequestSchema, type CommandRequest, type Reply } from './types.js';
+import type { Caller } from '../kernel/caller.js';
+import { commandRequestSchema, type CommandRequest, type Reply } from '../kernel/request.js';
 
 export interface DispatchDeps {
   config: MusterConfig;
@@ -20,17 +21,6 @@ export interface DispatchDeps {
   now: () => number;
   /** Privileged actions (run, approve, deny, grants, break-glass); absent when none are configured. */
   actions?: ActionCommands;
-}
-
-/** Who is asking, resolved once per request. */
-export interface Caller {
-  ref: string;
-  /** The chat's display name, for people missing from muster.yaml. */
-  displayName?: string;
-  person?: string;
-  /** The name the timeline records: the person id, or the raw ref for unknown users. */
-  name: string;
-  conversation: string;
 }
 
 type Handler = (args: string, caller: Caller, deps: DispatchDeps) => Promise<Reply>;

@@ -2,12 +2,14 @@ import { DomainError } from '../errors.js';
 import type { Incident } from '../incidents/types.js';
 import { isActive } from '../incidents/types.js';
 import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js';
-import type { Caller, DispatchDeps } from './dispatch.js';
-import type { Reply } from './types.js';
-import { declareFormFor } from './forms.js';
+import type { Caller } from '../kernel/caller.js';
+import type { DispatchDeps } from './dispatch.js';
+import type { Reply } from '../kernel/request.js';
+import { declareFormFor } from './declare-form.js';
 import { isActionCommand, routeActionCommand } from './action-routes.js';
 import { timelineLines, milestones } from '../reports/postmortem.js';
-import { attachPlaybook, completeStep, decideStep, runOf, skipStep, stepLines } from '../playbooks/runner.js';
+import { attachPlaybook, completeStep, decideStep, skipStep, stepLines } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 
 type Action<A extends IncidentCommand['action']> = (
   command: Extract<IncidentCommand, { action: A }>,

@@ -3,7 +3,7 @@ import { parseDuration } from './duration.js';
 import { alertsConfigSchema } from './alerts.js';
 import { audiencesSchema } from './audiences.js';
 import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
-import { reportsConfigSchema } from '../reports/weekly.js';
+import { reportsConfigSchema } from './reports.js';
 import { actionsConfigSchema } from '../actions/schema.js';
 
 /**

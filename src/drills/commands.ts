@@ -1,5 +1,6 @@
-import type { Caller, DispatchDeps } from '../commands/dispatch.js';
-import type { Reply } from '../commands/types.js';
+import type { Caller } from '../kernel/caller.js';
+import type { DispatchDeps } from '../commands/dispatch.js';
+import type { Reply } from '../kernel/request.js';
 import { normaliseIncidentId } from '../commands/parse-incident.js';
 import { tokenize } from '../commands/tokenize.js';
 import { formatClock } from '../config/duration.js';

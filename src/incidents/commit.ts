@@ -2,7 +2,7 @@ import { chainEvents } from '../audit/chain.js';
 import { CommitOutcomeUnknownError, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler } from '../ports.js';
-import { Effects } from '../muster/effects.js';
+import { Effects } from '../kernel/effects.js';
 import { expectedTimers } from '../muster/transitions.js';
 import type { Incident, TimelineEvent } from './types.js';
 

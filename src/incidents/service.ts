@@ -1,9 +1,10 @@
 import type { MusterConfig, Severity } from '../config/schema.js';
 import { DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { Effects } from '../muster/effects.js';
+import { Effects } from '../kernel/effects.js';
 import { openSlots } from '../muster/slots.js';
-import { ackSlots, mitigate, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps, type MusterContext } from '../muster/transitions.js';
+import { ackSlots, mitigate, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps } from '../muster/transitions.js';
+import { type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import { GENESIS_HASH } from '../audit/chain.js';

@@ -1,9 +1,9 @@
 import type { Severity } from '../config/schema.js';
 import type { IncidentActions } from '../actions/types.js';
 
-/** Opaque references: only the owning adapter encodes and decodes them ("slack:C123"). */
-export type ConversationRef = string;
-export type PersonId = string;
+import type { ConversationRef, PersonId } from '../kernel/ids.js';
+
+export type { ConversationRef, PersonId } from '../kernel/ids.js';
 
 export type IncidentStatus = 'assembling' | 'assembled' | 'mitigated' | 'resolved';
 /** released: no longer needed (a downgrade); its escalation has stopped. */

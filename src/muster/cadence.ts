@@ -1,8 +1,8 @@
 import type { Incident, PersonId } from '../incidents/types.js';
 import type { Timer } from '../ports.js';
-import { Effects } from './effects.js';
+import { Effects } from '../kernel/effects.js';
 import { dutyManager } from './slots.js';
-import type { MusterContext } from './transitions.js';
+import type { MusterContext } from '../kernel/context.js';
 import { notifyAudiences } from '../notify/audiences.js';
 
 /**

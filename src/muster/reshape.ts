@@ -1,9 +1,10 @@
 import { SEVERITIES, type Severity } from '../config/schema.js';
 import { DomainError } from '../errors.js';
 import type { PersonId, RoleSlot } from '../incidents/types.js';
-import { Effects } from './effects.js';
+import { Effects } from '../kernel/effects.js';
 import { openSlots, policyFor, snapshotChain, teamForRole } from './slots.js';
-import { completeIfAssembled, runDueSteps, type MusterContext } from './transitions.js';
+import { completeIfAssembled, runDueSteps } from './transitions.js';
+import { type MusterContext } from '../kernel/context.js';
 import { markResponded, startResponseClock } from './sla.js';
 import { graceFor, scheduleNextUpdate } from './cadence.js';
 import { notifyAudiences } from '../notify/audiences.js';

@@ -1,8 +1,8 @@
 import type { Incident } from '../incidents/types.js';
 import type { Timer } from '../ports.js';
-import { Effects } from './effects.js';
+import { Effects } from '../kernel/effects.js';
 import { dutyManager } from './slots.js';
-import type { MusterContext } from './transitions.js';
+import type { MusterContext } from '../kernel/context.js';
 
 /**
  * The response SLA (severities.<P>.respond): someone must acknowledge a page by

@@ -2,7 +2,8 @@ import type { MusterConfig } from '../config/schema.js';
 import { requiredSlots, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Timer } from '../ports.js';
 import type { Presenter } from '../notify/present.js';
-import { Effects } from './effects.js';
+import { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
 import { dutyManager } from './slots.js';
 import { markResponded, slaTimers } from './sla.js';
 import { cadenceTimers } from './cadence.js';
@@ -14,10 +15,6 @@ import { notifyAudiences } from '../notify/audiences.js';
  * The muster's state machine as pure steps over a draft incident. Each step
  * checks its fencing token first; a stale timer is a no-op, never an error.
  */
-export interface MusterContext {
-  config: MusterConfig;
-  present: Presenter;
-}
 
 const SYSTEM = 'muster';
 

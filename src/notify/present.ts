@@ -3,7 +3,7 @@ import { formatClock } from '../config/duration.js';
 import { translator, type Translate } from '../i18n/catalog.js';
 import type { Incident, PersonId, RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
-import { runOf } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 
 /**
  * Turns incident state into neutral messages in the configured locale. Domain

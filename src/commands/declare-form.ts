@@ -36,19 +36,3 @@ export function declareFormFor(deps: Pick<DispatchDeps, 'config' | 'present'>): 
     ],
   };
 }
-
-/** Turns submitted form values into command arguments the parser reads back exactly. */
-export function formArgs(values: Record<string, string | undefined>): string {
-  return Object.entries(values)
-    .filter(([, value]) => value !== undefined && value.trim() !== '')
-    .map(([name, value]) => `${name}=${quote((value as string).trim())}`)
-    .join(' ');
-}
-
-/** Quotes a value for the tokenizer: double quotes, or single when the text holds a double quote. */
-export function quote(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, ' ');
-  if (!flat.includes('"')) return `"${flat}"`;
-  if (!flat.includes("'")) return `'${flat}'`;
-  return `"${flat.replace(/"/g, "'")}"`;
-}
