@@ -154,7 +154,10 @@ export interface IncidentStore {
 
 // ---------------------------------------------------------------- timers
 
-export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step' | 'drill' | 'drill-plan' | 'report';
+/** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
+export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'update', 'step', 'drill', 'drill-plan', 'report'] as const;
+
+export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /**
  * A durable alarm. The record in the store is the truth; the timer only says

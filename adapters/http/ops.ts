@@ -8,7 +8,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../../src/logger.js';
-import type { Readiness } from '../../src/runtime/health.js';
+import type { Readiness } from '../../src/health.js';
 import { registerHookRoutes, type HookRoutesOptions } from './hooks.js';
 import { registerDashboardRoutes, type DashboardRoutesOptions } from './dashboard.js';
 

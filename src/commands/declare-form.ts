@@ -1,13 +1,13 @@
 import { SEVERITIES } from '../config/schema.js';
 import type { Form } from '../ports.js';
-import type { DispatchDeps } from './dispatch.js';
+import type { CommandDeps } from './deps.js';
 
 /**
  * The declare form: chats with modals (Slack, Discord) render it when someone
  * types `/incident declare` alone. Submitting it produces the same command a
  * person would type, so it goes through the same parser and checks.
  */
-export function declareFormFor(deps: Pick<DispatchDeps, 'config' | 'present'>): Form {
+export function declareFormFor(deps: Pick<CommandDeps, 'config' | 'present'>): Form {
   const { config, present } = deps;
   const t = present.t;
   const severities = SEVERITIES.filter((level) => config.severities[level]);

@@ -13,7 +13,7 @@ import { RedisStore } from '../../adapters/redis/store.js';
 import { startOpsServer } from '../../adapters/http/ops.js';
 import { MusterMetrics } from '../../adapters/http/metrics.js';
 import type { InboundAlert } from '../alerts/payloads.js';
-import { readiness } from '../runtime/health.js';
+import { readiness } from '../health.js';
 import { HttpWebhooks } from '../../adapters/http/webhook.js';
 import { AlertService } from '../alerts/service.js';
 import { webhookSecrets } from '../config/secrets.js';

@@ -5,6 +5,7 @@ import type { MusterContext } from '../kernel/context.js';
 import type { Button, Timer } from '../ports.js';
 import type { Playbook, PlaybookStep } from './schema.js';
 import { runOf, type PlaybookRun, type StepState, type WithPlaybook } from './run-state.js';
+import type { IncidentTimerKind } from '../timers/registry.js';
 
 /**
  * The playbook runner: pure steps over a draft incident. The playbook is
@@ -201,3 +202,6 @@ export function stepLines(ctx: MusterContext, incident: Incident): Array<{ label
       return { label: `${step.id}: ${step.title}`, value: `${ctx.present.t(`stepStatus.${state.status}`)}${extra}${step.role ? ` · ${ctx.present.roleName(step.role)}` : ''}` };
     });
 }
+
+/** Playbook step nudges and waits as a timer kind (src/timers/registry.ts). */
+export const stepTimer: IncidentTimerKind = { kind: 'step', scope: 'incident', expected: playbookTimers, fire: onStepTimer };
