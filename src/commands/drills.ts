@@ -10,7 +10,6 @@ import { isLead } from '../drills/leads.js';
 import { approveLiveActions, scoredDrills } from '../drills/live.js';
 import { drillBlocker, drillsPaused, launchDrill, setDrillsPaused } from '../drills/launch.js';
 import { describeWindows } from '../drills/planner.js';
-import type { DrillSchedule } from '../drills/schedule-schema.js';
 import { scoreOf, scorecardMessage } from '../drills/scorecard.js';
 
 /**

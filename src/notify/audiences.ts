@@ -6,7 +6,7 @@ import type { MusterContext } from '../kernel/context.js';
 
 /** The audiences of a config (an empty set when it names none). */
 export function audiencesOf(config: MusterConfig): AudiencesConfig {
-  return (config as MusterConfig & { audiences?: AudiencesConfig }).audiences ?? {};
+  return config.audiences;
 }
 
 const STATUS_WORDS: Record<AudienceEvent, string> = {
