@@ -90,7 +90,7 @@ export class Muster {
       config: deps.config, present: this.present, logger: deps.logger, service: this.service,
       executors: deps.executors ?? {}, now: () => deps.clock.now(), ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
     });
-    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks);
+    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks, (receipt) => this.service.recordPageReceipt(receipt));
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });

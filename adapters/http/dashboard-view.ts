@@ -22,7 +22,7 @@ const SCORE_COLUMNS: MessageKey[] = [
   'dashboard.col.team', 'dashboard.col.drills', 'dashboard.col.assembledInTime', 'dashboard.col.acks',
   'dashboard.col.missed', 'dashboard.col.medianAck', 'dashboard.col.p90Ack',
 ];
-const STATES = ['paging', 'acked', 'released'] as const;
+const STATES = ['paging', 'acked', 'released', 'cancelled'] as const;
 const STATUSES = ['assembling', 'assembled', 'mitigated', 'resolved'] as const;
 const BREACHES = ['assembly', 'response', 'update'] as const;
 

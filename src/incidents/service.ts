@@ -8,6 +8,8 @@ import { type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
 import type { IncidentTimerKind } from '../timers/registry.js';
+import type { PageReceipt } from '../delivery/delivery.js';
+import { recordReceipt } from '../muster/receipts.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
 import { startResponseClock } from '../muster/sla.js';
@@ -279,6 +281,13 @@ export class IncidentService {
   async apply<T>(incidentId: string, actor: string, change: (fx: Effects, ctx: MusterContext) => T): Promise<T> {
     const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => change(fx, this.ctx));
     return result;
+  }
+
+  /** What became of a page (src/delivery/): on the record, and a failed step moves its slot on at once. */
+  async recordPageReceipt(receipt: PageReceipt): Promise<void> {
+    const existing = await this.deps.store.get(receipt.incident);
+    if (!existing) return;
+    await commitChange(this.deps, () => this.deps.store.get(receipt.incident), 'muster', (fx) => recordReceipt(this.ctx, fx, receipt));
   }
 
   /** An incident timer fired: re-read the record and let its kind's fenced transition decide. */

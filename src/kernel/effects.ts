@@ -1,5 +1,5 @@
 import type { DraftEvent, Incident } from '../incidents/types.js';
-import type { Destination, Message, OutboundMessage } from '../ports.js';
+import type { Destination, Message, OutboundMessage, PageFence } from '../ports.js';
 import { drillMarked } from './drill-mark.js';
 
 /**
@@ -22,9 +22,9 @@ export class Effects {
   }
 
   /** `key` makes the message id deterministic, so a retried commit sends it once; in a drill it says DRILL. */
-  send(key: string, to: Destination, message: Message): void {
+  send(key: string, to: Destination, message: Message, fence?: PageFence): void {
     const marked = this.incident.drill ? drillMarked(message) : message;
-    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked });
+    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked, ...(fence ? { fence } : {}) });
   }
 
   toRoom(key: string, message: Message): void {

@@ -4,6 +4,7 @@ import type { MusterContext } from '../kernel/context.js';
 import { markResponded } from './sla.js';
 import { finishDrillMuster } from '../drills/scorecard.js';
 import { notifyAudiences } from '../notify/audiences.js';
+import { standDown } from './stand-down.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -39,7 +40,9 @@ export function runDueSteps(ctx: MusterContext, fx: Effects, slot: RoleSlot, unt
 function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: PersonId, step: number): void {
   slot.pages.push({ person, at: fx.now, step });
   fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch } });
-  fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot));
+  fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot), {
+    role: slot.role, epoch: slot.epoch, person,
+  });
 }
 
 /** Acknowledges the given slots for `person`; completes the muster when the last one is staffed. */
@@ -50,6 +53,7 @@ export function ackSlots(ctx: MusterContext, fx: Effects, slots: RoleSlot[], per
     slot.ackedBy = person;
     slot.ackedAt = fx.now;
     slot.epoch += 1;
+    standDown(ctx, fx, slot, 'acked', person);
     const elapsed = fx.now - slot.startedAt;
     fx.event('slot.acked', { actor: person, role: slot.role, person, data: { elapsedMs: elapsed } });
     fx.toRoom(`ack-${slot.role}-e${slot.epoch}`, ctx.present.notice(
@@ -103,8 +107,16 @@ export function mitigate(ctx: MusterContext, fx: Effects, person: string, note: 
   enterStage(ctx, fx, 'mitigated', person, note);
 }
 
-/** Resolving ends the muster: bumping every epoch makes all pending timers stale. */
+/**
+ * Resolving ends the muster: bumping every epoch makes all pending timers
+ * stale, slots still paging are cancelled, and whoever they paged stands down.
+ */
 export function resolve(ctx: MusterContext, fx: Effects, person: string, note: string): void {
-  for (const slot of fx.incident.slots) slot.epoch += 1;
+  for (const slot of fx.incident.slots) {
+    slot.epoch += 1;
+    if (slot.state !== 'paging') continue;
+    slot.state = 'cancelled';
+    standDown(ctx, fx, slot, 'resolved');
+  }
   enterStage(ctx, fx, 'resolved', person, note);
 }
