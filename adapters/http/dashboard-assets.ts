@@ -29,7 +29,7 @@ caption{text-align:left;font-weight:600;padding:.25rem 0}
 .error{color:#8a0000;font-weight:600}
 `;
 
-/** Refreshes the live boards every 2 s and ticks the deadline countdowns every second; builds the DOM with textContent only (never innerHTML with data). */
+/** Refreshes the live boards every 2 s (rebuilding only what changed) and ticks the deadline countdowns every second; builds the DOM with textContent only (never innerHTML with data). */
 export const APP_JS = `'use strict';
 (function () {
   var active = document.getElementById('active');
@@ -86,9 +86,7 @@ export const APP_JS = `'use strict';
   }
   function missing(incident) {
     if (!incident.missingRoles || incident.missingRoles.length === 0) return null;
-    var p = el('p', 'missing', str('missing') + ': ');
-    p.appendChild(el('span', 'missing-roles', incident.missingRoles.join(str('listSeparator'))));
-    return p;
+    return el('p', 'missing', fill(str('missing'), 'roles', incident.missingRoles.join(str('listSeparator'))));
   }
   function board(incident) {
     var article = el('article', 'board');
@@ -148,13 +146,34 @@ export const APP_JS = `'use strict';
     });
     target.replaceChildren.apply(target, rows);
   }
+  // A part of the page is rebuilt only when its data changed (no flicker, text selection kept);
+  // the countdowns' milliseconds change on every poll, so they are left out of the key and updated in place.
+  var shown = {};
+  function changed(part, value) {
+    var key = JSON.stringify(value, function (name, v) { return name === 'deadlineInMs' ? undefined : v; });
+    if (shown[part] === key) return false;
+    shown[part] = key;
+    return true;
+  }
+  function updateCountdowns(incidents) {
+    var byId = {};
+    incidents.forEach(function (incident) { byId[incident.id] = incident; });
+    var cards = active.querySelectorAll('article.board');
+    for (var i = 0; i < cards.length; i += 1) {
+      var incident = byId[cards[i].getAttribute('data-incident')];
+      var span = cards[i].querySelector('.countdown');
+      if (incident && span && typeof incident.deadlineInMs === 'number') span.setAttribute('data-deadline-in', String(incident.deadlineInMs));
+    }
+  }
   function render(data) {
-    var boards = data.active.length ? data.active.map(board) : [el('p', 'empty', str('noActive'))];
-    active.replaceChildren.apply(active, boards);
+    if (changed('active', data.active)) {
+      var boards = data.active.length ? data.active.map(board) : [el('p', 'empty', str('noActive'))];
+      active.replaceChildren.apply(active, boards);
+    } else updateCountdowns(data.active);
     receivedAt = window.performance.now();
     tick();
-    recentRows(recentBody, data.recent);
-    recentRows(drillsBody, data.recentDrills);
+    if (changed('recent', data.recent)) recentRows(recentBody, data.recent);
+    if (changed('drills', data.recentDrills)) recentRows(drillsBody, data.recentDrills);
     if (updated) updated.textContent = data.generatedAtText || '';
     if (status) status.textContent = '';
   }

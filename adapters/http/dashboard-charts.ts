@@ -103,6 +103,11 @@ export function barChart(chart: BarChart, t: Translate): string {
     parts.push(`<text x="${legendX + 16}" y="18" font-size="12" fill="#222">${escapeHtml(series.name)}</text>`);
     legendX += 24 + textWidth(series.name);
   }
+  if (chart.target) {
+    // the target line's name sits in the legend, where no bar can cover it
+    parts.push(`<line x1="${legendX}" x2="${legendX + 18}" y1="14" y2="14" stroke="${PALETTE.line}" stroke-width="2" stroke-dasharray="6 4"/>`);
+    parts.push(`<text class="target-label" x="${legendX + 22}" y="18" font-size="12" font-weight="bold" fill="#000">${escapeHtml(chart.target.label)}</text>`);
+  }
   if (chart.categories.length === 0) {
     parts.push(`<text x="${left + 12}" y="${top + plotHeight / 2}" font-size="14" fill="#222">${escapeHtml(t('dashboard.chart.noData'))}</text>`);
   }
@@ -127,7 +132,6 @@ export function barChart(chart: BarChart, t: Translate): string {
   if (chart.target) {
     const at = y(chart.target.value);
     parts.push(`<line class="target" x1="${left}" x2="${width - right}" y1="${at}" y2="${at}" stroke="${PALETTE.line}" stroke-width="2" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${width - right}" y="${at - 5}" text-anchor="end" font-size="12" font-weight="bold" fill="#000">${escapeHtml(chart.target.label)}</text>`);
   }
   parts.push('</svg></figure>');
   return parts.join('\n');

@@ -112,7 +112,7 @@ function deadlineLine(t: Translate, incident: ActiveIncidentView): string {
 
 function missingLine(t: Translate, incident: ActiveIncidentView): string {
   if (incident.missingRoles.length === 0) return '';
-  return `<p class="missing">${escapeHtml(t('dashboard.live.missing'))}: <span class="missing-roles">${escapeHtml(incident.missingRoles.join(t('dashboard.listSeparator')))}</span></p>`;
+  return `<p class="missing">${escapeHtml(t('dashboard.live.missing', { roles: incident.missingRoles.join(t('dashboard.listSeparator')) }))}</p>`;
 }
 
 function boardHtml(t: Translate, incident: ActiveIncidentView): string {

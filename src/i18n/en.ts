@@ -329,7 +329,7 @@ export const en = {
   'dashboard.live.overdue': '{clock} overdue',
   'dashboard.live.assembledAt': 'assembled at {at}',
   'dashboard.live.breached': 'Breached: {kinds}',
-  'dashboard.live.missing': 'Still missing',
+  'dashboard.live.missing': 'Still missing: {roles}',
   'dashboard.startup.address': 'Dashboard: {url}',
   'dashboard.chart.axisMinutes': 'minutes',
   'dashboard.chart.axisCount': 'count',

@@ -331,7 +331,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.live.overdue': '已超时 {clock}',
   'dashboard.live.assembledAt': '{at} 已集结',
   'dashboard.live.breached': '已超时：{kinds}',
-  'dashboard.live.missing': '尚未就位',
+  'dashboard.live.missing': '尚未就位：{roles}',
   'dashboard.startup.address': '仪表盘：{url}',
   'dashboard.chart.axisMinutes': '分钟',
   'dashboard.chart.axisCount': '次数',
