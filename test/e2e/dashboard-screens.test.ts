@@ -223,6 +223,23 @@ describe.each(LOCALES)('the dashboard as seen in $locale', (locale) => {
     await shoot(charts, `charts-${locale.locale}`);
   });
 
+  it('the server-rendered cards (no script) read the same as the ones app.js builds', async () => {
+    const plain = await browser!.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    try {
+      const server = await plain.newPage();
+      await login(server, bot!.base, TOKEN);
+      // the countdown's seconds move between the two reads; everything else must match
+      const text = (target: Page, id: string) => target.locator(`article.board[data-incident="${id}"]`).innerText().then((t) => t.replace(/\d+:\d\d(?=\s|$| overdue)/g, 'm:ss'));
+      for (const id of ['INC-3', 'INC-4']) {
+        const rendered = await text(server, id);
+        expect(rendered).toContain(locale.locale === 'en' ? 'Assembly deadline' : '集结截止');
+        expect(rendered).toBe(await text(page, id));
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+
   it.runIf(locale.locale === 'zh-CN')('draws Chinese with real glyphs (a CJK font is installed)', async () => {
     const heading = page.locator('#active-heading');
     const drawn = await heading.evaluate((el) => {
