@@ -96,18 +96,7 @@ export function barChart(chart: BarChart, t: Translate): string {
     parts.push(`<text class="tick" x="${left - 6}" y="${at + 4}" text-anchor="end" font-size="12" fill="#222">${escapeHtml(tickText(value, ticks))}</text>`);
   }
   parts.push(`<text x="12" y="${top - 12}" font-size="12" fill="#222">${escapeHtml(t(chart.unit === 'min' ? 'dashboard.chart.axisMinutes' : 'dashboard.chart.axisCount'))}</text>`);
-  // legend
-  let legendX = left;
-  for (const series of chart.series) {
-    parts.push(`<rect x="${legendX}" y="8" width="12" height="12" fill="${series.colour}"/>`);
-    parts.push(`<text x="${legendX + 16}" y="18" font-size="12" fill="#222">${escapeHtml(series.name)}</text>`);
-    legendX += 24 + textWidth(series.name);
-  }
-  if (chart.target) {
-    // the target line's name sits in the legend, where no bar can cover it
-    parts.push(`<line x1="${legendX}" x2="${legendX + 18}" y1="14" y2="14" stroke="${PALETTE.line}" stroke-width="2" stroke-dasharray="6 4"/>`);
-    parts.push(`<text class="target-label" x="${legendX + 22}" y="18" font-size="12" font-weight="bold" fill="#000">${escapeHtml(chart.target.label)}</text>`);
-  }
+  parts.push(...legendParts(chart, left));
   if (chart.categories.length === 0) {
     parts.push(`<text x="${left + 12}" y="${top + plotHeight / 2}" font-size="14" fill="#222">${escapeHtml(t('dashboard.chart.noData'))}</text>`);
   }
@@ -135,6 +124,22 @@ export function barChart(chart: BarChart, t: Translate): string {
   }
   parts.push('</svg></figure>');
   return parts.join('\n');
+}
+
+/** The legend row: one swatch per series, then the dashed target line and its name (where no bar can cover it). */
+function legendParts(chart: BarChart, left: number): string[] {
+  const parts: string[] = [];
+  let legendX = left;
+  for (const series of chart.series) {
+    parts.push(`<rect x="${legendX}" y="8" width="12" height="12" fill="${series.colour}"/>`);
+    parts.push(`<text x="${legendX + 16}" y="18" font-size="12" fill="#222">${escapeHtml(series.name)}</text>`);
+    legendX += 24 + textWidth(series.name);
+  }
+  if (chart.target) {
+    parts.push(`<line x1="${legendX}" x2="${legendX + 18}" y1="14" y2="14" stroke="${PALETTE.line}" stroke-width="2" stroke-dasharray="6 4"/>`);
+    parts.push(`<text class="target-label" x="${legendX + 22}" y="18" font-size="12" font-weight="bold" fill="#000">${escapeHtml(chart.target.label)}</text>`);
+  }
+  return parts;
 }
 
 /** A category label, wrapped onto up to LABEL_LINES lines (the group is widened to fit, so nothing is cut). */
