@@ -21,9 +21,10 @@ export const WAIT = 20_000;
 export interface DashboardBot {
   runtime: Runtime;
   base: string;
-  /** Moves the bot's clock this far from real time (negative: into the past). */
+  /** Runs the bot's clock this far from real time (negative: into the past). */
   setOffset(ms: number): void;
-  offset(): number;
+  /** Stops the bot's clock at `at` until the next setOffset: seeded durations stay exact however slow the machine. */
+  pin(at: number): void;
   say(person: string, text: string): Promise<unknown>;
   /** Fires every timer the (moved) clock says is due: escalations, deadlines. */
   runDueTimers(): Promise<void>;
@@ -32,9 +33,10 @@ export interface DashboardBot {
 
 export async function startDashboardBot(config: MusterConfig, logger: Logger = silentLogger): Promise<DashboardBot> {
   let offset = 0;
+  let pinned: number | undefined;
   let request = 0;
   const env = loadEnv({ MUSTER_HTTP_PORT: '0', MUSTER_DASHBOARD_TOKEN: TOKEN });
-  const runtime = await buildRuntime({ config, env, chat: new FakeChat(), logger, clock: { now: () => Date.now() + offset } });
+  const runtime = await buildRuntime({ config, env, chat: new FakeChat(), logger, clock: { now: () => pinned ?? Date.now() + offset } });
   await runtime.muster.start({ watchdog: false });
   const say = async (person: string, text: string) => {
     const [, name = '', args = ''] = /^\/(\w+)\s*(.*)$/s.exec(text) ?? [];
@@ -46,8 +48,11 @@ export async function startDashboardBot(config: MusterConfig, logger: Logger = s
   return {
     runtime,
     base: `http://127.0.0.1:${runtime.httpPort}`,
-    setOffset: (ms) => void (offset = ms),
-    offset: () => offset,
+    setOffset: (ms) => {
+      offset = ms;
+      pinned = undefined;
+    },
+    pin: (at) => void (pinned = at),
     say,
     runDueTimers: async () => {
       // embedded mode runs the in-process scheduler; its runDue fires what the moved clock made due
@@ -60,13 +65,14 @@ export async function startDashboardBot(config: MusterConfig, logger: Logger = s
 
 /** A resolved P1 that took `assembleMin` minutes to assemble, `daysAgo` days back. */
 export async function seedResolved(bot: DashboardBot, id: string, daysAgo: number, assembleMin: number) {
-  bot.setOffset(-daysAgo * DAY);
+  const declaredAt = Date.now() - daysAgo * DAY;
+  bot.pin(declaredAt);
   await bot.say('alice', `/incident declare Seeded outage ${id} sev=P1 service=checkout`);
-  bot.setOffset(bot.offset() + Math.round(assembleMin * MIN));
+  bot.pin(declaredAt + Math.round(assembleMin * MIN));
   for (const person of ['cara', 'pete', 'sam', 'pia', 'cody']) await bot.say(person, `/incident ack ${id}`);
-  bot.setOffset(bot.offset() + 20 * MIN);
+  bot.pin(declaredAt + Math.round(assembleMin * MIN) + 20 * MIN);
   await bot.say('cara', `/incident mitigate ${id} rolled back`);
-  bot.setOffset(bot.offset() + 30 * MIN);
+  bot.pin(declaredAt + Math.round(assembleMin * MIN) + 50 * MIN);
   await bot.say('cara', `/incident resolve ${id} fixed`);
   bot.setOffset(0);
 }
