@@ -39,6 +39,8 @@ export interface Runtime {
   outbox: Outbox;
   /** The port of the HTTP server (metrics, health, hooks) when one runs. */
   httpPort?: number;
+  /** Where the dashboard answers, when MUSTER_DASHBOARD_TOKEN turns it on ("http://127.0.0.1:8080/dashboard"). */
+  dashboardUrl?: string;
   /** Resolves once queued outbound messages have been delivered (or after a bound). */
   settle(maxMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -148,6 +150,7 @@ export async function buildRuntime(options: {
     muster,
     ...parts,
     ...(http ? { httpPort: http.port } : {}),
+    ...(http?.dashboardUrl ? { dashboardUrl: http.dashboardUrl } : {}),
     settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
     close: async () => {
       await closeHooks?.();
@@ -234,8 +237,11 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)'] : []),
     ];
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
+    const dashboardUrl = env.dashboardToken ? `http://${browsableHost(env.httpHost ?? '127.0.0.1')}:${server.port}/dashboard` : undefined;
+    if (dashboardUrl) logger.info({ url: dashboardUrl }, `Dashboard: ${dashboardUrl}`);
     return {
       port: server.port,
+      ...(dashboardUrl ? { dashboardUrl } : {}),
       close: async () => {
         metrics.close();
         await server.close();
@@ -245,6 +251,12 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
     metrics.close();
     throw new StartupError(`Cannot listen for HTTP (metrics, health, hooks) on ${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080} (${error instanceof Error ? error.message : String(error)}). Hint: set MUSTER_HTTP_PORT to a free port.`);
   }
+}
+
+/** A host a browser can open: a wildcard bind becomes localhost, an IPv6 literal gets brackets. */
+function browsableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function settle(outbox: Outbox, maxMs: number): Promise<void> {
