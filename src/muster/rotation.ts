@@ -82,3 +82,19 @@ export function nextHandoff(team: TeamConfig, at: number): number {
   const handoff = handoffSchedule(team);
   return handoff(lastHandoff(handoff, at) + 1);
 }
+
+/**
+ * Every rotation handoff in (from, to], oldest first (epoch ms). Used by the
+ * schedule resolver (src/schedules) to cut intervals at each handoff; at most
+ * `limit` entries, so a bad range can never loop for long.
+ */
+export function handoffsBetween(team: TeamConfig, from: number, to: number, limit = 1000): number[] {
+  const handoff = handoffSchedule(team);
+  const out: number[] = [];
+  for (let k = lastHandoff(handoff, from) + 1; out.length < limit; k++) {
+    const at = handoff(Math.max(0, k));
+    if (at > to) break;
+    if (at > from) out.push(at);
+  }
+  return out;
+}
