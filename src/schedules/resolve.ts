@@ -1,5 +1,5 @@
 import type { MusterConfig, TeamConfig } from '../config/schema.js';
-import { handoffsBetween, onCall } from '../muster/rotation.js';
+import { holdersAt, rotationTimeline, type RotationTimeline } from '../muster/rotation.js';
 import type { ChangeKind, Position, ShiftChange, ShiftLeg } from './types.js';
 
 /**
@@ -35,8 +35,14 @@ export interface Holding {
 /** How far around an instant `holderAt` looks for the edges of a holding (bounds are clipped to it). */
 const LOOK_MS = 15 * 86_400_000;
 
-function rotationHolder(team: TeamConfig, position: Position, at: number): string | undefined {
-  const holders = onCall(team, at);
+/** The rotation holder at `at`, read off a timeline computed once for the whole range. */
+function rotationHolder(team: TeamConfig, timeline: RotationTimeline, position: Position, at: number): string | undefined {
+  let index = timeline.index;
+  for (const handoff of timeline.handoffs) {
+    if (handoff.at > at) break;
+    index = handoff.index;
+  }
+  const holders = holdersAt(team, index);
   return position === 'primary' ? holders.primary : holders.backup;
 }
 
@@ -61,8 +67,14 @@ function overrideAt(changes: ShiftChange[], at: number): { change: ShiftChange; 
   return undefined;
 }
 
-function holdingAt(schedule: Schedule, teamId: string, position: Position, changes: ShiftChange[], at: number) {
-  const team = schedule.config.teams[teamId] as TeamConfig;
+interface Lookup {
+  team: TeamConfig;
+  timeline: RotationTimeline;
+  position: Position;
+  changes: ShiftChange[];
+}
+
+function holdingAt({ team, timeline, position, changes }: Lookup, at: number) {
   const override = overrideAt(changes, at);
   if (override) {
     const { change, leg } = override;
@@ -72,7 +84,7 @@ function holdingAt(schedule: Schedule, teamId: string, position: Position, chang
     };
     return { person: leg.person, source };
   }
-  const person = rotationHolder(team, position, at);
+  const person = rotationHolder(team, timeline, position, at);
   return person === undefined ? undefined : { person, source: { kind: 'rotation' } as HoldingSource };
 }
 
@@ -90,7 +102,9 @@ export function segments(schedule: Schedule, teamId: string, position: Position,
   const team = schedule.config.teams[teamId];
   if (!team || to <= from) return [];
   const changes = relevant(schedule, teamId, position);
-  const cuts = new Set<number>([from, ...handoffsBetween(team, from, to)]);
+  const timeline = rotationTimeline(team, from, to);
+  const lookup: Lookup = { team, timeline, position, changes };
+  const cuts = new Set<number>([from, ...timeline.handoffs.map((h) => h.at)]);
   for (const change of changes) {
     for (const leg of change.legs) for (const edge of [leg.start, leg.end]) if (edge > from && edge < to) cuts.add(edge);
   }
@@ -99,7 +113,7 @@ export function segments(schedule: Schedule, teamId: string, position: Position,
   const out: Holding[] = [];
   points.forEach((start, i) => {
     const end = points[i + 1] ?? to;
-    const held = holdingAt(schedule, teamId, position, changes, start);
+    const held = holdingAt(lookup, start);
     const last = out[out.length - 1];
     if (!held) return;
     if (last && last.end === start && sameHolding(last, held)) last.end = end;
