@@ -95,11 +95,15 @@ export async function coverShift(deps: ScheduleDeps, input: CoverInput): Promise
   requireMember(ctx, input.team, input.person);
   const interval = validInterval(ctx, deps.config.schedules, input.interval, zoneOf(deps, input.team));
   const schedule = await loadSchedule(deps, ctx.now);
-  const replaced = [...new Set(holdersOver(schedule, input.team, input.position, interval).map((h) => h.person))].filter((p) => p !== input.person);
-  if (replaced.length === 0) {
+  const holdings = holdersOver(schedule, input.team, input.position, interval);
+  const replaced = [...new Set(holdings.map((h) => h.person))].filter((p) => p !== input.person);
+  const held = holdings.reduce((sum, h) => sum + (h.end - h.start), 0);
+  if (replaced.length === 0 && held === interval.end - interval.start) {
     throw new DomainError('usage', deps.t('schedule.alreadyHolds', { person: personName(deps.config, input.person), team: teamName(deps.config, input.team) }));
   }
-  for (const owner of replaced) requireMayActFor(ctx, input.actor, input.team, owner);
+  // Nobody holds a gap (a team without a backup list): only the cover, or a manager, may fill it.
+  const owners = replaced.length > 0 ? replaced : [input.person];
+  for (const owner of owners) requireMayActFor(ctx, input.actor, input.team, owner);
   const leg: ShiftLeg = { ...interval, person: input.person, ...(replaced.length === 1 ? { replaces: replaced[0] as string } : {}) };
   const change = await newChange(deps, {
     team: input.team, position: input.position, kind: 'cover', status: 'accepted', legs: [leg],

@@ -222,6 +222,16 @@ describe('bad input says what to fix', () => {
     expect((await refusal(() => cancelChange(deps, { actor: 'cat', id: 'CHG-99' }))).message).toContain('There is no shift change "CHG-99"');
   });
 
+  it('a team without a backup list can have its backup covered, by the cover or a manager', async () => {
+    const { deps } = scheduleDeps();
+    const interval = { start: deps.now() + HOUR, end: deps.now() + 5 * HOUR };
+    expect((await refusal(() => coverShift(deps, { actor: 'mona', team: 'sre', position: 'backup', person: 'olga', interval }))).code).toBe('forbidden');
+    const { change } = await coverShift(deps, { actor: 'olga', team: 'sre', position: 'backup', person: 'olga', interval });
+    const schedule = await loadSchedule(deps, deps.now());
+    expect(holderAt(schedule, 'sre', 'backup', interval.start)).toMatchObject({ person: 'olga', source: { change: change.id } });
+    expect(holderAt(schedule, 'sre', 'backup', interval.end)).toBeUndefined();
+  });
+
   it('the maximum comes from schedules.maxChange in muster.yaml', async () => {
     const config = scheduleConfig((raw) => {
       raw.schedules = { maxChange: '12h' };
