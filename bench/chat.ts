@@ -34,6 +34,10 @@ export class PageTimingChat implements ChatPort {
     return `ref-${this.counter}`;
   }
 
+  async invite(): Promise<string[]> {
+    return [];
+  }
+
   async update(): Promise<void> {
     this.updates += 1;
   }
@@ -90,4 +94,7 @@ export class NoopChat implements ChatPort {
     return `ref-${this.counter}`;
   }
   async update(): Promise<void> {}
+  async invite(): Promise<string[]> {
+    return [];
+  }
 }

@@ -87,13 +87,14 @@ export interface PageFence {
 }
 
 /**
- * A message waiting in the outbox. `id` is deterministic, so enqueueing the
+ * A message waiting in the outbox. `invite`: let the recipient into the war
+ * room first (people paged after the declare). `id` is deterministic, so enqueueing the
  * same message twice (a retry, a reconciler pass) sends it once.
  * A `board` message is rendered from the incident's state at delivery time and
  * edits the previous board in place, which coalesces bursts of updates.
  */
 export type OutboundMessage =
-  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence }
+  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; invite?: boolean }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };
 
@@ -260,4 +261,10 @@ export interface ChatPort {
   send(to: Destination, message: Message): Promise<string>;
   /** Edits a message in place (the live board). */
   update(to: Destination, messageRef: string, message: Message): Promise<void>;
+  /**
+   * Lets people into a war room opened earlier (someone paged after the
+   * declare). Idempotent: someone already in is no problem. Returns what went
+   * wrong per person; throws only when the room itself cannot be reached.
+   */
+  invite(room: ConversationRef, people: PersonId[]): Promise<string[]>;
 }

@@ -1,4 +1,5 @@
 import type { MusterConfig } from '../../src/config/schema.js';
+import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import type { ChatPort, Destination, Message, OpenedRoom, RoomRequest } from '../../src/ports.js';
 import { renderMessage } from './render.js';
 
@@ -30,6 +31,13 @@ export class ConsoleChat implements ChatPort {
     const members = request.members.map((person) => this.config.people[person]?.name ?? person).join(', ');
     this.sink(`[${name}] room opened · ${request.topic} · members: ${members}`);
     return { conversation: `console:${name}`, name, problems: [] };
+  }
+
+  /** Everyone can read every console room; the line says who joined. */
+  async invite(room: ConversationRef, people: PersonId[]): Promise<string[]> {
+    const names = people.map((person) => this.config.people[person]?.name ?? person).join(', ');
+    this.sink(`[${room.replace(/^console:/, '')}] joined: ${names}`);
+    return [];
   }
 
   async send(to: Destination, message: Message): Promise<string> {

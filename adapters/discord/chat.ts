@@ -9,6 +9,7 @@ import {
   type OpenedRoom,
   type RoomRequest,
 } from '../../src/ports.js';
+import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
 import { clip, renderMessage } from './render.js';
 
@@ -112,6 +113,26 @@ export class DiscordChat implements ChatPort {
     } catch (error) {
       problems.push(`could not let Discord user ${user} into the war room (${describe(error)})`);
     }
+  }
+
+  /** A channel room gets a member overwrite; a thread room, thread membership. */
+  async invite(room: ConversationRef, people: PersonId[]): Promise<string[]> {
+    const problems: string[] = [];
+    const channel = room.startsWith('discord:') ? room.slice('discord:'.length) : undefined;
+    if (!channel) throw new UndeliverableError(`not a Discord conversation: ${room}`);
+    const users = people.flatMap((person) => {
+      const user = this.discordUser(person);
+      if (!user) problems.push(`${person} has no Discord user id in muster.yaml (people.${person}.discord)`);
+      return user && user !== this.options.botUserId ? [user] : [];
+    });
+    const thread = this.config.discord?.warRoom === 'thread';
+    await Promise.all(users.map((user) => (thread
+      ? this.client.rest.put(Routes.threadMembers(channel, user)).then(() => undefined).catch((error: unknown) => {
+        this.checkUnauthorized(error);
+        problems.push(`could not add Discord user ${user} to the thread (${describe(error)})`);
+      })
+      : this.allowMember(channel, user, { type: OVERWRITE_MEMBER, allow: String(MEMBER_ALLOW), deny: '0' }, problems))));
+    return problems;
   }
 
   async send(to: Destination, message: Message): Promise<string> {

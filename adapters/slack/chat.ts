@@ -9,6 +9,7 @@ import {
   type OpenedRoom,
   type RoomRequest,
 } from '../../src/ports.js';
+import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
 import { renderMessage } from './render.js';
 
@@ -54,6 +55,14 @@ export class SlackChat implements ChatPort {
     });
     await this.inviteAll(channel.id, request.members, problems);
     return { conversation: `slack:${channel.id}`, name: `#${channel.name}`, problems };
+  }
+
+  async invite(room: ConversationRef, people: PersonId[]): Promise<string[]> {
+    const problems: string[] = [];
+    const channel = room.startsWith('slack:') ? room.slice('slack:'.length) : undefined;
+    if (!channel) throw new UndeliverableError(`not a Slack conversation: ${room}`);
+    await Promise.all(people.map((person) => this.inviteOne(channel, person, problems)));
+    return problems;
   }
 
   async send(to: Destination, message: Message): Promise<string> {
@@ -117,7 +126,7 @@ export class SlackChat implements ChatPort {
         return;
       }
     }
-    await Promise.all(known.map((member) => this.invite(channel, member, problems)));
+    await Promise.all(known.map((member) => this.inviteOne(channel, member, problems)));
   }
 
   private noteInviteProblem(member: string, error: unknown, problems: string[]): void {
@@ -125,7 +134,7 @@ export class SlackChat implements ChatPort {
     if (code !== 'already_in_channel' && code !== 'cant_invite_self') problems.push(`could not invite ${member} (${code})`);
   }
 
-  private async invite(channel: string, member: string, problems: string[]): Promise<void> {
+  private async inviteOne(channel: string, member: string, problems: string[]): Promise<void> {
     const user = this.slackUser(member);
     if (!user) {
       problems.push(`${member} has no Slack user id in muster.yaml (people.${member}.slack)`);

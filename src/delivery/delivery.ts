@@ -66,7 +66,9 @@ export class Delivery {
     const claim = await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS);
     if (claim !== 'claimed') return;
     const fence = message.kind === 'message' ? message.fence : undefined;
-    if (fence && !pageWanted(await this.store.get(message.incident), fence)) {
+    const needsRecord = fence !== undefined || (message.kind === 'message' && message.invite === true);
+    const incident = needsRecord ? await this.store.get(message.incident) : undefined;
+    if (fence && !pageWanted(incident, fence)) {
       await this.store.markDelivered(message.id);
       this.logger.debug({ incident: message.incident, message: message.id }, 'page no longer wanted; settled, not sent');
       await this.report({ outcome: 'superseded', incident: message.incident, fence });
@@ -76,7 +78,10 @@ export class Delivery {
     try {
       if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
       else if (message.kind === 'webhook') await this.webhookPort().post(message.audience, message.body);
-      else ref = await this.chat.send(message.to, message.message);
+      else {
+        if (message.invite && incident && message.to.kind === 'person') await this.letIn(incident, message.to.person);
+        ref = await this.chat.send(message.to, message.message);
+      }
     } catch (error) {
       if (!(error instanceof UndeliverableError)) {
         await this.store.releaseLease(`send:${message.id}`, attempt).catch(() => undefined);
@@ -91,6 +96,16 @@ export class Delivery {
     await this.store.markDelivered(message.id);
     if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref: ref ?? '' });
   };
+
+  /**
+   * Someone paged after the room opened is let in before the page arrives. A
+   * refused invite never holds the page back: it is logged, and the page
+   * still names the room.
+   */
+  private async letIn(incident: Incident, person: string): Promise<void> {
+    const problems = await this.chat.invite(incident.room, [person]).catch((error: unknown) => [error instanceof Error ? error.message : String(error)]);
+    if (problems.length > 0) this.logger.warn({ incident: incident.id, person, problems }, 'could not let a paged person into the war room');
+  }
 
   /** A receipt that cannot be recorded never un-sends the page: it is logged, and the step's timer still runs. */
   private async report(receipt: PageReceipt): Promise<void> {

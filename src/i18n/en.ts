@@ -50,7 +50,7 @@ export const en = {
   'reply.oncallLine': 'primary {primary}, backup {backup}',
   'reply.none': 'none',
   'page.title': 'PAGE {id} [{severity}] {title}',
-  'page.text': 'You are paged as {role} for {id}: {title}. Acknowledge to take the role.',
+  'page.text': 'You are paged as {role} for {id}: {title}. Acknowledge to take the role, then join the war room {room}.',
   'page.slaBreach': '{id}: nobody has acknowledged within the response time. You are the duty manager: please step in.',
   'room.slaWarning': '{id}: response due in {left} min and nobody has acknowledged yet.',
   'room.slaBreached': '{id}: response time breached with no acknowledgement. Paging the duty manager, {manager}.',

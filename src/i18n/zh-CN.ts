@@ -52,7 +52,7 @@ export const zhCN: Record<MessageKey, string> = {
   'reply.oncallLine': '主值班 {primary}，备份 {backup}',
   'reply.none': '无',
   'page.title': '呼叫 {id} [{severity}] {title}',
-  'page.text': '你被呼叫担任 {id} 的 {role}：{title}。请确认以接手该角色。',
+  'page.text': '你被呼叫担任 {id} 的 {role}：{title}。请确认以接手该角色，然后进入作战室 {room}。',
   'page.slaBreach': '{id}：响应时限内无人确认。你是值班经理，请介入。',
   'room.slaWarning': '{id}：距响应时限还有 {left} 分钟，仍无人确认。',
   'room.slaBreached': '{id}：响应超时且无人确认。正在呼叫值班经理 {manager}。',

@@ -22,9 +22,20 @@ export class Effects {
   }
 
   /** `key` makes the message id deterministic, so a retried commit sends it once; in a drill it says DRILL. */
-  send(key: string, to: Destination, message: Message, fence?: PageFence): void {
+  send(key: string, to: Destination, message: Message, options: { fence?: PageFence; invite?: boolean } = {}): void {
     const marked = this.incident.drill ? drillMarked(message) : message;
-    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked, ...(fence ? { fence } : {}) });
+    this.outbox.push({
+      id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked,
+      ...(options.fence ? { fence: options.fence } : {}), ...(options.invite ? { invite: true } : {}),
+    });
+  }
+
+  /**
+   * True once the war room exists apart from this commit: people paged now
+   * must be let in (the room's opening invited only the first pages).
+   */
+  get roomOpenedEarlier(): boolean {
+    return this.now > this.incident.declaredAt && this.incident.roomName !== this.incident.room;
   }
 
   toRoom(key: string, message: Message): void {

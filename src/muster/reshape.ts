@@ -158,7 +158,9 @@ export function assignRole(ctx: MusterContext, fx: Effects, role: string, person
   const present = ctx.present;
   const params = { id: incident.id, role: present.roleName(role), person: present.personName(person), by: present.personName(fx.actor), previous: previous ? present.personName(previous) : '-' };
   fx.event('slot.assigned', { role, person, data: { from: previous ?? null } });
-  fx.send(`assigned-${role}-e${slot.epoch}-${person}`, { kind: 'person', person }, present.notice(present.t('dm.assigned', params), 'alert'));
+  fx.send(`assigned-${role}-e${slot.epoch}-${person}`, { kind: 'person', person }, present.notice(present.t('dm.assigned', params), 'alert'), {
+    invite: fx.roomOpenedEarlier,
+  });
   if (previous && previous !== person) {
     fx.send(`unassigned-${role}-e${slot.epoch}-${previous}`, { kind: 'person', person: previous }, present.notice(present.t('dm.unassigned', params)));
   }

@@ -41,7 +41,8 @@ function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: Per
   slot.pages.push({ person, at: fx.now, step });
   fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch } });
   fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot), {
-    role: slot.role, epoch: slot.epoch, person,
+    fence: { role: slot.role, epoch: slot.epoch, person },
+    invite: fx.roomOpenedEarlier,
   });
 }
 

@@ -62,7 +62,7 @@ export class Presenter {
     const params = this.incidentParams(incident);
     return {
       title: this.t('page.title', params),
-      text: this.t('page.text', { ...params, role: this.roleName(slot.role) }),
+      text: this.t('page.text', { ...params, role: this.roleName(slot.role), room: incident.roomName }),
       tone: 'alert',
       buttons: [
         {

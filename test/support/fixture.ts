@@ -92,6 +92,14 @@ export class FakeChat implements ChatPort {
     this.delivered.push({ to, message, edit: true });
   }
 
+  /** Who was let into which room after it opened, in order. */
+  readonly invites: Array<{ room: string; people: string[] }> = [];
+
+  async invite(room: string, people: string[]): Promise<string[]> {
+    this.invites.push({ room, people });
+    return people.filter((person) => this.unknownMembers.has(person)).map((person) => `could not invite ${person} (user_not_found)`);
+  }
+
   pagesTo(person: string): Delivered[] {
     return this.delivered.filter((d) => d.to.kind === 'person' && d.to.person === person);
   }

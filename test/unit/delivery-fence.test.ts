@@ -113,3 +113,21 @@ describe('a page is delivered only while it is still wanted', () => {
     expect(h.chat.pagesTo('dora').map((d) => d.message.text)).toEqual([expect.stringContaining('nobody could be reached for tech')]);
   });
 });
+
+describe('everyone paged can get into the war room', () => {
+  it('lets in the backup paged at step 2, an expert pulled in, and roles an upgrade opened; every page names the room', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    expect(h.chat.invites).toEqual([]);
+    await h.advance(5 * 60_000);
+    expect(h.chat.invites).toEqual([{ room: 'test:#inc-1-checkout-down', people: ['pam'] }]);
+    await h.say('pete', '/incident ack');
+    await h.say('pete', '/incident escalate INC-1 sre database looks odd');
+    await h.say('pete', '/incident sev INC-1 P1 customers affected');
+    const invited = h.chat.invites.flatMap((entry) => entry.people);
+    expect(invited).toEqual(expect.arrayContaining(['pam', 'sam', 'cara', 'pia', 'cody']));
+    const pages = h.chat.delivered.filter((d) => d.to.kind === 'person' && d.message.title?.startsWith('PAGE'));
+    expect(pages.length).toBeGreaterThan(4);
+    for (const page of pages) expect(page.message.text).toContain('#inc-1-checkout-down');
+  });
+});

@@ -55,7 +55,7 @@ describe('delivery claims', () => {
     let sends = 0;
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const chat = { ...h.chat, openRoom: h.chat.openRoom.bind(h.chat), update: h.chat.update.bind(h.chat), send: async () => { sends += 1; await gate; return 'ref'; } };
+    const chat = { ...h.chat, openRoom: h.chat.openRoom.bind(h.chat), update: h.chat.update.bind(h.chat), invite: h.chat.invite.bind(h.chat), send: async () => { sends += 1; await gate; return 'ref'; } };
     const delivery = new Delivery(h.store, chat, h.muster.present, silentLogger);
     const message = { id: 'INC-9-page-x', incident: 'INC-9', kind: 'message' as const, to: { kind: 'person' as const, person: 'pete' }, message: { text: 'hi' } };
     const first = delivery.deliver(message);
