@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AuditKey } from '../audit/key.js';
+import { readAuditKey } from './audit-env.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 
 /**
@@ -43,6 +45,15 @@ export interface MusterEnv {
   httpPort?: number;
   /** MUSTER_DASHBOARD_TOKEN: the read-only dashboard's login token (at least 16 characters). Unset: no dashboard. */
   dashboardToken?: string;
+  /** MUSTER_AUDIT_KEY or MUSTER_AUDIT_KEY_FILE; the object never prints its secret. */
+  auditKey?: AuditKey;
+  /** MUSTER_AUDIT_SINK: an append-only JSON-lines file every committed audit entry is copied to. */
+  auditSink?: string;
+  /**
+   * MUSTER_DASHBOARD_PLAIN_HTTP=1: the dashboard is reached over plain HTTP on
+   * loopback, so its cookie goes without `Secure`. Only allowed with a loopback MUSTER_HTTP_HOST.
+   */
+  dashboardPlainHttp?: boolean;
   /** Every variable, for the secrets muster.yaml names by variable (webhook audiences). */
   raw?: Readonly<Record<string, string | undefined>>;
 }
@@ -95,6 +106,11 @@ const FIELDS = {
   dashboardToken: {
     variable: 'MUSTER_DASHBOARD_TOKEN',
     schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'use at least 16 characters'),
+  },
+  auditSink: { variable: 'MUSTER_AUDIT_SINK', schema: optionalText },
+  dashboardPlainHttp: {
+    variable: 'MUSTER_DASHBOARD_PLAIN_HTTP',
+    schema: optionalText.pipe(z.enum(['1', '0', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
   },
   httpHost: { variable: 'MUSTER_HTTP_HOST', schema: optionalText.transform((v) => v ?? '127.0.0.1') },
   httpPort: {
@@ -159,10 +175,26 @@ export function loadEnv(env: Env = process.env): MusterEnv {
       problems.push(...parsed.error.issues.map((i) => envProblem(variable, env[variable], i)));
     }
   }
+  const audit = readAuditKey(env);
+  problems.push(...audit.problems, ...plainHttpProblems(result));
   if (problems.length > 0) throw new ConfigError(problems);
+  if (audit.key) result.auditKey = audit.key;
   result.logLevelSet = optionalText.parse(env[variableFor('logLevel', env)]) !== undefined;
   result.raw = env;
   return result as unknown as MusterEnv;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Plain HTTP for the dashboard is only honest on loopback: anywhere else the cookie must be Secure. */
+function plainHttpProblems(result: Record<string, unknown>): ConfigProblem[] {
+  if (result.dashboardPlainHttp !== true || LOOPBACK_HOSTS.has(String(result.httpHost))) return [];
+  return [{
+    file: 'environment',
+    path: 'MUSTER_DASHBOARD_PLAIN_HTTP',
+    message: `is only allowed when MUSTER_HTTP_HOST is loopback (it is ${JSON.stringify(result.httpHost)})`,
+    hint: 'serve the dashboard over HTTPS (a TLS proxy in front) and unset MUSTER_DASHBOARD_PLAIN_HTTP, or bind MUSTER_HTTP_HOST=127.0.0.1',
+  }];
 }
 
 /**

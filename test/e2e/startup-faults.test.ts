@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, muster } from './cli.js';
+import { TEST_AUDIT_SECRET } from '../support/audit-key.js';
 
 const FAST = join(FIXTURES, 'fast.yaml');
 
@@ -10,6 +11,7 @@ describe('start-up faults end in a message and exit 1, never a stack trace', () 
   it('Redis unreachable in production mode: names the URL without its password, with a hint', async () => {
     const result = await muster(['console', '--config', FAST, '--script', '/dev/null'], {
       REDIS_URL: 'redis://ops:hunter2@127.0.0.1:1/0',
+      MUSTER_AUDIT_KEY: TEST_AUDIT_SECRET,
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Cannot reach Redis at redis://ops:***@127.0.0.1:1/0');

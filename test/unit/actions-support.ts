@@ -14,6 +14,7 @@ import type { TimelineEvent } from '../../src/incidents/types.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { IncidentStore } from '../../src/ports.js';
 import { FakeChat, testConfig } from '../support/fixture.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 export const ACTIONS = {
   allowedPrograms: ['/bin/echo'],
@@ -87,7 +88,7 @@ export async function actionHarness(options: { config?: MusterConfig; logger?: L
   const scheduler = new InProcessScheduler(clock, { realTime: false });
   const outbox = new InProcessOutbox({ attempts: 3, baseDelayMs: 1 });
   const chat = new FakeChat();
-  const muster = new Muster({ config, store, scheduler, outbox, chat, clock, logger });
+  const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox, chat, clock, logger });
   const events: TimelineEvent[] = [];
   muster.onEvent((event) => events.push(event));
   await muster.start({ watchdog: false });
