@@ -110,7 +110,7 @@ const FIELDS = {
   auditSink: { variable: 'MUSTER_AUDIT_SINK', schema: optionalText },
   dashboardPlainHttp: {
     variable: 'MUSTER_DASHBOARD_PLAIN_HTTP',
-    schema: optionalText.pipe(z.enum(['1', '0', 'true', 'false']).optional()).transform((v) => v === '1' || v === 'true'),
+    schema: optionalText.pipe(z.enum(['1', '0', 'true', 'false']).optional()).transform((v) => (v === '1' || v === 'true' ? true : undefined)),
   },
   httpHost: { variable: 'MUSTER_HTTP_HOST', schema: optionalText.transform((v) => v ?? '127.0.0.1') },
   httpPort: {
