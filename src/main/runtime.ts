@@ -240,7 +240,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
           }
         : {}),
       ...(env.dashboardToken
-        ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger } }
+        ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp } }
         : {}),
       logger,
     });
