@@ -37,12 +37,13 @@ export async function runAudit(options: { env: MusterEnv; action: 'verify' | 'ex
     }
     const report = await verifyAudit(store, key!, options.incident);
     process.stdout.write(`${describeAudit(report)}\n`);
-    if (!report.ok || !sinkLines) return report.ok ? 0 : 1;
+    // Both checks run, so a deletion shows in the store's verdict and in the sink's.
+    if (!sinkLines) return report.ok ? 0 : 1;
     const { mismatch, compared } = await compareWithSink(sinkLines, (id) => store.timeline(id), key!);
     process.stdout.write(mismatch
       ? `audit FAILED against ${options.against}: ${mismatch.incident} entry ${mismatch.seq}${mismatch.type ? ` (${mismatch.type})` : ''}: ${mismatch.reason}\n`
       : `sink OK: all ${compared} entries of ${options.against} are in the store, unchanged\n`);
-    return mismatch ? 1 : 0;
+    return mismatch || !report.ok ? 1 : 0;
   });
 }
 
