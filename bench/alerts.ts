@@ -31,6 +31,7 @@ import { benchAlertConfig, FIRST_PAGED } from './config.js';
 import { drainOutbox } from './declare.js';
 import type { Clients } from './redis.js';
 import { CountingLogger, forEachLimit, percentile } from './stats.js';
+import { randomAuditKey } from '../src/audit/key.js';
 
 const TOKEN = 'bench-hook-token-0123456789';
 const PAGE_TIMEOUT_MS = 60_000;
@@ -111,7 +112,7 @@ export class AlertBench {
     const scheduler = new BullMQScheduler({ connection: clients.queues, prefix: `${prefix}bull`, logger });
     const outbox = new BullMQOutbox({ connection: clients.queues, prefix: `${prefix}bull`, logger });
     const chat = new PageTimingChat(FIRST_PAGED.length);
-    const muster = new Muster({ config, store, scheduler, outbox, chat, clock: systemClock, logger });
+    const muster = new Muster({ auditKey: randomAuditKey(), config, store, scheduler, outbox, chat, clock: systemClock, logger });
     // The watchdog stays off so its reconcile passes don't land inside the measurements.
     await muster.start({ watchdog: false });
     try {

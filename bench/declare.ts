@@ -15,6 +15,7 @@ import { PageTimingChat } from './chat.js';
 import { benchConfig, declareRequest, FIRST_PAGED } from './config.js';
 import type { Clients } from './redis.js';
 import { CountingLogger, percentile, sleep } from './stats.js';
+import { randomAuditKey } from '../src/audit/key.js';
 
 const PAGE_TIMEOUT_MS = 60_000;
 
@@ -46,7 +47,7 @@ export async function startProductionMuster(clients: Clients, prefix: string): P
   const scheduler = new BullMQScheduler({ connection: clients.queues, prefix: `${prefix}bull`, logger });
   const outbox = new BullMQOutbox({ connection: clients.queues, prefix: `${prefix}bull`, logger });
   const chat = new PageTimingChat(FIRST_PAGED.length);
-  const muster = new Muster({ config: benchConfig(), store, scheduler, outbox, chat, clock: systemClock, logger });
+  const muster = new Muster({ auditKey: randomAuditKey(), config: benchConfig(), store, scheduler, outbox, chat, clock: systemClock, logger });
   // The watchdog stays off so its reconcile passes don't land inside the measurements.
   await muster.start({ watchdog: false });
   return { muster, chat, outbox, logger, stop: () => muster.stop() };

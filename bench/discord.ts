@@ -29,6 +29,7 @@ import { BENCH_PEOPLE, benchDiscordConfig, discordId, FIRST_PAGED } from './conf
 import { drainOutbox } from './declare.js';
 import { REDIS_URL } from './redis.js';
 import { CountingLogger, forEachLimit, percentile } from './stats.js';
+import { randomAuditKey } from '../src/audit/key.js';
 
 const OPS_CHANNEL = FAKE_DISCORD.channels.general;
 const BROADCAST_CHANNEL = FAKE_DISCORD.channels.incidents;
@@ -139,6 +140,8 @@ export class DiscordBench {
         logLevelSet: true,
         redisPrefix: prefix,
         ...(mode === 'production' ? { redisUrl: REDIS_URL } : {}),
+        // Production mode refuses to start without an audit key; a bench run signs with a throwaway one.
+        auditKey: randomAuditKey(),
         port: 0,
         discordToken: fake.botToken,
         discordApplicationId: fake.applicationId,

@@ -16,6 +16,7 @@ import { silentLogger } from '../src/logger.js';
 import { NoopChat } from './chat.js';
 import { benchConfig, declareRequest } from './config.js';
 import { forEachLimit, sleep } from './stats.js';
+import { randomAuditKey } from '../src/audit/key.js';
 
 const MB = 1024 * 1024;
 
@@ -43,7 +44,7 @@ export async function embeddedRss(incidents: number): Promise<RssResult> {
   const store = new MemoryStore(() => systemClock.now());
   const scheduler = new InProcessScheduler(systemClock);
   const outbox = new InProcessOutbox();
-  const muster = new Muster({ config: benchConfig(), store, scheduler, outbox, chat: new NoopChat(), clock: systemClock, logger: silentLogger });
+  const muster = new Muster({ auditKey: randomAuditKey(), config: benchConfig(), store, scheduler, outbox, chat: new NoopChat(), clock: systemClock, logger: silentLogger });
   await muster.start({ watchdog: false });
   try {
     await settle();

@@ -27,6 +27,7 @@ import { benchSlackConfig, FIRST_PAGED, slackId } from './config.js';
 import { drainOutbox } from './declare.js';
 import { REDIS_URL } from './redis.js';
 import { CountingLogger, percentile } from './stats.js';
+import { randomAuditKey } from '../src/audit/key.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const OPS_CHANNEL = 'COPS';
@@ -137,6 +138,8 @@ export class SlackBench {
         logLevelSet: true,
         redisPrefix: prefix,
         redisUrl: REDIS_URL,
+        // Production mode refuses to start without an audit key; a bench run signs with a throwaway one.
+        auditKey: randomAuditKey(),
         port: 0,
         slackBotToken: FAKE_SLACK.botToken,
         slackSigningSecret: SIGNING_SECRET,

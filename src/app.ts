@@ -1,3 +1,4 @@
+import type { AuditKey } from './audit/key.js';
 import type { MusterConfig } from './config/schema.js';
 import { dispatch } from './commands/dispatch.js';
 import type { CommandDeps } from './commands/deps.js';
@@ -29,6 +30,8 @@ export interface MusterDeps {
   chat: ChatPort;
   clock: Clock;
   logger: Logger;
+  /** Signs the audit trail (src/audit/key.ts); from MUSTER_AUDIT_KEY in production. */
+  auditKey: AuditKey;
   watchdogIntervalMs?: number;
   /** Sends signed JSON to webhook audiences (status pages); none configured means none sent. */
   webhooks?: WebhookPort;

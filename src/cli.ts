@@ -92,10 +92,16 @@ for (const action of ['url', 'revoke'] as const) {
 const audit = program.command('audit').description('The hash-chained audit trail of every incident (REDIS_URL selects the store).');
 audit
   .command('verify')
-  .description('Recompute the hash chain and name the first broken entry (exit 1).')
+  .description('Recompute the keyed chain (MUSTER_AUDIT_KEY) and the incident ledger; name the first break (exit 1).')
   .option('--incident <id>', 'only this incident, e.g. INC-42')
-  .action(async (options: { incident?: string }) => {
-    process.exitCode = await runAudit({ env: loadEnv(), action: 'verify', ...(options.incident ? { incident: options.incident.toUpperCase() } : {}) });
+  .option('--against <file>', 'also check that every entry of this audit sink (MUSTER_AUDIT_SINK) is in the store, unchanged')
+  .action(async (options: { incident?: string; against?: string }) => {
+    process.exitCode = await runAudit({
+      env: loadEnv(),
+      action: 'verify',
+      ...(options.incident ? { incident: options.incident.toUpperCase() } : {}),
+      ...(options.against ? { against: options.against } : {}),
+    });
   });
 audit
   .command('export')

@@ -9,6 +9,7 @@ import type {
   PersonId,
   TimelineEvent,
 } from './incidents/types.js';
+import type { LedgerEntry } from './audit/ledger.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -115,6 +116,8 @@ export interface Commit {
   expectedVersion: number;
   events: TimelineEvent[];
   outbox: OutboundMessage[];
+  /** The incident's signed ledger entry, on the commit that creates it (expectedVersion 0). */
+  ledger?: LedgerEntry;
 }
 
 /** The store could not be reached; commands answer "degraded" and nothing is half-written. */
@@ -125,6 +128,10 @@ export class StoreUnavailableError extends Error {
 export interface IncidentStore {
   /** Next incident number (INC-<n>); never reused. */
   nextIncidentNumber(): Promise<number>;
+  /** The highest number nextIncidentNumber has handed out (0 before the first). */
+  incidentCount(): Promise<number>;
+  /** Every signed ledger entry (one per created incident), in no particular order. */
+  ledger(): Promise<LedgerEntry[]>;
   get(id: string): Promise<Incident | undefined>;
   /** Active (not resolved) incidents, oldest first. */
   listActive(): Promise<Incident[]>;

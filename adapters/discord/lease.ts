@@ -73,7 +73,10 @@ export class GatewayLease {
   private schedule(delayMs: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.tick = this.step().finally(() => this.schedule(this.held ? (this.options.renewMs ?? 10_000) : (this.options.retryMs ?? 5_000)));
+      // Every promise made here is handled: a failing step is logged and the
+      // next one is still scheduled, so nothing can become an unhandled rejection.
+      this.tick = settled(() => this.step(), (error) => this.options.logger.warn({ err: describe(error) }, 'Discord gateway lease step failed; trying again'))
+        .then(() => this.schedule(this.held ? (this.options.renewMs ?? 10_000) : (this.options.retryMs ?? 5_000)));
     }, delayMs);
     this.timer.unref?.();
   }
@@ -104,14 +107,24 @@ export class GatewayLease {
     }
   }
 
+  /** Never rejects: a failed disconnect or release is logged; the lease lapses on its own TTL anyway. */
   private async lose(why: string): Promise<void> {
     this.held = false;
     this.options.logger.info({ owner: this.options.owner, why }, 'Discord gateway lease released; disconnecting');
-    try {
-      await this.options.onLost();
-    } finally {
-      await this.options.store.releaseLease(this.key, this.options.owner).catch(() => undefined);
-    }
+    await settled(() => this.options.onLost(), (error) => this.options.logger.warn({ err: describe(error) }, 'could not disconnect the Discord gateway cleanly'));
+    await settled(
+      () => this.options.store.releaseLease(this.key, this.options.owner),
+      (error) => this.options.logger.warn({ err: describe(error) }, 'could not give the Discord gateway lease back; it lapses after its TTL'),
+    );
+  }
+}
+
+/** Runs `work`, sending a rejection (or a synchronous throw) to `onError`; the result always fulfils. */
+async function settled(work: () => Promise<unknown>, onError: (error: unknown) => void): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    onError(error);
   }
 }
 

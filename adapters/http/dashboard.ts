@@ -1,8 +1,8 @@
 /**
  * The read-only dashboard (issue 8), on the ops server and only when
  * MUSTER_DASHBOARD_TOKEN is set: a token login (compared in constant time)
- * gives an HttpOnly, SameSite=Strict session cookie holding a random id kept
- * in memory. Pages are rendered on the server with every user-typed string
+ * gives an HttpOnly, SameSite=Strict, Secure session cookie holding a random
+ * id kept in memory; logins are throttled per client and for everyone. Pages are rendered on the server with every user-typed string
  * HTML-escaped; charts are inline SVG; /dashboard/app.js refreshes the live
  * boards from /dashboard/data.json with textContent only and ticks the
  * assembly countdowns; /favicon.svg is the icon. Nothing here writes to the
@@ -16,6 +16,7 @@ import type { IncidentStore } from '../../src/ports.js';
 import { loadDashboard, loadLive, type DashboardNames } from '../../src/reports/dashboard-data.js';
 import { APP_CSS, APP_JS, FAVICON_SVG } from './dashboard-assets.js';
 import { clientStrings, dashboardPage, loginPage } from './dashboard-view.js';
+import { LOGIN_EVERYONE, LOGIN_PER_CLIENT, throttle } from './throttle.js';
 
 export { barChart, PALETTE } from './dashboard-charts.js';
 export { escapeHtml } from './html.js';
@@ -32,6 +33,11 @@ export interface DashboardRoutesOptions {
   t: Translate;
   /** How long a session lasts (default 12 h). */
   sessionTtlMs?: number;
+  /**
+   * Set `Secure` on the session cookie (default true). Only false when the
+   * dashboard is served over plain HTTP on loopback (MUSTER_DASHBOARD_PLAIN_HTTP=1).
+   */
+  secureCookie?: boolean;
 }
 
 export const DASHBOARD_CSP =
@@ -100,6 +106,9 @@ function sessionCookie(request: FastifyRequest): string | undefined {
 export function registerDashboardRoutes(app: FastifyInstance, options: DashboardRoutesOptions): void {
   const sessions = new DashboardSessions(options.sessionTtlMs ?? 12 * 60 * 60_000, options.now);
   const maxAge = Math.floor((options.sessionTtlMs ?? 12 * 60 * 60_000) / 1000);
+  const attributes = `Path=/dashboard; HttpOnly; SameSite=Strict${options.secureCookie === false ? '' : '; Secure'}`;
+  const loginThrottle = throttle(app, [{ limit: LOGIN_PER_CLIENT, per: 'client' }, { limit: LOGIN_EVERYONE, per: 'everyone' }]);
+  let lastThrottleLog = Number.NEGATIVE_INFINITY;
 
   // Runs after the root hook, so this CSP replaces the ops server's default-src 'none' on these routes.
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -119,19 +128,29 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
   });
 
   app.post('/dashboard/login', async (request, reply) => {
+    const wait = await loginThrottle(request);
+    if (wait) {
+      // One line a minute at most: a flood of guesses must not flood the log too.
+      if (options.now() - lastThrottleLog >= 60_000) {
+        lastThrottleLog = options.now();
+        options.logger.warn({ ip: request.ip }, 'dashboard: login attempts throttled');
+      }
+      const seconds = String(wait.retryAfterSeconds);
+      return html(reply.header('retry-after', seconds), 429, loginPage(options.t, options.t('dashboard.login.throttled', { seconds })));
+    }
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (!tokenMatches(body.token, options.token)) {
       options.logger.warn({ ip: request.ip }, 'dashboard: login refused (wrong token)');
       return html(reply, 401, loginPage(options.t, options.t('dashboard.login.wrongToken')));
     }
     const id = sessions.create();
-    reply.header('set-cookie', `${COOKIE}=${id}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
+    reply.header('set-cookie', `${COOKIE}=${id}; ${attributes}; Max-Age=${maxAge}`);
     return reply.redirect('/dashboard', 303);
   });
 
   app.post('/dashboard/logout', async (request, reply) => {
     sessions.end(sessionCookie(request));
-    reply.header('set-cookie', `${COOKIE}=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0`);
+    reply.header('set-cookie', `${COOKIE}=; ${attributes}; Max-Age=0`);
     return reply.redirect('/dashboard/login', 303);
   });
 

@@ -12,6 +12,7 @@ import type { Readiness } from '../../src/health.js';
 import { registerHookRoutes, type HookRoutesOptions } from './hooks.js';
 import { registerDashboardRoutes, type DashboardRoutesOptions } from './dashboard.js';
 import { registerCalendarRoutes, type CalendarRoutesOptions } from './calendar.js';
+import { enableThrottling, HOOKS_PER_CLIENT, throttle } from './throttle.js';
 
 export interface OpsServerOptions {
   host: string;
@@ -44,8 +45,20 @@ export async function buildOpsApp(options: Omit<OpsServerOptions, 'host' | 'port
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     return payload;
   });
+  await enableThrottling(app);
   const hooks = options.hooks;
-  if (hooks) await app.register(async (scope) => registerHookRoutes(scope, hooks));
+  if (hooks) {
+    await app.register(async (scope) => {
+      // Before authentication and parsing: a flood (or a token guesser) costs one counter lookup per request.
+      const limited = throttle(scope, [{ limit: HOOKS_PER_CLIENT, per: 'client' }]);
+      scope.addHook('onRequest', async (request, reply) => {
+        const wait = await limited(request);
+        if (wait) return reply.code(503).header('retry-after', String(wait.retryAfterSeconds)).send({ error: 'too many requests from this address; retry later' });
+        return undefined;
+      });
+      registerHookRoutes(scope, hooks);
+    });
+  }
   const dashboard = options.dashboard;
   if (dashboard) await app.register(async (scope) => registerDashboardRoutes(scope, dashboard));
   const calendar = options.calendar;

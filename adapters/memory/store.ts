@@ -1,3 +1,4 @@
+import type { LedgerEntry } from '../../src/audit/ledger.js';
 import type { Commit, IncidentStore, OutboundMessage } from '../../src/ports.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
@@ -11,6 +12,7 @@ export class MemoryStore implements IncidentStore {
   private counter = 0;
   private readonly incidents = new Map<string, Incident>();
   private readonly timelines = new Map<string, TimelineEvent[]>();
+  private readonly ledgerEntries = new Map<number, LedgerEntry>();
   private readonly rooms = new Map<string, string>();
   private readonly pending = new Map<string, OutboundMessage>();
   private readonly delivered = new Set<string>();
@@ -23,6 +25,14 @@ export class MemoryStore implements IncidentStore {
   async nextIncidentNumber(): Promise<number> {
     this.counter += 1;
     return this.counter;
+  }
+
+  async incidentCount(): Promise<number> {
+    return this.counter;
+  }
+
+  async ledger(): Promise<LedgerEntry[]> {
+    return [...this.ledgerEntries.values()].map((entry) => structuredClone(entry));
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -57,6 +67,7 @@ export class MemoryStore implements IncidentStore {
     const timeline = this.timelines.get(incident.id) ?? [];
     timeline.push(...structuredClone(change.events));
     this.timelines.set(incident.id, timeline);
+    if (change.ledger && !this.ledgerEntries.has(change.ledger.number)) this.ledgerEntries.set(change.ledger.number, structuredClone(change.ledger));
     for (const message of change.outbox) {
       if (!this.delivered.has(message.id)) this.pending.set(message.id, structuredClone(message));
     }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { LedgerEntry } from '../../src/audit/ledger.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
 import type { Commit, IncidentStore, OutboundMessage } from '../../src/ports.js';
@@ -17,9 +18,10 @@ const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /**
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
- *       6 outbox pending hash, 7.. one delivered marker per outbox message.
+ *       6 outbox pending hash, 7 ledger hash, 8.. one delivered marker per outbox message.
  * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (1|0), 6 room, 7 id,
- *       8 event count, then the events, then (message id, message json) pairs.
+ *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
+ *       then the events, then (message id, message json) pairs.
  * Returns 1 when written, 0 (having written nothing) on a version conflict.
  */
 const COMMIT_LUA = `
@@ -34,11 +36,12 @@ else
 end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
 redis.call('HSET', KEYS[5], ARGV[6], id)
+if ARGV[9] ~= '' then redis.call('HSETNX', KEYS[7], ARGV[9], ARGV[10]) end
 local events = tonumber(ARGV[8])
-for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
-local first = 9 + events
-for k = 7, #KEYS do
-  local at = first + (k - 7) * 2
+for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
+local first = 11 + events
+for k = 8, #KEYS do
+  local at = first + (k - 8) * 2
   if redis.call('EXISTS', KEYS[k]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
   end
@@ -162,6 +165,17 @@ export class RedisStore implements IncidentStore {
     return this.guard('allocating an incident number', () => this.redis.incr(this.key('counter')));
   }
 
+  incidentCount(): Promise<number> {
+    return this.guard('reading the incident counter', async () => Number((await this.redis.get(this.key('counter'))) ?? 0));
+  }
+
+  ledger(): Promise<LedgerEntry[]> {
+    return this.guard('reading the incident ledger', async () => {
+      const raw = await this.redis.hvals(this.key('ledger'));
+      return raw.map((entry) => JSON.parse(entry) as LedgerEntry);
+    });
+  }
+
   get(id: string): Promise<Incident | undefined> {
     return this.guard('reading an incident', async () => {
       const doc = await this.redis.hget(this.incidentKey(id), 'doc');
@@ -197,6 +211,7 @@ export class RedisStore implements IncidentStore {
       this.key('recent'),
       this.key('rooms'),
       this.key('outbox:pending'),
+      this.key('ledger'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
     ];
     const args = [
@@ -208,6 +223,8 @@ export class RedisStore implements IncidentStore {
       incident.room,
       incident.id,
       events.length,
+      change.ledger ? String(change.ledger.number) : '',
+      change.ledger ? JSON.stringify(change.ledger) : '',
       ...events.map((event) => JSON.stringify(event)),
       ...outbox.flatMap((message) => [message.id, JSON.stringify(message)]),
     ];

@@ -5,6 +5,7 @@ import type { CommandRequest, Reply } from '../../src/kernel/request.js';
 import { formArgs } from '../../src/kernel/form-args.js';
 import type { Logger } from '../../src/logger.js';
 import { slackErrorCode } from './chat.js';
+import { refuseSkewedRequests } from './freshness.js';
 import { slackLogger } from './logger.js';
 import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, readModalValues, renderMessage, renderModal, renderReply, unescapeSlack } from './render.js';
 
@@ -53,7 +54,9 @@ function receiverFor(settings: SlackSettings, logger: Logger): Receiver {
     return receiver;
   }
   if (!settings.signingSecret) throw new Error('set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
-  return new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: '/slack/events', logger: slackLogger(logger) });
+  const receiver = new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: '/slack/events', logger: slackLogger(logger) });
+  refuseSkewedRequests(receiver, logger);
+  return receiver;
 }
 
 /** "/incident ack INC-1 tech" → { name: "incident", args: "ack INC-1 tech" }. */

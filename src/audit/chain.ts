@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { DraftEvent, TimelineEvent, TimelineHead } from '../incidents/types.js';
+import type { AuditKey } from './key.js';
 
 /** The hash a chain starts from, so the first entry is chained too. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -14,20 +14,26 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
 }
 
-export function hashEvent(event: Omit<TimelineEvent, 'hash'>): string {
-  return createHash('sha256').update(canonicalJson(event)).digest('hex');
+/**
+ * An entry's hash: HMAC-SHA256 under the audit key over the canonical JSON of
+ * everything else in it (seq, incident and prevHash included), so an entry can
+ * be neither changed, moved nor re-chained without the key.
+ */
+export function hashEvent(event: Omit<TimelineEvent, 'hash'>, key: AuditKey): string {
+  return key.mac(`muster.timeline.v2\n${canonicalJson(event)}`);
 }
 
-/** Links drafts onto the chain after `head`; returns the events and the new head. */
+/** Links drafts onto the chain after `head`, signing each under `key`; returns the events and the new head. */
 export function chainEvents(
   head: TimelineHead,
   incident: string,
   drafts: DraftEvent[],
+  key: AuditKey,
 ): { events: TimelineEvent[]; head: TimelineHead } {
   let current = head;
   const events = drafts.map((draft) => {
     const unsigned = { ...draft, seq: current.seq + 1, incident, prevHash: current.hash };
-    const event: TimelineEvent = { ...unsigned, hash: hashEvent(unsigned) };
+    const event: TimelineEvent = { ...unsigned, hash: hashEvent(unsigned, key) };
     current = { seq: event.seq, hash: event.hash };
     return event;
   });
@@ -41,10 +47,11 @@ export interface ChainBreak {
 }
 
 /**
- * Recomputes the chain and returns the first entry that does not fit: an edit
- * (hash mismatch), a deletion or reordering (sequence or link mismatch).
+ * Recomputes the chain under `key` and returns the first entry that does not
+ * fit: an edit or a forgery (hash mismatch), a deletion or reordering
+ * (sequence or link mismatch).
  */
-export function verifyChain(events: TimelineEvent[]): ChainBreak | undefined {
+export function verifyChain(events: TimelineEvent[], key: AuditKey): ChainBreak | undefined {
   let previous: TimelineHead = { seq: 0, hash: GENESIS_HASH };
   for (const [index, event] of events.entries()) {
     if (event.seq !== previous.seq + 1) {
@@ -54,7 +61,7 @@ export function verifyChain(events: TimelineEvent[]): ChainBreak | undefined {
       return { seq: event.seq, index, reason: 'does not link to the entry before it' };
     }
     const { hash, ...unsigned } = event;
-    if (hashEvent(unsigned) !== hash) {
+    if (hashEvent(unsigned, key) !== hash) {
       return { seq: event.seq, index, reason: 'content was changed after it was written' };
     }
     previous = { seq: event.seq, hash };

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AuditKey } from '../audit/key.js';
+import { readAuditKey } from './audit-env.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 
 /**
@@ -45,6 +47,15 @@ export interface MusterEnv {
   dashboardToken?: string;
   /** MUSTER_CALENDAR_KEY: the HMAC key of the secret calendar feed URLs (at least 32 characters). Unset: no feeds. */
   calendarKey?: string;
+  /** MUSTER_AUDIT_KEY or MUSTER_AUDIT_KEY_FILE; the object never prints its secret. */
+  auditKey?: AuditKey;
+  /** MUSTER_AUDIT_SINK: an append-only JSON-lines file every committed audit entry is copied to. */
+  auditSink?: string;
+  /**
+   * MUSTER_DASHBOARD_PLAIN_HTTP=1: the dashboard is reached over plain HTTP on
+   * loopback, so its cookie goes without `Secure`. Only allowed with a loopback MUSTER_HTTP_HOST.
+   */
+  dashboardPlainHttp?: boolean;
   /** Every variable, for the secrets muster.yaml names by variable (webhook audiences). */
   raw?: Readonly<Record<string, string | undefined>>;
 }
@@ -101,6 +112,11 @@ const FIELDS = {
   calendarKey: {
     variable: 'MUSTER_CALENDAR_KEY',
     schema: optionalText.refine((v) => v === undefined || v.length >= 32, 'use at least 32 random characters (e.g. openssl rand -base64 32)'),
+  },
+  auditSink: { variable: 'MUSTER_AUDIT_SINK', schema: optionalText },
+  dashboardPlainHttp: {
+    variable: 'MUSTER_DASHBOARD_PLAIN_HTTP',
+    schema: optionalText.pipe(z.enum(['1', '0', 'true', 'false']).optional()).transform((v) => (v === '1' || v === 'true' ? true : undefined)),
   },
   httpHost: { variable: 'MUSTER_HTTP_HOST', schema: optionalText.transform((v) => v ?? '127.0.0.1') },
   httpPort: {
@@ -165,10 +181,26 @@ export function loadEnv(env: Env = process.env): MusterEnv {
       problems.push(...parsed.error.issues.map((i) => envProblem(variable, env[variable], i)));
     }
   }
+  const audit = readAuditKey(env);
+  problems.push(...audit.problems, ...plainHttpProblems(result));
   if (problems.length > 0) throw new ConfigError(problems);
+  if (audit.key) result.auditKey = audit.key;
   result.logLevelSet = optionalText.parse(env[variableFor('logLevel', env)]) !== undefined;
   result.raw = env;
   return result as unknown as MusterEnv;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Plain HTTP for the dashboard is only honest on loopback: anywhere else the cookie must be Secure. */
+function plainHttpProblems(result: Record<string, unknown>): ConfigProblem[] {
+  if (result.dashboardPlainHttp !== true || LOOPBACK_HOSTS.has(String(result.httpHost))) return [];
+  return [{
+    file: 'environment',
+    path: 'MUSTER_DASHBOARD_PLAIN_HTTP',
+    message: `is only allowed when MUSTER_HTTP_HOST is loopback (it is ${JSON.stringify(result.httpHost)})`,
+    hint: 'serve the dashboard over HTTPS (a TLS proxy in front) and unset MUSTER_DASHBOARD_PLAIN_HTTP, or bind MUSTER_HTTP_HOST=127.0.0.1',
+  }];
 }
 
 /**

@@ -284,6 +284,7 @@ export const en = {
   'dashboard.login.submit': 'Log in',
   'dashboard.login.note': 'Read-only. The token is MUSTER_DASHBOARD_TOKEN.',
   'dashboard.login.wrongToken': 'Wrong token.',
+  'dashboard.login.throttled': 'Too many login attempts. Try again in {seconds} seconds.',
   'dashboard.logout': 'Log out',
   'dashboard.readOnly': 'Read-only',
   'dashboard.updated': 'updated',

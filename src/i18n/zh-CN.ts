@@ -286,6 +286,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.login.submit': '登录',
   'dashboard.login.note': '只读。令牌即 MUSTER_DASHBOARD_TOKEN 的值。',
   'dashboard.login.wrongToken': '令牌错误。',
+  'dashboard.login.throttled': '登录尝试过多，请在 {seconds} 秒后重试。',
   'dashboard.logout': '退出登录',
   'dashboard.readOnly': '只读',
   'dashboard.updated': '更新于',

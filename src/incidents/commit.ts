@@ -1,4 +1,6 @@
 import { chainEvents } from '../audit/chain.js';
+import type { AuditKey } from '../audit/key.js';
+import { ledgerEntryFor } from '../audit/ledger.js';
 import { CommitOutcomeUnknownError, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler, type Timer } from '../ports.js';
@@ -11,6 +13,8 @@ export interface CommitDeps {
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
+  /** Signs every timeline entry and ledger entry; the secret never reaches the store. */
+  auditKey: AuditKey;
   /** Called with each committed event, in order (the console's --json mode listens). */
   onEvent: (event: TimelineEvent) => void;
   /** The timers a committed record expects (the timer table); scheduled after every commit. */
@@ -57,10 +61,13 @@ export async function createIncident(deps: CommitDeps, fx: Effects): Promise<Inc
 
 async function write(deps: CommitDeps, expectedVersion: number, fx: Effects): Promise<Incident | undefined> {
   const incident = fx.incident;
-  const { events, head } = chainEvents(incident.head, incident.id, fx.events);
+  const { events, head } = chainEvents(incident.head, incident.id, fx.events, deps.auditKey);
   incident.head = head;
   incident.version = expectedVersion + 1;
-  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox });
+  // The commit that creates an incident also writes its signed ledger entry, so it cannot vanish unseen.
+  const first = expectedVersion === 0 ? events[0] : undefined;
+  const ledger = first ? { ledger: ledgerEntryFor(incident, first, deps.auditKey) } : {};
+  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger });
   if (!ok) return undefined;
   for (const event of events) deps.onEvent(event);
   await afterCommit(deps, incident, fx);

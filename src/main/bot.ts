@@ -1,7 +1,8 @@
 /** `muster start`: picks the chat platform from the environment. */
 import type { MusterConfig } from '../config/schema.js';
 import type { MusterEnv } from '../config/env.js';
-import { StartupError } from './runtime.js';
+import { exitOnUnhandledRejection } from './crash.js';
+import { createLogger, StartupError } from './runtime.js';
 import { runConsole } from './console.js';
 import { slackSettings, startSlackBot } from './slack.js';
 import { discordSettings, startDiscordBot } from './discord.js';
@@ -14,6 +15,7 @@ export async function startBot(options: { env: MusterEnv; config: MusterConfig; 
     throw new StartupError('Both SLACK_BOT_TOKEN and DISCORD_TOKEN are set: run one chat platform per process for now (unset one of them).');
   }
   if (!slack && !discord) return runConsole({ ...options, json: false });
+  exitOnUnhandledRejection(createLogger(options.env));
   const bot = discord ? await startDiscordBot(options) : await startSlackBot(options);
   const outcome = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('signal'));

@@ -26,6 +26,8 @@ import { HttpExecutor } from '../../adapters/executors/http.js';
 import { ExecExecutor } from '../../adapters/executors/exec.js';
 import { actionSecrets } from '../config/action-secrets.js';
 import { Muster } from '../app.js';
+import type { AuditKey } from '../audit/key.js';
+import { AuditKeyMissingError, auditKeyFor, AuditSink } from './audit.js';
 import { systemClock } from '../clock.js';
 import type { MusterConfig } from '../config/schema.js';
 import { redactUrl, type MusterEnv } from '../config/env.js';
@@ -143,13 +145,16 @@ export async function buildRuntime(options: {
 }): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const mode: Mode = options.env.redisUrl ? 'production' : 'embedded';
+  const auditKey = auditKeyOrStop(options.env, options.logger);
   const parts = options.env.redisUrl
     ? await productionParts(options.env.redisUrl, options.env.redisPrefix, options.logger)
     : embeddedParts(clock);
   const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
-  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts });
+  const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;
+  if (sink) muster.onEvent((event) => sink.write(event));
   const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts);
   const closeHooks = http?.close;
   return {
@@ -162,10 +167,21 @@ export async function buildRuntime(options: {
     close: async () => {
       await closeHooks?.();
       await muster.stop();
+      await sink?.close();
       await parts.store.close();
       await parts.close();
     },
   };
+}
+
+/** The audit key, or a StartupError with the hint when production mode has none. */
+function auditKeyOrStop(env: MusterEnv, logger: Logger): AuditKey {
+  try {
+    return auditKeyFor(env, logger);
+  } catch (error) {
+    if (error instanceof AuditKeyMissingError) throw new StartupError(error.message);
+    throw error;
+  }
 }
 
 /**
@@ -234,7 +250,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
           }
         : {}),
       ...(env.dashboardToken
-        ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger } }
+        ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp } }
         : {}),
       ...(env.calendarKey && shifts
         ? { calendar: { key: env.calendarKey, store: shifts, config, t: muster.present.t, now: () => clock.now(), logger } }

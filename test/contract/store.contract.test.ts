@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { RedisStore, isConnectionError, redactCredentials } from '../../adapters/redis/store.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
+import type { LedgerEntry } from '../../src/audit/ledger.js';
 import { StoreUnavailableError, type IncidentStore, type OutboundMessage } from '../../src/ports.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
@@ -233,6 +234,28 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(new Set(parallel).size).toBe(10);
     expect(Math.min(...parallel)).toBe(3);
     expect(Math.max(...parallel)).toBe(12);
+  });
+
+  it('reports the incident counter without moving it', async () => {
+    expect(await store.incidentCount()).toBe(0);
+    await store.nextIncidentNumber();
+    await store.nextIncidentNumber();
+    expect(await store.incidentCount()).toBe(2);
+    expect(await store.incidentCount()).toBe(2);
+  });
+
+  it('writes the ledger entry with the creating commit, never on a refused one, and never overwrites it', async () => {
+    const entry = (title: string): LedgerEntry => ({ number: 1, incident: 'INC-1', declaredAt: T0, first: `first-${title}`, mac: `mac-${title}` });
+    expect(await store.ledger()).toEqual([]);
+    const created = incident();
+    expect(await store.commit({ incident: created, expectedVersion: 0, events: [event('INC-1', 1, 'incident.declared')], outbox: [], ledger: entry('a') })).toBe(true);
+    // A refused commit (stale version) writes no ledger entry either.
+    expect(await store.commit({ incident: incident({ id: 'INC-2', number: 2 }), expectedVersion: 5, events: [], outbox: [], ledger: { ...entry('b'), number: 2, incident: 'INC-2' } })).toBe(false);
+    // A later write carrying an entry for the same number does not replace the first.
+    expect(await store.commit({ incident: incident({ version: 2 }), expectedVersion: 1, events: [event('INC-1', 2)], outbox: [], ledger: entry('c') })).toBe(true);
+    expect(await store.ledger()).toEqual([entry('a')]);
+    await store.commit({ incident: incident({ id: 'INC-3', number: 3, room: 'slack:C3' }), expectedVersion: 0, events: [event('INC-3', 1)], outbox: [] });
+    expect(await store.ledger()).toEqual([entry('a')]);
   });
 
   it('stores small values', async () => {

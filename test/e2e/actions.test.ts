@@ -16,6 +16,7 @@ import { verifyAudit } from '../../src/actions/audit-cli.js';
 import { actionSecrets } from '../../src/config/action-secrets.js';
 import { isDomainError } from '../../src/errors.js';
 import { actionHarness, actionsConfig } from '../unit/actions-support.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const ROUTES: Record<string, ActionCommand> = { run: 'run', approve: 'approve', deny: 'deny', grants: 'grants', 'break-glass': 'breakGlass' };
 const cleanups: Array<() => Promise<void>> = [];
@@ -99,6 +100,6 @@ describe('privileged actions, end to end', () => {
       'RUN-2: Pete Payments is running rollback with service=checkout (approved by Sid SRE).',
     ]));
     expect((await say('cara', '/incident grants', room)).message.fields?.[0]).toMatchObject({ label: 'Sam SRE', value: 'failover as ops, until 11:00:00' });
-    expect(await verifyAudit(h.store)).toMatchObject({ ok: true });
+    expect(await verifyAudit(h.store, TEST_AUDIT_KEY)).toMatchObject({ ok: true });
   });
 });

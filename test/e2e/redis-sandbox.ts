@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { TEST_AUDIT_SECRET } from '../support/audit-key.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -14,7 +15,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  */
 export function redisSandbox(name: string) {
   const prefix = `e2e-${name}-${randomUUID()}:`;
-  const sandbox = { prefix, env: { REDIS_URL, MUSTER_REDIS_PREFIX: prefix }, redis: undefined as unknown as Redis, dir: '', keys };
+  const sandbox = { prefix, env: { REDIS_URL, MUSTER_REDIS_PREFIX: prefix, MUSTER_AUDIT_KEY: TEST_AUDIT_SECRET }, redis: undefined as unknown as Redis, dir: '', keys };
 
   async function keys(): Promise<string[]> {
     const found: string[] = [];

@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../../src/logger.js';
 import { expectedTimers } from '../../src/app.js';
 import type { Timer } from '../../src/ports.js';
 import { cleanupPrefix, duplicates, newPrefix, Node, ofType, pageKey, quiescent, shortConfig, sleep, until } from '../support/redis.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 // P3 musters one role, tech, staffed from the checkout team: pete, then pam, then mona.
 const config = shortConfig({ steps: ['0s', '1s', '1s'] });
@@ -62,7 +63,7 @@ type Outcome = 'step-first' | 'ack-first';
  * after it, each step and each page at most once, a chain that verifies.
  */
 function checkTrial(id: string, timeline: TimelineEvent[], incident: Incident | undefined): Outcome {
-  expect(verifyChain(timeline), id).toBeUndefined();
+  expect(verifyChain(timeline, TEST_AUDIT_KEY), id).toBeUndefined();
   const acks = ofType(timeline, 'slot.acked');
   expect(acks, id).toHaveLength(1);
   const ack = acks[0]!;

@@ -18,6 +18,7 @@ import { silentLogger } from '../../src/logger.js';
 import { FakeChat } from '../support/fixture.js';
 import { deleteKeys, newPrefix, REDIS_URL } from '../support/redis.js';
 import { actionsConfig, RecordingExecutor } from '../unit/actions-support.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 let prefix = '';
 let redis: Redis;
@@ -43,7 +44,7 @@ async function recorded(): Promise<{ store: RedisStore; key: string; timeline: T
   const scheduler = new InProcessScheduler(clock, { realTime: false });
   const outbox = new InProcessOutbox({ attempts: 3, baseDelayMs: 1 });
   const executor = new RecordingExecutor(store);
-  muster = new Muster({ config, store, scheduler, outbox, chat: new FakeChat(), clock, logger: silentLogger, executors: { http: executor, exec: executor } });
+  muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox, chat: new FakeChat(), clock, logger: silentLogger, executors: { http: executor, exec: executor } });
   await muster.start({ watchdog: false });
   const deps = muster.commandDeps;
   const caller = (person: string): Caller => ({ ref: `console:${person}`, name: person, person, conversation: 'console:#general' });
@@ -64,7 +65,7 @@ describe('audit verify on Redis', () => {
     expect(executor.calls).toHaveLength(1);
     expect(executor.calls[0]?.timelineTypes.at(-1)).toBe('action.started');
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['grant.issued', 'action.started', 'action.completed', 'action.requested', 'action.refused']));
-    expect(await verifyAudit(store)).toEqual({ ok: true, checked: timeline.length, incidents: 1 });
+    expect(await verifyAudit(store, TEST_AUDIT_KEY)).toEqual({ ok: true, checked: timeline.length, incidents: 1 });
   });
 
   it('an edited entry is named', async () => {
@@ -73,7 +74,7 @@ describe('audit verify on Redis', () => {
     const raw = JSON.parse((await redis.lindex(key, index))!) as TimelineEvent;
     raw.data.status = 500;
     await redis.lset(key, index, JSON.stringify(raw));
-    expect(await verifyAudit(store, 'INC-1')).toMatchObject({
+    expect(await verifyAudit(store, TEST_AUDIT_KEY, 'INC-1')).toMatchObject({
       ok: false, firstBreak: { incident: 'INC-1', seq: index + 1, type: 'action.completed', reason: 'content was changed after it was written' },
     });
   });
@@ -83,14 +84,14 @@ describe('audit verify on Redis', () => {
     const index = timeline.findIndex((e) => e.type === 'action.started');
     const raw = (await redis.lindex(key, index))!;
     expect(await redis.lrem(key, 1, raw)).toBe(1);
-    expect((await verifyAudit(store)).firstBreak).toMatchObject({ incident: 'INC-1', seq: index + 2, reason: `expected entry ${index + 1}, found ${index + 2}` });
+    expect((await verifyAudit(store, TEST_AUDIT_KEY)).firstBreak).toMatchObject({ incident: 'INC-1', seq: index + 2, reason: `expected entry ${index + 1}, found ${index + 2}` });
   });
 
   it('a deleted last entry is named', async () => {
     const { store, key, timeline } = await recorded();
     await redis.rpop(key);
     const last = timeline.at(-1)!;
-    expect((await verifyAudit(store)).firstBreak).toMatchObject({ incident: 'INC-1', seq: last.seq, reason: `entries ${last.seq}..${last.seq} are missing from the end` });
+    expect((await verifyAudit(store, TEST_AUDIT_KEY)).firstBreak).toMatchObject({ incident: 'INC-1', seq: last.seq, reason: `entries ${last.seq}..${last.seq} are missing from the end` });
   });
 
   it('a reordering is named', async () => {
@@ -98,6 +99,6 @@ describe('audit verify on Redis', () => {
     const index = timeline.findIndex((e) => e.type === 'action.requested');
     const [a, b] = [(await redis.lindex(key, index))!, (await redis.lindex(key, index + 1))!];
     await redis.multi().lset(key, index, b).lset(key, index + 1, a).exec();
-    expect((await verifyAudit(store)).firstBreak).toMatchObject({ incident: 'INC-1', seq: index + 2, reason: `expected entry ${index + 1}, found ${index + 2}` });
+    expect((await verifyAudit(store, TEST_AUDIT_KEY)).firstBreak).toMatchObject({ incident: 'INC-1', seq: index + 2, reason: `expected entry ${index + 1}, found ${index + 2}` });
   });
 });

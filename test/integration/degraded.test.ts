@@ -31,6 +31,7 @@ import {
   PRIMARIES,
   BACKUPS,
 } from '../support/redis.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 
 let prefix = '';
@@ -93,7 +94,7 @@ describe('a Redis outage mid-run', () => {
     expect(accepted.duplicate).toBeUndefined();
     expect(accepted.message.text).toContain('INC-1 declared');
     await until(() => PRIMARIES.every((person) => node.chat.pagesTo(person).length === 1), 'the primary pages');
-    expect(verifyChain(await node.store.timeline('INC-1'))).toBeUndefined();
+    expect(verifyChain(await node.store.timeline('INC-1'), TEST_AUDIT_KEY)).toBeUndefined();
   });
 
   it('fires a step that fell due during the outage once Redis is back, and sends each page once', async () => {
@@ -132,7 +133,7 @@ describe('a Redis outage mid-run', () => {
     expect(node.chat.pagesTo('mona')).toHaveLength(ROLES.length);
     expect(node.chat.pagesTo('dora')).toHaveLength(1);
     const timeline = await node.store.timeline('INC-1');
-    expect(verifyChain(timeline)).toBeUndefined();
+    expect(verifyChain(timeline, TEST_AUDIT_KEY)).toBeUndefined();
     expect(duplicates(ofType(timeline, 'page.sent').map(pageKey))).toEqual({});
     expect(duplicates(ofType(timeline, 'escalation.step').map((e) => `${e.role} ${String(e.data.step)}`))).toEqual({});
   });

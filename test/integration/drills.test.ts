@@ -10,6 +10,7 @@ import { PlaybookLibrary } from '../../src/playbooks/library.js';
 import { playbookSchema } from '../../src/playbooks/schema.js';
 import { FakeChat, testConfig } from '../support/fixture.js';
 import { cleanupPrefix, COMMANDS_OPTIONS, newPrefix } from '../support/redis.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCENARIO = playbookSchema.parse({
@@ -42,7 +43,7 @@ async function boot() {
   const store = new RedisStore(commands, { prefix });
   const scheduler = new BullMQScheduler({ connection: queues, prefix: `${prefix}bull`, logger: silentLogger });
   const outbox = new BullMQOutbox({ connection: queues, prefix: `${prefix}bull`, logger: silentLogger });
-  const muster = new Muster({ config, store, scheduler, outbox, chat: new FakeChat(), clock: systemClock, logger: silentLogger, playbooks: new PlaybookLibrary([SCENARIO]) });
+  const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox, chat: new FakeChat(), clock: systemClock, logger: silentLogger, playbooks: new PlaybookLibrary([SCENARIO]) });
   await muster.start({ watchdog: false });
   return { muster, store, scheduler, outbox };
 }

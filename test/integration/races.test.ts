@@ -80,7 +80,7 @@ async function twoReplicaBoards() {
 }
 
 describe('races between replicas and with the network', () => {
-  // src/runtime/delivery.ts drawBoard: the board lock is per process, and
+  // src/delivery/delivery.ts drawBoard: the board lock is per process, and
   // board-ref / board-drawn are read-then-written without any check, so two
   // replicas delivering board messages of one incident at once race.
   it('two replicas drawing the first board at once post one board, not two', async () => {

@@ -25,6 +25,7 @@ import {
   PRIMARIES,
   BACKUPS,
 } from '../support/redis.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 
 // The backup step is due 3 s after declare: room enough to kill A before it on a busy machine.
@@ -73,7 +74,7 @@ async function chainFinished(survivor: Node, id: string): Promise<boolean> {
 }
 
 function expectTimelineOnce(timeline: Awaited<ReturnType<Node['store']['timeline']>>): void {
-  expect(verifyChain(timeline)).toBeUndefined();
+  expect(verifyChain(timeline, TEST_AUDIT_KEY)).toBeUndefined();
   const steps = ofType(timeline, 'escalation.step').map((event) => `${event.role} ${String(event.data.step)}`);
   expect(duplicates(steps)).toEqual({});
   expect(steps.sort()).toEqual(ROLES.flatMap((role) => [`${role} 1`, `${role} 2`]).sort());

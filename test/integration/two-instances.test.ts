@@ -20,6 +20,7 @@ import {
   until,
   ROLES,
 } from '../support/redis.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const INCIDENTS = ['INC-1', 'INC-2', 'INC-3'];
 const config = shortConfig({ steps: ['0s', '1s', '1s'], assemble: '4s' });
@@ -78,7 +79,7 @@ describe('two replicas on one Redis prefix', () => {
 
     for (const id of INCIDENTS) {
       const timeline = await a.store.timeline(id);
-      expect(verifyChain(timeline), id).toBeUndefined();
+      expect(verifyChain(timeline, TEST_AUDIT_KEY), id).toBeUndefined();
       expect(timeline.map((event) => event.seq)).toEqual(timeline.map((_, index) => index + 1));
       const steps = ofType(timeline, 'escalation.step').map((event) => `${event.role} ${String(event.data.step)}`);
       expect(duplicates(steps)).toEqual({});

@@ -9,6 +9,7 @@ import type { TimelineEvent } from '../../src/incidents/types.js';
 import type { PlaybookLibrary } from '../../src/playbooks/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { ChatPort, Destination, Message, OpenedRoom, RoomRequest } from '../../src/ports.js';
+import { TEST_AUDIT_KEY } from './audit-key.js';
 
 /** A small, fully specified org: one person per rotation slot, so pages are predictable. */
 export const TEST_CONFIG_YAML = `
@@ -112,7 +113,7 @@ export async function harness(config = testConfig(), extra: { playbooks?: Playbo
   const scheduler = new InProcessScheduler(clock, { realTime: false });
   const outbox = new InProcessOutbox({ attempts: 3, baseDelayMs: 1 });
   const chat = new FakeChat();
-  const muster = new Muster({ config, store, scheduler, outbox, chat, clock, logger: silentLogger, ...extra });
+  const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox, chat, clock, logger: silentLogger, ...extra });
   const events: TimelineEvent[] = [];
   muster.onEvent((event) => events.push(event));
   await muster.start({ watchdog: false });

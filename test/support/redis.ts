@@ -18,6 +18,7 @@ import type { TimelineEvent } from '../../src/incidents/types.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { Destination, Message, Outbox } from '../../src/ports.js';
 import { FakeChat, testConfig } from './fixture.js';
+import { TEST_AUDIT_KEY } from './audit-key.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -130,7 +131,7 @@ export class Node {
     this.scheduler = new BullMQScheduler({ connection: this.queues, prefix: bull, logger });
     this.bullOutbox = new BullMQOutbox({ connection: this.queues, prefix: bull, logger });
     this.outbox = options.wrapOutbox ? options.wrapOutbox(this.bullOutbox) : this.bullOutbox;
-    this.muster = new Muster({
+    this.muster = new Muster({ auditKey: TEST_AUDIT_KEY,
       config: options.config,
       store: this.store,
       scheduler: this.scheduler,

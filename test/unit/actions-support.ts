@@ -16,6 +16,7 @@ import type { TimelineEvent } from '../../src/incidents/types.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { IncidentStore } from '../../src/ports.js';
 import { FakeChat, testConfig } from '../support/fixture.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 export const ACTIONS = {
   allowedPrograms: ['/bin/echo'],
@@ -92,7 +93,7 @@ export async function actionHarness(options: { config?: MusterConfig; logger?: L
   const executor = new RecordingExecutor(store);
   const executors = options.runtime?.executors ?? { http: executor, exec: executor };
   const dryRun = options.runtime?.dryRun;
-  const muster = new Muster({ config, store, scheduler, outbox, chat, clock, logger, executors, ...(dryRun ? { dryRun } : {}) });
+  const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox, chat, clock, logger, executors, ...(dryRun ? { dryRun } : {}) });
   const events: TimelineEvent[] = [];
   muster.onEvent((event) => events.push(event));
   await muster.start({ watchdog: false });

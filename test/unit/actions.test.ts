@@ -5,6 +5,7 @@ import { checkReferences } from '../../src/config/references.js';
 import { parseParams, expandArgs } from '../../src/actions/params.js';
 import { actionHarness, actionsConfig, ACTIONS } from './actions-support.js';
 import { testConfig } from '../support/fixture.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const MIN = 60_000;
 const P1 = '/incident declare Database down sev=P1 service=checkout';
@@ -221,7 +222,7 @@ describe('audit before act', () => {
     await h.act('sam', 'run', 'INC-1 failover cluster=orders');
     expect(h.executor.calls[0]?.timelineTypes.at(-1)).toBe('action.started');
     expect(h.executor.calls[0]?.timelineTypes).not.toContain('action.completed');
-    expect(verifyChain(await h.store.timeline('INC-1'))).toBeUndefined();
+    expect(verifyChain(await h.store.timeline('INC-1'), TEST_AUDIT_KEY)).toBeUndefined();
   });
 
   it('if the store refuses the write, the executor is not called', async () => {

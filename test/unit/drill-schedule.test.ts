@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/logger.js';
 import { PlaybookLibrary } from '../../src/playbooks/library.js';
 import { playbookSchema } from '../../src/playbooks/schema.js';
 import { FakeChat, testConfig } from '../support/fixture.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const SCENARIO = playbookSchema.parse({
   id: 'drill-checkout', title: 'Checkout outage drill', drill: true, match: { services: ['checkout'] },
@@ -28,7 +29,7 @@ const config = testConfig((raw) => {
 /** One "process": a Muster on the shared store and scheduler, like a restart of the bot. */
 async function boot(store: MemoryStore, scheduler: InProcessScheduler, clock: ManualClock) {
   const chat = new FakeChat();
-  const muster = new Muster({ config, store, scheduler, outbox: new InProcessOutbox({ attempts: 2, baseDelayMs: 1 }), chat, clock, logger: silentLogger, playbooks: new PlaybookLibrary([SCENARIO]) });
+  const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox: new InProcessOutbox({ attempts: 2, baseDelayMs: 1 }), chat, clock, logger: silentLogger, playbooks: new PlaybookLibrary([SCENARIO]) });
   await muster.start({ watchdog: false });
   return { muster, chat };
 }
@@ -95,7 +96,7 @@ describe('opt-out', () => {
     const store = new MemoryStore(() => clock.now());
     const chat = new FakeChat();
     const outbox = new InProcessOutbox({ attempts: 2, baseDelayMs: 1 });
-    const muster = new Muster({ config: optConfig, store, scheduler: new InProcessScheduler(clock, { realTime: false }), outbox, chat, clock, logger: silentLogger, playbooks: new PlaybookLibrary([SCENARIO]) });
+    const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config: optConfig, store, scheduler: new InProcessScheduler(clock, { realTime: false }), outbox, chat, clock, logger: silentLogger, playbooks: new PlaybookLibrary([SCENARIO]) });
     await muster.service.declare({ title: 'Drill', severity: 'P1', service: 'checkout', declaredBy: 'muster', origin: 'drills:weekly', drill: { scenario: 'drill-checkout', schedule: 'weekly', live: [], startedBy: 'muster' } });
     const tech = (await store.get('INC-1'))!.slots.find((slot) => slot.role === 'tech')!;
     expect(tech.chain.flatMap((step) => step.targets)).not.toContain('pete');

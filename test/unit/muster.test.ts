@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.js';
 import { harness, testConfig } from '../support/fixture.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const DECLARE = '/incident declare Checkout is failing sev=P1 service=checkout';
 const MIN = 60_000;
@@ -77,10 +78,10 @@ describe('the P1 muster', () => {
     await h.say('alice', '/incident resolve INC-1 fixed the config');
     const timeline = await h.store.timeline('INC-1');
     expect(timeline.map((e) => e.seq)).toEqual(timeline.map((_, i) => i + 1));
-    expect(verifyChain(timeline)).toBeUndefined();
+    expect(verifyChain(timeline, TEST_AUDIT_KEY)).toBeUndefined();
     const tampered = timeline.map((e) => (e.seq === 3 ? { ...e, actor: 'mallory' } : e));
-    expect(verifyChain(tampered)?.seq).toBe(3);
-    expect(verifyChain(timeline.filter((e) => e.seq !== 2))?.seq).toBe(3);
+    expect(verifyChain(tampered, TEST_AUDIT_KEY)?.seq).toBe(3);
+    expect(verifyChain(timeline.filter((e) => e.seq !== 2), TEST_AUDIT_KEY)?.seq).toBe(3);
   });
 
   it('stops escalating once resolved', async () => {

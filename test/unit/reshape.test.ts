@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.js';
 import { expectedTimers } from '../../src/app.js';
 import { harness } from '../support/fixture.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 const MIN = 60_000;
 
@@ -29,7 +30,7 @@ describe('/incident sev', () => {
     expect(h.events.some((e) => e.type === 'assembly.breached')).toBe(false);
     await h.advance(2 * MIN);
     expect(h.events.filter((e) => e.type === 'assembly.breached')).toHaveLength(1);
-    expect(verifyChain(await h.store.timeline('INC-1'))).toBeUndefined();
+    expect(verifyChain(await h.store.timeline('INC-1'), TEST_AUDIT_KEY)).toBeUndefined();
   });
 
   it('downgrades: roles no longer needed stop escalating, and the team may count as assembled', async () => {

@@ -45,6 +45,29 @@ describe('Slack: requests that are not from Slack', () => {
   });
 });
 
+describe('Slack: timestamps more than 5 minutes from now, either way (issue 13)', () => {
+  it.each([
+    ['6 minutes ahead', 6 * 60],
+    ['6 minutes behind', -6 * 60],
+  ])('a correctly signed request dated %s gets 401 and does nothing', async (_name, offset) => {
+    const s = await start();
+    const skewed = await s.slash(DECLARE, { timestamp: unixSeconds() + offset });
+    expect(skewed.res.status).toBe(401);
+    await quiet(s);
+    expect(callsAfterStart(s)).toEqual([]);
+    expect(s.fake.responses).toEqual([]);
+    expect(await s.bot.runtime.store.listRecent(5)).toEqual([]);
+  });
+
+  it('4 minutes ahead is still inside the window and goes through', async () => {
+    const s = await start();
+    const ahead = await s.slash(DECLARE, { timestamp: unixSeconds() + 4 * 60 });
+    expect(ahead.res.status).toBe(200);
+    await s.fake.waitForResponse(ahead.responseName, 10_000);
+    expect(await s.bot.runtime.store.listRecent(5)).toHaveLength(1);
+  });
+});
+
 describe('Slack: redelivery', () => {
   it('the same slash command delivered twice (same trigger_id, X-Slack-Retry-Num: 1) declares one incident', async () => {
     const s = await start();
