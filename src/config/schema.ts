@@ -5,6 +5,7 @@ import { audiencesSchema } from './audiences.js';
 import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
 import { reportsConfigSchema } from '../reports/weekly.js';
 import { actionsConfigSchema } from '../actions/schema.js';
+import { pagingConfigSchema, personPagingShape } from './paging.js';
 
 /**
  * The zod schema of muster.yaml. It is the single source of truth: the loader
@@ -40,6 +41,7 @@ const personSchema = z
     slack: z.string().optional().describe('Slack user id, e.g. U012AB3CD'),
     discord: z.string().optional().describe('Discord user id (snowflake)'),
     timeZone: z.string().optional().describe('IANA time zone; defaults to the team time zone'),
+    ...personPagingShape,
   })
   .strict();
 
@@ -169,6 +171,7 @@ export const musterConfigSchema = z
     drills: drillsConfigSchema.describe('Unannounced drill schedules: scenario, teams, windows, blackouts, gaps'),
     reports: reportsConfigSchema.describe('Reports Muster posts by itself (the weekly report to the leads)'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
+    paging: pagingConfigSchema.prefault({}),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');
