@@ -374,7 +374,7 @@ export const en = {
   'paging.sms.nothingOpen': 'You have no open page to acknowledge.',
   'paging.sms.which': 'You have several open pages: reply ACK <number>, one of {numbers}.',
   'paging.link.title': 'Acknowledge the page',
-  'paging.link.confirm': 'Acknowledge INC-{number}? You take {roles}.',
+  'paging.link.confirm': 'Acknowledge {incident}? You take {roles}.',
   'paging.link.button': 'Acknowledge',
 } as const;
 

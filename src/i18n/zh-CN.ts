@@ -376,6 +376,6 @@ export const zhCN: Record<MessageKey, string> = {
   'paging.sms.nothingOpen': '你没有需要确认的呼叫。',
   'paging.sms.which': '你有多个未处理的呼叫：请回复 ACK <编号>，编号为 {numbers} 之一。',
   'paging.link.title': '确认呼叫',
-  'paging.link.confirm': '确认 INC-{number}？你将负责{roles}。',
+  'paging.link.confirm': '确认 {incident}？你将负责{roles}。',
   'paging.link.button': '确认',
 };
