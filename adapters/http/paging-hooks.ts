@@ -85,8 +85,8 @@ const answerText = (options: PagingRoutesOptions, answer: InboundAnswer) => opti
 
 function registerAckLink(app: FastifyInstance, options: PagingRoutesOptions): void {
   // GET only shows the confirmation: mail scanners and link previews open links, and must not ack.
-  app.get(`${PAGING_ROUTES.ackLink}:token`, async (request, reply) => {
-    const { token } = request.params as { token: string };
+  app.get(PAGING_ROUTES.ackLink, async (request, reply) => {
+    const token = (request.query as { t?: string }).t ?? '';
     const check = options.inbound.tokens?.inspect(token);
     reply.header('content-type', 'text/html; charset=utf-8');
     if (!check?.ok) {
@@ -98,8 +98,8 @@ function registerAckLink(app: FastifyInstance, options: PagingRoutesOptions): vo
     const button = `<form method="post"><button type="submit">${escapeHtml(options.t('paging.link.button'))}</button></form>`;
     return reply.code(200).send(page(options, options.t('paging.link.title'), `<p>${escapeHtml(confirm)}</p>${button}`));
   });
-  app.post(`${PAGING_ROUTES.ackLink}:token`, async (request, reply) => {
-    const { token } = request.params as { token: string };
+  app.post(PAGING_ROUTES.ackLink, async (request, reply) => {
+    const token = (request.query as { t?: string }).t ?? '';
     const answer = await redeemAckToken(options.inbound, token, 'link');
     const status = answer.outcome === 'refused' ? 410 : 200;
     if ((request.headers.accept ?? '').includes('text/html')) {

@@ -131,7 +131,7 @@ export async function redeemAckToken(inbound: InboundPaging, token: string, via:
 }
 
 const SMS_ACK_RE = /^\s*(?:1|ack|yes|y|ok)\s*[.!]?\s*$/i;
-const SMS_ACK_NUMBER_RE = /^\s*(?:ack|1)\s*(?:inc[-\s]?)?#?(\d{1,9})\s*$/i;
+const SMS_ACK_NUMBER_RE = /^\s*ack\s*(?:inc[-\s]?)?#?(\d{1,9})\s*$/i;
 
 /** Parses an SMS reply: `1` / `ACK` (the one open page) or `ACK 42` (that incident); undefined otherwise. */
 export function parseSmsAck(body: string): { number?: number } | undefined {

@@ -118,7 +118,7 @@ export const WAKING_KINDS: readonly ContactKind[] = ['sms', 'voice', 'ntfy', 'pu
 
 /** The routes providers and people reach (adapters/http/paging-hooks.ts), under MUSTER_PUBLIC_URL. */
 export const PAGING_ROUTES = {
-  ackLink: '/paging/ack/',
+  ackLink: '/paging/ack',
   twilioStatus: '/paging/twilio/status',
   twilioSms: '/paging/twilio/sms',
   twilioGather: '/paging/twilio/gather',
@@ -126,6 +126,6 @@ export const PAGING_ROUTES = {
 } as const;
 
 /** The one-tap link of a token: a confirmation page, acknowledged by its button (link scanners only GET). */
-export const ackLinkUrl = (publicUrl: string, token: string) => `${publicUrl}${PAGING_ROUTES.ackLink}${encodeURIComponent(token)}`;
+export const ackLinkUrl = (publicUrl: string, token: string) => `${publicUrl}${PAGING_ROUTES.ackLink}?t=${encodeURIComponent(token)}`;
 /** Where Twilio posts the keypress of a call carrying this token. */
 export const gatherUrl = (publicUrl: string, token: string) => `${publicUrl}${PAGING_ROUTES.twilioGather}?t=${encodeURIComponent(token)}`;

@@ -121,7 +121,7 @@ describe('ntfy adapter', () => {
     expect(receipt).toMatchObject({ status: 'accepted', provider: 'ntfy' });
     const body = JSON.parse(fake.requests[0]?.body ?? '{}');
     expect(body).toMatchObject({ topic: 'ana-7f3k', title: 'P1 INC-42: checkout is failing', priority: 5, click: 'https://chat.example.test/inc-42' });
-    expect(body.actions[0]).toEqual({ action: 'http', label: 'Acknowledge', url: `${PUBLIC}/paging/ack/ma1.token.sig`, method: 'POST', clear: true });
+    expect(body.actions[0]).toEqual({ action: 'http', label: 'Acknowledge', url: `${PUBLIC}/paging/ack?t=ma1.token.sig`, method: 'POST', clear: true });
   });
 
   it('a wrong token is a final failure quoting ntfy; a hang times out retryably', async () => {
@@ -144,7 +144,7 @@ describe('Pushover adapter', () => {
     const form = new URLSearchParams(fake.requests[0]?.body);
     expect(form.get('title')).toBe('DRILL P1 INC-42: checkout is failing');
     expect(form.get('priority')).toBe('1');
-    expect(form.get('url')).toBe(`${PUBLIC}/paging/ack/ma1.token.sig`);
+    expect(form.get('url')).toBe(`${PUBLIC}/paging/ack?t=ma1.token.sig`);
   });
 
   it('an unknown user key is final, with Pushover\'s errors; a 500 with Retry-After is retryable', async () => {
@@ -199,7 +199,7 @@ describe('email adapter against a local SMTP server', () => {
     const mail = smtp.mails[0]!;
     expect(mail.to).toEqual(['ana@example.test']);
     expect(mail.raw).toContain('Subject: P1 INC-42: checkout is failing');
-    expect(mail.raw).toContain(`Acknowledge: ${PUBLIC}/paging/ack/ma1.token.sig`);
+    expect(mail.raw).toContain(`Acknowledge: ${PUBLIC}/paging/ack?t=ma1.token.sig`);
   });
 
   it('a 550 refusal is final, a 451 retryable', async () => {
