@@ -126,3 +126,24 @@ describe('open pages', () => {
     expect(openPagesIn([incident], 'cy')).toEqual([]);
   });
 });
+
+describe('validate warnings', () => {
+  it('names P1 responders with nothing that wakes them, and methods without a provider', async () => {
+    const { pagingWarnings } = await import('../../src/paging/validate.js');
+    const config = musterConfigSchema.parse({
+      people: { ana: { name: 'Ana', phone: '+4915112345678' }, bo: { name: 'Bo', ntfy: 'bo-topic' }, cy: { name: 'Cy' } },
+      teams: { sre: { manager: 'cy', rotation: { primary: ['ana'], backup: ['bo'], start: '2026-01-05' } } },
+      roles: { tech: { team: 'sre' } },
+      severities: { P1: { roles: ['tech'], escalation: 'default' } },
+      escalation: { default: { steps: [{ after: '0m', page: 'primary' }] } },
+      services: {},
+      dutyManager: { person: 'cy' },
+      paging: { ntfy: { baseUrl: 'https://ntfy.example.org' } },
+    });
+    expect(pagingWarnings(config, new Set(['ntfy']))).toEqual([
+      { path: ['people', 'ana'], message: 'ana can be paged for a P1 but has no method that wakes people', hint: 'add phone (with paging.twilio), ntfy, pushover or pagerduty' },
+      { path: ['people', 'cy'], message: 'cy can be paged for a P1 but has no method that wakes people', hint: 'add phone (with paging.twilio), ntfy, pushover or pagerduty' },
+      { path: ['people', 'ana', 'phone'], message: 'phone is set but no twilio provider is configured', hint: 'add paging.twilio to muster.yaml' },
+    ]);
+  });
+});
