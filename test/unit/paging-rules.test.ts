@@ -147,3 +147,17 @@ describe('validate warnings', () => {
     ]);
   });
 });
+
+describe('inbound setup', () => {
+  it('turns links on only with both MUSTER_PUBLIC_URL and MUSTER_PAGING_KEY', async () => {
+    const { inboundPaging } = await import('../../src/paging/setup.js');
+    const { MemoryStore } = await import('../../adapters/memory/store.js');
+    const base = { store: new MemoryStore(), people: { ana: { phone: '+4915112345678' } }, now: Date.now, onAck: async () => 'acked' as const, onStatus: async () => {}, logger: { debug() {}, info() {}, warn() {}, error() {} } };
+    const paging = pagingConfigSchema.parse({});
+    const key = 'k'.repeat(40);
+    expect(inboundPaging({ ...base, env: pagingEnv(paging, { MUSTER_PAGING_KEY: key }) }).tokens).toBeUndefined();
+    const on = inboundPaging({ ...base, env: pagingEnv(paging, { MUSTER_PAGING_KEY: key, MUSTER_PUBLIC_URL: 'https://m.example' }) });
+    expect(on.tokens).toBeDefined();
+    expect(on.personByPhone('+4915112345678')).toBe('ana');
+  });
+});
