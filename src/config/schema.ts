@@ -6,6 +6,7 @@ import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
 import { reportsConfigSchema } from './reports.js';
 import { actionsConfigSchema } from '../actions/schema.js';
 import { schedulesConfigSchema } from '../schedules/config.js';
+import { pagingConfigSchema, personPagingShape } from './paging.js';
 
 /**
  * The zod schema of muster.yaml. It is the single source of truth: the loader
@@ -41,6 +42,7 @@ const personSchema = z
     slack: z.string().optional().describe('Slack user id, e.g. U012AB3CD'),
     discord: z.string().optional().describe('Discord user id (snowflake)'),
     timeZone: z.string().optional().describe('IANA time zone; defaults to the team time zone'),
+    ...personPagingShape,
   })
   .strict();
 
@@ -171,6 +173,7 @@ export const musterConfigSchema = z
     reports: reportsConfigSchema.describe('Reports Muster posts by itself (the weekly report to the leads)'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
     schedules: schedulesConfigSchema.prefault({}).describe('On-call shift changes from chat (cover, swap, take): limits and phrases'),
+    paging: pagingConfigSchema.prefault({}),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');
