@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT } from './cli.js';
+import { CLI_ARGV, FIXTURES, ROOT } from './cli.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -23,7 +23,7 @@ describe('monitoring hooks through the running bot (console adapter)', () => {
     writeFileSync(join(dir, 'wait.script'), 'sleep 4s\n');
     const env: NodeJS.ProcessEnv = { ...process.env, MUSTER_HOOK_TOKEN: TOKEN, MUSTER_HTTP_PORT: String(port) };
     delete env.REDIS_URL;
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'muster.js'), 'console', '--config', join(FIXTURES, 'fast.yaml'), '--script', join(dir, 'wait.script'), '--json'], { cwd: ROOT, env });
+    const child = spawn(process.execPath, [...CLI_ARGV, 'console', '--config', join(FIXTURES, 'fast.yaml'), '--script', join(dir, 'wait.script'), '--json'], { cwd: ROOT, env });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
