@@ -54,6 +54,8 @@ export interface ReadyRun {
   readyz: number;
   /** RSS of the process when it became ready, MB. */
   idleRssMb: number;
+  /** Exit status after SIGTERM (0: a clean stop). */
+  stopCode: number;
 }
 
 export interface LoadedRss {
@@ -62,6 +64,8 @@ export interface LoadedRss {
   /** Peak RSS of the process (VmHWM) over its life, MB; undefined off Linux. */
   peakRssMb?: number;
   declareMs: number;
+  /** Exit status after SIGTERM (0: a clean stop). */
+  stopCode: number;
 }
 
 /** One spawned bot and what its log said. */
@@ -148,13 +152,16 @@ function parseLogLine(line: string): { msg?: unknown; port?: unknown } | undefin
   }
 }
 
-/** SIGTERM, as an orchestrator stops it; the bot closes its connections and exits 0. */
-async function stopBot(bot: Spawned): Promise<void> {
+/**
+ * SIGTERM, as an orchestrator stops it (SIGKILL after 30 s); resolves with the
+ * exit status, 0 when the bot closed its connections and left on its own.
+ */
+async function stopBot(bot: Spawned): Promise<number> {
   const timer = setTimeout(() => bot.child.kill('SIGKILL'), 30_000);
   bot.child.kill('SIGTERM');
   const code = await bot.exited;
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`the bot exited ${code} on SIGTERM:\n${bot.tail.join('\n')}`);
+  return code;
 }
 
 /** Resident memory of a process, MB: VmRSS (and VmHWM) from /proc, else ps. */
@@ -193,7 +200,9 @@ async function metric(port: number, name: string, labels: Record<string, string>
 export class ProcessBench {
   /** Incident id -> first pages (Acknowledge DMs) that reached the fake. */
   private readonly paged = new Map<string, number>();
-  private pageWaiter?: { target: number; resolve(): void };
+  /** Incidents in `paged` with all five first pages. */
+  private complete = 0;
+  private pageWaiter?: { target: number; progress(): void; resolve(): void };
 
   private constructor(
     private readonly fake: FakeSlack,
@@ -224,12 +233,14 @@ export class ProcessBench {
     for (let i = 0; i < runs; i += 1) {
       for (const build of ['compiled', 'tsx'] as const) {
         const bot = await spawnBot(build, this.fake, this.configFile, `${prefix}${build}:`);
+        let measured: Omit<ReadyRun, 'stopCode'>;
         try {
-          const readyz = await readyzStatus(bot.httpPort);
-          results.push({ build, readyMs: bot.readyMs, readyz, idleRssMb: rssOf(bot.child.pid!).rssMb });
-        } finally {
+          measured = { build, readyMs: bot.readyMs, readyz: await readyzStatus(bot.httpPort), idleRssMb: rssOf(bot.child.pid!).rssMb };
+        } catch (error) {
           await stopBot(bot);
+          throw error;
         }
+        results.push({ ...measured, stopCode: await stopBot(bot) });
       }
     }
     return results;
@@ -242,6 +253,7 @@ export class ProcessBench {
       const url = `http://127.0.0.1:${bot.slackPort}/slack/events`;
       const startedAt = performance.now();
       const allPaged = this.waitForPaged(incidents);
+      allPaged.catch(() => undefined); // awaited below, after the declarations; don't let an early rejection go unhandled
       await forEachLimit(Array.from({ length: incidents }, (_, i) => i), inFlight, async (i) => {
         const res = await postSlashCommand(url, SIGNING_SECRET, {
           command: '/incident',
@@ -261,9 +273,10 @@ export class ProcessBench {
         throw new Error(`the bot reports ${active} P1s assembling (nobody acks here), expected ${incidents}: ${exposed.join('; ')}`);
       }
       const { rssMb, peakMb } = rssOf(bot.child.pid!);
-      return { incidents, rssMb, declareMs, ...(peakMb !== undefined ? { peakRssMb: peakMb } : {}) };
-    } finally {
+      return { incidents, rssMb, declareMs, ...(peakMb !== undefined ? { peakRssMb: peakMb } : {}), stopCode: await stopBot(bot) };
+    } catch (error) {
       await stopBot(bot);
+      throw error;
     }
   }
 
@@ -285,27 +298,32 @@ export class ProcessBench {
     if (call.method !== 'chat.postMessage') return;
     const id = pageIncident(call);
     if (!id) return;
-    this.paged.set(id, (this.paged.get(id) ?? 0) + 1);
+    const count = (this.paged.get(id) ?? 0) + 1;
+    this.paged.set(id, count);
+    if (count === 5) this.complete += 1;
     const waiter = this.pageWaiter;
-    if (waiter && this.fullyPaged() >= waiter.target) {
+    waiter?.progress();
+    if (waiter && this.complete >= waiter.target) {
       this.pageWaiter = undefined;
       waiter.resolve();
     }
   }
 
-  private fullyPaged(): number {
-    let n = 0;
-    for (const count of this.paged.values()) if (count >= 5) n += 1;
-    return n;
-  }
-
-  /** Resolves when `count` incidents have had their five first pages (rejects after a bound that grows with `count`). */
+  /**
+   * Resolves when `count` incidents have had their five first pages; rejects
+   * when no page arrived for WAIT_MS (a stalled bot, not a slow one).
+   */
   private waitForPaged(count: number): Promise<void> {
     this.paged.clear();
+    this.complete = 0;
     return new Promise<void>((resolve, reject) => {
-      const waitMs = WAIT_MS + count * 500;
-      const timer = setTimeout(() => reject(new Error(`only ${this.fullyPaged()} of ${count} incidents got their five pages in ${waitMs} ms`)), waitMs);
-      this.pageWaiter = { target: count, resolve: () => (clearTimeout(timer), resolve()) };
+      let timer: NodeJS.Timeout;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => reject(new Error(`only ${this.complete} of ${count} incidents got their five pages; none arrived for ${WAIT_MS} ms`)), WAIT_MS);
+      };
+      arm();
+      this.pageWaiter = { target: count, progress: arm, resolve: () => (clearTimeout(timer), resolve()) };
     });
   }
 
@@ -352,6 +370,8 @@ export async function processFigures(plan: { readyRuns: number; rssIncidents: nu
     report.row(`RSS, compiled bot holding ${loaded.incidents} active P1s`, mb(loaded.rssMb), '< 150 MB', loaded.rssMb < 150);
     report.row('  (info) RSS when ready p50, compiled / tsx', `${mb(median(compiled.map((run) => run.idleRssMb)))} / ${mb(median(tsx.map((run) => run.idleRssMb)))}`);
     const notReady = runs.filter((run) => run.readyz !== 200);
+    const unclean = [...runs.map((run) => ({ what: `${run.build} ready run`, code: run.stopCode })), { what: 'loaded run', code: loaded.stopCode }].filter((run) => run.code !== 0);
+    if (unclean.length > 0) report.note(`process: not a clean exit on SIGTERM (status): ${unclean.map((run) => `${run.what} ${run.code}`).join(', ')}`);
     report.note(
       `process: ready = spawn() until the "${READY_LINE}" log line; compiled ${compiled.map((run) => ms(run.readyMs)).join(', ')}; tsx ${tsx.map((run) => ms(run.readyMs)).join(', ')}; GET /readyz right after: ${notReady.length === 0 ? 'all 200' : notReady.map((run) => `${run.build} ${run.readyz}`).join(', ')}`,
     );
