@@ -116,7 +116,15 @@ async function spawnBot(build: Build, fake: FakeSlack, configFile: string, prefi
     env: childEnv(fake, prefix, slackPort),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+  // A bench that dies (an uncaught error, process.exit) must not leave a bot running.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => {
+      process.removeListener('exit', orphaned);
+      resolve(code ?? (signal ? 128 : -1));
+    }),
+  );
   const tail: string[] = [];
   let httpPort: number | undefined;
   const ready = new Promise<number>((resolve, reject) => {
