@@ -55,9 +55,11 @@ const DISCORD_PLAN = QUICK
 
 /**
  * The bot as its own process (bench/process.ts): start to ready, compiled and
- * through tsx, taking turns; then the compiled bot's RSS holding 1,000 P1s.
+ * through tsx, taking turns; then the compiled bot's RSS holding 1,000 P1s,
+ * declared one at a time as in the embedded RSS phase: what 1,000 incidents
+ * keep, not the peak of a burst.
  */
-const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 10 } : { readyRuns: 5, rssIncidents: 1_000, inFlight: 10 };
+const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 1 } : { readyRuns: 5, rssIncidents: 1_000, inFlight: 1 };
 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
