@@ -4,7 +4,7 @@
  * pages exactly five people at declare time. Escalation steps after the first
  * are an hour away, so only first pages happen while a bench runs.
  */
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { musterConfigSchema, type MusterConfig } from '../src/config/schema.js';
 
 const BENCH_CONFIG_YAML = `
@@ -68,10 +68,19 @@ export function slackId(person: string): string {
  * announced in `broadcast`.
  */
 export function benchSlackConfig(broadcast: string): MusterConfig {
+  return musterConfigSchema.parse(benchSlackRaw(broadcast));
+}
+
+/** benchSlackConfig as muster.yaml text, for a bot started as its own process. */
+export function benchSlackConfigYaml(broadcast: string): string {
+  return stringify(benchSlackRaw(broadcast));
+}
+
+function benchSlackRaw(broadcast: string): unknown {
   const raw = parse(BENCH_CONFIG_YAML) as { people: Record<string, { slack?: string }>; channels?: unknown };
   for (const [id, person] of Object.entries(raw.people)) person.slack = slackId(id);
   raw.channels = { broadcast };
-  return musterConfigSchema.parse(raw);
+  return raw;
 }
 
 /** The command an adapter would hand the core for "/incident declare … sev=P1 service=checkout". */

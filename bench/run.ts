@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { concurrentDeclares, sequentialDeclares, startProductionMuster, timeReconcile, warmUp, type ProductionMuster } from './declare.js';
 import { connectClients, countByPrefix, deleteByPrefix, redact, REDIS_URL, type Clients } from './redis.js';
+import type { ProcessResults } from './process.js';
 import { embeddedRss } from './rss.js';
 import { round1, summarize, type Summary } from './stats.js';
 import * as timers from './timers.js';
@@ -51,6 +52,14 @@ const ALERT_PLAN = QUICK
 const DISCORD_PLAN = QUICK
   ? { warmup: 3, sequential: 10, paceMs: 250, backToBack: 10, concurrency: 50, batches: 1 }
   : { warmup: 5, sequential: 50, paceMs: 250, backToBack: 20, concurrency: 50, batches: 2 };
+
+/**
+ * The bot as its own process (bench/process.ts): start to ready, compiled and
+ * through tsx, taking turns; then the compiled bot's RSS holding 1,000 P1s,
+ * declared one at a time as in the embedded RSS phase: what 1,000 incidents
+ * keep, not the peak of a burst.
+ */
+const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 1 } : { readyRuns: 5, rssIncidents: 1_000, inFlight: 1 };
 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
@@ -387,10 +396,14 @@ async function main(): Promise<void> {
     alerts: AlertResults;
     discord: DiscordResults;
     timers: Awaited<ReturnType<typeof timerLateness>>;
+    process: ProcessResults;
   };
   try {
     clients = await connectClients();
     connected = true;
+    // Child processes first, while this one is still idle: they measure start-up and memory.
+    const { processFigures } = await import('./process.js');
+    const processResults = await processFigures(PROCESS_PLAN, `${prefix}proc:`, { row, note: (text) => notes.push(text), progress });
     const declares = await productionDeclares(clients, prefix);
     // The Slack bot keeps its own Redis connections and keys under a sub-prefix (cleaned up with the rest).
     const slack = await slackDeclares(`${prefix}slack:`);
@@ -398,7 +411,7 @@ async function main(): Promise<void> {
     // Like the Slack bot, the Discord bot keeps its own Redis connections (and gateway lease) under a sub-prefix.
     const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
-    results = { declares, slack, alerts, discord, timers: timerResults };
+    results = { declares, slack, alerts, discord, timers: timerResults, process: processResults };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -422,7 +435,10 @@ async function main(): Promise<void> {
     timer_p99_ms: round1(results.timers.muster.p99),
     bullmq_p50_ms: round1(results.timers.bare.p50),
     bullmq_p99_ms: round1(results.timers.bare.p99),
-    rss_mb_1000: round1(rss.rssMb),
+    rss_mb_1000: round1(results.process.rssMb),
+    rss_mb_1000_embedded_tsx: round1(rss.rssMb),
+    ready_ms: round1(results.process.readyMs),
+    ready_ms_tsx: round1(results.process.readyTsxMs),
     slack_declare_p50_ms_1: round1(results.slack.one.p50),
     slack_declare_p99_ms_1: round1(results.slack.one.p99),
     slack_declare_p50_ms_50: round1(results.slack.many.p50),

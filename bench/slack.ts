@@ -67,7 +67,7 @@ interface PageWait {
 }
 
 /** Replaces `array.push` on this one array so `seen` runs for every item added. */
-function observePush<T>(array: T[], seen: (item: T) => void): void {
+export function observePush<T>(array: T[], seen: (item: T) => void): void {
   const push = Array.prototype.push;
   Object.defineProperty(array, 'push', {
     configurable: true,
@@ -80,7 +80,7 @@ function observePush<T>(array: T[], seen: (item: T) => void): void {
   });
 }
 
-function pageIncident(call: RecordedCall): string | undefined {
+export function pageIncident(call: RecordedCall): string | undefined {
   const blocks = call.args.blocks;
   if (!Array.isArray(blocks)) return undefined;
   for (const block of blocks as Array<{ type?: unknown; elements?: unknown }>) {

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it has been built (npm run build, the Docker
-// image), else the TypeScript sources through tsx (a fresh clone, npx muster).
-import { existsSync } from 'node:fs';
+// Runs the compiled CLI in dist/ (npm run build, the Docker image). A dist/
+// older than the sources beside it is refused with a hint instead of running
+// old code; a checkout with no dist/ runs its sources through tsx, and says so.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chooseEntry } from './freshness.js';
 
-const compiled = new URL('../dist/src/cli.js', import.meta.url);
-if (existsSync(compiled)) {
-  await import(compiled.href);
-} else {
+const choice = chooseEntry(fileURLToPath(new URL('..', import.meta.url)));
+if ('refuse' in choice) {
+  process.stderr.write(`muster: ${choice.refuse}\n`);
+  process.exit(1);
+}
+if (choice.run === 'source') {
+  process.stderr.write(`muster: ${choice.notice}\n`);
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli.ts', import.meta.url).href);
 }
+await import(pathToFileURL(choice.entry).href);

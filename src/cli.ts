@@ -8,7 +8,13 @@ import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from '
 import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
 import { libraryFor } from './playbooks/library.js';
-import { registerDiscordCommands, runAudit, runExport, runConsole, startBot, StartupError } from './main.js';
+// The composition root's modules one by one, not the src/main.ts barrel: each
+// command loads what it runs (start loads one chat platform's SDK, not both).
+import { startBot } from './main/bot.js';
+import { runConsole } from './main/console.js';
+import { StartupError } from './main/runtime.js';
+import { runAudit, runExport } from './main/store-commands.js';
+import { registerDiscordCommands } from './main/discord.js';
 import { runCalendar, shiftChangeWarnings } from './main/schedule-commands.js';
 
 function fail(error: unknown): never {
@@ -140,6 +146,7 @@ discord
   .option('-c, --config <file>', 'muster.yaml to use (severities for the choices)')
   .action(async (options: { config?: string }) => {
     const { env, config } = loadAll(options.config);
+    const { registerDiscordCommands } = await import('./main/discord.js');
     const { names, guildId } = await registerDiscordCommands(env, config);
     process.stdout.write(`Registered ${names.map((name) => `/${name}`).join(', ')} on guild ${guildId}.\n`);
   });

@@ -7,23 +7,12 @@ import { registerCommands } from '../../adapters/discord/commands.js';
 import type { MusterConfig } from '../config/schema.js';
 import type { MusterEnv } from '../config/env.js';
 import type { Logger } from '../logger.js';
+import { discordSettings } from './platforms.js';
 import { buildRuntime, createLogger, StartupError, type Runtime } from './runtime.js';
 
 // ---------------------------------------------------------------- discord
 
-export function discordSettings(env: MusterEnv): DiscordSettings | undefined {
-  if (!env.discordToken) return undefined;
-  const missing = [env.discordApplicationId ? undefined : 'DISCORD_APPLICATION_ID', env.discordGuildId ? undefined : 'DISCORD_GUILD_ID'].filter(Boolean);
-  if (missing.length > 0 || !env.discordApplicationId || !env.discordGuildId) {
-    throw new StartupError(`DISCORD_TOKEN is set: also set ${missing.join(' and ')} (the application id is on the developer portal's General Information page; the server id under Server → Copy Server ID, with developer mode on).`);
-  }
-  return {
-    token: env.discordToken,
-    applicationId: env.discordApplicationId,
-    guildId: env.discordGuildId,
-    ...(env.discordApiUrl ? { apiUrl: env.discordApiUrl } : {}),
-  };
-}
+export { discordSettings };
 
 /** `muster discord register`: puts the slash commands on the guild. */
 export async function registerDiscordCommands(env: MusterEnv, config: MusterConfig): Promise<{ names: string[]; guildId: string }> {

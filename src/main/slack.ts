@@ -1,31 +1,15 @@
 /** Running the bot on Slack. */
-import { SlackAdapter, slackWebClient, type SlackSettings } from '../../adapters/slack/app.js';
+import { SlackAdapter, slackWebClient } from '../../adapters/slack/app.js';
 import { SlackChat } from '../../adapters/slack/chat.js';
 import type { MusterConfig } from '../config/schema.js';
 import type { MusterEnv } from '../config/env.js';
 import type { Logger } from '../logger.js';
+import { slackSettings } from './platforms.js';
 import { buildRuntime, createLogger, StartupError, type Runtime } from './runtime.js';
 
 // ---------------------------------------------------------------- slack
 
-export function slackSettings(env: MusterEnv): SlackSettings | undefined {
-  if (!env.slackBotToken) {
-    if (env.slackAppToken || env.slackSigningSecret) {
-      throw new StartupError('SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set without SLACK_BOT_TOKEN: set the bot token (xoxb-…) too.');
-    }
-    return undefined;
-  }
-  if (!env.slackAppToken && !env.slackSigningSecret) {
-    throw new StartupError('SLACK_BOT_TOKEN is set: also set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode).');
-  }
-  return {
-    botToken: env.slackBotToken,
-    port: env.port,
-    ...(env.slackSigningSecret ? { signingSecret: env.slackSigningSecret } : {}),
-    ...(env.slackAppToken ? { appToken: env.slackAppToken } : {}),
-    ...(env.slackApiUrl ? { apiUrl: env.slackApiUrl } : {}),
-  };
-}
+export { slackSettings };
 
 export interface RunningBot {
   runtime: Runtime;

@@ -5,7 +5,11 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
-const BIN = join(ROOT, 'bin', 'muster.js');
+/**
+ * The CLI from its sources through tsx, so a test always runs the code in the
+ * tree (bin/muster.js would refuse a stale dist/; compiled.test.ts covers it).
+ */
+export const CLI_ARGV = ['--import', 'tsx', join(ROOT, 'src', 'cli.ts')];
 
 export interface CliResult {
   code: number;
@@ -22,7 +26,7 @@ export async function muster(args: string[], extraEnv: Record<string, string> = 
   if (!('REDIS_URL' in extraEnv)) delete env.REDIS_URL;
   if (!('MUSTER_CONFIG' in extraEnv)) delete env.MUSTER_CONFIG;
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [...CLI_ARGV, ...args], { cwd: ROOT, env, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
