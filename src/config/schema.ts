@@ -6,6 +6,7 @@ import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
 import { reportsConfigSchema } from './reports.js';
 import { actionsConfigSchema } from '../actions/schema.js';
 import { schedulesConfigSchema } from '../schedules/config.js';
+import { knowledgeConfigSchema } from '../knowledge/config.js';
 
 /**
  * The zod schema of muster.yaml. It is the single source of truth: the loader
@@ -171,6 +172,7 @@ export const musterConfigSchema = z
     reports: reportsConfigSchema.describe('Reports Muster posts by itself (the weekly report to the leads)'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
     schedules: schedulesConfigSchema.prefault({}).describe('On-call shift changes from chat (cover, swap, take): limits and phrases'),
+    knowledge: knowledgeConfigSchema.prefault({}),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');
