@@ -40,7 +40,12 @@ interface IndexedDoc extends Stored {
 }
 
 const FIELDS = ['title', 'summary', 'service', 'labels', 'rootCause', 'resolutionText', 'prevention', 'module', 'faultType'] as const;
-const STORED: (keyof Stored)[] = ['id', 'number', 'title', 'severity', 'service', 'status', 'declaredAt', 'resolvedAt', 'resolveMs', 'module', 'faultType', 'rootCause', 'resolution'];
+/**
+ * Only what filters and boosts read is stored in MiniSearch: it copies stored
+ * fields into every matching result before sorting, thousands per query at
+ * 10,000 incidents. The hit itself comes from `KnowledgeIndex.hits`, for the top few.
+ */
+const STORED: (keyof Stored)[] = ['service', 'status'];
 
 /** Title and what fixed it weigh most; alert labels are noisy. */
 const BOOST: Partial<Record<(typeof FIELDS)[number], number>> = {
@@ -58,6 +63,11 @@ const BOOST: Partial<Record<(typeof FIELDS)[number], number>> = {
 /** A same-service incident scores this many times higher in `similarIncidents`. */
 export const SAME_SERVICE_BOOST = 2;
 
+/** Query terms `similarIncidents` takes from a declared incident (title first). */
+const SIMILAR_MAX_TERMS = 24;
+/** "1", "54": counts and percentages make no two incidents alike (status codes like 502 stay). */
+const SMALL_NUMBER = /^\d{1,2}$/;
+
 const isLatin = (term: string) => /^[a-z0-9]/.test(term);
 
 const SEARCH: SearchOptions = {
@@ -73,6 +83,8 @@ export interface KnowledgeIndex {
   readonly engine: MiniSearch<IndexedDoc>;
   /** Alert labels per incident, kept across replaces (a commit carries the incident, not its timeline). */
   readonly labels: Map<string, string>;
+  /** What a hit shows, per indexed incident. */
+  readonly hits: Map<string, Stored>;
 }
 
 export function createKnowledgeIndex(): KnowledgeIndex {
@@ -83,7 +95,7 @@ export function createKnowledgeIndex(): KnowledgeIndex {
     processTerm: (term) => term,
     searchOptions: SEARCH,
   });
-  return { engine, labels: new Map() };
+  return { engine, labels: new Map(), hits: new Map() };
 }
 
 /** Builds the index from the store's incidents (at start). Drills are skipped. */
@@ -107,11 +119,14 @@ export function indexIncident(index: KnowledgeIndex, incident: Incident, labels?
   const doc = toDoc(incident, index.labels.get(incident.id));
   if (index.engine.has(incident.id)) index.engine.replace(doc);
   else index.engine.add(doc);
+  const { summary: _summary, labels: _labels, prevention: _prevention, resolutionText: _text, ...hit } = doc;
+  index.hits.set(incident.id, hit);
 }
 
 export function removeIncident(index: KnowledgeIndex, id: string): void {
   if (index.engine.has(id)) index.engine.discard(id);
   index.labels.delete(id);
+  index.hits.delete(id);
 }
 
 export interface SimilarOptions {
@@ -128,18 +143,23 @@ export function similarIncidents(index: KnowledgeIndex, incident: Incident, limi
   const labels = options.labels ? labelsText(options.labels) : index.labels.get(incident.id);
   const entry = incident.knowledge?.entry;
   const query = [incident.title, incident.summary, incident.service, labels, entry?.rootCause, entry?.module, entry?.faultType].filter(Boolean).join(' ');
-  if (query.trim() === '') return [];
-  const results = index.engine.search(query, {
+  // Whole words from the same tokenizer: no prefix or fuzzy expansion, each term once, and a cap, so a long summary stays cheap.
+  const terms = [...new Set(tokenize(query))].filter((term) => !SMALL_NUMBER.test(term)).slice(0, SIMILAR_MAX_TERMS);
+  if (terms.length === 0) return [];
+  const results = index.engine.search(terms.join(' '), {
+    tokenize: (text) => text.split(' '),
+    prefix: false,
+    fuzzy: false,
     filter: (result) => result.id !== incident.id && (options.includeOpen === true || result.status === 'resolved'),
     boostDocument: (_id, _term, stored) => (incident.service !== undefined && stored?.service === incident.service ? SAME_SERVICE_BOOST : 1),
   });
-  return results.slice(0, limit).map(toHit);
+  return topHits(index, results, limit);
 }
 
 /** Free-text search by symptom or by fix ("checkout timeout", "重启支付网关"), best first. */
 export function search(index: KnowledgeIndex, words: string, limit = 5): KnowledgeHit[] {
   if (words.trim() === '') return [];
-  return index.engine.search(words).slice(0, limit).map(toHit);
+  return topHits(index, index.engine.search(words), limit);
 }
 
 function toDoc(incident: Incident, labels: string | undefined): IndexedDoc {
@@ -167,11 +187,18 @@ function toDoc(incident: Incident, labels: string | undefined): IndexedDoc {
   return doc;
 }
 
-function toHit(result: SearchResult): KnowledgeHit {
-  const hit: KnowledgeHit = { score: result.score } as KnowledgeHit;
-  for (const key of STORED) if (result[key] !== undefined) Object.assign(hit, { [key]: result[key] });
-  hit.resolution = (result.resolution as string[] | undefined) ?? [];
-  return hit;
+function topHits(index: KnowledgeIndex, results: SearchResult[], limit: number): KnowledgeHit[] {
+  const hits: KnowledgeHit[] = [];
+  for (const result of results) {
+    if (hits.length >= limit) break;
+    const stored = index.hits.get(result.id as string);
+    if (stored) hits.push({ ...withoutUndefined(stored), score: result.score });
+  }
+  return hits;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** "alertname=HighLatency service=checkout" → the values only: label names are the same everywhere. */
