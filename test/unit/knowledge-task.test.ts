@@ -6,6 +6,8 @@ import { knowledgeConfigSchema } from '../../src/knowledge/config.js';
 import { editEntry, fileEntry, knowledgeInputSchema, knowledgePatchSchema, parseKnowledgeInput } from '../../src/knowledge/entry.js';
 import { closeTaskFiled, knowledgeTimers, onKnowledgeTimer, onTimeShare, openKnowledgeTask, skipKnowledgeTask } from '../../src/knowledge/task.js';
 import { PAST_INCIDENTS, pastIncident } from '../support/kb-incidents.js';
+import { TEST_CONFIG_YAML, testConfig } from '../support/fixture.js';
+import { parseConfigText } from '../../src/config/load.js';
 
 const t = translator('en');
 const HOUR = 3_600_000;
@@ -179,3 +181,18 @@ describe('knowledge entries', () => {
     expect(second.history[1]?.before).toEqual({ rootCause: entryInput.rootCause });
   });
 });
+
+describe('knowledge: in muster.yaml', () => {
+  it('defaults to the commander, 48 hours, a reminder 4 hours before', () => {
+    expect(testConfig().knowledge).toEqual({ owner: 'commander', due: 48 * HOUR, dueBySeverity: {}, remindBefore: 4 * HOUR });
+    const config = testConfig((raw) => {
+      raw.knowledge = { owner: 'tech', dueBySeverity: { P1: '1d', P3: '5d' } };
+    });
+    expect(config.knowledge).toMatchObject({ owner: 'tech', due: 48 * HOUR, dueBySeverity: { P1: 24 * HOUR, P3: 120 * HOUR } });
+  });
+
+  it('names the path and the fix for a bad value', () => {
+    expect(() => parseConfigText(`${TEST_CONFIG_YAML}\nknowledge:\n  dueBySeverity:\n    P1: soon\n`, 'muster.yaml')).toThrow(/knowledge\.dueBySeverity\.P1[\s\S]*write a duration like/);
+  });
+});
+
