@@ -35,7 +35,10 @@ export interface KbBenchResult {
   heapMb?: number;
   search: Summary;
   similar: Summary;
+  /** A commit that changes no indexed text (an ack, a page). */
   upsert: Summary;
+  /** A commit that changes indexed text (an entry filed, a new summary). */
+  reindex: Summary;
   terms: number;
 }
 
@@ -115,6 +118,7 @@ export function knowledgeBench(count = 10_000, queryCount = 2_000): KbBenchResul
   const declared = incidents.slice(0, 500).map((incident) => ({ ...incident, id: `NEW-${incident.id}`, status: 'assembling' as const, knowledge: undefined }));
   const similarMs = declared.map((incident) => time(() => similarIncidents(kb, incident, 3)));
   const upsertMs = incidents.slice(0, 1_000).map((incident) => time(() => indexIncident(kb, { ...incident, version: incident.version + 1 })));
+  const reindexMs = incidents.slice(1_000, 2_000).map((incident) => time(() => indexIncident(kb, { ...incident, summary: `${incident.summary ?? ''} (updated)` })));
   return {
     incidents: count,
     buildMs,
@@ -122,6 +126,7 @@ export function knowledgeBench(count = 10_000, queryCount = 2_000): KbBenchResul
     search: summarize(searchMs),
     similar: summarize(similarMs),
     upsert: summarize(upsertMs),
+    reindex: summarize(reindexMs),
     terms: kb.engine.termCount,
   };
 }

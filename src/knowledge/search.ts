@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
 import type { Incident } from '../incidents/types.js';
 import { tokenize } from './tokenize.js';
@@ -41,12 +42,10 @@ interface IndexedDoc extends Stored {
 
 const FIELDS = ['title', 'summary', 'service', 'labels', 'rootCause', 'resolutionText', 'prevention', 'module', 'faultType'] as const;
 /**
- * Only what filters and boosts read is stored in MiniSearch: it copies stored
- * fields into every matching result before sorting, thousands per query at
- * 10,000 incidents. The hit itself comes from `KnowledgeIndex.hits`, for the top few.
+ * MiniSearch stores nothing: it would copy stored fields into every matching
+ * result, thousands per query at 10,000 incidents. What a hit shows, and what
+ * filters and boosts read, comes from `KnowledgeIndex.hits`.
  */
-const STORED: (keyof Stored)[] = ['service', 'status'];
-
 /** Title and what fixed it weigh most; alert labels are noisy. */
 const BOOST: Partial<Record<(typeof FIELDS)[number], number>> = {
   title: 3,
@@ -85,17 +84,18 @@ export interface KnowledgeIndex {
   readonly labels: Map<string, string>;
   /** What a hit shows, per indexed incident. */
   readonly hits: Map<string, Stored>;
+  /** A digest of the indexed text per incident: a commit that leaves it alone skips re-indexing. */
+  readonly texts: Map<string, string>;
 }
 
 export function createKnowledgeIndex(): KnowledgeIndex {
   const engine = new MiniSearch<IndexedDoc>({
     fields: [...FIELDS],
-    storeFields: STORED,
     tokenize: (text) => tokenize(text),
     processTerm: (term) => term,
     searchOptions: SEARCH,
   });
-  return { engine, labels: new Map(), hits: new Map() };
+  return { engine, labels: new Map(), hits: new Map(), texts: new Map() };
 }
 
 /** Builds the index from the store's incidents (at start). Drills are skipped. */
@@ -117,16 +117,20 @@ export function indexIncident(index: KnowledgeIndex, incident: Incident, labels?
     return;
   }
   const doc = toDoc(incident, index.labels.get(incident.id));
-  if (index.engine.has(incident.id)) index.engine.replace(doc);
-  else index.engine.add(doc);
   const { summary: _summary, labels: _labels, prevention: _prevention, resolutionText: _text, ...hit } = doc;
   index.hits.set(incident.id, hit);
+  const text = createHash('sha1').update(JSON.stringify(FIELDS.map((field) => doc[field] ?? ''))).digest('base64');
+  if (index.texts.get(incident.id) === text) return;
+  index.texts.set(incident.id, text);
+  if (index.engine.has(incident.id)) index.engine.replace(doc);
+  else index.engine.add(doc);
 }
 
 export function removeIncident(index: KnowledgeIndex, id: string): void {
   if (index.engine.has(id)) index.engine.discard(id);
   index.labels.delete(id);
   index.hits.delete(id);
+  index.texts.delete(id);
 }
 
 export interface SimilarOptions {
@@ -150,8 +154,8 @@ export function similarIncidents(index: KnowledgeIndex, incident: Incident, limi
     tokenize: (text) => text.split(' '),
     prefix: false,
     fuzzy: false,
-    filter: (result) => result.id !== incident.id && (options.includeOpen === true || result.status === 'resolved'),
-    boostDocument: (_id, _term, stored) => (incident.service !== undefined && stored?.service === incident.service ? SAME_SERVICE_BOOST : 1),
+    filter: (result) => result.id !== incident.id && (options.includeOpen === true || index.hits.get(result.id as string)?.status === 'resolved'),
+    boostDocument: (id) => (incident.service !== undefined && index.hits.get(id as string)?.service === incident.service ? SAME_SERVICE_BOOST : 1),
   });
   return topHits(index, results, limit);
 }
