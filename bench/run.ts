@@ -30,8 +30,8 @@ import * as timers from './timers.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 
 const PLAN = QUICK
-  ? { sequential: 50, concurrency: 200, batches: 1, warmup: 5, timers: 1_000, rssIncidents: 1_000 }
-  : { sequential: 200, concurrency: 200, batches: 3, warmup: 10, timers: 10_000, rssIncidents: 1_000 };
+  ? { sequential: 50, concurrency: 200, batches: 1, warmup: 5, timers: 1_000, rssIncidents: 1_000, kbIncidents: 2_000 }
+  : { sequential: 200, concurrency: 200, batches: 3, warmup: 10, timers: 10_000, rssIncidents: 1_000, kbIncidents: 10_000 };
 
 /** The Slack phase: signed slash commands over HTTP to the real bot, against the fake Web API. */
 const SLACK_PLAN = QUICK
@@ -376,6 +376,21 @@ async function redisHz(clients: Clients): Promise<number | undefined> {
   }
 }
 
+async function knowledgeIndexFigures(incidents: number) {
+  const { knowledgeBench } = await import('./kb.js');
+  progress(`kb: knowledge index over ${incidents} generated incidents`);
+  const kb = knowledgeBench(incidents);
+  row(`kb search p50, ${incidents} incidents indexed`, ms(kb.search.p50));
+  row(`kb search p99, ${incidents} incidents indexed`, ms(kb.search.p99), '< 20 ms', kb.search.p99 < 20);
+  row(`  (info) kb similar incidents p50/p99, ${incidents} indexed`, `${ms(kb.similar.p50)} / ${ms(kb.similar.p99)}`);
+  row(`  (info) kb index build, ${incidents} incidents (CPU time)`, `${ms(kb.buildMs)} (${ms(kb.buildCpuMs)})`);
+  row('  (info) kb search mean CPU time', ms(kb.searchCpuMeanMs));
+  row(`  (info) kb index heap, ${incidents} incidents`, kb.heapMb === undefined ? 'n/a (no --expose-gc)' : `${round1(kb.heapMb).toFixed(1)} MB`);
+  row('  (info) kb index a commit p50/p99, text unchanged / changed', `${ms(kb.upsert.p50)} / ${ms(kb.upsert.p99)}, ${ms(kb.reindex.p50)} / ${ms(kb.reindex.p99)}`);
+  notes.push(`kb: ${kb.search.n} searches (half the 20 labelled queries, half titles and fix steps of indexed incidents), ${kb.similar.n} similar-incident lookups, ${kb.upsert.n} re-indexes; ${kb.terms} distinct terms; max search ${ms(kb.search.max)}`);
+  return kb;
+}
+
 async function main(): Promise<void> {
   const prefix = `bench:${randomUUID()}:`;
   progress(`${QUICK ? 'quick' : 'full'} run; Redis ${redact(REDIS_URL)}, prefix ${prefix}`);
@@ -387,6 +402,9 @@ async function main(): Promise<void> {
   row('  (info) RSS before declaring', `${round1(rss.baselineMb).toFixed(1)} MB`);
   row('  (info) heap used before / after declaring', `${round1(rss.baselineHeapMb).toFixed(1)} / ${round1(rss.heapUsedMb).toFixed(1)} MB`);
   notes.push(`rss: ${rss.active} active incidents, ${rss.pendingTimers} in-process timers pending; gc ${rss.gc ? 'forced' : 'not exposed (run with NODE_OPTIONS=--expose-gc to force it)'}`);
+
+  // After the RSS figure (loaded here so MiniSearch does not count in it); no Redis needed.
+  const kb = await knowledgeIndexFigures(PLAN.kbIncidents);
 
   let clients: Clients | undefined;
   let connected = false;
@@ -454,6 +472,11 @@ async function main(): Promise<void> {
     discord_declare_p50_ms_50: round1(results.discord.many.p50),
     discord_declare_p99_ms_50: round1(results.discord.many.p99),
     discord_floor_p99_ms_50: round1(results.discord.floor.p99),
+    kb_search_p50_ms: round1(kb.search.p50),
+    kb_search_p99_ms: round1(kb.search.p99),
+    kb_similar_p99_ms: round1(kb.similar.p99),
+    [`kb_build_ms_${kb.incidents}`]: Math.round(kb.buildMs),
+    [`kb_heap_mb_${kb.incidents}`]: kb.heapMb === undefined ? null : round1(kb.heapMb),
   };
   console.log(JSON.stringify(json));
 }

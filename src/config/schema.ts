@@ -7,6 +7,7 @@ import { reportsConfigSchema } from './reports.js';
 import { actionsConfigSchema } from '../actions/schema.js';
 import { schedulesConfigSchema } from '../schedules/config.js';
 import { pagingConfigSchema, personPagingShape } from './paging.js';
+import { knowledgeConfigSchema } from '../knowledge/config.js';
 
 /**
  * The zod schema of muster.yaml. It is the single source of truth: the loader
@@ -174,6 +175,7 @@ export const musterConfigSchema = z
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
     schedules: schedulesConfigSchema.prefault({}).describe('On-call shift changes from chat (cover, swap, take): limits and phrases'),
     paging: pagingConfigSchema.prefault({}),
+    knowledge: knowledgeConfigSchema.prefault({}),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');

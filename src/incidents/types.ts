@@ -1,5 +1,6 @@
 import type { Severity } from '../config/schema.js';
 import type { IncidentActions } from '../actions/types.js';
+import type { IncidentKnowledge } from '../knowledge/record.js';
 
 import type { ConversationRef, PersonId } from '../kernel/ids.js';
 
@@ -116,6 +117,8 @@ export interface Incident {
   head: TimelineHead;
   /** Privileged action requests and announced grants (src/actions). */
   actions?: IncidentActions;
+  /** What was learned (entry, edit history) and the task of filing it (src/knowledge). */
+  knowledge?: IncidentKnowledge;
 }
 
 export type TimelineType =
