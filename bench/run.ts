@@ -368,7 +368,7 @@ async function redisHz(clients: Clients): Promise<number | undefined> {
 }
 
 async function main(): Promise<void> {
-  const prefix = `bench:${randomUUID()}:`;
+  const prefix = `bench:{${randomUUID()}}:`;
   progress(`${QUICK ? 'quick' : 'full'} run; Redis ${redact(REDIS_URL)}, prefix ${prefix}`);
 
   // First, while the heap is still small: RSS is measured in-process.

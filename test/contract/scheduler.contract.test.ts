@@ -91,7 +91,7 @@ describe.each(implementations)('Scheduler contract: $name', (impl) => {
   };
 
   beforeEach(() => {
-    namespace = `test:${randomUUID()}:`;
+    namespace = `test:{${randomUUID()}}:`;
     opened = [];
   });
 
@@ -184,7 +184,7 @@ describe.each(implementations)('Scheduler contract: $name', (impl) => {
 });
 
 describe('BullMQScheduler specifics', () => {
-  const namespace = `test:${randomUUID()}:`;
+  const namespace = `test:{${randomUUID()}}:`;
   afterEach(async () => {
     await implementations[1]!.cleanup(namespace);
   });
