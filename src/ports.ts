@@ -193,6 +193,12 @@ export interface Scheduler {
    * firing is delivered like a timer, with `dueAt` the firing time.
    */
   repeat(id: string, everyMs: number, timer: Omit<Timer, 'id' | 'dueAt'>): Promise<void>;
+  /**
+   * Removes pending timers by id (an incident resolved: its escalations need
+   * not wait in the queue until they come due). Unknown ids, and timers already
+   * firing, are left alone: the fence still makes a late firing harmless.
+   */
+  cancel(ids: string[]): Promise<void>;
   /** Starts delivering due timers to the handler (at least once; the handler fences). */
   start(handler: TimerHandler): Promise<void>;
   /** Ids of timers scheduled and not yet fired (for the reconciler and tests). */

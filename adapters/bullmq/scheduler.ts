@@ -103,6 +103,16 @@ export class BullMQScheduler implements Scheduler {
     await this.queue.upsertJobScheduler(id, { every: everyMs }, { name: REPEAT_NAME, data: { ...timer, id, dueAt: 0 } as Timer });
   }
 
+  /**
+   * Removes the jobs of these timers (delayed, waiting or failed). BullMQ
+   * refuses to remove a job a worker holds the lock of: that one fires, and
+   * its handler fences on the epoch.
+   */
+  async cancel(ids: string[]): Promise<void> {
+    const removable = ids.filter((id) => id.length > 0 && !id.includes(':'));
+    await Promise.all(removable.map((id) => this.queue.remove(id)));
+  }
+
   /** Job schedulers in this queue (tests, the health view). */
   async repeatIds(): Promise<string[]> {
     return (await this.queue.getJobSchedulers()).map((scheduler) => scheduler.key);
