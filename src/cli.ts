@@ -8,7 +8,7 @@ import { ConfigError, formatProblems, loadConfigFile, resolveConfigPath } from '
 import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
 import { libraryFor } from './playbooks/library.js';
-import { registerDiscordCommands, runAudit, runExport, runConsole, startBot, StartupError } from './main.js';
+import { registerDiscordCommands, runArchive, runAudit, runExport, runConsole, startBot, StartupError } from './main.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -97,6 +97,17 @@ program
     if (!id) throw new StartupError(`"${incident}" is not an incident id: write it like INC-42.`);
     const { env, config } = loadAll(options.config);
     process.exitCode = await runExport({ env, config, incident: `INC-${Number(id[1])}`, format });
+  });
+
+program
+  .command('archive')
+  .description('Write resolved incidents (record and timeline) as JSON lines to a new file, then remove them from the store (REDIS_URL or REDIS_SENTINELS selects it).')
+  .requiredOption('-o, --out <file>', 'the archive to write; must not exist yet')
+  .option('--before <date>', 'incidents resolved before this date, e.g. 2026-01-31 (default: retention.resolvedDays ago)')
+  .option('-c, --config <file>', 'muster.yaml to use (retention, locale)')
+  .action(async (options: { out: string; before?: string; config?: string }) => {
+    const { env, config } = loadAll(options.config);
+    process.exitCode = await runArchive({ env, config, out: options.out, ...(options.before !== undefined ? { before: options.before } : {}) });
   });
 
 program

@@ -152,6 +152,22 @@ export interface IncidentStore {
   close(): Promise<void>;
 }
 
+/**
+ * Resolved incidents leaving the store (`muster archive`). Removal is fenced:
+ * it happens only if the incident is still resolved, at the version and with
+ * the timeline length that was exported, so nothing unwritten is ever lost.
+ */
+export interface ResolvedIncidents {
+  /** Resolved incidents whose resolvedAt is before `before` (epoch ms), lowest number first, at most `limit`, after number `after`. */
+  resolvedBefore(before: number, limit: number, after?: number): Promise<Incident[]>;
+  /**
+   * Removes a resolved incident: record, timeline, indexes, room mapping and
+   * its board refs. False (and nothing removed) when it is active, gone, or no
+   * longer at `version` with `events` timeline entries.
+   */
+  removeResolved(id: string, version: number, events: number): Promise<boolean>;
+}
+
 // ---------------------------------------------------------------- timers
 
 export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step' | 'drill' | 'drill-plan' | 'report';

@@ -38,8 +38,11 @@ export function redisClient(target: RedisTarget, options: RedisOptions): Redis {
     ...options,
     sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
     name: target.name,
-    // Sentinel publishes +switch-master: drop the old primary at once instead of waiting for an error.
-    failoverDetector: true,
+    // Not failoverDetector: its +switch-master disconnect, landing while the
+    // client is re-resolving the primary (the old one died), ends the client
+    // for good in ioredis 6 (status "end", "Connection is closed."), which the
+    // failover test caught. A dead primary drops the connection anyway, and a
+    // demoted live one answers writes with READONLY, which reconnects below.
     reconnectOnError: reconnectOnReadonly,
   });
 }

@@ -10,6 +10,7 @@ import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { RedisStore } from '../../adapters/redis/store.js';
+import { RedisResolvedIncidents } from '../../adapters/redis/retention.js';
 import { startOpsServer } from '../../adapters/http/ops.js';
 import { MusterMetrics } from '../../adapters/http/metrics.js';
 import type { InboundAlert } from '../alerts/payloads.js';
@@ -30,7 +31,7 @@ import { hashTaggedPrefix } from '../config/redis-keys.js';
 import { redisTarget, type RedisTarget } from '../config/redis-target.js';
 import { describeRedisTarget, redisClient } from './redis-clients.js';
 import type { Logger } from '../logger.js';
-import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler } from '../ports.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler } from '../ports.js';
 
 export type Mode = 'embedded' | 'production';
 
@@ -58,6 +59,8 @@ export function createLogger(env: MusterEnv, quiet = false): Logger {
 
 interface Parts {
   store: IncidentStore;
+  /** The same store's resolved incidents, for muster archive. */
+  resolved: ResolvedIncidents;
   scheduler: Scheduler;
   outbox: Outbox;
   close: () => Promise<void>;
@@ -65,7 +68,7 @@ interface Parts {
 
 export function embeddedParts(clock: Clock): Parts {
   const store = new MemoryStore(() => clock.now());
-  return { store, scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
+  return { store, resolved: store, scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
 }
 
 /** Connects or fails with the target (password hidden) and a hint; never a stack trace. */
@@ -117,10 +120,12 @@ export async function productionParts(target: RedisTarget, rawPrefix: string, lo
   const { commands, queues } = await connectRedis(target, logger);
   await checkDurability(commands, logger);
   const store = new RedisStore(commands, { prefix });
+  const resolved = new RedisResolvedIncidents(commands, { prefix });
   const scheduler = new BullMQScheduler({ connection: queues, prefix: `${prefix}bull`, logger });
   const outbox = new BullMQOutbox({ connection: queues, prefix: `${prefix}bull`, logger });
   return {
     store,
+    resolved,
     scheduler,
     outbox,
     close: async () => {
