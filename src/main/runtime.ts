@@ -93,10 +93,10 @@ async function connectRedis(target: RedisTarget, logger: Logger): Promise<{ comm
     commands.disconnect();
     queues.disconnect();
     const reason = error instanceof Error ? error.message : String(error);
-    const fix = target.kind === 'sentinel' ? 'fix REDIS_SENTINELS or REDIS_SENTINEL_NAME' : 'fix REDIS_URL';
+    const fix = target.kind === 'sentinel' ? 'fix REDIS_SENTINELS or REDIS_SENTINEL_NAME, or unset both' : 'fix REDIS_URL, or unset REDIS_URL';
     throw new StartupError(
       `Cannot reach Redis at ${where} (${redactUrl(reason)}).\n` +
-        `Hint: start Redis (redis-server), ${fix}, or unset it to run in embedded mode.`,
+        `Hint: start Redis (redis-server), ${fix} to run in embedded mode.`,
     );
   }
   return { commands, queues };
