@@ -15,7 +15,7 @@ const PREFIX = sandbox.prefix;
 const CONFIG = join(FIXTURES, 'fast.yaml');
 
 describe('muster archive (production mode, real Redis)', () => {
-  it('writes resolved incidents out, then removes them; refuses a missing cut-off, a bad date and an existing file', { timeout: 90_000 }, async () => {
+  it('writes resolved incidents out, then removes them; refuses a missing cut-off, a bad date and an existing file', { timeout: 120_000 }, async () => {
     const script = join(sandbox.dir, 'two.script');
     writeFileSync(
       script,
