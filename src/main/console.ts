@@ -32,6 +32,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   if (runtime.mode === 'embedded') EMBEDDED_BANNER.forEach((line) => human(line));
   else human(`Production mode: Redis at ${describeRedisTarget(redisTarget(run.env)!)}.`);
   human(`Config: ${run.configFile}`);
+  if (runtime.dashboardUrl) human(runtime.muster.present.t('dashboard.startup.address', { url: runtime.dashboardUrl }));
   await runtime.muster.start({ watchdog: true });
   const session = new ConsoleSession({ muster: runtime.muster, human, ...(json ? { json } : {}), settle: () => runtime.settle() });
   try {

@@ -11,10 +11,13 @@ import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { RedisStore } from '../../adapters/redis/store.js';
 import { RedisResolvedIncidents } from '../../adapters/redis/retention.js';
+import { MemoryShiftChangeStore } from '../../adapters/memory/shift-changes.js';
+import { RedisShiftChangeStore } from '../../adapters/redis/shift-changes.js';
+import type { ShiftChangeStore } from '../schedules/ports.js';
 import { startOpsServer } from '../../adapters/http/ops.js';
 import { MusterMetrics } from '../../adapters/http/metrics.js';
 import type { InboundAlert } from '../alerts/payloads.js';
-import { readiness } from '../runtime/health.js';
+import { readiness } from '../health.js';
 import { HttpWebhooks } from '../../adapters/http/webhook.js';
 import { AlertService } from '../alerts/service.js';
 import { webhookSecrets } from '../config/secrets.js';
@@ -41,8 +44,12 @@ export interface Runtime {
   store: IncidentStore;
   scheduler: Scheduler;
   outbox: Outbox;
+  /** Shift changes (cover, swap, take): memory in embedded mode, Redis in production. */
+  shifts: ShiftChangeStore;
   /** The port of the HTTP server (metrics, health, hooks) when one runs. */
   httpPort?: number;
+  /** Where the dashboard answers, when MUSTER_DASHBOARD_TOKEN turns it on ("http://127.0.0.1:8080/dashboard"). */
+  dashboardUrl?: string;
   /** Resolves once queued outbound messages have been delivered (or after a bound). */
   settle(maxMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +68,7 @@ interface Parts {
   store: IncidentStore;
   /** The same store's resolved incidents, for muster archive. */
   resolved: ResolvedIncidents;
+  shifts: ShiftChangeStore;
   scheduler: Scheduler;
   outbox: Outbox;
   close: () => Promise<void>;
@@ -68,7 +76,7 @@ interface Parts {
 
 export function embeddedParts(clock: Clock): Parts {
   const store = new MemoryStore(() => clock.now());
-  return { store, resolved: store, scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
+  return { store, resolved: store, shifts: new MemoryShiftChangeStore(), scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
 }
 
 /** Connects or fails with the target (password hidden) and a hint; never a stack trace. */
@@ -126,6 +134,7 @@ export async function productionParts(target: RedisTarget, rawPrefix: string, lo
   return {
     store,
     resolved,
+    shifts: new RedisShiftChangeStore(commands, { prefix }),
     scheduler,
     outbox,
     close: async () => {
@@ -152,13 +161,14 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
-  const http = await startHooks(options, muster, parts.store, parts.outbox, clock);
+  const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts);
   const closeHooks = http?.close;
   return {
     mode,
     muster,
     ...parts,
     ...(http ? { httpPort: http.port } : {}),
+    ...(http?.dashboardUrl ? { dashboardUrl: http.dashboardUrl } : {}),
     settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
     close: async () => {
       await closeHooks?.();
@@ -200,10 +210,10 @@ function actionExecutors(options: { config: MusterConfig; env: MusterEnv; logger
  * set or hooks are configured, plus the monitoring hooks only when a token or
  * secret guards them (never an open endpoint). One fastify instance, one port.
  */
-async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock) {
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock, shifts?: ShiftChangeStore) {
   const { env, config, logger } = options;
   const hooksOn = Boolean(env.hookToken || env.hookSecret);
-  if (!hooksOn && !env.dashboardToken && !env.raw?.MUSTER_HTTP_PORT) return undefined;
+  if (!hooksOn && !env.dashboardToken && !env.calendarKey && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
   const metrics = new MusterMetrics({
     store,
@@ -237,16 +247,23 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(env.dashboardToken
         ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger } }
         : {}),
+      ...(env.calendarKey && shifts
+        ? { calendar: { key: env.calendarKey, store: shifts, config, t: muster.present.t, now: () => clock.now(), logger } }
+        : {}),
       logger,
     });
     const routes = [
       'GET /metrics', 'GET /healthz', 'GET /readyz',
       ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : []),
       ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)'] : []),
+      ...(env.calendarKey ? ['GET /calendar/<team|person>/<id>/<token>.ics (secret feed URLs)'] : []),
     ];
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
+    const dashboardUrl = env.dashboardToken ? `http://${browsableHost(env.httpHost ?? '127.0.0.1')}:${server.port}/dashboard` : undefined;
+    if (dashboardUrl) logger.info({ url: dashboardUrl }, `Dashboard: ${dashboardUrl}`);
     return {
       port: server.port,
+      ...(dashboardUrl ? { dashboardUrl } : {}),
       close: async () => {
         metrics.close();
         await server.close();
@@ -256,6 +273,12 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
     metrics.close();
     throw new StartupError(`Cannot listen for HTTP (metrics, health, hooks) on ${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080} (${error instanceof Error ? error.message : String(error)}). Hint: set MUSTER_HTTP_PORT to a free port.`);
   }
+}
+
+/** A host a browser can open: a wildcard bind becomes localhost, an IPv6 literal gets brackets. */
+function browsableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function settle(outbox: Outbox, maxMs: number): Promise<void> {
