@@ -392,7 +392,7 @@ async function knowledgeIndexFigures(incidents: number) {
 }
 
 async function main(): Promise<void> {
-  const prefix = `bench:${randomUUID()}:`;
+  const prefix = `bench:{${randomUUID()}}:`;
   progress(`${QUICK ? 'quick' : 'full'} run; Redis ${redact(REDIS_URL)}, prefix ${prefix}`);
 
   // First, while the heap is still small: RSS is measured in-process.

@@ -15,6 +15,7 @@ import { runConsole } from './main/console.js';
 import { StartupError } from './main/runtime.js';
 import { runAudit, runExport } from './main/store-commands.js';
 import { registerDiscordCommands } from './main/discord.js';
+import { runArchive } from './main/archive-command.js';
 import { runCalendar, shiftChangeWarnings } from './main/schedule-commands.js';
 
 function fail(error: unknown): never {
@@ -130,6 +131,17 @@ program
     if (!id) throw new StartupError(`"${incident}" is not an incident id: write it like INC-42.`);
     const { env, config } = loadAll(options.config);
     process.exitCode = await runExport({ env, config, incident: `INC-${Number(id[1])}`, format });
+  });
+
+program
+  .command('archive')
+  .description('Write resolved incidents (record and timeline) as JSON lines to a new file, then remove them from the store (REDIS_URL or REDIS_SENTINELS selects it).')
+  .requiredOption('-o, --out <file>', 'the archive to write; must not exist yet')
+  .option('--before <date>', 'incidents resolved before this date, e.g. 2026-01-31 (default: retention.resolvedDays ago)')
+  .option('-c, --config <file>', 'muster.yaml to use (retention, locale)')
+  .action(async (options: { out: string; before?: string; config?: string }) => {
+    const { env, config } = loadAll(options.config);
+    process.exitCode = await runArchive({ env, config, out: options.out, ...(options.before !== undefined ? { before: options.before } : {}) });
   });
 
 program

@@ -6,6 +6,7 @@
  */
 export { buildRuntime, createLogger, StartupError, type Mode, type Runtime } from './main/runtime.js';
 export { runAudit, runExport } from './main/store-commands.js';
+export { runArchive } from './main/archive-command.js';
 export { runConsole, type ConsoleRun } from './main/console.js';
 export { startSlackBot, type RunningBot } from './main/slack.js';
 export { discordSettings, registerDiscordCommands, startDiscordBot, type RunningDiscordBot } from './main/discord.js';

@@ -171,6 +171,22 @@ export interface IncidentStore {
   close(): Promise<void>;
 }
 
+/**
+ * Resolved incidents leaving the store (`muster archive`). Removal is fenced:
+ * it happens only if the incident is still resolved, at the version and with
+ * the timeline length that was exported, so nothing unwritten is ever lost.
+ */
+export interface ResolvedIncidents {
+  /** Resolved incidents whose resolvedAt is before `before` (epoch ms), lowest number first, at most `limit`, after number `after`. */
+  resolvedBefore(before: number, limit: number, after?: number): Promise<Incident[]>;
+  /**
+   * Removes a resolved incident: record, timeline, indexes, room mapping and
+   * its board refs. False (and nothing removed) when it is active, gone, or no
+   * longer at `version` with `events` timeline entries.
+   */
+  removeResolved(id: string, version: number, events: number): Promise<boolean>;
+}
+
 // ---------------------------------------------------------------- timers
 
 /** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
@@ -215,6 +231,12 @@ export interface Scheduler {
    * firing is delivered like a timer, with `dueAt` the firing time.
    */
   repeat(id: string, everyMs: number, timer: Omit<Timer, 'id' | 'dueAt'>): Promise<void>;
+  /**
+   * Removes pending timers by id (an incident resolved: its escalations need
+   * not wait in the queue until they come due). Unknown ids, and timers already
+   * firing, are left alone: the fence still makes a late firing harmless.
+   */
+  cancel(ids: string[]): Promise<void>;
   /** Starts delivering due timers to the handler (at least once; the handler fences). */
   start(handler: TimerHandler): Promise<void>;
   /** Ids of timers scheduled and not yet fired (for the reconciler and tests). */

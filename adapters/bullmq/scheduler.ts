@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ScheduleOptions, Scheduler, Timer, TimerHandler } from '../../src/ports.js';
+import { hashTag } from '../../src/config/redis-keys.js';
 
 export interface BullMQLogger {
   warn(obj: object, msg: string): void;
@@ -27,9 +28,14 @@ export const consoleLogger: BullMQLogger = {
   error: (obj, msg) => console.error(msg, obj),
 };
 
-/** BullMQ joins its prefix and the queue name with ':'; drop ours so keys read "muster:muster-timers:…". */
+/**
+ * BullMQ joins its prefix and the queue name with ':'; drop ours so keys read
+ * "{muster}:bull:muster-timers:…". The prefix keeps (or gets) a hash tag, so
+ * every key of a queue hashes to one Redis Cluster slot, as BullMQ's scripts need.
+ */
 export function bullPrefix(prefix: string): string {
-  return prefix.replace(/:+$/, '') || 'bull';
+  const tagged = hashTag(prefix) !== undefined ? prefix : `{${prefix.replace(/:+$/, '') || 'bull'}}`;
+  return tagged.replace(/:+$/, '');
 }
 
 /** BullMQ rejects custom job ids that contain ':' or look like integers. */
@@ -95,6 +101,16 @@ export class BullMQScheduler implements Scheduler {
   async repeat(id: string, everyMs: number, timer: Omit<Timer, 'id' | 'dueAt'>): Promise<void> {
     assertJobId(id);
     await this.queue.upsertJobScheduler(id, { every: everyMs }, { name: REPEAT_NAME, data: { ...timer, id, dueAt: 0 } as Timer });
+  }
+
+  /**
+   * Removes the jobs of these timers (delayed, waiting or failed). BullMQ
+   * refuses to remove a job a worker holds the lock of: that one fires, and
+   * its handler fences on the epoch.
+   */
+  async cancel(ids: string[]): Promise<void> {
+    const removable = ids.filter((id) => id.length > 0 && !id.includes(':'));
+    await Promise.all(removable.map((id) => this.queue.remove(id)));
   }
 
   /** Job schedulers in this queue (tests, the health view). */

@@ -35,6 +35,15 @@ export class InProcessScheduler implements Scheduler {
     await this.schedule({ ...timer, id: `${id}-${this.clock.now() + everyMs}`, dueAt: this.clock.now() + everyMs });
   }
 
+  async cancel(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      this.timers.delete(id);
+      const handle = this.handles.get(id);
+      if (handle) clearTimeout(handle);
+      this.handles.delete(id);
+    }
+  }
+
   async start(handler: TimerHandler): Promise<void> {
     this.handler = handler;
     for (const timer of this.timers.values()) this.arm(timer);

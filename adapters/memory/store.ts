@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../../src/audit/ledger.js';
-import type { Commit, IncidentStore, OutboundMessage } from '../../src/ports.js';
+import type { Commit, IncidentStore, OutboundMessage, ResolvedIncidents } from '../../src/ports.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
 
@@ -8,7 +8,7 @@ import { isActive } from '../../src/incidents/types.js';
  * Not for production — use the Redis store (REDIS_URL). Values are deep-copied
  * in and out so callers can never mutate stored state by accident.
  */
-export class MemoryStore implements IncidentStore {
+export class MemoryStore implements IncidentStore, ResolvedIncidents {
   private counter = 0;
   private readonly incidents = new Map<string, Incident>();
   private readonly timelines = new Map<string, TimelineEvent[]>();
@@ -122,6 +122,26 @@ export class MemoryStore implements IncidentStore {
 
   async setValue(key: string, value: string): Promise<void> {
     this.values.set(key, value);
+  }
+
+  async resolvedBefore(before: number, limit: number, after = 0): Promise<Incident[]> {
+    return [...this.incidents.values()]
+      .filter((incident) => incident.number > after && incident.status === 'resolved' && (incident.resolvedAt ?? Infinity) < before)
+      .sort((a, b) => a.number - b.number)
+      .slice(0, limit)
+      .map((incident) => structuredClone(incident));
+  }
+
+  async removeResolved(id: string, version: number, events: number): Promise<boolean> {
+    const incident = this.incidents.get(id);
+    if (!incident || incident.status !== 'resolved' || incident.version !== version) return false;
+    if ((this.timelines.get(id)?.length ?? 0) !== events) return false;
+    this.incidents.delete(id);
+    this.timelines.delete(id);
+    if (this.rooms.get(incident.room) === id) this.rooms.delete(incident.room);
+    this.values.delete(`board-ref:${id}`);
+    this.values.delete(`board-drawn:${id}`);
+    return true;
   }
 
   async ping(): Promise<void> {}

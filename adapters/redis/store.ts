@@ -4,9 +4,14 @@ import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
 import type { Commit, IncidentStore, OutboundMessage } from '../../src/ports.js';
 import { StoreUnavailableError } from '../../src/ports.js';
+import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
 
 export interface RedisStoreOptions {
-  /** Every key this store touches starts with it, e.g. "muster:". */
+  /**
+   * Every key this store touches starts with it, e.g. "{muster}:". A prefix
+   * without a hash tag gets one ("muster:" -> "{muster}:"), so every script and
+   * multi-key command stays in one Redis Cluster slot.
+   */
   prefix: string;
   /** Only for symmetry with the memory store; Redis expires keys on its own clock. */
   now?: () => number;
@@ -151,7 +156,7 @@ export class RedisStore implements IncidentStore {
     private readonly redis: Redis,
     options: RedisStoreOptions,
   ) {
-    this.prefix = options.prefix;
+    this.prefix = hashTaggedPrefix(options.prefix);
     this.deliveredTtlMs = options.deliveredTtlMs ?? DEFAULT_DELIVERED_TTL_MS;
     redis.defineCommand('musterStoreCommit', { lua: COMMIT_LUA });
     redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA, numberOfKeys: 2 });
@@ -334,8 +339,8 @@ export class RedisStore implements IncidentStore {
     } catch (err) {
       const problem = connectionProblem(err);
       if (problem === undefined) throw err;
-      const { host, port } = this.redis.options;
-      const where = host ? ` at ${host}:${port ?? 6379}` : '';
+      const { host, port, sentinels, name } = this.redis.options;
+      const where = sentinels?.length ? ` (Sentinel primary "${name}")` : host ? ` at ${host}:${port ?? 6379}` : '';
       const detail = err instanceof Error ? ` (${err.message})` : '';
       throw new StoreUnavailableError(
         redactCredentials(`Redis store unavailable${where} while ${operation}: ${problem}${detail}`),

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { AuditKey } from '../audit/key.js';
 import { readAuditKey } from './audit-env.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
+import { hashTaggedPrefix } from './redis-keys.js';
+import { sentinelNameSchema, sentinelsSchema, sentinelPairProblems, type SentinelAddress } from './redis-target.js';
 
 /**
  * The process environment, read once here and nowhere else (DESIGN.md §7):
@@ -19,8 +21,15 @@ export interface MusterEnv {
   logLevel: LogLevel;
   /** True when MUSTER_LOG_LEVEL (or LOG_LEVEL) was set, so a quiet console may not override it. */
   logLevelSet: boolean;
-  /** Prefix of every Redis key and BullMQ queue, so several installs can share a Redis. */
+  /**
+   * Prefix of every Redis key and BullMQ queue, so several installs can share a Redis.
+   * Always carries a hash tag ("{muster}:"), so Redis Cluster can run every script.
+   */
   redisPrefix: string;
+  /** REDIS_SENTINELS: the Sentinels to ask for the primary (production mode, instead of REDIS_URL's host). */
+  redisSentinels?: SentinelAddress[];
+  /** REDIS_SENTINEL_NAME: the primary's name the Sentinels monitor; required with redisSentinels. */
+  redisSentinelName?: string;
   slackBotToken?: string;
   slackSigningSecret?: string;
   /** Socket Mode when set (xapp-…); HTTP mode on `port` otherwise. */
@@ -84,10 +93,13 @@ const FIELDS = {
     schema: optionalText.pipe(
       z
         .string()
-        .regex(/^[\w:.-]+$/, 'use letters, digits and ":", ".", "-", "_" only, e.g. muster:')
-        .default('muster:'),
+        .regex(/^[\w:.{}-]+$/, 'use letters, digits and ":", ".", "-", "_", "{", "}" only, e.g. {muster}:')
+        .default('{muster}:')
+        .transform(hashTaggedPrefix),
     ),
   },
+  redisSentinels: { variable: 'REDIS_SENTINELS', schema: sentinelsSchema(optionalText) },
+  redisSentinelName: { variable: 'REDIS_SENTINEL_NAME', schema: sentinelNameSchema(optionalText) },
   slackBotToken: { variable: 'SLACK_BOT_TOKEN', schema: optionalText },
   slackSigningSecret: { variable: 'SLACK_SIGNING_SECRET', schema: optionalText },
   slackAppToken: { variable: 'SLACK_APP_TOKEN', schema: optionalText },
@@ -183,6 +195,7 @@ export function loadEnv(env: Env = process.env): MusterEnv {
   }
   const audit = readAuditKey(env);
   problems.push(...audit.problems, ...plainHttpProblems(result));
+  if (problems.length === 0) problems.push(...sentinelPairProblems(result));
   if (problems.length > 0) throw new ConfigError(problems);
   if (audit.key) result.auditKey = audit.key;
   result.logLevelSet = optionalText.parse(env[variableFor('logLevel', env)]) !== undefined;

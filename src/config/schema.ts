@@ -173,6 +173,18 @@ export const musterConfigSchema = z
     drills: drillsConfigSchema.describe('Unannounced drill schedules: scenario, teams, windows, blackouts, gaps'),
     reports: reportsConfigSchema.describe('Reports Muster posts by itself (the weekly report to the leads)'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
+    retention: z
+      .object({
+        resolvedDays: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('Days a resolved incident stays in the store; `muster archive` without --before exports and removes older ones. Unset: kept for ever'),
+      })
+      .strict()
+      .optional()
+      .describe('How long resolved incidents are kept (see muster archive)'),
     schedules: schedulesConfigSchema.prefault({}).describe('On-call shift changes from chat (cover, swap, take): limits and phrases'),
     paging: pagingConfigSchema.prefault({}),
     knowledge: knowledgeConfigSchema.prefault({}),

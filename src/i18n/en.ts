@@ -357,6 +357,9 @@ export const en = {
   'dashboard.chart.breachesMonth.desc': 'Assembly, response and update breaches of real incidents, per month.',
   'dashboard.chart.drillsTeam.title': 'Drill time to acknowledge by team',
   'dashboard.chart.drillsTeam.desc': 'Median and 90th percentile minutes to acknowledge in drills, per team, against the {minutes}-minute line. Drills never count in the charts above.',
+  'archive.noCutoff': 'Say which resolved incidents to archive: pass --before 2026-01-31, or set retention.resolvedDays in muster.yaml.',
+  'archive.done': 'Archived {count} resolved incident(s) resolved before {before} to {file}, then removed them from the store.',
+  'archive.kept': '{count} incident(s) changed while being archived: they are in the file but stay in the store (the next run writes them again).',
   // ---- on-call schedules (issue 16): src/schedules
   'schedule.badZone': 'The team time zone "{zone}" is not an IANA zone: fix timeZone in muster.yaml (e.g. Europe/Berlin).',
   'schedule.badInterval': 'I could not read "{text}" as a time interval.',

@@ -359,6 +359,9 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.chart.breachesMonth.desc': '真实事件每月的集结超时、响应超时和进展更新超时次数。',
   'dashboard.chart.drillsTeam.title': '各团队演练确认用时',
   'dashboard.chart.drillsTeam.desc': '各团队在演练中确认所用分钟数的中位数和第 90 百分位，对照 {minutes} 分钟线。演练从不计入上方图表。',
+  'archive.noCutoff': '请说明要归档哪些已解决事件：传入 --before 2026-01-31，或在 muster.yaml 中设置 retention.resolvedDays。',
+  'archive.done': '已将 {before} 之前解决的 {count} 个事件归档到 {file}，并已从存储中删除。',
+  'archive.kept': '{count} 个事件在归档期间发生了变化：它们已写入文件，但仍保留在存储中（下次运行会再次写出）。',
   // ---- 值班排班（issue 16）：src/schedules
   'schedule.badZone': '团队时区“{zone}”不是 IANA 时区：请在 muster.yaml 中修正 timeZone（例如 Asia/Shanghai）。',
   'schedule.badInterval': '无法把“{text}”理解为时间区间。',

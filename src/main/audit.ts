@@ -29,7 +29,7 @@ export function auditKeyFor(env: MusterEnv, logger: Logger): AuditKey {
     else logger.info({ fingerprint: env.auditKey.fingerprint }, 'audit key loaded');
     return env.auditKey;
   }
-  if (env.redisUrl) throw new AuditKeyMissingError();
+  if (env.redisUrl || env.redisSentinels) throw new AuditKeyMissingError();
   logger.info({}, 'audit key: none set, using a random key for this process (embedded mode keeps nothing after exit)');
   return randomAuditKey();
 }

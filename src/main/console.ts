@@ -2,7 +2,9 @@
 import { ConsoleChat } from '../../adapters/console/chat.js';
 import { ConsoleSession } from '../../adapters/console/session.js';
 import type { MusterConfig } from '../config/schema.js';
-import { redactUrl, type MusterEnv } from '../config/env.js';
+import type { MusterEnv } from '../config/env.js';
+import { redisTarget } from '../config/redis-target.js';
+import { describeRedisTarget } from './redis-clients.js';
 import { buildRuntime, createLogger } from './runtime.js';
 
 // ---------------------------------------------------------------- console
@@ -28,7 +30,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const chat = new ConsoleChat(run.config, human);
   const runtime = await buildRuntime({ config: run.config, configFile: run.configFile, env: run.env, chat, logger });
   if (runtime.mode === 'embedded') EMBEDDED_BANNER.forEach((line) => human(line));
-  else human(`Production mode: Redis at ${redactUrl(run.env.redisUrl ?? '')}.`);
+  else human(`Production mode: Redis at ${describeRedisTarget(redisTarget(run.env)!)}.`);
   human(`Config: ${run.configFile}`);
   if (runtime.dashboardUrl) human(runtime.muster.present.t('dashboard.startup.address', { url: runtime.dashboardUrl }));
   await runtime.muster.start({ watchdog: true });

@@ -2,7 +2,7 @@
  * The runtime: embedded or production parts, the core given its ports, and
  * the one HTTP server (metrics, health, hooks, dashboard).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { BullMQOutbox } from '../../adapters/bullmq/outbox.js';
 import { BullMQScheduler } from '../../adapters/bullmq/scheduler.js';
@@ -10,6 +10,7 @@ import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { RedisStore } from '../../adapters/redis/store.js';
+import { RedisResolvedIncidents } from '../../adapters/redis/retention.js';
 import { MemoryShiftChangeStore } from '../../adapters/memory/shift-changes.js';
 import { RedisShiftChangeStore } from '../../adapters/redis/shift-changes.js';
 import type { ShiftChangeStore } from '../schedules/ports.js';
@@ -31,8 +32,11 @@ import { AuditKeyMissingError, auditKeyFor, AuditSink } from './audit.js';
 import { systemClock } from '../clock.js';
 import type { MusterConfig } from '../config/schema.js';
 import { redactUrl, type MusterEnv } from '../config/env.js';
+import { hashTaggedPrefix } from '../config/redis-keys.js';
+import { redisTarget, type RedisTarget } from '../config/redis-target.js';
+import { describeRedisTarget, redisClient } from './redis-clients.js';
 import type { Logger } from '../logger.js';
-import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler } from '../ports.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler } from '../ports.js';
 
 export type Mode = 'embedded' | 'production';
 
@@ -64,6 +68,8 @@ export function createLogger(env: MusterEnv, quiet = false): Logger {
 
 interface Parts {
   store: IncidentStore;
+  /** The same store's resolved incidents, for muster archive. */
+  resolved: ResolvedIncidents;
   shifts: ShiftChangeStore;
   scheduler: Scheduler;
   outbox: Outbox;
@@ -72,12 +78,13 @@ interface Parts {
 
 export function embeddedParts(clock: Clock): Parts {
   const store = new MemoryStore(() => clock.now());
-  return { store, shifts: new MemoryShiftChangeStore(), scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
+  return { store, resolved: store, shifts: new MemoryShiftChangeStore(), scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
 }
 
-/** Connects or fails with the URL (password hidden) and a hint; never a stack trace. */
-async function connectRedis(url: string, logger: Logger): Promise<{ commands: Redis; queues: Redis }> {
-  const commands = new Redis(url, {
+/** Connects or fails with the target (password hidden) and a hint; never a stack trace. */
+async function connectRedis(target: RedisTarget, logger: Logger): Promise<{ commands: Redis; queues: Redis }> {
+  const where = describeRedisTarget(target);
+  const commands = redisClient(target, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -85,9 +92,9 @@ async function connectRedis(url: string, logger: Logger): Promise<{ commands: Re
     // Many small independent commands per declare: one write per event-loop tick.
     enableAutoPipelining: true,
   });
-  const queues = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  const queues = redisClient(target, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   for (const client of [commands, queues]) {
-    client.on('error', (error: Error) => logger.warn({ redis: redactUrl(url), err: error.message }, 'redis connection problem; retrying'));
+    client.on('error', (error: Error) => logger.warn({ redis: where, err: error.message }, 'redis connection problem; retrying'));
   }
   try {
     await Promise.all([commands.connect(), queues.connect()]);
@@ -96,9 +103,10 @@ async function connectRedis(url: string, logger: Logger): Promise<{ commands: Re
     commands.disconnect();
     queues.disconnect();
     const reason = error instanceof Error ? error.message : String(error);
+    const fix = target.kind === 'sentinel' ? 'fix REDIS_SENTINELS or REDIS_SENTINEL_NAME, or unset both' : 'fix REDIS_URL, or unset REDIS_URL';
     throw new StartupError(
-      `Cannot reach Redis at ${redactUrl(url)} (${reason}).\n` +
-        'Hint: start Redis (redis-server), fix REDIS_URL, or unset REDIS_URL to run in embedded mode.',
+      `Cannot reach Redis at ${where} (${redactUrl(reason)}).\n` +
+        `Hint: start Redis (redis-server), ${fix} to run in embedded mode.`,
     );
   }
   return { commands, queues };
@@ -116,14 +124,18 @@ async function checkDurability(redis: Redis, logger: Logger): Promise<void> {
   }
 }
 
-export async function productionParts(url: string, prefix: string, logger: Logger): Promise<Parts> {
-  const { commands, queues } = await connectRedis(url, logger);
+/** `prefix` gets a hash tag when it has none, so the store and the queues stay single-slot (Redis Cluster). */
+export async function productionParts(target: RedisTarget, rawPrefix: string, logger: Logger): Promise<Parts> {
+  const prefix = hashTaggedPrefix(rawPrefix);
+  const { commands, queues } = await connectRedis(target, logger);
   await checkDurability(commands, logger);
   const store = new RedisStore(commands, { prefix });
+  const resolved = new RedisResolvedIncidents(commands, { prefix });
   const scheduler = new BullMQScheduler({ connection: queues, prefix: `${prefix}bull`, logger });
   const outbox = new BullMQOutbox({ connection: queues, prefix: `${prefix}bull`, logger });
   return {
     store,
+    resolved,
     shifts: new RedisShiftChangeStore(commands, { prefix }),
     scheduler,
     outbox,
@@ -144,11 +156,10 @@ export async function buildRuntime(options: {
   clock?: Clock;
 }): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
-  const mode: Mode = options.env.redisUrl ? 'production' : 'embedded';
+  const target = redisTarget(options.env);
+  const mode: Mode = target ? 'production' : 'embedded';
   const auditKey = auditKeyOrStop(options.env, options.logger);
-  const parts = options.env.redisUrl
-    ? await productionParts(options.env.redisUrl, options.env.redisPrefix, options.logger)
-    : embeddedParts(clock);
+  const parts = target ? await productionParts(target, options.env.redisPrefix, options.logger) : embeddedParts(clock);
   const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);

@@ -5,6 +5,7 @@
  */
 import { systemClock } from '../clock.js';
 import type { MusterEnv } from '../config/env.js';
+import { redisTarget } from '../config/redis-target.js';
 import type { MusterConfig } from '../config/schema.js';
 import { translator } from '../i18n/catalog.js';
 import type { FeedSubject } from '../schedules/calendar.js';
@@ -15,7 +16,8 @@ import type { ShiftChangeStore } from '../schedules/ports.js';
 import { createLogger, embeddedParts, productionParts, StartupError } from './runtime.js';
 
 async function withShifts<T>(env: MusterEnv, work: (shifts: ShiftChangeStore) => Promise<T>): Promise<T> {
-  const parts = env.redisUrl ? await productionParts(env.redisUrl, env.redisPrefix, createLogger(env, true)) : embeddedParts(systemClock);
+  const target = redisTarget(env);
+  const parts = target ? await productionParts(target, env.redisPrefix, createLogger(env, true)) : embeddedParts(systemClock);
   try {
     return await work(parts.shifts);
   } finally {
@@ -36,13 +38,13 @@ export async function runCalendar(options: { env: MusterEnv; config: MusterConfi
   const subject: FeedSubject = { kind, id };
   const path = await withShifts(env, (shifts) => (options.action === 'revoke' ? revokeFeed(shifts, key, subject) : feedPath(shifts, key, subject)));
   process.stdout.write(`http://${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080}${path}\n`);
-  if (!env.redisUrl) process.stderr.write('muster: embedded mode keeps no revocations between runs: set REDIS_URL.\n');
+  if (!redisTarget(env)) process.stderr.write('muster: embedded mode keeps no revocations between runs: set REDIS_URL.\n');
   return 0;
 }
 
 /** Warnings for stored pending and accepted changes naming teams or people the config no longer has. */
 export async function shiftChangeWarnings(env: MusterEnv, config: MusterConfig): Promise<string[]> {
-  if (!env.redisUrl) return [];
+  if (!redisTarget(env)) return [];
   const t = translator(config.locale);
   const now = systemClock.now();
   const changes = await withShifts(env, (shifts) => shifts.list({ endsAfter: now }));

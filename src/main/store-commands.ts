@@ -5,6 +5,7 @@ import { postmortem, type PostmortemFormat } from '../reports/postmortem.js';
 import { systemClock } from '../clock.js';
 import type { MusterConfig } from '../config/schema.js';
 import type { MusterEnv } from '../config/env.js';
+import { redisTarget } from '../config/redis-target.js';
 import type { IncidentStore } from '../ports.js';
 import { createLogger, embeddedParts, productionParts, StartupError } from './runtime.js';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { AUDIT_KEY_HINT } from '../config/audit-env.js';
 /** Opens the store of this environment (Redis in production) for one CLI command, and closes it after. */
 async function withStore<T>(env: MusterEnv, work: (store: IncidentStore) => Promise<T>): Promise<T> {
   const logger = createLogger(env, true);
-  const parts = env.redisUrl ? await productionParts(env.redisUrl, env.redisPrefix, logger) : embeddedParts(systemClock);
+  const target = redisTarget(env);
+  const parts = target ? await productionParts(target, env.redisPrefix, logger) : embeddedParts(systemClock);
   try {
     return await work(parts.store);
   } finally {
@@ -74,7 +76,7 @@ export async function runExport(options: { env: MusterEnv; config: MusterConfig;
     const present = new Presenter(options.config);
     const incident = await store.get(options.incident);
     if (!incident) {
-      const hint = options.env.redisUrl ? '' : ' (embedded mode keeps no incidents between runs: set REDIS_URL)';
+      const hint = redisTarget(options.env) ? '' : ' (embedded mode keeps no incidents between runs: set REDIS_URL)';
       process.stderr.write(`muster: ${present.t('error.exportNotFound', { id: options.incident })}${hint}\n`);
       return 1;
     }

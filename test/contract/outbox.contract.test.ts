@@ -74,7 +74,7 @@ describe.each(implementations)('Outbox contract: $name', (impl) => {
   let outbox: Outbox;
 
   beforeEach(() => {
-    namespace = `test:${randomUUID()}:`;
+    namespace = `test:{${randomUUID()}}:`;
     outbox = impl.create(namespace);
   });
 

@@ -91,7 +91,7 @@ describe.each(implementations)('Scheduler contract: $name', (impl) => {
   };
 
   beforeEach(() => {
-    namespace = `test:${randomUUID()}:`;
+    namespace = `test:{${randomUUID()}}:`;
     opened = [];
   });
 
@@ -154,6 +154,46 @@ describe.each(implementations)('Scheduler contract: $name', (impl) => {
     await vi.waitFor(async () => expect(await scheduler.pendingIds()).toEqual([]), WAIT);
   });
 
+  it('cancels pending timers by id: they never fire, the others still do', async () => {
+    const scheduler = open();
+    const cancelled = [timer(150), timer(200)];
+    const kept = timer(400);
+    await scheduler.scheduleAll([...cancelled, kept]);
+    await scheduler.cancel([...cancelled.map((t) => t.id), 'INC-9-never-scheduled']);
+    expect(await scheduler.pendingIds()).toEqual([kept.id]);
+
+    const { fired, handler } = recorder();
+    await scheduler.start(handler);
+    // The kept timer is due last: once it has fired, a cancelled one would have too.
+    await vi.waitFor(() => expect(fired.map((f) => f.timer.id)).toContain(kept.id), WAIT);
+    expect(fired.map((f) => f.timer.id)).toEqual([kept.id]);
+    await scheduler.cancel([]);
+  });
+
+  it('cancels a timer armed on a started scheduler', async () => {
+    const scheduler = open();
+    const { fired, handler } = recorder();
+    await scheduler.start(handler);
+    const cancelled = timer(200);
+    const kept = timer(400);
+    await scheduler.scheduleAll([cancelled, kept]);
+    await scheduler.cancel([cancelled.id]);
+    await vi.waitFor(() => expect(fired.map((f) => f.timer.id)).toContain(kept.id), WAIT);
+    expect(fired.map((f) => f.timer.id)).toEqual([kept.id]);
+  });
+
+  it.runIf(impl.durable)('lets a cancelled id be scheduled again (a re-declared step is not swallowed)', async () => {
+    const scheduler = open();
+    const t = timer(5_000);
+    await scheduler.schedule(t);
+    await scheduler.cancel([t.id]);
+    const again = { ...t, dueAt: Date.now() + 100 };
+    await scheduler.schedule(again);
+    const { fired, handler } = recorder();
+    await scheduler.start(handler);
+    await vi.waitFor(() => expect(fired.map((f) => f.timer)).toEqual([again]), WAIT);
+  });
+
   it.runIf(impl.retries)('retries a handler that throws', async () => {
     const scheduler = open();
     const attempts: number[] = [];
@@ -184,7 +224,7 @@ describe.each(implementations)('Scheduler contract: $name', (impl) => {
 });
 
 describe('BullMQScheduler specifics', () => {
-  const namespace = `test:${randomUUID()}:`;
+  const namespace = `test:{${randomUUID()}}:`;
   afterEach(async () => {
     await implementations[1]!.cleanup(namespace);
   });

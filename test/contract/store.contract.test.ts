@@ -26,7 +26,7 @@ const implementations: Array<{ name: string; open(): Opened }> = [
   {
     name: 'RedisStore',
     open: () => {
-      const prefix = `test:${randomUUID()}:`;
+      const prefix = `test:{${randomUUID()}}:`;
       return { store: new RedisStore(redis(), { prefix }), cleanup: () => deleteKeys(redis(), prefix) };
     },
   },
@@ -321,7 +321,7 @@ describe('RedisStore when Redis is unreachable', () => {
   });
 
   it('lets errors that are not connection problems through unchanged', async () => {
-    const prefix = `test:${randomUUID()}:`;
+    const prefix = `test:{${randomUUID()}}:`;
     const store = new RedisStore(redis(), { prefix });
     try {
       await redis().set(`${prefix}incident:INC-1`, 'not a hash');

@@ -14,7 +14,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * scripts. Every key under the prefix is deleted afterwards, checked.
  */
 export function redisSandbox(name: string) {
-  const prefix = `e2e-${name}-${randomUUID()}:`;
+  const prefix = `e2e-${name}-{${randomUUID()}}:`;
   const sandbox = { prefix, env: { REDIS_URL, MUSTER_REDIS_PREFIX: prefix, MUSTER_AUDIT_KEY: TEST_AUDIT_SECRET }, redis: undefined as unknown as Redis, dir: '', keys };
 
   async function keys(): Promise<string[]> {

@@ -37,7 +37,7 @@ export const COMMANDS_OPTIONS: RedisOptions = {
 export const QUEUES_OPTIONS: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 };
 
 export function newPrefix(): string {
-  return `itest:${randomUUID()}:`;
+  return `itest:{${randomUUID()}}:`;
 }
 
 export interface ShortDurations {

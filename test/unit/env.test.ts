@@ -15,7 +15,7 @@ function problemsOf(env: Record<string, string>) {
 describe('loadEnv', () => {
   it('has defaults for an empty environment (embedded mode)', () => {
     const { raw, ...rest } = loadEnv({});
-    expect(rest).toEqual({ logLevel: 'info', logLevelSet: false, redisPrefix: 'muster:', port: 3000, httpHost: '127.0.0.1', httpPort: 8080 });
+    expect(rest).toEqual({ logLevel: 'info', logLevelSet: false, redisPrefix: '{muster}:', port: 3000, httpHost: '127.0.0.1', httpPort: 8080 });
     expect(raw).toEqual({});
   });
 
@@ -45,7 +45,7 @@ describe('loadEnv', () => {
       configPath: 'ops/muster.yaml',
       logLevel: 'debug',
       logLevelSet: true,
-      redisPrefix: 'staging:muster:',
+      redisPrefix: '{staging:muster}:',
       slackBotToken: 'xoxb-1',
       slackSigningSecret: 'shh',
       slackAppToken: 'xapp-1',
@@ -104,6 +104,43 @@ describe('loadEnv', () => {
 
   it('refuses a key prefix with spaces', () => {
     expect(problemsOf({ MUSTER_REDIS_PREFIX: 'my prefix' })[0]?.path).toBe('MUSTER_REDIS_PREFIX');
+  });
+
+  it('gives the key prefix a hash tag (one Redis Cluster slot) unless it has one', () => {
+    expect(loadEnv({ MUSTER_REDIS_PREFIX: 'muster:' }).redisPrefix).toBe('{muster}:');
+    expect(loadEnv({ MUSTER_REDIS_PREFIX: 'team-a' }).redisPrefix).toBe('{team-a}:');
+    expect(loadEnv({ MUSTER_REDIS_PREFIX: 'prod:{muster}:' }).redisPrefix).toBe('prod:{muster}:');
+    // "{}" is no hash tag for Redis (the whole key is hashed), so it gets a real one.
+    expect(loadEnv({ MUSTER_REDIS_PREFIX: '{}x:' }).redisPrefix).toBe('{{}x}:');
+  });
+
+  it('reads the Sentinels and the primary name they monitor', () => {
+    const env = loadEnv({ REDIS_SENTINELS: 's1:26379, 10.0.0.2:26380,[::1]:26381', REDIS_SENTINEL_NAME: 'mymaster' });
+    expect(env.redisSentinels).toEqual([
+      { host: 's1', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+      { host: '::1', port: 26381 },
+    ]);
+    expect(env.redisSentinelName).toBe('mymaster');
+    expect(env.redisUrl).toBeUndefined();
+  });
+
+  it('refuses a Sentinel list that is not host:port pairs, naming the bad entries', () => {
+    const [problem, ...rest] = problemsOf({ REDIS_SENTINELS: 's1:26379,s2,s3:99999', REDIS_SENTINEL_NAME: 'mymaster' });
+    expect(rest).toEqual([]);
+    expect(problem?.path).toBe('REDIS_SENTINELS');
+    expect(problem?.hint).toContain('"s2", "s3:99999" is not host:port');
+    expect(problem?.hint).toContain('sentinel-1:26379,sentinel-2:26379');
+    expect(problemsOf({ REDIS_SENTINELS: ',', REDIS_SENTINEL_NAME: 'm' })[0]?.path).toBe('REDIS_SENTINELS');
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'my master' })[0]?.path).toBe('REDIS_SENTINEL_NAME');
+  });
+
+  it('wants REDIS_SENTINELS and REDIS_SENTINEL_NAME together', () => {
+    const [missingName] = problemsOf({ REDIS_SENTINELS: 's1:26379' });
+    expect(missingName).toMatchObject({ path: 'REDIS_SENTINEL_NAME', message: 'missing while REDIS_SENTINELS is set' });
+    expect(missingName?.hint).toContain('sentinel monitor <name>');
+    const [missingList] = problemsOf({ REDIS_SENTINEL_NAME: 'mymaster' });
+    expect(missingList).toMatchObject({ path: 'REDIS_SENTINELS', message: 'missing while REDIS_SENTINEL_NAME is set' });
   });
 });
 
