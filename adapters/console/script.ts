@@ -5,11 +5,13 @@ import { parseDuration } from '../../src/config/duration.js';
  *   alice: /incident declare Checkout is failing sev=P1 service=checkout
  *   sleep 5s
  *   # a comment
+ *   quit            (ends the session or script; "exit" too)
  */
 export type ConsoleLine =
   | { kind: 'command'; person: string; name: string; args: string }
   | { kind: 'sleep'; ms: number }
   | { kind: 'blank' }
+  | { kind: 'quit' }
   | { kind: 'error'; message: string };
 
 const COMMAND_RE = /^([a-z0-9][a-z0-9_-]*)\s*:\s*\/(\w+)\s*(.*)$/i;
@@ -17,6 +19,7 @@ const COMMAND_RE = /^([a-z0-9][a-z0-9_-]*)\s*:\s*\/(\w+)\s*(.*)$/i;
 export function parseConsoleLine(raw: string): ConsoleLine {
   const line = raw.trim();
   if (!line || line.startsWith('#')) return { kind: 'blank' };
+  if (/^(quit|exit)$/i.test(line)) return { kind: 'quit' };
   const sleep = /^sleep\s+(\S+)$/i.exec(line);
   if (sleep) {
     const ms = parseDuration(sleep[1] ?? '');
@@ -24,7 +27,7 @@ export function parseConsoleLine(raw: string): ConsoleLine {
   }
   const command = COMMAND_RE.exec(line);
   if (!command) {
-    return { kind: 'error', message: 'write PERSON: /COMMAND ARGS (e.g. alice: /incident status) or sleep 5s' };
+    return { kind: 'error', message: 'write PERSON: /COMMAND ARGS (PERSON: an id under people: in muster.yaml), sleep 5s or quit' };
   }
   return { kind: 'command', person: command[1] ?? '', name: command[2] ?? '', args: command[3] ?? '' };
 }

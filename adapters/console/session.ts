@@ -6,6 +6,7 @@ import type { TimelineEvent } from '../../src/incidents/types.js';
 import type { Sink } from './chat.js';
 import { renderMessage } from './render.js';
 import { parseConsoleLine } from './script.js';
+import type { ConsoleOutput } from './terminal.js';
 
 /** Where console commands are typed from, unless a war room is implied. */
 export const CONSOLE_CHANNEL = 'console:#general';
@@ -33,10 +34,11 @@ export class ConsoleSession {
     if (json) options.muster.onEvent((event) => json(eventJson(event)));
   }
 
-  /** Runs one line; returns false when the line could not be understood. */
-  async runLine(raw: string): Promise<boolean> {
+  /** Runs one line; 'quit' when it ends the session, false when it could not be understood. */
+  async runLine(raw: string): Promise<boolean | 'quit'> {
     const line = parseConsoleLine(raw);
     if (line.kind === 'blank') return true;
+    if (line.kind === 'quit') return 'quit';
     if (line.kind === 'error') {
       this.options.human(`! ${line.message}`);
       return false;
@@ -57,11 +59,12 @@ export class ConsoleSession {
     return true;
   }
 
-  /** Plays a whole script; returns the number of lines that could not be understood. */
+  /** Plays a whole script (up to a `quit` line); returns the number of lines that could not be understood. */
   async runScript(text: string): Promise<number> {
     let errors = 0;
     for (const [index, raw] of text.split(/\r?\n/).entries()) {
       const ok = await this.runLine(raw);
+      if (ok === 'quit') break;
       if (!ok) {
         errors += 1;
         this.options.human(`  (script line ${index + 1})`);
@@ -71,16 +74,26 @@ export class ConsoleSession {
     return errors;
   }
 
-  /** Interactive prompt until end of input or "quit". */
-  async repl(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
-    const rl = createInterface({ input, output, prompt: 'muster> ', terminal: 'isTTY' in input && Boolean(input.isTTY) });
-    rl.prompt();
-    for await (const raw of rl) {
-      if (/^\s*(quit|exit)\s*$/i.test(raw)) break;
-      await this.runLine(raw);
+  /**
+   * Interactive prompt until end of input or "quit". The prompt is shown only
+   * to a terminal: input piped in (`npm start < file`) reads like a script.
+   */
+  async repl(input: NodeJS.ReadableStream, output: ConsoleOutput): Promise<void> {
+    const terminal = 'isTTY' in input && Boolean(input.isTTY);
+    const rl = createInterface({ input, output: output.target, prompt: 'muster> ', terminal });
+    if (terminal) {
+      output.attach(rl);
       rl.prompt();
     }
-    rl.close();
+    try {
+      for await (const raw of rl) {
+        if ((await this.runLine(raw)) === 'quit') break;
+        if (terminal) rl.prompt();
+      }
+    } finally {
+      output.attach(undefined);
+      rl.close();
+    }
     await this.options.settle();
   }
 

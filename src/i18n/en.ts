@@ -340,6 +340,12 @@ export const en = {
   'dashboard.chart.breachesMonth.desc': 'Assembly, response and update breaches of real incidents, per month.',
   'dashboard.chart.drillsTeam.title': 'Drill time to acknowledge by team',
   'dashboard.chart.drillsTeam.desc': 'Median and 90th percentile minutes to acknowledge in drills, per team, against the {minutes}-minute line. Drills never count in the charts above.',
+  // The console (src/main/console.ts): what it says at start.
+  'console.logFile': 'Log: {file} (MUSTER_LOG_FILE moves it, MUSTER_LOG_LEVEL sets how much). Warnings also show here.',
+  'console.http': 'HTTP at {url}: {paths}.',
+  'console.webhooksOff': 'Webhook audiences are off in the console: {audiences} will not be notified (they are when Muster runs on Slack or Discord).',
+  'console.tags': 'Each line is tagged with where it would go: [{channel}] is the console channel you type in (everyone there sees it), [reply to NAME] only the sender sees, [DM @NAME] is a direct message, [#inc-…] a war room.',
+  'console.ready': 'Ready. Type as a configured person, e.g.  {person}: /incident declare Checkout is failing sev=P1 service={service}   (also: sleep 5s, quit)',
 } as const;
 
 export type MessageKey = keyof typeof en;

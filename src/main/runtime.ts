@@ -27,7 +27,7 @@ import { systemClock } from '../clock.js';
 import type { MusterConfig } from '../config/schema.js';
 import { redactUrl, type MusterEnv } from '../config/env.js';
 import type { Logger } from '../logger.js';
-import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler } from '../ports.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, Scheduler, WebhookPort } from '../ports.js';
 
 export type Mode = 'embedded' | 'production';
 
@@ -39,6 +39,8 @@ export interface Runtime {
   outbox: Outbox;
   /** The port of the HTTP server (metrics, health, hooks) when one runs. */
   httpPort?: number;
+  /** Its routes, e.g. "GET /readyz", when it runs. */
+  httpRoutes?: string[];
   /** Resolves once queued outbound messages have been delivered (or after a bound). */
   settle(maxMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -131,13 +133,15 @@ export async function buildRuntime(options: {
   chat: ChatPort;
   logger: Logger;
   clock?: Clock;
+  /** Replaces the signed-HTTP webhook audiences (the console has none). */
+  webhooks?: WebhookPort;
 }): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const mode: Mode = options.env.redisUrl ? 'production' : 'embedded';
   const parts = options.env.redisUrl
     ? await productionParts(options.env.redisUrl, options.env.redisPrefix, options.logger)
     : embeddedParts(clock);
-  const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
+  const webhooks = options.webhooks ?? new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
@@ -147,7 +151,7 @@ export async function buildRuntime(options: {
     mode,
     muster,
     ...parts,
-    ...(http ? { httpPort: http.port } : {}),
+    ...(http ? { httpPort: http.port, httpRoutes: http.routes } : {}),
     settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
     close: async () => {
       await closeHooks?.();
@@ -236,6 +240,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
     return {
       port: server.port,
+      routes,
       close: async () => {
         metrics.close();
         await server.close();
