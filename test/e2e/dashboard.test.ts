@@ -66,7 +66,7 @@ async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test runs scripts/test-deps.sh, which does it)`);
   const env = loadEnv({ MUSTER_HTTP_PORT: '0', MUSTER_DASHBOARD_TOKEN: TOKEN });
   runtime = await buildRuntime({ config: testConfig(), env, chat: new FakeChat(), logger: silentLogger, clock: { now: () => Date.now() + offset } });
   await runtime.muster.start({ watchdog: false });
