@@ -52,7 +52,7 @@ redis_host_port() {
 redis_answers() {
   # A raw RESP PING over bash's /dev/tcp: needs no client installed.
   local reply
-  exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT" 2>/dev/null || return 1
+  { exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT"; } 2>/dev/null || return 1
   printf 'PING\r\n' >&3
   read -r -t 3 reply <&3 || reply=""
   exec 3>&- 3<&-
