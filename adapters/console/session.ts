@@ -27,11 +27,47 @@ export function eventJson(event: TimelineEvent): string {
   return JSON.stringify({ type, incident, at: new Date(event.at).toISOString(), seq, actor, role, person, data, hash });
 }
 
+/** How long a `wait` line waits before it fails: only reached when the event never comes. */
+export const WAIT_BOUND_MS = 120_000;
+
+/** Events kept for `wait` lines; a long-running console does not grow without bound. */
+const SEEN_LIMIT = 5_000;
+
+type WaitLine = { type: string; incident?: string; person?: string };
+
 /** Plays console lines against the bot, as the people they name. */
 export class ConsoleSession {
+  /** Every timeline event so far, so a `wait` for one that already happened returns at once. */
+  private readonly seen: TimelineEvent[] = [];
+  private readonly waiting = new Set<() => void>();
+
   constructor(private readonly options: SessionOptions) {
     const json = options.json;
-    if (json) options.muster.onEvent((event) => json(eventJson(event)));
+    options.muster.onEvent((event) => {
+      this.seen.push(event);
+      if (this.seen.length > SEEN_LIMIT) this.seen.shift();
+      for (const check of [...this.waiting]) check();
+      if (json) json(eventJson(event));
+    });
+  }
+
+  /** Resolves true once a matching event is on a timeline; false after WAIT_BOUND_MS. */
+  private async waitFor(line: WaitLine): Promise<boolean> {
+    const matches = (event: TimelineEvent) =>
+      event.type === line.type && (!line.incident || event.incident === line.incident) && (!line.person || event.person === line.person);
+    if (this.seen.some(matches)) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), WAIT_BOUND_MS);
+      const check = () => {
+        if (this.seen.some(matches)) done(true);
+      };
+      const done = (found: boolean) => {
+        clearTimeout(timer);
+        this.waiting.delete(check);
+        resolve(found);
+      };
+      this.waiting.add(check);
+    });
   }
 
   /** Runs one line; 'quit' when it ends the session, false when it could not be understood. */
@@ -46,6 +82,11 @@ export class ConsoleSession {
     if (line.kind === 'sleep') {
       await new Promise((resolve) => setTimeout(resolve, line.ms));
       return true;
+    }
+    if (line.kind === 'wait') {
+      if (await this.waitFor(line)) return true;
+      this.options.human(`! no ${[line.type, line.incident, line.person].filter(Boolean).join(' ')} within ${WAIT_BOUND_MS / 1000} s`);
+      return false;
     }
     this.options.human(`${line.person}> /${line.name} ${line.args}`.trimEnd());
     const reply = await this.options.muster.dispatch({
