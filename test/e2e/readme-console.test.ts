@@ -73,6 +73,8 @@ describe('the README console example, through npm start on the shipped config', 
     for (const echo of echoes(block)) expect(bot.stdout).toContain(echo);
     expect(bot.stdout.match(REFUSAL)?.[0]).toBeUndefined();
     expect(bot.stdout).not.toContain('not in muster.yaml');
+    // A line the grammar could not take answers with the usage (at info tone, so not caught above).
+    expect(bot.stdout).not.toContain('Usage:');
     // The console's own complaints about input it cannot read.
     expect(bot.stdout).not.toMatch(/^! write PERSON/m);
     expect(bot.stderr).toBe('');
