@@ -4,11 +4,13 @@
  * start; warnings and errors are also shown to the person as one plain line,
  * printed above the prompt like any other output.
  */
+import { mkdirSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import type { MusterEnv } from '../config/env.js';
 import type { Logger } from '../logger.js';
+import { StartupError } from './runtime.js';
 
 const REDACT = ['*.password', '*.token', '*.secret'];
 const LEVEL_MARK: Record<number, string> = { 40: '⚠', 50: '!', 60: '!' };
@@ -38,8 +40,19 @@ export function createConsoleLogger(env: MusterEnv, file: string, show: (line: s
     },
   };
   const streams = pino.multistream([
-    { level: env.logLevel, stream: pino.destination({ dest: file, append: true, mkdir: true, sync: true }) },
+    { level: env.logLevel, stream: openLogFile(file) },
     { level: shownLevel, stream: toPerson },
   ]);
   return pino({ level: env.logLevel, redact: REDACT }, streams);
+}
+
+function openLogFile(file: string) {
+  try {
+    // Opened here, synchronously, so an unwritable path is a clear start-up error, not a hang.
+    mkdirSync(dirname(file), { recursive: true });
+    return pino.destination({ fd: openSync(file, 'a'), sync: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartupError(`Cannot write the console log ${file} (${reason}).\nHint: set MUSTER_LOG_FILE to a file you can write.`);
+  }
 }

@@ -68,4 +68,12 @@ describe('console output on the shipped config', () => {
     expect(explained).toBeGreaterThan(-1);
     expect(first).toBeGreaterThan(explained);
   }, NEVER_MS);
+
+  it('an unwritable MUSTER_LOG_FILE is a start-up error that says what to set', async () => {
+    const run = await play({ MUSTER_LOG_FILE: '/dev/null/muster.log' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('muster: Cannot write the console log /dev/null/muster.log');
+    expect(run.stderr).toContain('Hint: set MUSTER_LOG_FILE');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, NEVER_MS);
 });
