@@ -82,6 +82,7 @@ ensure_chromium() {
 }
 
 ensure_cjk_font() {
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 && { echo "cjk font: fonts-noto-cjk present"; return 0; }
   if command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family 2>/dev/null | grep -q .; then echo "cjk font: present"; return 0; fi
   [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 && { echo "cjk font: present"; return 0; }
   apt_install "cjk font" fonts-noto-cjk

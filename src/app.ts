@@ -1,18 +1,25 @@
 import type { MusterConfig } from './config/schema.js';
 import { dispatch } from './commands/dispatch.js';
-import type { CommandRequest, Reply } from './commands/types.js';
+import type { CommandDeps } from './commands/deps.js';
+import type { CommandRequest, Reply } from './kernel/request.js';
 import { IncidentService } from './incidents/service.js';
-import type { TimelineEvent } from './incidents/types.js';
+import type { Incident, TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';
 import { Presenter } from './notify/present.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from './playbooks/library.js';
+import { stepTimer } from './playbooks/runner.js';
 import { DrillScheduler } from './drills/scheduler.js';
 import { WeeklyReports } from './reports/weekly.js';
-import { createActionCommands, type ActionCommands } from './actions/commands.js';
+import { ActionService } from './actions/service.js';
 import type { ActionExecutors } from './actions/ports.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, OutboundMessage, Scheduler, Timer, WebhookPort } from './ports.js';
-import { Delivery } from './runtime/delivery.js';
-import { reconcile, Watchdog, type ReconcileReport } from './runtime/reconciler.js';
+import { Delivery } from './delivery/delivery.js';
+import { reconcile, Watchdog, type ReconcileReport } from './timers/reconciler.js';
+import { TimerTable, type IncidentTimerKind } from './timers/registry.js';
+import { escalationTimer } from './muster/escalation-timer.js';
+import { deadlineTimer } from './muster/deadline-timer.js';
+import { slaTimer } from './muster/sla.js';
+import { updateTimer } from './muster/cadence.js';
 
 export interface MusterDeps {
   config: MusterConfig;
@@ -28,22 +35,36 @@ export interface MusterDeps {
   playbooks?: PlaybookLibrary;
   /** Runs privileged actions (http, exec); without it, actions can be planned but never run. */
   executors?: ActionExecutors;
+  /** True for action runs that must only be planned (default: drills, unless live and approved). */
+  dryRun?: (incident: Incident, action: string) => boolean;
+}
+
+/** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
+export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, updateTimer, stepTimer];
+
+/** Every timer an incident's record expects now (the incident timer kinds' union). */
+export function expectedTimers(incident: Incident): Timer[] {
+  return INCIDENT_TIMERS.flatMap((kind) => kind.expected(incident));
 }
 
 type EventListener = (event: TimelineEvent) => void;
 
 /**
  * The bot, given its ports. It knows nothing of which adapters it runs on;
- * src/main.ts picks them.
+ * the composition root (src/main/) picks them.
  */
 export class Muster {
   readonly present: Presenter;
   readonly service: IncidentService;
+  readonly actions: ActionService;
   readonly watchdog: Watchdog;
-  private readonly delivery: Delivery;
-  private readonly actions: ActionCommands;
   readonly drills: DrillScheduler;
   readonly reports: WeeklyReports;
+  /** The one table of timer kinds: the reconciler, the watchdog and every fired timer read it. */
+  readonly timers: TimerTable;
+  /** What the chat grammar calls: the use cases and the store's read side. */
+  readonly commandDeps: CommandDeps;
+  private readonly delivery: Delivery;
   private readonly listeners = new Set<EventListener>();
   private readonly failureListeners = new Set<(message: OutboundMessage) => void>();
   /** Set once the timer and outbox workers run (the readiness check reads it). */
@@ -51,23 +72,38 @@ export class Muster {
 
   constructor(private readonly deps: MusterDeps) {
     this.present = new Presenter(deps.config);
+    this.timers = new TimerTable([
+      ...INCIDENT_TIMERS,
+      { kind: 'drill', scope: 'owned', fire: (timer) => this.drills.onTimer(timer) },
+      { kind: 'drill-plan', scope: 'owned', fire: (timer) => this.drills.onTimer(timer) },
+      { kind: 'report', scope: 'owned', fire: (timer) => this.reports.onTimer(timer) },
+    ]);
+    const expected = (incident: Incident) => this.timers.expectedTimers(incident);
     this.service = new IncidentService({
       ...deps,
       ...(deps.playbooks ? { playbooks: deps.playbooks } : {}),
       present: this.present,
       onEvent: (event) => this.emit(event),
+      expectedTimers: expected,
     });
-    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks);
-    this.watchdog = new Watchdog(deps, deps.watchdogIntervalMs);
-    this.actions = createActionCommands({ executors: deps.executors ?? {} });
+    this.actions = new ActionService({
+      config: deps.config, present: this.present, logger: deps.logger, service: this.service,
+      executors: deps.executors ?? {}, now: () => deps.clock.now(), ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
+    });
+    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks, (receipt) => this.service.recordPageReceipt(receipt));
+    this.watchdog = new Watchdog({ ...deps, expectedTimers: expected }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
+    this.commandDeps = {
+      config: deps.config, store: deps.store, incidents: this.service, actions: this.actions,
+      present: this.present, logger: deps.logger, now: () => deps.clock.now(),
+    };
   }
 
   /** Re-creates missing timers and messages, then starts the workers and the watchdog. */
   async start(options: { watchdog?: boolean } = {}): Promise<ReconcileReport> {
-    const report = await reconcile(this.deps);
-    await this.deps.scheduler.start((timer) => this.fire(timer));
+    const report = await reconcile({ ...this.deps, expectedTimers: (incident) => this.timers.expectedTimers(incident) });
+    await this.deps.scheduler.start((timer) => this.fireTimer(timer));
     await this.deps.outbox.start((message) =>
       this.delivery.deliver(message).catch((error: unknown) => {
         for (const listener of this.failureListeners) listener(message);
@@ -83,15 +119,7 @@ export class Muster {
   }
 
   dispatch(request: CommandRequest): Promise<Reply> {
-    return dispatch(request, {
-      config: this.deps.config,
-      store: this.deps.store,
-      service: this.service,
-      present: this.present,
-      logger: this.deps.logger,
-      now: () => this.deps.clock.now(),
-      actions: this.actions,
-    });
+    return dispatch(request, this.commandDeps);
   }
 
   /** Each failed delivery attempt (the outbox retries it): metrics count them. */
@@ -112,11 +140,13 @@ export class Muster {
     await this.deps.outbox.close();
   }
 
-  private async fire(timer: Timer): Promise<void> {
+  /** A timer fired: its kind's registration handles it (a fenced incident transition, or its owner). */
+  async fireTimer(timer: Timer): Promise<void> {
+    const kind = this.timers.get(timer.kind);
     try {
-      if (timer.kind === 'drill' || timer.kind === 'drill-plan') await this.drills.onTimer(timer);
-      else if (timer.kind === 'report') await this.reports.onTimer(timer);
-      else await this.service.onTimer(timer);
+      if (kind?.scope === 'incident') await this.service.onTimer(timer, kind);
+      else if (kind?.scope === 'owned') await kind.fire(timer);
+      else this.deps.logger.warn({ timer: timer.id, kind: timer.kind }, 'a timer of an unknown kind fired; ignored');
     } catch (error) {
       this.deps.logger.error({ timer: timer.id, err: error }, 'timer handler failed; it will be retried');
       throw error;

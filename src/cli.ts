@@ -9,6 +9,7 @@ import { loadEnv, type MusterEnv } from './config/env.js';
 import { musterJsonSchema } from './config/json-schema.js';
 import { libraryFor } from './playbooks/library.js';
 import { registerDiscordCommands, runAudit, runExport, runConsole, startBot, StartupError } from './main.js';
+import { runCalendar, shiftChangeWarnings } from './main/schedule-commands.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -57,7 +58,7 @@ program
   .command('validate')
   .description('Check a muster.yaml (and the playbooks it names) and list every problem with file, line, path and a hint (exit 1 on any).')
   .argument('[file]', 'the file to check (default: $MUSTER_CONFIG, ./muster.yaml, then the shipped example)')
-  .action((fileArgument?: string) => {
+  .action(async (fileArgument?: string) => {
     const env = loadEnv();
     const file = resolveConfigPath(fileArgument ?? env.configPath);
     const config = loadConfigFile(file);
@@ -66,7 +67,27 @@ program
     const teams = Object.keys(config.teams).length;
     const books = playbooks.length > 0 ? `, ${playbooks.length} playbooks` : '';
     process.stdout.write(`${file}: OK (${people} people, ${teams} teams, ${Object.keys(config.services).length} services${books})\n`);
+    // Stored shift changes that no longer fit the config are warnings, not errors: the file itself is valid.
+    try {
+      for (const warning of await shiftChangeWarnings(env, config)) process.stderr.write(`muster: warning: ${warning}\n`);
+    } catch (error) {
+      process.stderr.write(`muster: warning: stored shift changes were not checked (${error instanceof Error ? error.message : String(error)})\n`);
+    }
   });
+
+const calendar = program.command('calendar').description('Secret iCalendar feed URLs of on-call shifts (MUSTER_CALENDAR_KEY; REDIS_URL keeps revocations).');
+for (const action of ['url', 'revoke'] as const) {
+  calendar
+    .command(action)
+    .description(action === 'url' ? 'Print the feed URL of a team or a person.' : 'Revoke every URL of the feed handed out so far and print the new one.')
+    .argument('<kind>', 'team or person')
+    .argument('<id>', 'the team or person id in muster.yaml')
+    .option('-c, --config <file>', 'muster.yaml to use')
+    .action(async (kind: string, id: string, options: { config?: string }) => {
+      const { env, config } = loadAll(options.config);
+      process.exitCode = await runCalendar({ env, config, action, kind, id });
+    });
+}
 
 const audit = program.command('audit').description('The hash-chained audit trail of every incident (REDIS_URL selects the store).');
 audit

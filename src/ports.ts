@@ -76,13 +76,24 @@ export type Destination =
   | { kind: 'broadcast' };
 
 /**
+ * What keeps a page wanted: the slot it pages for, at the epoch it was sent
+ * in. Delivery re-checks it before every attempt; once the slot has moved on
+ * (acked, released, resolved), the page is settled as superseded, never sent.
+ */
+export interface PageFence {
+  role: string;
+  epoch: number;
+  person: PersonId;
+}
+
+/**
  * A message waiting in the outbox. `id` is deterministic, so enqueueing the
  * same message twice (a retry, a reconciler pass) sends it once.
  * A `board` message is rendered from the incident's state at delivery time and
  * edits the previous board in place, which coalesces bursts of updates.
  */
 export type OutboundMessage =
-  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message }
+  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };
 
@@ -154,7 +165,10 @@ export interface IncidentStore {
 
 // ---------------------------------------------------------------- timers
 
-export type TimerKind = 'escalate' | 'deadline' | 'sla' | 'update' | 'step' | 'drill' | 'drill-plan' | 'report';
+/** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
+export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'update', 'step', 'drill', 'drill-plan', 'report'] as const;
+
+export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /**
  * A durable alarm. The record in the store is the truth; the timer only says

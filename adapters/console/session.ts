@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Muster } from '../../src/app.js';
-import type { Reply } from '../../src/commands/types.js';
+import type { Reply } from '../../src/kernel/request.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
 import type { Sink } from './chat.js';
 import { renderMessage } from './render.js';

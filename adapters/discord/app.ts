@@ -11,8 +11,8 @@ import {
   type Interaction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import { formArgs } from '../../src/commands/forms.js';
-import type { CommandRequest, Reply } from '../../src/commands/types.js';
+import { formArgs } from '../../src/kernel/form-args.js';
+import type { CommandRequest, Reply } from '../../src/kernel/request.js';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
 import { positionalArgs, quoteWord } from './commands.js';

@@ -1,5 +1,5 @@
 import { escapeMarkdown } from 'discord.js';
-import type { Reply } from '../../src/commands/types.js';
+import type { Reply } from '../../src/kernel/request.js';
 import type { Form, Message } from '../../src/ports.js';
 
 /**

@@ -14,15 +14,22 @@ caption{text-align:left;font-weight:600;padding:.25rem 0}
 .state-paging{background:#FFE8B0}
 .state-acked{background:#CDE7F6}
 .meta{color:#333;margin:.25rem 0}
+.breach{background:#B00020;color:#fff;font-weight:700;padding:0 .3rem;border-radius:3px}
+.deadline{margin:.25rem 0}
+.deadline.overdue{color:#B00020;font-weight:700}
+.countdown{font-variant-numeric:tabular-nums}
+.missing{margin:.25rem 0}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
-.chart{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}
+.chart-figure{margin:0;background:#fff;border:1px solid #ddd;padding:.5rem;max-width:100%;box-sizing:border-box}
+.chart-title{font-weight:600;margin:0 0 .25rem}
+.chart{display:block;max-width:100%;height:auto}
 .login{max-width:24rem;margin:4rem auto;background:#fff;padding:1.5rem;border:1px solid #ccc}
 .login label{display:block;margin-bottom:.25rem}
 .login input{width:100%;box-sizing:border-box;padding:.4rem;margin-bottom:.75rem}
 .error{color:#8a0000;font-weight:600}
 `;
 
-/** Refreshes the live boards every 2 s; builds the DOM with textContent only (never innerHTML with data). */
+/** Refreshes the live boards every 2 s (rebuilding only what changed) and ticks the deadline countdowns every second; builds the DOM with textContent only (never innerHTML with data). */
 export const APP_JS = `'use strict';
 (function () {
   var active = document.getElementById('active');
@@ -50,6 +57,37 @@ export const APP_JS = `'use strict';
     var ss = (s < 10 ? '0' : '') + s;
     return h > 0 ? h + ':' + (m < 10 ? '0' : '') + m + ':' + ss : m + ':' + ss;
   }
+  function fill(template, name, value) { return String(template || '').split('{' + name + '}').join(value); }
+  // Countdowns run from the server's "milliseconds to the deadline" and this page's own monotonic clock: the browser's wall clock never matters.
+  var receivedAt = window.performance.now();
+  function tick() {
+    var spans = document.querySelectorAll('.countdown[data-deadline-in]');
+    for (var i = 0; i < spans.length; i += 1) {
+      var left = Number(spans[i].getAttribute('data-deadline-in')) - (window.performance.now() - receivedAt);
+      spans[i].textContent = fill(str(left > 0 ? 'remaining' : 'overdue'), 'clock', clock(Math.abs(left)));
+      var line = spans[i].parentNode;
+      if (line && line.classList && left <= 0) line.classList.add('overdue');
+    }
+  }
+  function deadline(incident) {
+    if (incident.assembleDeadlineAtText === undefined) return null;
+    var p = el('p', 'deadline' + (incident.breachedAtText !== undefined ? ' overdue' : ''), str('deadline') + ' ');
+    p.appendChild(el('span', 'deadline-at', incident.assembleDeadlineAtText));
+    if (typeof incident.deadlineInMs === 'number') {
+      p.appendChild(document.createTextNode(' \u00b7 '));
+      var span = el('span', 'countdown');
+      span.setAttribute('data-deadline-in', String(incident.deadlineInMs));
+      p.appendChild(span);
+    } else if (incident.assembledAtText !== undefined) {
+      p.appendChild(document.createTextNode(' \u00b7 '));
+      p.appendChild(el('span', 'assembled', fill(str('assembledAt'), 'at', incident.assembledAtText)));
+    }
+    return p;
+  }
+  function missing(incident) {
+    if (!incident.missingRoles || incident.missingRoles.length === 0) return null;
+    return el('p', 'missing', fill(str('missing'), 'roles', incident.missingRoles.join(str('listSeparator'))));
+  }
   function board(incident) {
     var article = el('article', 'board');
     article.setAttribute('data-incident', incident.id);
@@ -61,12 +99,17 @@ export const APP_JS = `'use strict';
     h3.appendChild(el('span', 'title', incident.title));
     h3.appendChild(document.createTextNode(' '));
     h3.appendChild(el('span', 'status', named('statuses', incident.status)));
+    if (incident.breaches && incident.breaches.length) {
+      h3.appendChild(document.createTextNode(' '));
+      h3.appendChild(el('span', 'breach', fill(str('breached'), 'kinds', incident.breaches.map(function (kind) { return named('breaches', kind); }).join(str('listSeparator')))));
+    }
     if (incident.drill) { h3.appendChild(document.createTextNode(' ')); h3.appendChild(el('span', 'drill', str('drill'))); }
     article.appendChild(h3);
     var meta = el('p', 'meta', str('declared') + ' ');
     meta.appendChild(el('span', 'declared', incident.declaredAtText));
     if (incident.service) { meta.appendChild(document.createTextNode(' \\u00b7 ' + str('service') + ' ')); meta.appendChild(el('span', 'service', incident.service)); }
     article.appendChild(meta);
+    [deadline(incident), missing(incident)].forEach(function (line) { if (line) article.appendChild(line); });
     var table = el('table');
     var head = el('thead'), headRow = el('tr');
     (S.boardColumns || []).forEach(function (name) {
@@ -103,11 +146,34 @@ export const APP_JS = `'use strict';
     });
     target.replaceChildren.apply(target, rows);
   }
+  // A part of the page is rebuilt only when its data changed (no flicker, text selection kept);
+  // the countdowns' milliseconds change on every poll, so they are left out of the key and updated in place.
+  var shown = {};
+  function changed(part, value) {
+    var key = JSON.stringify(value, function (name, v) { return name === 'deadlineInMs' ? undefined : v; });
+    if (shown[part] === key) return false;
+    shown[part] = key;
+    return true;
+  }
+  function updateCountdowns(incidents) {
+    var byId = {};
+    incidents.forEach(function (incident) { byId[incident.id] = incident; });
+    var cards = active.querySelectorAll('article.board');
+    for (var i = 0; i < cards.length; i += 1) {
+      var incident = byId[cards[i].getAttribute('data-incident')];
+      var span = cards[i].querySelector('.countdown');
+      if (incident && span && typeof incident.deadlineInMs === 'number') span.setAttribute('data-deadline-in', String(incident.deadlineInMs));
+    }
+  }
   function render(data) {
-    var boards = data.active.length ? data.active.map(board) : [el('p', 'empty', str('noActive'))];
-    active.replaceChildren.apply(active, boards);
-    recentRows(recentBody, data.recent);
-    recentRows(drillsBody, data.recentDrills);
+    if (changed('active', data.active)) {
+      var boards = data.active.length ? data.active.map(board) : [el('p', 'empty', str('noActive'))];
+      active.replaceChildren.apply(active, boards);
+    } else updateCountdowns(data.active);
+    receivedAt = window.performance.now();
+    tick();
+    if (changed('recent', data.recent)) recentRows(recentBody, data.recent);
+    if (changed('drills', data.recentDrills)) recentRows(drillsBody, data.recentDrills);
     if (updated) updated.textContent = data.generatedAtText || '';
     if (status) status.textContent = '';
   }
@@ -123,7 +189,15 @@ export const APP_JS = `'use strict';
       .then(function () { window.setTimeout(poll, 2000); });
   }
   window.setTimeout(poll, 2000);
+  window.setInterval(tick, 1000);
 })();
 `;
 
 // ---------------------------------------------------------------- routes
+
+/** The favicon: a blue tile with a white "M" drawn as a path (no text, no script, no style: safe under the CSP as an image). */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32">
+<rect width="32" height="32" rx="6" fill="#0072B2"/>
+<path d="M7 24V8h3.5L16 16.5 21.5 8H25v16h-3.5V14L16 22l-5.5-8v10z" fill="#fff"/>
+</svg>
+`;

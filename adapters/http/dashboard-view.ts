@@ -22,7 +22,7 @@ const SCORE_COLUMNS: MessageKey[] = [
   'dashboard.col.team', 'dashboard.col.drills', 'dashboard.col.assembledInTime', 'dashboard.col.acks',
   'dashboard.col.missed', 'dashboard.col.medianAck', 'dashboard.col.p90Ack',
 ];
-const STATES = ['paging', 'acked', 'released'] as const;
+const STATES = ['paging', 'acked', 'released', 'cancelled'] as const;
 const STATUSES = ['assembling', 'assembled', 'mitigated', 'resolved'] as const;
 const BREACHES = ['assembly', 'response', 'update'] as const;
 
@@ -47,6 +47,13 @@ export function clientStrings(t: Translate): Record<string, unknown> {
     states: Object.fromEntries(STATES.map((state) => [state, t(`dashboard.state.${state}`)])),
     statuses: Object.fromEntries(STATUSES.map((status) => [status, t(`dashboard.status.${status}`)])),
     breaches: Object.fromEntries(BREACHES.map((kind) => [kind, t(`dashboard.breach.${kind}`)])),
+    // templates: app.js fills {clock}, {at} and {kinds} and sets them with textContent
+    deadline: t('dashboard.live.deadline'),
+    remaining: t('dashboard.live.remaining'),
+    overdue: t('dashboard.live.overdue'),
+    assembledAt: t('dashboard.live.assembledAt'),
+    breached: t('dashboard.live.breached'),
+    missing: t('dashboard.live.missing'),
   };
 }
 
@@ -58,6 +65,7 @@ function page(t: Translate, title: string, body: string, options: { script?: boo
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard/app.css">
 ${options.script ? '<script src="/dashboard/app.js" defer></script>\n' : ''}</head>
 <body>
@@ -84,6 +92,29 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   );
 }
 
+/** The breach badge: every breach so far, in red, beside the status (a breached muster never reads just "assembling"). */
+function breachBadge(t: Translate, incident: ActiveIncidentView): string {
+  if (incident.breaches.length === 0) return '';
+  const kinds = incident.breaches.map((kind) => label(t, 'dashboard.breach', kind)).join(t('dashboard.listSeparator'));
+  return ` <span class="breach">${escapeHtml(t('dashboard.live.breached', { kinds }))}</span>`;
+}
+
+/** The assembly deadline: counting down (app.js ticks it from data-deadline-in), overdue in red, or when the team assembled. */
+function deadlineLine(t: Translate, incident: ActiveIncidentView): string {
+  if (incident.assembleDeadlineAtText === undefined) return '';
+  const inMs = incident.deadlineInMs;
+  const overdue = inMs !== undefined && inMs <= 0;
+  const after = inMs !== undefined
+    ? `<span class="countdown" data-deadline-in="${inMs}">${escapeHtml(t(overdue ? 'dashboard.live.overdue' : 'dashboard.live.remaining', { clock: formatClock(Math.abs(inMs)) }))}</span>`
+    : incident.assembledAtText !== undefined ? `<span class="assembled">${escapeHtml(t('dashboard.live.assembledAt', { at: incident.assembledAtText }))}</span>` : '';
+  return `<p class="deadline${overdue || incident.breachedAtText !== undefined ? ' overdue' : ''}">${escapeHtml(t('dashboard.live.deadline'))} <span class="deadline-at">${escapeHtml(incident.assembleDeadlineAtText)}</span>${after ? ` · ${after}` : ''}</p>`;
+}
+
+function missingLine(t: Translate, incident: ActiveIncidentView): string {
+  if (incident.missingRoles.length === 0) return '';
+  return `<p class="missing">${escapeHtml(t('dashboard.live.missing', { roles: incident.missingRoles.join(t('dashboard.listSeparator')) }))}</p>`;
+}
+
 function boardHtml(t: Translate, incident: ActiveIncidentView): string {
   const rows = incident.rows
     .map(
@@ -94,8 +125,9 @@ function boardHtml(t: Translate, incident: ActiveIncidentView): string {
     )
     .join('\n');
   return `<article class="board" data-incident="${escapeHtml(incident.id)}">
-<h3><span class="sev sev-${escapeHtml(incident.severity)}">${escapeHtml(incident.severity)}</span> <span class="id">${escapeHtml(incident.id)}</span> <span class="title">${escapeHtml(incident.title)}</span> <span class="status">${escapeHtml(label(t, 'dashboard.status', incident.status))}</span>${incident.drill ? ` <span class="drill">${escapeHtml(t('dashboard.drill'))}</span>` : ''}</h3>
+<h3><span class="sev sev-${escapeHtml(incident.severity)}">${escapeHtml(incident.severity)}</span> <span class="id">${escapeHtml(incident.id)}</span> <span class="title">${escapeHtml(incident.title)}</span> <span class="status">${escapeHtml(label(t, 'dashboard.status', incident.status))}</span>${breachBadge(t, incident)}${incident.drill ? ` <span class="drill">${escapeHtml(t('dashboard.drill'))}</span>` : ''}</h3>
 <p class="meta">${escapeHtml(t('dashboard.declared'))} <span class="declared">${escapeHtml(incident.declaredAtText)}</span>${incident.service ? ` · ${escapeHtml(t('dashboard.service'))} <span class="service">${escapeHtml(incident.service)}</span>` : ''}</p>
+${deadlineLine(t, incident)}${missingLine(t, incident)}
 <table><thead><tr>${headerCells(t, BOARD_COLUMNS)}</tr></thead>
 <tbody>
 ${rows}
@@ -122,10 +154,6 @@ function recentTable(t: Translate, id: string, caption: string, incidents: Recen
 ${recentRows(t, incidents)}
 </tbody></table>`;
 }
-
-// ---------------------------------------------------------------- charts
-
-/** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
 
 export function dashboardPage(data: DashboardData, nowText: string, t: Translate): string {
   const targetMinutes = { minutes: Math.round(data.targetMs / 60_000) };
@@ -193,4 +221,3 @@ ${recentTable(t, 'drills', t('dashboard.drills.caption'), data.recentDrills)}
   );
 }
 
-// ---------------------------------------------------------------- static

@@ -4,8 +4,9 @@
  * gives an HttpOnly, SameSite=Strict session cookie holding a random id kept
  * in memory. Pages are rendered on the server with every user-typed string
  * HTML-escaped; charts are inline SVG; /dashboard/app.js refreshes the live
- * boards from /dashboard/data.json with textContent only. Nothing here writes
- * to the store.
+ * boards from /dashboard/data.json with textContent only and ticks the
+ * assembly countdowns; /favicon.svg is the icon. Nothing here writes to the
+ * store.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,13 +14,13 @@ import type { Translate } from '../../src/i18n/catalog.js';
 import type { Logger } from '../../src/logger.js';
 import type { IncidentStore } from '../../src/ports.js';
 import { loadDashboard, loadLive, type DashboardNames } from '../../src/reports/dashboard-data.js';
-import { APP_CSS, APP_JS } from './dashboard-assets.js';
+import { APP_CSS, APP_JS, FAVICON_SVG } from './dashboard-assets.js';
 import { clientStrings, dashboardPage, loginPage } from './dashboard-view.js';
 
 export { barChart, PALETTE } from './dashboard-charts.js';
 export { escapeHtml } from './html.js';
 export { clientStrings, dashboardPage, loginPage } from './dashboard-view.js';
-export { APP_CSS, APP_JS } from './dashboard-assets.js';
+export { APP_CSS, APP_JS, FAVICON_SVG } from './dashboard-assets.js';
 
 export interface DashboardRoutesOptions {
   token: string;
@@ -149,5 +150,6 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
   });
 
   app.get('/dashboard/app.js', async (_request, reply) => reply.code(200).header('content-type', 'text/javascript; charset=utf-8').send(APP_JS));
+  app.get('/favicon.svg', async (_request, reply) => reply.code(200).header('content-type', 'image/svg+xml').send(FAVICON_SVG));
   app.get('/dashboard/app.css', async (_request, reply) => reply.code(200).header('content-type', 'text/css; charset=utf-8').send(APP_CSS));
 }

@@ -8,9 +8,10 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../../src/logger.js';
-import type { Readiness } from '../../src/runtime/health.js';
+import type { Readiness } from '../../src/health.js';
 import { registerHookRoutes, type HookRoutesOptions } from './hooks.js';
 import { registerDashboardRoutes, type DashboardRoutesOptions } from './dashboard.js';
+import { registerCalendarRoutes, type CalendarRoutesOptions } from './calendar.js';
 
 export interface OpsServerOptions {
   host: string;
@@ -21,6 +22,8 @@ export interface OpsServerOptions {
   hooks?: HookRoutesOptions;
   /** The read-only dashboard; absent when MUSTER_DASHBOARD_TOKEN is unset. */
   dashboard?: DashboardRoutesOptions;
+  /** The read-only iCalendar feeds; absent when MUSTER_CALENDAR_KEY is unset. */
+  calendar?: CalendarRoutesOptions;
   logger: Logger;
 }
 
@@ -45,6 +48,8 @@ export async function buildOpsApp(options: Omit<OpsServerOptions, 'host' | 'port
   if (hooks) await app.register(async (scope) => registerHookRoutes(scope, hooks));
   const dashboard = options.dashboard;
   if (dashboard) await app.register(async (scope) => registerDashboardRoutes(scope, dashboard));
+  const calendar = options.calendar;
+  if (calendar) await app.register(async (scope) => registerCalendarRoutes(scope, calendar));
 
   app.get('/healthz', async (_request, reply) => reply.code(200).send({ status: 'ok' }));
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { CommandRequest, Reply } from '../../src/commands/types.js';
-import { formArgs } from '../../src/commands/forms.js';
+import type { CommandRequest, Reply } from '../../src/kernel/request.js';
+import { formArgs } from '../../src/kernel/form-args.js';
 import type { Logger } from '../../src/logger.js';
 import { slackErrorCode } from './chat.js';
 import { slackLogger } from './logger.js';

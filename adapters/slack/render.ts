@@ -1,5 +1,5 @@
 import type { Form, Message } from '../../src/ports.js';
-import type { Reply } from '../../src/commands/types.js';
+import type { Reply } from '../../src/kernel/request.js';
 
 /**
  * Neutral messages as Block Kit. Every piece of text goes out as plain_text,

@@ -1,5 +1,5 @@
-import type { Effects } from '../muster/effects.js';
-import type { MusterContext } from '../muster/transitions.js';
+import type { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
 import type { Message } from '../ports.js';
 import { activeGrants, endReason, type Grant, type Refusal } from './policy.js';
 import type { NamedAction } from './schema.js';

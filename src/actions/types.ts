@@ -1,4 +1,4 @@
-import type { PersonId } from '../incidents/types.js';
+import type { PersonId } from '../kernel/ids.js';
 
 /** A parameter value after the action's schema accepted it. */
 export type ParamValue = string | number | boolean;

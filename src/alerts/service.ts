@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertsConfig } from '../config/alerts.js';
 import type { MusterConfig, Severity } from '../config/schema.js';
-import { formArgs } from '../commands/forms.js';
-import { parseIncidentCommand } from '../commands/parse-incident.js';
+import { checkDeclare } from '../incidents/declare-input.js';
 import { isDomainError } from '../errors.js';
 import type { IncidentService } from '../incidents/service.js';
 import { isActive } from '../incidents/types.js';
 import type { Logger } from '../logger.js';
-import type { Effects } from '../muster/effects.js';
-import type { MusterContext } from '../muster/transitions.js';
+import type { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
 import type { InboundAlert } from './payloads.js';
@@ -105,20 +104,22 @@ export class AlertService {
     return this.deps.alerts.severities[word.toLowerCase()];
   }
 
-  /** Declares through the same grammar a person uses, so every check applies. */
+  /** Declares through the same check every declaration passes (src/incidents/declare-input.ts). */
   private async declare(alert: InboundAlert): Promise<{ id: string } | { reason: string }> {
     const { config, present } = this.deps;
     const service = alert.service && config.services[alert.service] ? alert.service : this.deps.alerts.defaultService;
-    const args = formArgs({ title: alert.title, sev: this.severityOf(alert), service, summary: alert.summary });
+    const severity = this.severityOf(alert);
+    const checked = checkDeclare(config, present.t, {
+      title: alert.title,
+      ...(severity ? { severity } : {}),
+      ...(service ? { service } : {}),
+      ...(alert.summary ? { summary: alert.summary } : {}),
+    });
+    if (!checked.ok) return { reason: checked.problem };
+    const source = alert.source === 'alertmanager' ? 'Alertmanager' : 'monitoring';
     try {
-      const command = parseIncidentCommand(`declare ${args}`, { config, t: present.t });
-      if (command.action !== 'declare') return { reason: 'not a declaration' };
-      const source = alert.source === 'alertmanager' ? 'Alertmanager' : 'monitoring';
       const { incident } = await this.deps.service.declare({
-        title: command.title,
-        severity: command.severity,
-        ...(command.service ? { service: command.service } : {}),
-        ...(command.summary ? { summary: command.summary } : {}),
+        ...checked.value,
         declaredBy: `hook:${alert.source}`,
         declaredByName: source,
         origin: `hook:${alert.source}`,

@@ -1,15 +1,16 @@
-import type { ActionCommands } from '../actions/commands.js';
+import { ACTION_HANDLERS, type ActionCommand } from './actions.js';
 import { DomainError } from '../errors.js';
-import { runOf } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 import { completeStep } from '../playbooks/runner.js';
-import type { Caller, DispatchDeps } from './dispatch.js';
+import type { Caller } from '../kernel/caller.js';
+import type { CommandDeps } from './deps.js';
 import { normaliseIncidentId } from './parse-incident.js';
 import { tokenize } from './tokenize.js';
-import { quote } from './forms.js';
-import type { Reply } from './types.js';
+import { quote } from '../kernel/form-args.js';
+import type { Reply } from '../kernel/request.js';
 
 /** The /incident words that belong to privileged actions. */
-const ROUTES: Record<string, keyof ActionCommands> = {
+const ROUTES: Record<string, ActionCommand> = {
   run: 'run',
   approve: 'approve',
   deny: 'deny',
@@ -29,12 +30,11 @@ export function isActionCommand(args: string): boolean {
  * step's action with its parameters (words typed after it override them), and
  * the step is done once the action completed.
  */
-export async function routeActionCommand(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
+export async function routeActionCommand(args: string, caller: Caller, deps: CommandDeps): Promise<Reply> {
   const trimmed = args.trim();
   const first = trimmed.split(/\s+/, 1)[0] ?? '';
-  const commands = deps.actions;
-  if (!commands) throw new DomainError('usage', deps.present.t('error.noActions'));
-  const handler = commands[ROUTES[first.toLowerCase()] as keyof ActionCommands];
+  if (Object.keys(deps.config.actions.catalog).length === 0) throw new DomainError('usage', deps.present.t('error.noActions'));
+  const handler = ACTION_HANDLERS[ROUTES[first.toLowerCase()] as ActionCommand];
   const rest = trimmed.slice(first.length).trim();
   const step = first.toLowerCase() === 'run' ? await actionStepFor(rest, caller, deps) : undefined;
   const reply = await handler(step ? step.args : rest, caller, deps);
@@ -42,7 +42,7 @@ export async function routeActionCommand(args: string, caller: Caller, deps: Dis
   return reply;
 }
 
-async function incidentOf(rest: string, caller: Caller, deps: DispatchDeps): Promise<string | undefined> {
+async function incidentOf(rest: string, caller: Caller, deps: CommandDeps): Promise<string | undefined> {
   const named = normaliseIncidentId(rest.split(/\s+/, 1)[0] ?? '');
   return named ?? (await deps.store.findByRoom(caller.conversation));
 }
@@ -53,7 +53,7 @@ interface StepRun {
 }
 
 /** `run [INC-n] <step> [overrides…]` on an open action step: the step's action with its params, overrides typed last. */
-async function actionStepFor(rest: string, caller: Caller, deps: DispatchDeps): Promise<StepRun | undefined> {
+async function actionStepFor(rest: string, caller: Caller, deps: CommandDeps): Promise<StepRun | undefined> {
   const tokens = tokenize(rest);
   const named = tokens[0] ? normaliseIncidentId(tokens[0].text) : undefined;
   const target = (named ? tokens[1] : tokens[0])?.text;
@@ -74,7 +74,7 @@ async function actionStepFor(rest: string, caller: Caller, deps: DispatchDeps): 
  * opened, however it got there: run by a grant, approved later, or
  * break-glass.
  */
-async function closeCompletedActionSteps(deps: DispatchDeps, caller: Caller, incidentId: string | undefined): Promise<void> {
+async function closeCompletedActionSteps(deps: CommandDeps, caller: Caller, incidentId: string | undefined): Promise<void> {
   if (!incidentId) return;
   const incident = await deps.store.get(incidentId);
   const run = incident ? runOf(incident) : undefined;
@@ -88,6 +88,6 @@ async function closeCompletedActionSteps(deps: DispatchDeps, caller: Caller, inc
     const openedAt = run.steps[step.id]?.openedAt ?? 0;
     const action = step.kind === 'action' ? step.action : '';
     if (!completed.some((event) => event.data.action === action && event.at >= openedAt)) continue;
-    await deps.service.apply(incidentId, caller.name, (fx, ctx) => completeStep(ctx, fx, step.id, ['action']));
+    await deps.incidents.apply(incidentId, caller.name, (fx, ctx) => completeStep(ctx, fx, step.id, ['action']));
   }
 }

@@ -1,39 +1,15 @@
-import type { MusterConfig } from '../config/schema.js';
 import { CommitOutcomeUnknownError, DomainError, isDomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { actorName, personForActor } from '../incidents/directory.js';
-import type { IncidentService } from '../incidents/service.js';
-import type { Presenter } from '../notify/present.js';
-import { StoreUnavailableError, type IncidentStore } from '../ports.js';
+import { StoreUnavailableError } from '../ports.js';
 import { handleIncident } from './incident-handlers.js';
 import { handleOncall } from './oncall.js';
-import { handleDrill } from '../drills/commands.js';
-import type { ActionCommands } from '../actions/commands.js';
-import { commandRequestSchema, type CommandRequest, type Reply } from './types.js';
+import { handleDrill } from './drills.js';
+import type { CommandDeps } from './deps.js';
+import type { Caller } from '../kernel/caller.js';
+import { commandRequestSchema, type CommandRequest, type Reply } from '../kernel/request.js';
 
-export interface DispatchDeps {
-  config: MusterConfig;
-  store: IncidentStore;
-  service: IncidentService;
-  present: Presenter;
-  logger: Logger;
-  now: () => number;
-  /** Privileged actions (run, approve, deny, grants, break-glass); absent when none are configured. */
-  actions?: ActionCommands;
-}
-
-/** Who is asking, resolved once per request. */
-export interface Caller {
-  ref: string;
-  /** The chat's display name, for people missing from muster.yaml. */
-  displayName?: string;
-  person?: string;
-  /** The name the timeline records: the person id, or the raw ref for unknown users. */
-  name: string;
-  conversation: string;
-}
-
-type Handler = (args: string, caller: Caller, deps: DispatchDeps) => Promise<Reply>;
+type Handler = (args: string, caller: Caller, deps: CommandDeps) => Promise<Reply>;
 
 const COMMANDS: Record<string, Handler> = {
   incident: handleIncident,
@@ -48,7 +24,7 @@ const REQUEST_TTL_MS = 24 * 3_600_000;
  * The one entry point for every chat: validate, dedupe by request id, run the
  * use case, and turn every failure into a reply a person can act on.
  */
-export async function dispatch(request: CommandRequest, deps: DispatchDeps): Promise<Reply> {
+export async function dispatch(request: CommandRequest, deps: CommandDeps): Promise<Reply> {
   const t = deps.present.t;
   try {
     const valid = commandRequestSchema.parse(request);
@@ -74,7 +50,7 @@ export async function dispatch(request: CommandRequest, deps: DispatchDeps): Pro
   }
 }
 
-function errorReply(error: unknown, request: CommandRequest, deps: DispatchDeps): Reply {
+function errorReply(error: unknown, request: CommandRequest, deps: CommandDeps): Reply {
   const t = deps.present.t;
   if (isDomainError(error)) {
     const text = error.detail ? `${error.message}\n${error.detail}` : error.message;

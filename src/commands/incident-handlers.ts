@@ -2,24 +2,26 @@ import { DomainError } from '../errors.js';
 import type { Incident } from '../incidents/types.js';
 import { isActive } from '../incidents/types.js';
 import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js';
-import type { Caller, DispatchDeps } from './dispatch.js';
-import type { Reply } from './types.js';
-import { declareFormFor } from './forms.js';
+import type { Caller } from '../kernel/caller.js';
+import type { CommandDeps } from './deps.js';
+import type { Reply } from '../kernel/request.js';
+import { declareFormFor } from './declare-form.js';
 import { isActionCommand, routeActionCommand } from './action-routes.js';
 import { timelineLines, milestones } from '../reports/postmortem.js';
-import { attachPlaybook, completeStep, decideStep, runOf, skipStep, stepLines } from '../playbooks/runner.js';
+import { attachPlaybook, completeStep, decideStep, skipStep, stepLines } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 
 type Action<A extends IncidentCommand['action']> = (
   command: Extract<IncidentCommand, { action: A }>,
   caller: Caller,
-  deps: DispatchDeps,
+  deps: CommandDeps,
 ) => Promise<Reply>;
 
 const ephemeral = (text: string, tone: Reply['message']['tone'] = 'info'): Reply => ({ visibility: 'ephemeral', message: { text, tone } });
 
 /** The incident a command is about: named, implied by the war room, or the caller's only open page. */
 async function findIncident(
-  deps: DispatchDeps,
+  deps: CommandDeps,
   caller: Caller,
   named: string | undefined,
   fallback?: (active: Incident[]) => Incident[],
@@ -38,7 +40,7 @@ async function findIncident(
 
 const declare: Action<'declare'> = async (command, caller, deps) => {
   const t = deps.present.t;
-  const { incident, roomError, problems } = await deps.service.declare({
+  const { incident, roomError, problems } = await deps.incidents.declare({
     title: command.title,
     severity: command.severity,
     ...(command.service ? { service: command.service } : {}),
@@ -70,7 +72,7 @@ const ack: Action<'ack'> = async (command, caller, deps) => {
   const incident = await findIncident(deps, caller, command.incident, (active) =>
     active.filter((candidate) => candidate.slots.some((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person))),
   );
-  const result = await deps.service.ack(incident.id, person, command.role);
+  const result = await deps.incidents.ack(incident.id, person, command.role);
   const roles = deps.present.roleList(result.roles);
   const key = result.already ? 'reply.alreadyAcked' : 'reply.acked';
   return ephemeral(t(key, { name: deps.present.personName(person), roles, id: incident.id }), result.already ? 'info' : 'success');
@@ -93,7 +95,7 @@ const list: Action<'list'> = async (_command, _caller, deps) => {
 };
 
 /** Resolving needs a stake in the incident: declarer, a staffed responder or the duty manager. */
-function mayResolve(incident: Incident, caller: Caller, deps: DispatchDeps): boolean {
+function mayResolve(incident: Incident, caller: Caller, deps: CommandDeps): boolean {
   if (caller.name === incident.declaredBy) return true;
   if (incident.slots.some((slot) => slot.ackedBy !== undefined && slot.ackedBy === caller.person)) return true;
   const duty = deps.config.dutyManager;
@@ -106,12 +108,12 @@ const resolveAction: Action<'resolve'> = async (command, caller, deps) => {
   const incident = await findIncident(deps, caller, command.incident);
   if (!isActive(incident)) throw new DomainError('conflict', t('error.alreadyResolved', { id: incident.id }));
   if (!mayResolve(incident, caller, deps)) throw new DomainError('forbidden', t('error.forbiddenResolve', { id: incident.id }));
-  await deps.service.resolve(incident.id, caller.name, command.note);
+  await deps.incidents.resolve(incident.id, caller.name, command.note);
   return { visibility: 'channel', message: { text: t('reply.resolved', { id: incident.id }), tone: 'success' } };
 };
 
 /** Changing an incident's shape needs the same stake as resolving it. */
-async function changeable(deps: DispatchDeps, caller: Caller, named: string | undefined): Promise<Incident> {
+async function changeable(deps: CommandDeps, caller: Caller, named: string | undefined): Promise<Incident> {
   const t = deps.present.t;
   const incident = await findIncident(deps, caller, named);
   if (!isActive(incident)) throw new DomainError('conflict', t('error.alreadyResolved', { id: incident.id }));
@@ -121,47 +123,47 @@ async function changeable(deps: DispatchDeps, caller: Caller, named: string | un
 
 const sev: Action<'sev'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.changeSeverity(incident.id, caller.name, command.severity, command.reason);
+  await deps.incidents.changeSeverity(incident.id, caller.name, command.severity, command.reason);
   return { visibility: 'channel', message: { text: deps.present.t('reply.sevChanged', { id: incident.id, severity: command.severity }), tone: 'alert' } };
 };
 
 const escalate: Action<'escalate'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  const role = await deps.service.escalate(incident.id, caller.name, command.target, command.reason);
+  const role = await deps.incidents.escalate(incident.id, caller.name, command.target, command.reason);
   return ephemeral(deps.present.t('reply.escalated', { id: incident.id, name: deps.present.roleName(role) }), 'success');
 };
 
 const assign: Action<'assign'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.assign(incident.id, caller.name, command.role, command.person);
+  await deps.incidents.assign(incident.id, caller.name, command.role, command.person);
   const { present } = deps;
   return ephemeral(present.t('reply.assigned', { id: incident.id, person: present.personName(command.person), role: present.roleName(command.role) }), 'success');
 };
 
 const mitigateAction: Action<'mitigate'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.mitigate(incident.id, caller.name, command.note);
+  await deps.incidents.mitigate(incident.id, caller.name, command.note);
   return { visibility: 'channel', message: { text: deps.present.t('reply.mitigated', { id: incident.id }), tone: 'success' } };
 };
 
 const update: Action<'update'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.postUpdate(incident.id, caller.name, command.text);
+  await deps.incidents.postUpdate(incident.id, caller.name, command.text);
   return ephemeral(deps.present.t('reply.updatePosted', { id: incident.id }), 'success');
 };
 
 const snooze: Action<'snooze'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.snooze(incident.id, caller.name, command.forMs, command.reason);
+  await deps.incidents.snooze(incident.id, caller.name, command.forMs, command.reason);
   return ephemeral(deps.present.t('reply.snoozed', { id: incident.id, minutes: Math.round(command.forMs / 60_000) }), 'info');
 };
 
 const playbook: Action<'playbook'> = async (command, caller, deps) => {
   const { present } = deps;
   const incident = await changeable(deps, caller, command.incident);
-  const chosen = deps.service.library.get(command.playbook);
-  if (!chosen) throw new DomainError('usage', present.t('error.unknownPlaybook', { value: command.playbook, allowed: deps.service.library.ids().join(', ') || '-' }));
-  await deps.service.apply(incident.id, caller.name, (fx, ctx) => attachPlaybook(ctx, fx, chosen));
+  const chosen = deps.incidents.library.get(command.playbook);
+  if (!chosen) throw new DomainError('usage', present.t('error.unknownPlaybook', { value: command.playbook, allowed: deps.incidents.library.ids().join(', ') || '-' }));
+  await deps.incidents.apply(incident.id, caller.name, (fx, ctx) => attachPlaybook(ctx, fx, chosen));
   return ephemeral(present.t('reply.playbookAttached', { id: incident.id, title: chosen.title }), 'success');
 };
 
@@ -176,13 +178,13 @@ const steps: Action<'steps'> = async (command, caller, deps) => {
 
 const done: Action<'done'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.apply(incident.id, caller.name, (fx, ctx) => completeStep(ctx, fx, command.step, ['check', 'notify']));
+  await deps.incidents.apply(incident.id, caller.name, (fx, ctx) => completeStep(ctx, fx, command.step, ['check', 'notify']));
   return ephemeral(deps.present.t('reply.stepDone', { step: command.step }), 'success');
 };
 
 const skip: Action<'skip'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.apply(incident.id, caller.name, (fx, ctx) => skipStep(ctx, fx, command.step, command.reason));
+  await deps.incidents.apply(incident.id, caller.name, (fx, ctx) => skipStep(ctx, fx, command.step, command.reason));
   return ephemeral(deps.present.t('reply.stepSkipped', { step: command.step }), 'info');
 };
 
@@ -204,7 +206,7 @@ const skipForm: Action<'skipForm'> = async (command, caller, deps) => {
 
 const decide: Action<'decide'> = async (command, caller, deps) => {
   const incident = await changeable(deps, caller, command.incident);
-  await deps.service.apply(incident.id, caller.name, (fx, ctx) => decideStep(ctx, fx, command.step, command.answer));
+  await deps.incidents.apply(incident.id, caller.name, (fx, ctx) => decideStep(ctx, fx, command.step, command.answer));
   return ephemeral(deps.present.t('reply.stepDone', { step: `${command.step} (${command.answer})` }), 'success');
 };
 
@@ -253,7 +255,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   help,
 };
 
-export async function handleIncident(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
+export async function handleIncident(args: string, caller: Caller, deps: CommandDeps): Promise<Reply> {
   if (isActionCommand(args)) return routeActionCommand(args, caller, deps);
   const command = parseIncidentCommand(args, { config: deps.config, t: deps.present.t });
   const action = ACTIONS[command.action] as Action<typeof command.action>;

@@ -1,11 +1,12 @@
 import { DomainError } from '../errors.js';
 import { onCall } from '../muster/rotation.js';
 import { tokenize } from './tokenize.js';
-import type { Caller, DispatchDeps } from './dispatch.js';
-import type { Reply } from './types.js';
+import type { Caller } from '../kernel/caller.js';
+import type { CommandDeps } from './deps.js';
+import type { Reply } from '../kernel/request.js';
 
 /** /oncall [team]: who holds each rotation right now. */
-export async function handleOncall(args: string, _caller: Caller, deps: DispatchDeps): Promise<Reply> {
+export async function handleOncall(args: string, _caller: Caller, deps: CommandDeps): Promise<Reply> {
   const { config, present } = deps;
   const t = present.t;
   const wanted = tokenize(args)[0]?.text;

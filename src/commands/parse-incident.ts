@@ -2,7 +2,7 @@ import type { MusterConfig, Severity } from '../config/schema.js';
 import { SEVERITIES } from '../config/schema.js';
 import { DomainError } from '../errors.js';
 import type { Translate } from '../i18n/catalog.js';
-import { teamForRole } from '../muster/slots.js';
+import { checkDeclare, severityNamed } from '../incidents/declare-input.js';
 import { splitOptions, tokenize, type Token } from './tokenize.js';
 import { parseDuration } from '../config/duration.js';
 
@@ -55,43 +55,22 @@ function rejectOptions(options: Map<string, string>, allowed: string[], ctx: Par
   }
 }
 
-function parseSeverity(value: string | undefined, ctx: ParseContext): Severity {
-  const configured = SEVERITIES.filter((level) => ctx.config.severities[level]);
-  const wanted = (value ?? 'P1').toUpperCase();
-  const found = configured.find((level) => level === wanted);
-  if (!found) throw usage(ctx, ctx.t('error.unknownSeverity', { value: value ?? 'P1', allowed: configured.join(', ') }));
-  return found;
-}
-
-function parseService(value: string | undefined, severity: Severity, ctx: ParseContext): string | undefined {
-  const services = Object.keys(ctx.config.services);
-  if (value !== undefined && !ctx.config.services[value]) {
-    throw usage(ctx, ctx.t('error.unknownService', { value, allowed: services.join(', ') }));
-  }
-  const needsService = ctx.config.severities[severity]?.roles.find((role) => !teamForRole(ctx.config, role, value));
-  if (needsService) {
-    throw usage(ctx, ctx.t('error.serviceRequired', { severity, role: needsService, allowed: services.join(', ') }));
-  }
-  return value;
-}
-
 /** `declare` alone asks for the form; anything more must be a complete declaration. */
 const declare: Parser = (tokens, ctx) => {
   if (tokens.length === 0) return { action: 'declareForm' };
   const { words, options } = splitOptions(tokens);
   rejectOptions(options, ['sev', 'severity', 'service', 'summary', 'title'], ctx);
-  const title = (options.get('title') ?? words.join(' ')).trim();
-  if (!title) throw usage(ctx, ctx.t('error.missingTitle'));
-  const severity = parseSeverity(options.get('sev') ?? options.get('severity'), ctx);
-  const service = parseService(options.get('service') || undefined, severity, ctx);
-  const summary = options.get('summary')?.trim().slice(0, 2000);
-  return {
-    action: 'declare',
-    title: title.slice(0, 200),
-    severity,
-    ...(service ? { service } : {}),
-    ...(summary ? { summary } : {}),
-  };
+  const severity = options.get('sev') ?? options.get('severity');
+  const service = options.get('service') || undefined;
+  const summary = options.get('summary');
+  const checked = checkDeclare(ctx.config, ctx.t, {
+    title: options.get('title') ?? words.join(' '),
+    ...(severity !== undefined ? { severity } : {}),
+    ...(service !== undefined ? { service } : {}),
+    ...(summary !== undefined ? { summary } : {}),
+  });
+  if (!checked.ok) throw usage(ctx, checked.problem);
+  return { action: 'declare', ...checked.value };
 };
 
 /** Leading INC-n is optional everywhere: inside a war room the incident is implied. */
@@ -135,8 +114,9 @@ const sev: Parser = (tokens, ctx) => {
   const { incident, rest } = takeIncident(words);
   const configured = SEVERITIES.filter((level) => ctx.config.severities[level]).join(', ');
   const wanted = needWord(rest[0], ctx, ctx.t('error.unknownSeverity', { value: '', allowed: configured }));
-  const severity = parseSeverity(wanted, ctx);
-  return { action: 'sev', ...(incident ? { incident } : {}), severity, reason: rest.slice(1).join(' ').slice(0, 500) };
+  const level = severityNamed(ctx.config, ctx.t, wanted);
+  if (!level.ok) throw usage(ctx, level.problem);
+  return { action: 'sev', ...(incident ? { incident } : {}), severity: level.value, reason: rest.slice(1).join(' ').slice(0, 500) };
 };
 
 const escalate: Parser = (tokens, ctx) => {

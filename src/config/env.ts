@@ -45,6 +45,8 @@ export interface MusterEnv {
   httpPort?: number;
   /** MUSTER_DASHBOARD_TOKEN: the read-only dashboard's login token (at least 16 characters). Unset: no dashboard. */
   dashboardToken?: string;
+  /** MUSTER_CALENDAR_KEY: the HMAC key of the secret calendar feed URLs (at least 32 characters). Unset: no feeds. */
+  calendarKey?: string;
   /** Every variable, for the secrets muster.yaml names by variable (webhook audiences). */
   raw?: Readonly<Record<string, string | undefined>>;
 }
@@ -98,6 +100,10 @@ const FIELDS = {
   dashboardToken: {
     variable: 'MUSTER_DASHBOARD_TOKEN',
     schema: optionalText.refine((v) => v === undefined || v.length >= 16, 'use at least 16 characters'),
+  },
+  calendarKey: {
+    variable: 'MUSTER_CALENDAR_KEY',
+    schema: optionalText.refine((v) => v === undefined || v.length >= 32, 'use at least 32 random characters (e.g. openssl rand -base64 32)'),
   },
   httpHost: { variable: 'MUSTER_HTTP_HOST', schema: optionalText.transform((v) => v ?? '127.0.0.1') },
   httpPort: {

@@ -3,8 +3,9 @@ import { parseDuration } from './duration.js';
 import { alertsConfigSchema } from './alerts.js';
 import { audiencesSchema } from './audiences.js';
 import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
-import { reportsConfigSchema } from '../reports/weekly.js';
+import { reportsConfigSchema } from './reports.js';
 import { actionsConfigSchema } from '../actions/schema.js';
+import { schedulesConfigSchema } from '../schedules/config.js';
 
 /**
  * The zod schema of muster.yaml. It is the single source of truth: the loader
@@ -169,6 +170,7 @@ export const musterConfigSchema = z
     drills: drillsConfigSchema.describe('Unannounced drill schedules: scenario, teams, windows, blackouts, gaps'),
     reports: reportsConfigSchema.describe('Reports Muster posts by itself (the weekly report to the leads)'),
     actions: actionsConfigSchema.prefault({}).describe('Privileged actions (failover, rollback) and who may run them'),
+    schedules: schedulesConfigSchema.prefault({}).describe('On-call shift changes from chat (cover, swap, take): limits and phrases'),
   })
   .strict()
   .describe('Muster configuration (muster.yaml)');

@@ -43,7 +43,7 @@ export class DrillScheduler {
   constructor(private readonly deps: DrillSchedulerDeps) {}
 
   private get schedules(): Record<string, DrillSchedule> {
-    return (this.deps.config as MusterConfig & { drills?: Record<string, DrillSchedule> }).drills ?? {};
+    return this.deps.config.drills;
   }
 
   async start(): Promise<void> {

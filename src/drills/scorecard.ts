@@ -1,8 +1,8 @@
 import { formatClock } from '../config/duration.js';
 import type { Incident } from '../incidents/types.js';
-import type { Effects } from '../muster/effects.js';
-import type { MusterContext } from '../muster/transitions.js';
-import { runOf } from '../playbooks/runner.js';
+import type { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
+import { runOf } from '../playbooks/run-state.js';
 
 /** What a drill measured: kept on the incident, posted to the leads, summed up by /drill trend. */
 export interface DrillScore {

@@ -1,9 +1,8 @@
 import { chainEvents } from '../audit/chain.js';
 import { CommitOutcomeUnknownError, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler } from '../ports.js';
-import { Effects } from '../muster/effects.js';
-import { expectedTimers } from '../muster/transitions.js';
+import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler, type Timer } from '../ports.js';
+import { Effects } from '../kernel/effects.js';
 import type { Incident, TimelineEvent } from './types.js';
 
 export interface CommitDeps {
@@ -14,6 +13,8 @@ export interface CommitDeps {
   logger: Logger;
   /** Called with each committed event, in order (the console's --json mode listens). */
   onEvent: (event: TimelineEvent) => void;
+  /** The timers a committed record expects (the timer table); scheduled after every commit. */
+  expectedTimers: (incident: Incident) => Timer[];
 }
 
 const MAX_ATTEMPTS = 8;
@@ -95,7 +96,7 @@ async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<boolean
 
 async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects): Promise<void> {
   try {
-    await Promise.all([deps.outbox.enqueue(fx.outbox), deps.scheduler.scheduleAll(expectedTimers(incident))]);
+    await Promise.all([deps.outbox.enqueue(fx.outbox), deps.scheduler.scheduleAll(deps.expectedTimers(incident))]);
   } catch (error) {
     deps.logger.warn(
       { incident: incident.id, err: error },

@@ -1,18 +1,22 @@
 import type { MusterConfig, Severity } from '../config/schema.js';
 import { DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { Effects } from '../muster/effects.js';
+import { Effects } from '../kernel/effects.js';
 import { openSlots } from '../muster/slots.js';
-import { ackSlots, mitigate, onDeadlineTimer, onEscalationTimer, resolve, runDueSteps, type MusterContext } from '../muster/transitions.js';
+import { ackSlots, mitigate, resolve, runDueSteps } from '../muster/transitions.js';
+import { type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
+import type { IncidentTimerKind } from '../timers/registry.js';
+import type { PageReceipt } from '../delivery/delivery.js';
+import { recordReceipt } from '../muster/receipts.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
-import { onSlaTimer, startResponseClock } from '../muster/sla.js';
+import { startResponseClock } from '../muster/sla.js';
 import { notifyAudiences } from '../notify/audiences.js';
-import { attachPlaybook, onStepTimer } from '../playbooks/runner.js';
+import { attachPlaybook } from '../playbooks/runner.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
-import { graceFor, onUpdateTimer, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
+import { graceFor, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import { syncGrants } from '../actions/record.js';
 import type { ConversationRef, DrillMark, Incident, PersonId } from './types.js';
@@ -52,7 +56,7 @@ export function roomName(id: string, title: string): string {
 
 /** A scheduled drill never pages the people its schedule lets opt out; their steps go to whoever comes next. */
 function withoutOptedOut(config: MusterConfig, slots: Incident['slots'], drill: DrillMark | undefined): Incident['slots'] {
-  const schedules = (config as MusterConfig & { drills?: Record<string, { optOut: string[] }> }).drills ?? {};
+  const schedules = config.drills;
   const optOut = drill?.schedule ? (schedules[drill.schedule]?.optOut ?? []) : [];
   if (optOut.length === 0) return slots;
   return slots.map((slot) => ({ ...slot, chain: skipPeople(slot.chain, optOut) }));
@@ -279,13 +283,17 @@ export class IncidentService {
     return result;
   }
 
-  /** A timer fired: re-read the record and let the fenced transition decide. */
-  async onTimer(timer: Timer): Promise<void> {
-    const handlers = { escalate: onEscalationTimer, deadline: onDeadlineTimer, sla: onSlaTimer, update: onUpdateTimer, step: onStepTimer } as const;
-    const handler = handlers[timer.kind as keyof typeof handlers];
-    if (!handler) return;
+  /** What became of a page (src/delivery/): on the record, and a failed step moves its slot on at once. */
+  async recordPageReceipt(receipt: PageReceipt): Promise<void> {
+    const existing = await this.deps.store.get(receipt.incident);
+    if (!existing) return;
+    await commitChange(this.deps, () => this.deps.store.get(receipt.incident), 'muster', (fx) => recordReceipt(this.ctx, fx, receipt));
+  }
+
+  /** An incident timer fired: re-read the record and let its kind's fenced transition decide. */
+  async onTimer(timer: Timer, kind: IncidentTimerKind): Promise<void> {
     const existing = await this.deps.store.get(timer.incident);
     if (!existing) return;
-    await commitChange(this.deps, () => this.deps.store.get(timer.incident), 'muster', (fx) => handler(this.ctx, fx, timer));
+    await commitChange(this.deps, () => this.deps.store.get(timer.incident), 'muster', (fx) => kind.fire(this.ctx, fx, timer));
   }
 }

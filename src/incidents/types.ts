@@ -1,13 +1,16 @@
 import type { Severity } from '../config/schema.js';
 import type { IncidentActions } from '../actions/types.js';
 
-/** Opaque references: only the owning adapter encodes and decodes them ("slack:C123"). */
-export type ConversationRef = string;
-export type PersonId = string;
+import type { ConversationRef, PersonId } from '../kernel/ids.js';
+
+export type { ConversationRef, PersonId } from '../kernel/ids.js';
 
 export type IncidentStatus = 'assembling' | 'assembled' | 'mitigated' | 'resolved';
-/** released: no longer needed (a downgrade); its escalation has stopped. */
-export type SlotState = 'paging' | 'acked' | 'released';
+/**
+ * released: no longer needed (a downgrade); cancelled: the incident was
+ * resolved while the slot was still paging. Either way its escalation stopped.
+ */
+export type SlotState = 'paging' | 'acked' | 'released' | 'cancelled';
 
 /**
  * One escalation step, snapshotted onto the incident at declare time so editing
@@ -25,6 +28,10 @@ export interface PageRecord {
   person: PersonId;
   at: number;
   step: number;
+  /** The page's receipt, once delivery knows it. */
+  delivery?: 'delivered' | 'failed';
+  /** Why it failed, in the platform's words. */
+  reason?: string;
 }
 
 /**
@@ -114,6 +121,11 @@ export interface Incident {
 export type TimelineType =
   | 'incident.declared'
   | 'page.sent'
+  | 'page.stood_down'
+  | 'page.delivered'
+  | 'page.failed'
+  | 'page.superseded'
+  | 'escalation.unreachable'
   | 'slot.acked'
   | 'escalation.step'
   | 'escalation.requested'

@@ -38,6 +38,7 @@ export async function runConsole(run: ConsoleRun): Promise<number> {
   const runtime = await buildRuntime({ config: run.config, configFile: run.configFile, env: run.env, chat, logger, webhooks: new ConsoleWebhooks(logger) });
   if (runtime.mode === 'embedded') EMBEDDED_BANNER.forEach((line) => human(line));
   else human(`Production mode: Redis at ${redactUrl(run.env.redisUrl ?? '')}.`);
+  if (runtime.dashboardUrl) human(runtime.muster.present.t('dashboard.startup.address', { url: runtime.dashboardUrl }));
   await runtime.muster.start({ watchdog: true });
   startLines(run, runtime, t).forEach((line) => human(line));
   const session = new ConsoleSession({ muster: runtime.muster, human, ...(json ? { json } : {}), settle: () => runtime.settle() });

@@ -10,10 +10,13 @@ import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { RedisStore } from '../../adapters/redis/store.js';
+import { MemoryShiftChangeStore } from '../../adapters/memory/shift-changes.js';
+import { RedisShiftChangeStore } from '../../adapters/redis/shift-changes.js';
+import type { ShiftChangeStore } from '../schedules/ports.js';
 import { startOpsServer } from '../../adapters/http/ops.js';
 import { MusterMetrics } from '../../adapters/http/metrics.js';
 import type { InboundAlert } from '../alerts/payloads.js';
-import { readiness } from '../runtime/health.js';
+import { readiness } from '../health.js';
 import { HttpWebhooks } from '../../adapters/http/webhook.js';
 import { AlertService } from '../alerts/service.js';
 import { webhookSecrets } from '../config/secrets.js';
@@ -37,10 +40,14 @@ export interface Runtime {
   store: IncidentStore;
   scheduler: Scheduler;
   outbox: Outbox;
+  /** Shift changes (cover, swap, take): memory in embedded mode, Redis in production. */
+  shifts: ShiftChangeStore;
   /** The port of the HTTP server (metrics, health, hooks) when one runs. */
   httpPort?: number;
   /** Its routes, e.g. "GET /readyz", when it runs. */
   httpRoutes?: string[];
+  /** Where the dashboard answers, when MUSTER_DASHBOARD_TOKEN turns it on ("http://127.0.0.1:8080/dashboard"). */
+  dashboardUrl?: string;
   /** Resolves once queued outbound messages have been delivered (or after a bound). */
   settle(maxMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +64,7 @@ export function createLogger(env: MusterEnv, quiet = false): Logger {
 
 interface Parts {
   store: IncidentStore;
+  shifts: ShiftChangeStore;
   scheduler: Scheduler;
   outbox: Outbox;
   close: () => Promise<void>;
@@ -64,7 +72,7 @@ interface Parts {
 
 export function embeddedParts(clock: Clock): Parts {
   const store = new MemoryStore(() => clock.now());
-  return { store, scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
+  return { store, shifts: new MemoryShiftChangeStore(), scheduler: new InProcessScheduler(clock), outbox: new InProcessOutbox(), close: async () => {} };
 }
 
 /** Connects or fails with the URL (password hidden) and a hint; never a stack trace. */
@@ -116,6 +124,7 @@ export async function productionParts(url: string, prefix: string, logger: Logge
   const outbox = new BullMQOutbox({ connection: queues, prefix: `${prefix}bull`, logger });
   return {
     store,
+    shifts: new RedisShiftChangeStore(commands, { prefix }),
     scheduler,
     outbox,
     close: async () => {
@@ -145,13 +154,14 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, ...parts });
-  const http = await startHooks(options, muster, parts.store, parts.outbox, clock);
+  const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts);
   const closeHooks = http?.close;
   return {
     mode,
     muster,
     ...parts,
     ...(http ? { httpPort: http.port, httpRoutes: http.routes } : {}),
+    ...(http?.dashboardUrl ? { dashboardUrl: http.dashboardUrl } : {}),
     settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
     close: async () => {
       await closeHooks?.();
@@ -193,10 +203,10 @@ function actionExecutors(options: { config: MusterConfig; env: MusterEnv; logger
  * set or hooks are configured, plus the monitoring hooks only when a token or
  * secret guards them (never an open endpoint). One fastify instance, one port.
  */
-async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock) {
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock, shifts?: ShiftChangeStore) {
   const { env, config, logger } = options;
   const hooksOn = Boolean(env.hookToken || env.hookSecret);
-  if (!hooksOn && !env.dashboardToken && !env.raw?.MUSTER_HTTP_PORT) return undefined;
+  if (!hooksOn && !env.dashboardToken && !env.calendarKey && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
   const metrics = new MusterMetrics({
     store,
@@ -230,17 +240,24 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(env.dashboardToken
         ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger } }
         : {}),
+      ...(env.calendarKey && shifts
+        ? { calendar: { key: env.calendarKey, store: shifts, config, t: muster.present.t, now: () => clock.now(), logger } }
+        : {}),
       logger,
     });
     const routes = [
       'GET /metrics', 'GET /healthz', 'GET /readyz',
       ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : []),
       ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)'] : []),
+      ...(env.calendarKey ? ['GET /calendar/<team|person>/<id>/<token>.ics (secret feed URLs)'] : []),
     ];
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
+    const dashboardUrl = env.dashboardToken ? `http://${browsableHost(env.httpHost ?? '127.0.0.1')}:${server.port}/dashboard` : undefined;
+    if (dashboardUrl) logger.info({ url: dashboardUrl }, `Dashboard: ${dashboardUrl}`);
     return {
       port: server.port,
       routes,
+      ...(dashboardUrl ? { dashboardUrl } : {}),
       close: async () => {
         metrics.close();
         await server.close();
@@ -250,6 +267,12 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
     metrics.close();
     throw new StartupError(`Cannot listen for HTTP (metrics, health, hooks) on ${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080} (${error instanceof Error ? error.message : String(error)}). Hint: set MUSTER_HTTP_PORT to a free port.`);
   }
+}
+
+/** A host a browser can open: a wildcard bind becomes localhost, an IPv6 literal gets brackets. */
+function browsableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function settle(outbox: Outbox, maxMs: number): Promise<void> {

@@ -1,9 +1,10 @@
 import type { Incident, PersonId } from '../incidents/types.js';
 import type { Timer } from '../ports.js';
-import { Effects } from './effects.js';
+import { Effects } from '../kernel/effects.js';
 import { dutyManager } from './slots.js';
-import type { MusterContext } from './transitions.js';
+import type { MusterContext } from '../kernel/context.js';
 import { notifyAudiences } from '../notify/audiences.js';
+import type { IncidentTimerKind } from '../timers/registry.js';
 
 /**
  * The update cadence (severities.<P>.update): when an update is due the
@@ -115,3 +116,6 @@ export function graceFor(ctx: MusterContext, incident: Incident): number {
   const cadence = ctx.config.severities[incident.severity]?.update;
   return cadence === undefined ? 10 * 60_000 : overdueGrace(cadence);
 }
+
+/** The update cadence as a timer kind (src/timers/registry.ts). */
+export const updateTimer: IncidentTimerKind = { kind: 'update', scope: 'incident', expected: cadenceTimers, fire: onUpdateTimer };

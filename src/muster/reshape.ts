@@ -1,12 +1,14 @@
 import { SEVERITIES, type Severity } from '../config/schema.js';
 import { DomainError } from '../errors.js';
 import type { PersonId, RoleSlot } from '../incidents/types.js';
-import { Effects } from './effects.js';
+import { Effects } from '../kernel/effects.js';
 import { openSlots, policyFor, snapshotChain, teamForRole } from './slots.js';
-import { completeIfAssembled, runDueSteps, type MusterContext } from './transitions.js';
+import { completeIfAssembled, runDueSteps } from './transitions.js';
+import { type MusterContext } from '../kernel/context.js';
 import { markResponded, startResponseClock } from './sla.js';
 import { graceFor, scheduleNextUpdate } from './cadence.js';
 import { notifyAudiences } from '../notify/audiences.js';
+import { standDown } from './stand-down.js';
 
 /**
  * An incident changing shape: a severity change, experts pulled in, a role
@@ -48,15 +50,16 @@ function openMissing(ctx: MusterContext, fx: Effects, required: string[]): strin
 }
 
 /** Roles the new level no longer needs: still welcome if staffed, but no longer paged. */
-function releaseUnneeded(incident: Effects['incident'], required: string[]): string[] {
+function releaseUnneeded(ctx: MusterContext, fx: Effects, required: string[]): string[] {
   const released: string[] = [];
-  for (const slot of incident.slots) {
+  for (const slot of fx.incident.slots) {
     if (required.includes(slot.role) || slot.role.startsWith('expert-') || slot.required === false) continue;
     slot.required = false;
     if (slot.state === 'paging') {
       slot.state = 'released';
       slot.epoch += 1;
       released.push(slot.role);
+      standDown(ctx, fx, slot, 'released');
     }
   }
   return released;
@@ -93,7 +96,7 @@ export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, re
   scheduleNextUpdate(ctx, incident, fx.now);
   incident.updateGraceMs = graceFor(ctx, incident);
   const opened = openMissing(ctx, fx, level.roles);
-  const released = releaseUnneeded(incident, level.roles);
+  const released = releaseUnneeded(ctx, fx, level.roles);
   if (opened.length > 0 || incident.status === 'assembling') restartAssembly(ctx, fx);
   const upgrade = SEVERITIES.indexOf(to) < SEVERITIES.indexOf(from);
   fx.event('incident.severity_changed', { data: { from, to, reason, opened, released, upgrade } });
@@ -145,6 +148,7 @@ export function assignRole(ctx: MusterContext, fx: Effects, role: string, person
   if (slot.state === 'acked' && slot.ackedBy === person) {
     throw new DomainError('conflict', ctx.present.t('error.alreadyHolds', { id: incident.id, person: ctx.present.personName(person), role: ctx.present.roleName(role) }));
   }
+  const wasPaging = slot.state === 'paging';
   slot.epoch += 1;
   markResponded(incident, fx.now);
   slot.state = 'acked';
@@ -159,6 +163,7 @@ export function assignRole(ctx: MusterContext, fx: Effects, role: string, person
     fx.send(`unassigned-${role}-e${slot.epoch}-${previous}`, { kind: 'person', person: previous }, present.notice(present.t('dm.unassigned', params)));
   }
   fx.toRoom(`assigned-${role}-e${slot.epoch}`, present.notice(present.t('room.assigned', params)));
+  if (wasPaging) standDown(ctx, fx, slot, 'assigned', person, previous ? [previous] : []);
   completeIfAssembled(ctx, fx);
   fx.refreshBoard();
   return previous;

@@ -38,6 +38,31 @@ const WEEK_MS = 7 * 24 * 3_600_000;
  * wall clock does too.
  */
 function handoffSchedule(team: TeamConfig): (k: number) => number {
+  const signature = `${team.rotation.start} ${team.rotation.handoff.day} ${team.rotation.handoff.time} ${team.timeZone}`;
+  const cached = scheduleMemo.get(team);
+  if (cached?.signature === signature) return cached.handoff;
+  const computed = computeHandoffs(team);
+  const memo = new Map<number, number>();
+  const handoff = (k: number): number => {
+    let at = memo.get(k);
+    if (at === undefined) {
+      at = computed(k);
+      if (memo.size < 5000) memo.set(k, at);
+    }
+    return at;
+  };
+  scheduleMemo.set(team, { signature, handoff });
+  return handoff;
+}
+
+/**
+ * Handoff instants are pure in (start, day, time, zone) and luxon's zone
+ * arithmetic is costly, so each team's are remembered (schedules and
+ * calendars ask for the same weeks many times).
+ */
+const scheduleMemo = new WeakMap<TeamConfig, { signature: string; handoff: (k: number) => number }>();
+
+function computeHandoffs(team: TeamConfig): (k: number) => number {
   const { start, handoff } = team.rotation;
   const startDay = DateTime.fromISO(start, { zone: team.timeZone });
   if (!startDay.isValid) {
@@ -81,4 +106,43 @@ export function onCall(team: TeamConfig, at: number): OnCall {
 export function nextHandoff(team: TeamConfig, at: number): number {
   const handoff = handoffSchedule(team);
   return handoff(lastHandoff(handoff, at) + 1);
+}
+
+/** Who holds the pagers while rotation index `index` is in force (see the numbering above). */
+export function holdersAt(team: TeamConfig, index: number): OnCall {
+  const { primary, backup } = team.rotation;
+  if (primary.length === 0) throw new Error('a rotation needs at least one primary');
+  const k = Math.max(0, index);
+  const result: OnCall = { primary: primary[k % primary.length] as string };
+  if (backup.length > 0) result.backup = backup[k % backup.length] as string;
+  return result;
+}
+
+export interface RotationTimeline {
+  /** The rotation index in force at `from`. */
+  index: number;
+  /** Each handoff in (from, to], oldest first, with the index it starts. */
+  handoffs: Array<{ at: number; index: number }>;
+}
+
+/**
+ * The rotation over (from, to] in one pass: what the schedule resolver
+ * (src/schedules) cuts its intervals at. At most `limit` handoffs, so a bad
+ * range can never loop for long.
+ */
+export function rotationTimeline(team: TeamConfig, from: number, to: number, limit = 1000): RotationTimeline {
+  const handoff = handoffSchedule(team);
+  const last = lastHandoff(handoff, from);
+  const handoffs: RotationTimeline['handoffs'] = [];
+  for (let k = last + 1; handoffs.length < limit; k++) {
+    const at = handoff(k);
+    if (at > to) break;
+    handoffs.push({ at, index: k });
+  }
+  return { index: Math.max(0, last), handoffs };
+}
+
+/** Every rotation handoff in (from, to], oldest first (epoch ms). */
+export function handoffsBetween(team: TeamConfig, from: number, to: number, limit = 1000): number[] {
+  return rotationTimeline(team, from, to, limit).handoffs.map((h) => h.at);
 }

@@ -1,8 +1,9 @@
 import type { Incident } from '../incidents/types.js';
 import type { Timer } from '../ports.js';
-import { Effects } from './effects.js';
+import { Effects } from '../kernel/effects.js';
 import { dutyManager } from './slots.js';
-import type { MusterContext } from './transitions.js';
+import type { MusterContext } from '../kernel/context.js';
+import type { IncidentTimerKind } from '../timers/registry.js';
 
 /**
  * The response SLA (severities.<P>.respond): someone must acknowledge a page by
@@ -85,3 +86,6 @@ function breach(ctx: MusterContext, fx: Effects): void {
   fx.toRoom('sla-breached', ctx.present.notice(ctx.present.t('room.slaBreached', params), 'warning'));
   fx.refreshBoard();
 }
+
+/** The response clock as a timer kind (src/timers/registry.ts). */
+export const slaTimer: IncidentTimerKind = { kind: 'sla', scope: 'incident', expected: slaTimers, fire: onSlaTimer };

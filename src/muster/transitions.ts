@@ -1,23 +1,15 @@
-import type { MusterConfig } from '../config/schema.js';
-import { requiredSlots, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
-import type { Timer } from '../ports.js';
-import type { Presenter } from '../notify/present.js';
-import { Effects } from './effects.js';
-import { dutyManager } from './slots.js';
-import { markResponded, slaTimers } from './sla.js';
-import { cadenceTimers } from './cadence.js';
-import { playbookTimers } from '../playbooks/runner.js';
+import { requiredSlots, type PersonId, type RoleSlot } from '../incidents/types.js';
+import { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
+import { markResponded } from './sla.js';
 import { finishDrillMuster } from '../drills/scorecard.js';
 import { notifyAudiences } from '../notify/audiences.js';
+import { standDown } from './stand-down.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
  * checks its fencing token first; a stale timer is a no-op, never an error.
  */
-export interface MusterContext {
-  config: MusterConfig;
-  present: Presenter;
-}
 
 const SYSTEM = 'muster';
 
@@ -48,15 +40,9 @@ export function runDueSteps(ctx: MusterContext, fx: Effects, slot: RoleSlot, unt
 function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: PersonId, step: number): void {
   slot.pages.push({ person, at: fx.now, step });
   fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch } });
-  fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot));
-}
-
-/** A fenced escalation timer fired: act only if the slot still expects this very step. */
-export function onEscalationTimer(ctx: MusterContext, fx: Effects, timer: Timer): void {
-  const slot = fx.incident.slots.find((candidate) => candidate.role === timer.key);
-  if (!slot || fx.incident.status === 'resolved') return;
-  if (slot.state !== 'paging' || slot.epoch !== timer.epoch || slot.nextStep !== timer.step) return;
-  runDueSteps(ctx, fx, slot, Math.max(fx.now, timer.dueAt));
+  fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot), {
+    role: slot.role, epoch: slot.epoch, person,
+  });
 }
 
 /** Acknowledges the given slots for `person`; completes the muster when the last one is staffed. */
@@ -67,6 +53,7 @@ export function ackSlots(ctx: MusterContext, fx: Effects, slots: RoleSlot[], per
     slot.ackedBy = person;
     slot.ackedAt = fx.now;
     slot.epoch += 1;
+    standDown(ctx, fx, slot, 'acked', person);
     const elapsed = fx.now - slot.startedAt;
     fx.event('slot.acked', { actor: person, role: slot.role, person, data: { elapsedMs: elapsed } });
     fx.toRoom(`ack-${slot.role}-e${slot.epoch}`, ctx.present.notice(
@@ -92,30 +79,6 @@ export function completeIfAssembled(ctx: MusterContext, fx: Effects): void {
   fx.event('incident.assembled', { actor: SYSTEM, data: { elapsedMs: elapsed, breached: incident.breachedAt !== undefined } });
   fx.toRoom('assembled', ctx.present.notice(ctx.present.t('room.assembled', { elapsed: ctx.present.elapsed(elapsed) }), 'success'));
   finishDrillMuster(ctx, fx);
-}
-
-/** The assembly deadline passed: record the breach once and page the duty manager. */
-export function onDeadlineTimer(ctx: MusterContext, fx: Effects, timer: Timer): void {
-  const incident = fx.incident;
-  if (incident.status !== 'assembling' || incident.breachedAt !== undefined) return;
-  if (incident.deadlineEpoch !== timer.epoch) return;
-  const missing = requiredSlots(incident).filter((slot) => slot.state !== 'acked').map((slot) => slot.role);
-  const manager = dutyManager(ctx.config, fx.now);
-  const elapsed = fx.now - incident.declaredAt;
-  incident.breachedAt = fx.now;
-  fx.event('assembly.breached', { actor: SYSTEM, data: { missing, elapsedMs: elapsed, dutyManager: manager } });
-  fx.event('page.sent', { actor: SYSTEM, role: 'duty-manager', person: manager, data: { reason: 'assembly.breached' } });
-  fx.send(`breach-page-${manager}`, { kind: 'person', person: manager }, ctx.present.breachPage(incident, missing));
-  fx.toRoom('breached', ctx.present.notice(
-    ctx.present.t('room.breached', {
-      elapsed: ctx.present.elapsed(elapsed),
-      missing: ctx.present.roleList(missing),
-      manager: ctx.present.personName(manager),
-    }),
-    'warning',
-  ));
-  finishDrillMuster(ctx, fx);
-  fx.refreshBoard();
 }
 
 /**
@@ -144,39 +107,16 @@ export function mitigate(ctx: MusterContext, fx: Effects, person: string, note: 
   enterStage(ctx, fx, 'mitigated', person, note);
 }
 
-/** Resolving ends the muster: bumping every epoch makes all pending timers stale. */
+/**
+ * Resolving ends the muster: bumping every epoch makes all pending timers
+ * stale, slots still paging are cancelled, and whoever they paged stands down.
+ */
 export function resolve(ctx: MusterContext, fx: Effects, person: string, note: string): void {
-  for (const slot of fx.incident.slots) slot.epoch += 1;
+  for (const slot of fx.incident.slots) {
+    slot.epoch += 1;
+    if (slot.state !== 'paging') continue;
+    slot.state = 'cancelled';
+    standDown(ctx, fx, slot, 'resolved');
+  }
   enterStage(ctx, fx, 'resolved', person, note);
-}
-
-/** The timers an incident's record expects; the reconciler re-creates any that are missing. */
-export function expectedTimers(incident: Incident): Timer[] {
-  if (incident.status === 'resolved') return [];
-  const timers: Timer[] = [];
-  for (const slot of incident.slots) {
-    const step = slot.chain[slot.nextStep];
-    if (slot.state !== 'paging' || !step) continue;
-    timers.push({
-      id: `esc-${incident.id}-${slot.role}-e${slot.epoch}-s${slot.nextStep}`,
-      dueAt: slot.startedAt + step.atMs,
-      incident: incident.id,
-      kind: 'escalate',
-      key: slot.role,
-      epoch: slot.epoch,
-      step: slot.nextStep,
-    });
-  }
-  const deadline = incident.assembleDeadlineAt;
-  if (incident.status === 'assembling' && incident.breachedAt === undefined && deadline !== undefined) {
-    timers.push({
-      id: `deadline-${incident.id}-e${incident.deadlineEpoch}`,
-      dueAt: deadline,
-      incident: incident.id,
-      kind: 'deadline',
-      key: 'assembly',
-      epoch: incident.deadlineEpoch,
-    });
-  }
-  return [...timers, ...slaTimers(incident), ...cadenceTimers(incident), ...playbookTimers(incident)];
 }

@@ -1,12 +1,12 @@
 import type { AudienceEvent, AudiencesConfig } from '../config/audiences.js';
 import type { MusterConfig } from '../config/schema.js';
 import type { MessageKey } from '../i18n/catalog.js';
-import type { Effects } from '../muster/effects.js';
-import type { MusterContext } from '../muster/transitions.js';
+import type { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
 
 /** The audiences of a config (an empty set when it names none). */
 export function audiencesOf(config: MusterConfig): AudiencesConfig {
-  return (config as MusterConfig & { audiences?: AudiencesConfig }).audiences ?? {};
+  return config.audiences;
 }
 
 const STATUS_WORDS: Record<AudienceEvent, string> = {

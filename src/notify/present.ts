@@ -3,7 +3,7 @@ import { formatClock } from '../config/duration.js';
 import { translator, type Translate } from '../i18n/catalog.js';
 import type { Incident, PersonId, RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
-import { runOf } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 
 /**
  * Turns incident state into neutral messages in the configured locale. Domain
@@ -138,15 +138,18 @@ export class Presenter {
     if (!last) return this.t('board.unpaged');
     const person = slot.ackedBy ?? last.person;
     const firstPage = slot.pages.find((page) => page.person === person) ?? last;
+    const latest = [...slot.pages].reverse().find((page) => page.person === person);
+    const failed = slot.state === 'paging' && latest?.delivery === 'failed';
     return this.t('board.slot', {
       person: this.personName(person),
       pagedAt: this.time(firstPage.at),
-      state: this.slotState(slot),
+      state: failed ? this.t('board.pageFailed', { reason: latest.reason ?? '-' }) : this.slotState(slot),
     });
   }
 
   private slotState(slot: RoleSlot): string {
     if (slot.state === 'released') return this.t('board.slotReleased');
+    if (slot.state === 'cancelled') return this.t('board.slotCancelled');
     if (slot.state === 'acked' && slot.ackedAt !== undefined) {
       return this.t('board.slotAcked', {
         ackedAt: this.time(slot.ackedAt),

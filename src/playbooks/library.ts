@@ -41,7 +41,7 @@ export const EMPTY_LIBRARY = new PlaybookLibrary([]);
  * problems do.
  */
 export function libraryFor(config: MusterConfig, configFile: string | undefined): PlaybookLibrary {
-  const folder = (config as MusterConfig & { playbooks?: string }).playbooks;
+  const folder = config.playbooks;
   if (!folder) return EMPTY_LIBRARY;
   const dir = resolve(configFile ? dirname(resolve(configFile)) : process.cwd(), folder);
   if (!existsSync(dir)) {
@@ -54,7 +54,7 @@ export function libraryFor(config: MusterConfig, configFile: string | undefined)
 
 /** Each drill schedule must name a playbook marked `drill: true`. */
 function checkDrillScenarios(config: MusterConfig, library: PlaybookLibrary, file: string): void {
-  const drills = (config as MusterConfig & { drills?: Record<string, { scenario: string }> }).drills ?? {};
+  const drills = config.drills;
   const scenarios = library.playbooks.filter((playbook) => playbook.drill).map((playbook) => playbook.id);
   const problems: ConfigProblem[] = Object.entries(drills)
     .filter(([, schedule]) => !scenarios.includes(schedule.scenario))

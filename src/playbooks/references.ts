@@ -48,8 +48,8 @@ function checkTargets(playbook: Loose, out: Problem[]): void {
 
 function checkRolesAndActions(config: MusterConfig, all: Array<{ step: Loose; path: Path }>, out: Problem[]): void {
   const roles = Object.keys(config.roles);
-  const actionTable = (config as MusterConfig & { actions?: { catalog?: Loose } }).actions?.catalog;
-  const audiences = ['war-room', ...Object.keys(config.audiences ?? {})];
+  const actionTable: Loose = config.actions.catalog;
+  const audiences = ['war-room', ...Object.keys(config.audiences)];
   for (const { step, path } of all) {
     if (typeof step.role === 'string' && !config.roles[step.role]) {
       out.push({ path: [...path, 'role'], message: `unknown role "${step.role}"`, hint: `use one of: ${roles.join(', ')}` });

@@ -1,9 +1,11 @@
 import { DomainError } from '../errors.js';
 import type { Incident, PersonId } from '../incidents/types.js';
-import type { Effects } from '../muster/effects.js';
-import type { MusterContext } from '../muster/transitions.js';
+import type { Effects } from '../kernel/effects.js';
+import type { MusterContext } from '../kernel/context.js';
 import type { Button, Timer } from '../ports.js';
 import type { Playbook, PlaybookStep } from './schema.js';
+import { runOf, type PlaybookRun, type StepState, type WithPlaybook } from './run-state.js';
+import type { IncidentTimerKind } from '../timers/registry.js';
 
 /**
  * The playbook runner: pure steps over a draft incident. The playbook is
@@ -11,33 +13,6 @@ import type { Playbook, PlaybookStep } from './schema.js';
  * never changes a running incident. Step state lives on the record; timers
  * (overdue nudges, waits) are derived from it like every other timer.
  */
-export type StepStatus = 'pending' | 'open' | 'done' | 'skipped';
-
-export interface StepState {
-  status: StepStatus;
-  openedAt?: number;
-  dueAt?: number;
-  closedAt?: number;
-  by?: string;
-  reason?: string;
-  answer?: 'yes' | 'no';
-  nudgedAt?: number;
-  escalatedAt?: number;
-}
-
-export interface PlaybookRun {
-  definition: Playbook;
-  attachedAt: number;
-  steps: Record<string, StepState>;
-  completedAt?: number;
-}
-
-type WithPlaybook = Incident & { playbook?: PlaybookRun };
-
-export function runOf(incident: Incident): PlaybookRun | undefined {
-  return (incident as WithPlaybook).playbook;
-}
-
 function allSteps(playbook: Playbook): PlaybookStep[] {
   return playbook.steps.flatMap((step): PlaybookStep[] => (step.kind === 'parallel' ? [step, ...step.steps] : [step]));
 }
@@ -227,3 +202,6 @@ export function stepLines(ctx: MusterContext, incident: Incident): Array<{ label
       return { label: `${step.id}: ${step.title}`, value: `${ctx.present.t(`stepStatus.${state.status}`)}${extra}${step.role ? ` · ${ctx.present.roleName(step.role)}` : ''}` };
     });
 }
+
+/** Playbook step nudges and waits as a timer kind (src/timers/registry.ts). */
+export const stepTimer: IncidentTimerKind = { kind: 'step', scope: 'incident', expected: playbookTimers, fire: onStepTimer };

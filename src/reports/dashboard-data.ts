@@ -7,7 +7,7 @@
  * `loadDashboard` is a pure function over incidents.
  */
 import type { Incident, RoleSlot } from '../incidents/types.js';
-import { isActive } from '../incidents/types.js';
+import { isActive, requiredSlots } from '../incidents/types.js';
 import { scoreOf } from '../drills/scorecard.js';
 import type { IncidentStore } from '../ports.js';
 
@@ -44,6 +44,15 @@ export interface ActiveIncidentView {
   declaredAt: number;
   declaredAtText: string;
   assembleDeadlineAt?: number;
+  assembleDeadlineAtText?: string;
+  /** Milliseconds from `generatedAt` to the assembly deadline while still assembling (negative once passed): the page counts down from it, so the browser's clock never matters. */
+  deadlineInMs?: number;
+  assembledAtText?: string;
+  breachedAtText?: string;
+  /** Every breach so far (assembly, response SLA, update cadence). */
+  breaches: BreachKind[];
+  /** Names of the required roles nobody has acknowledged yet. */
+  missingRoles: string[];
   rows: BoardRow[];
 }
 
@@ -140,23 +149,40 @@ export function monthOf(at: number): string {
 
 // ---------------------------------------------------------------- views
 
+/** The page that reached `person` last: the one the board's "Paged at" means (an escalation pages someone new later). */
+function lastPageOf(slot: RoleSlot, person: string | undefined) {
+  if (!person) return undefined;
+  for (let i = slot.pages.length - 1; i >= 0; i -= 1) if (slot.pages[i]!.person === person) return slot.pages[i];
+  return undefined;
+}
+
 export function boardRows(incident: Incident, names: DashboardNames): BoardRow[] {
   return incident.slots.map((slot) => {
-    const firstPage = slot.pages[0];
-    const lastPage = slot.pages[slot.pages.length - 1];
-    const person = slot.ackedBy ?? lastPage?.person;
+    const person = slot.ackedBy ?? slot.pages[slot.pages.length - 1]?.person;
+    const paged = lastPageOf(slot, person);
     return {
       role: slot.role,
       roleName: names.roleName(slot.role),
       ...(person ? { person, personName: names.personName(person) } : {}),
-      ...(firstPage ? { pagedAt: firstPage.at, pagedAtText: names.time(firstPage.at) } : {}),
+      ...(paged ? { pagedAt: paged.at, pagedAtText: names.time(paged.at) } : {}),
       ...(slot.ackedAt !== undefined ? { ackedAt: slot.ackedAt, ackedAtText: names.time(slot.ackedAt) } : {}),
       state: slot.state,
     };
   });
 }
 
-export function activeView(incident: Incident, names: DashboardNames): ActiveIncidentView {
+/** The assembly deadline, its countdown (only while assembling) and when it was met or missed. */
+function deadlineView(incident: Incident, names: DashboardNames, now: number) {
+  const deadline = incident.assembleDeadlineAt;
+  return {
+    ...(deadline !== undefined ? { assembleDeadlineAt: deadline, assembleDeadlineAtText: names.time(deadline) } : {}),
+    ...(deadline !== undefined && incident.status === 'assembling' ? { deadlineInMs: deadline - now } : {}),
+    ...(incident.assembledAt !== undefined ? { assembledAtText: names.time(incident.assembledAt) } : {}),
+    ...(incident.breachedAt !== undefined ? { breachedAtText: names.time(incident.breachedAt) } : {}),
+  };
+}
+
+export function activeView(incident: Incident, names: DashboardNames, now: number): ActiveIncidentView {
   return {
     id: incident.id,
     title: incident.title,
@@ -166,7 +192,9 @@ export function activeView(incident: Incident, names: DashboardNames): ActiveInc
     drill: Boolean(incident.drill),
     declaredAt: incident.declaredAt,
     declaredAtText: names.time(incident.declaredAt),
-    ...(incident.assembleDeadlineAt !== undefined ? { assembleDeadlineAt: incident.assembleDeadlineAt } : {}),
+    ...deadlineView(incident, names, now),
+    breaches: breachesOf(incident),
+    missingRoles: requiredSlots(incident).filter((slot) => slot.state === 'paging').map((slot) => names.roleName(slot.role)),
     rows: boardRows(incident, names),
   };
 }
@@ -276,7 +304,7 @@ export function drillScoresByTeam(incidents: readonly Incident[]): TeamDrillScor
 export function dashboardData(active: readonly Incident[], recent: readonly Incident[], names: DashboardNames, now: number): DashboardData {
   return {
     generatedAt: now,
-    active: active.filter(isActive).map((incident) => activeView(incident, names)),
+    active: active.filter(isActive).map((incident) => activeView(incident, names, now)),
     recent: recent.filter((incident) => !incident.drill).map(recentView),
     recentDrills: recent.filter((incident) => incident.drill).map(recentView),
     assemblyByWeek: assemblyByWeek(recent),
@@ -298,7 +326,7 @@ export async function loadLive(store: Pick<IncidentStore, 'listActive' | 'listRe
   const [active, recent] = await Promise.all([store.listActive(), store.listRecent(options.recentLimit ?? 50)]);
   return {
     generatedAt: now,
-    active: active.filter(isActive).map((incident) => activeView(incident, names)),
+    active: active.filter(isActive).map((incident) => activeView(incident, names, now)),
     recent: recent.filter((incident) => !incident.drill).map(recentView),
     recentDrills: recent.filter((incident) => incident.drill).map(recentView),
   };

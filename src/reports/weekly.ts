@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
 import { formatClock } from '../config/duration.js';
+import { WEEKDAY, type ReportsConfig } from '../config/reports.js';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { Clock, IncidentStore, Message, OutboundMessage, Outbox, Scheduler, Timer } from '../ports.js';
@@ -14,25 +14,6 @@ import { breachesOf, median } from './dashboard-data.js';
  * makes sure the next report's one-off timer exists; the send is idempotent
  * by the week it covers.
  */
-const WEEKDAY = z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
-
-export const reportsConfigSchema = z
-  .object({
-    weekly: z
-      .object({
-        day: WEEKDAY.default('monday'),
-        time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the time as HH:MM, 24-hour').default('09:00'),
-        timeZone: z.string().default('UTC'),
-        conversation: z.string().regex(/^(slack|discord|console):\S+$/, 'write a chat conversation like slack:C0LEADS'),
-      })
-      .strict()
-      .optional()
-      .describe('Weekly report to the leads'),
-  })
-  .strict()
-  .default({});
-
-export type ReportsConfig = z.output<typeof reportsConfigSchema>;
 type Weekly = NonNullable<ReportsConfig['weekly']>;
 
 const PLAN_EVERY_MS = 60 * 60_000;

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecExecutor } from '../../adapters/executors/exec.js';
 import { HttpExecutor } from '../../adapters/executors/http.js';
-import { createActionCommands, type ActionCommands } from '../../src/actions/commands.js';
+import { ACTION_HANDLERS, type ActionCommand } from '../../src/commands/actions.js';
 import { verifyAudit } from '../../src/actions/audit-cli.js';
 import { actionSecrets } from '../../src/config/action-secrets.js';
 import { isDomainError } from '../../src/errors.js';
 import { actionHarness, actionsConfig } from '../unit/actions-support.js';
 
-const ROUTES: Record<string, keyof ActionCommands> = { run: 'run', approve: 'approve', deny: 'deny', grants: 'grants', 'break-glass': 'breakGlass' };
+const ROUTES: Record<string, ActionCommand> = { run: 'run', approve: 'approve', deny: 'deny', grants: 'grants', 'break-glass': 'breakGlass' };
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -54,10 +54,11 @@ async function setup() {
     actions.catalog.rollback!.executor.program = program;
   });
   const { secrets } = actionSecrets(config.actions, { TEST_FAILOVER_SECRET: secret });
-  const h = await actionHarness({ config });
-  const commands = createActionCommands({
-    executors: { http: new HttpExecutor({ secrets }), exec: new ExecExecutor({ allowedPrograms: config.actions.allowedPrograms }) },
+  const h = await actionHarness({
+    config,
+    runtime: { executors: { http: new HttpExecutor({ secrets }), exec: new ExecExecutor({ allowedPrograms: config.actions.allowedPrograms }) } },
   });
+  const commands = ACTION_HANDLERS;
   /** `say`, with the actions subcommands routed to their handlers and errors answered like dispatch does. */
   const say = async (person: string, text: string, conversation = 'console:#general') => {
     const match = /^\/incident\s+(run|approve|deny|grants|break-glass)\b\s*(.*)$/s.exec(text);

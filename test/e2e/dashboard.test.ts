@@ -3,57 +3,27 @@
  * driven by playwright-core) against the whole bot (buildRuntime, embedded
  * mode, HTTP on a free port): a wrong token is refused, a login shows the
  * active P1's board, an ack made through the bot shows up by itself, the
- * charts carry the seeded data, and a title with <script> is shown as text.
+ * charts carry the seeded data, a title with <script> is shown as text, the
+ * favicon loads under the CSP and the bot logs the dashboard's address at start.
+ * The look of the cards and charts in both locales: dashboard-screens.test.ts.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEnv } from '../../src/config/env.js';
-import { silentLogger } from '../../src/logger.js';
-import { buildRuntime, type Runtime } from '../../src/main.js';
-import { FakeChat, testConfig } from '../support/fixture.js';
+import type { Logger } from '../../src/logger.js';
+import { testConfig } from '../support/fixture.js';
+import { launchChromium, login as loginAt, seedResolved, startDashboardBot, TOKEN, WAIT, type DashboardBot } from './dashboard-support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const TOKEN = 'dashboard-token-for-the-e2e-test';
 const XSS_TITLE = '<script>alert(1)</script> checkout down';
-const MIN = 60_000;
-const DAY = 24 * 60 * MIN;
-const WAIT = 20_000;
 
-let runtime: Runtime | undefined;
+let bot: DashboardBot | undefined;
 let browser: Browser | undefined;
 let base = '';
-let offset = 0;
-let request = 0;
 const dialogs: string[] = [];
+const logged: string[] = [];
+const recordingLogger: Logger = { debug: () => {}, info: (_fields, message) => void logged.push(message), warn: () => {}, error: () => {} };
 
-async function say(person: string, text: string) {
-  const [, name = '', args = ''] = /^\/(\w+)\s*(.*)$/s.exec(text) ?? [];
-  request += 1;
-  const reply = await runtime!.muster.dispatch({ name, args, actor: `console:${person}`, conversation: 'console:#general', requestId: `dash-${request}` });
-  await runtime!.settle(5_000);
-  return reply;
-}
-
-/** A resolved P1 that took `assembleMin` minutes to assemble, `daysAgo` days back. */
-async function seedResolved(id: string, daysAgo: number, assembleMin: number) {
-  offset = -daysAgo * DAY;
-  await say('alice', `/incident declare Seeded outage ${id} sev=P1 service=checkout`);
-  offset += Math.round(assembleMin * MIN);
-  for (const person of ['cara', 'pete', 'sam', 'pia', 'cody']) await say(person, `/incident ack ${id}`);
-  offset += 20 * MIN;
-  await say('cara', `/incident mitigate ${id} rolled back`);
-  offset += 30 * MIN;
-  await say('cara', `/incident resolve ${id} fixed`);
-}
-
-async function login(page: Page, token: string) {
-  await page.goto(`${base}/dashboard/login`);
-  await page.fill('#token', token);
-  const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/dashboard/login') && r.request().method() === 'POST'), page.click('button[type=submit]')]);
-  await page.waitForLoadState('domcontentloaded');
-  return response;
-}
+const say = (person: string, text: string) => bot!.say(person, text);
+const login = (page: Page, token: string) => loginAt(page, base, token);
 
 async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser!.newContext();
@@ -66,25 +36,18 @@ async function newContext(): Promise<{ context: BrowserContext; page: Page }> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test runs scripts/test-deps.sh, which does it)`);
-  const env = loadEnv({ MUSTER_HTTP_PORT: '0', MUSTER_DASHBOARD_TOKEN: TOKEN });
-  runtime = await buildRuntime({ config: testConfig(), env, chat: new FakeChat(), logger: silentLogger, clock: { now: () => Date.now() + offset } });
-  await runtime.muster.start({ watchdog: false });
-  base = `http://127.0.0.1:${runtime.httpPort}`;
-  await seedResolved('INC-1', 14, 7);
-  await seedResolved('INC-2', 7, 18);
-  offset = 0;
+  bot = await startDashboardBot(testConfig(), recordingLogger);
+  base = bot.base;
+  await seedResolved(bot, 'INC-1', 14, 7);
+  await seedResolved(bot, 'INC-2', 7, 18);
   await say('alice', '/incident declare Payments are failing sev=P1 service=checkout');
   await say('alice', `/incident declare ${XSS_TITLE} sev=P2 service=checkout`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await runtime?.close();
+  await bot?.close();
 }, 30_000);
 
 describe('the dashboard in Chromium', () => {
@@ -172,6 +135,29 @@ describe('the dashboard in Chromium', () => {
       const injected = await page.evaluate(() => Array.from(document.querySelectorAll('script')).filter((s) => (s.textContent ?? '').includes('alert(1)')).length);
       expect(injected).toBe(0);
       expect(dialogs).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('logs the dashboard address at start and serves a favicon the CSP lets the page load', async () => {
+    expect(bot!.runtime.dashboardUrl).toBe(`${base}/dashboard`);
+    expect(logged).toContain(`Dashboard: ${base}/dashboard`);
+    const { context, page } = await newContext();
+    try {
+      await login(page, TOKEN);
+      const icon = await page.request.get(`${base}/favicon.svg`);
+      expect(icon.status()).toBe(200);
+      expect(icon.headers()['content-type']).toBe('image/svg+xml');
+      expect(await page.locator('link[rel=icon]').getAttribute('href')).toBe('/favicon.svg');
+      // loaded as an image by the page itself, so a CSP that refused it would fail this
+      const width = await page.evaluate(() => new Promise<number>((resolve) => {
+        const image = new Image();
+        image.onload = () => resolve(image.naturalWidth);
+        image.onerror = () => resolve(0);
+        image.src = '/favicon.svg';
+      }));
+      expect(width).toBe(32);
     } finally {
       await context.close();
     }

@@ -10,7 +10,7 @@ import { MusterMetrics } from '../../adapters/http/metrics.js';
 import { buildOpsApp, SECURITY_HEADERS } from '../../adapters/http/ops.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
 import { silentLogger } from '../../src/logger.js';
-import { readiness } from '../../src/runtime/health.js';
+import { readiness } from '../../src/health.js';
 import { harness } from '../support/fixture.js';
 
 const METRIC_NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';

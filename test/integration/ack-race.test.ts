@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
-import { expectedTimers } from '../../src/muster/transitions.js';
+import { expectedTimers } from '../../src/app.js';
 import type { Timer } from '../../src/ports.js';
 import { cleanupPrefix, duplicates, newPrefix, Node, ofType, pageKey, quiescent, shortConfig, sleep, until } from '../support/redis.js';
 
@@ -102,7 +102,7 @@ describe('an ack racing the escalation step due at the same moment', () => {
       const lead = Math.floor(Math.random() * 4);
       const fire = async (delay: number) => {
         await ticks(delay);
-        await service.onTimer(timer);
+        await n.muster.fireTimer(timer);
       };
       const ack = async (delay: number) => {
         await ticks(delay);

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import type { Destination, Message } from '../../src/ports.js';
-import { Delivery } from '../../src/runtime/delivery.js';
+import { Delivery } from '../../src/delivery/delivery.js';
 import {
   cleanupPrefix,
   COMMANDS_OPTIONS,

@@ -2,13 +2,15 @@
 import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
-import { createActionCommands, type ActionCommands, type ActionRuntime } from '../../src/actions/commands.js';
-import type { ActionContext, ActionExecutor, ActionOutcome } from '../../src/actions/ports.js';
+import { ACTION_HANDLERS, type ActionCommand } from '../../src/commands/actions.js';
+import type { ActionContext, ActionExecutor, ActionExecutors, ActionOutcome } from '../../src/actions/ports.js';
+import type { Incident } from '../../src/incidents/types.js';
 import type { NamedAction } from '../../src/actions/schema.js';
 import type { ActionParams } from '../../src/actions/types.js';
 import { Muster } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
-import type { Caller, DispatchDeps } from '../../src/commands/dispatch.js';
+import type { Caller } from '../../src/kernel/caller.js';
+import type { CommandDeps } from '../../src/commands/deps.js';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
@@ -71,15 +73,15 @@ export interface ActionHarness {
   muster: Muster;
   events: TimelineEvent[];
   executor: RecordingExecutor;
-  commands: ActionCommands;
+  commands: typeof ACTION_HANDLERS;
   say(person: string, text: string, conversation?: string): ReturnType<Muster['dispatch']>;
-  act(person: string, command: keyof ActionCommands, args: string, conversation?: string): ReturnType<ActionCommands['run']>;
+  act(person: string, command: ActionCommand, args: string, conversation?: string): ReturnType<(typeof ACTION_HANDLERS)['run']>;
   advance(ms: number): Promise<void>;
-  deps: DispatchDeps;
+  deps: CommandDeps;
   ofType(type: TimelineEvent['type']): Promise<TimelineEvent[]>;
 }
 
-export async function actionHarness(options: { config?: MusterConfig; logger?: Logger; runtime?: Partial<ActionRuntime> } = {}): Promise<ActionHarness> {
+export async function actionHarness(options: { config?: MusterConfig; logger?: Logger; runtime?: { executors?: ActionExecutors; dryRun?: (incident: Incident, action: string) => boolean } } = {}): Promise<ActionHarness> {
   const config = options.config ?? actionsConfig();
   const logger = options.logger ?? silentLogger;
   const clock = new ManualClock(Date.UTC(2026, 10, 2, 9, 0, 0));
@@ -87,13 +89,15 @@ export async function actionHarness(options: { config?: MusterConfig; logger?: L
   const scheduler = new InProcessScheduler(clock, { realTime: false });
   const outbox = new InProcessOutbox({ attempts: 3, baseDelayMs: 1 });
   const chat = new FakeChat();
-  const muster = new Muster({ config, store, scheduler, outbox, chat, clock, logger });
+  const executor = new RecordingExecutor(store);
+  const executors = options.runtime?.executors ?? { http: executor, exec: executor };
+  const dryRun = options.runtime?.dryRun;
+  const muster = new Muster({ config, store, scheduler, outbox, chat, clock, logger, executors, ...(dryRun ? { dryRun } : {}) });
   const events: TimelineEvent[] = [];
   muster.onEvent((event) => events.push(event));
   await muster.start({ watchdog: false });
-  const executor = new RecordingExecutor(store);
-  const commands = createActionCommands({ executors: { http: executor, exec: executor }, ...options.runtime });
-  const deps: DispatchDeps = { config, store, service: muster.service, present: muster.present, logger, now: () => clock.now() };
+  const commands = ACTION_HANDLERS;
+  const deps = muster.commandDeps;
   let request = 0;
   const say = async (person: string, text: string, conversation = 'console:#general') => {
     const [, name = '', args = ''] = /^\/(\w+)\s*(.*)$/s.exec(text) ?? [];
@@ -102,7 +106,7 @@ export async function actionHarness(options: { config?: MusterConfig; logger?: L
     await outbox.idle();
     return reply;
   };
-  const act = async (person: string, command: keyof ActionCommands, args: string, conversation = 'console:#general') => {
+  const act = async (person: string, command: ActionCommand, args: string, conversation = 'console:#general') => {
     const caller: Caller = { ref: `console:${person}`, name: person, conversation, ...(config.people[person] ? { person } : {}) };
     const reply = await commands[command](args, caller, deps);
     await outbox.idle();

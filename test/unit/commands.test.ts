@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitOptions, tokenize } from '../../src/commands/tokenize.js';
 import { parseIncidentCommand } from '../../src/commands/parse-incident.js';
-import { formArgs } from '../../src/commands/forms.js';
+import { formArgs } from '../../src/kernel/form-args.js';
 import { translator } from '../../src/i18n/catalog.js';
 import { roomName } from '../../src/incidents/service.js';
 import { harness, testConfig } from '../support/fixture.js';

@@ -122,4 +122,32 @@ describe('dashboard data', () => {
     expect(data.active[0]!.rows.find((row) => row.role === 'ops')).toMatchObject({ state: 'paging', personName: 'Sam SRE' });
     expect(await h.store.listRecent(10)).toEqual(before);
   });
+
+  it('a live card: "Paged at" is when the person shown was paged, the deadline counts from now, missing roles and breaches named', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout is failing sev=P1 service=checkout');
+    const declaredAt = h.clock.now();
+    await h.advance(2 * MIN);
+    await h.say('sam', '/incident ack INC-1');
+    await h.advance(3 * MIN); // the commander's chain pages the backup at 5 minutes
+    let [card] = (await loadDashboard(h.store, h.muster.present, h.clock.now())).active;
+    const commander = card!.rows.find((row) => row.role === 'commander')!;
+    expect(commander).toMatchObject({ personName: 'Cole Backup', pagedAt: declaredAt + 5 * MIN, pagedAtText: h.muster.present.time(declaredAt + 5 * MIN) });
+    expect(card!.rows.find((row) => row.role === 'ops')).toMatchObject({ personName: 'Sam SRE', pagedAt: declaredAt, state: 'acked' });
+    expect(card).toMatchObject({ deadlineInMs: 10 * MIN, assembleDeadlineAtText: h.muster.present.time(declaredAt + 15 * MIN), breaches: [] });
+    expect(card!.missingRoles).toEqual(['commander', 'tech', 'product', 'comms']);
+
+    await h.advance(10 * MIN); // the 15-minute deadline: the breach fires
+    await h.advance(1 * MIN);
+    [card] = (await loadDashboard(h.store, h.muster.present, h.clock.now())).active;
+    expect(card).toMatchObject({ status: 'assembling', deadlineInMs: -1 * MIN, breaches: ['assembly'], breachedAtText: h.muster.present.time(declaredAt + 15 * MIN) });
+
+    for (const person of ['cara', 'pete', 'pia', 'cody']) await h.say(person, '/incident ack INC-1');
+    [card] = (await loadDashboard(h.store, h.muster.present, h.clock.now())).active;
+    expect(card!.status).toBe('assembled');
+    expect(card!.deadlineInMs).toBeUndefined();
+    expect(card!.missingRoles).toEqual([]);
+    expect(card!.assembledAtText).toBe(h.muster.present.time(h.clock.now()));
+  });
 });
+

@@ -82,7 +82,7 @@ describe('drills', () => {
 describe('live actions in a drill', () => {
   it('stay dry runs until another lead approves them at start', async () => {
     const { launchDrill } = await import('../../src/drills/launch.js');
-    const { drillDryRun } = await import('../../src/actions/commands.js');
+    const { drillDryRun } = await import('../../src/actions/service.js');
     const h = await drillHarness();
     await launchDrill({ service: h.muster.service, config: h.config }, SCENARIO, { startedBy: 'mona', origin: 'console:#g', live: ['rollback'] });
     await h.outbox.idle();

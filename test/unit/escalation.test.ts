@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTimers } from '../../src/muster/transitions.js';
+import { expectedTimers } from '../../src/app.js';
 import { openSlots, snapshotChain } from '../../src/muster/slots.js';
 import { harness, testConfig } from '../support/fixture.js';
 
@@ -68,7 +68,7 @@ describe('fencing', () => {
     const incident = (await h.store.get('INC-1'))!;
     expect(expectedTimers(incident)).toEqual([]);
     // the stale alarm still arrives, and does nothing
-    await h.muster.service.onTimer(before[0]!);
+    await h.muster.fireTimer(before[0]!);
     expect((await h.store.get('INC-1'))!.version).toBe(incident.version);
     expect(h.chat.pagesTo('pam')).toHaveLength(0);
   });
@@ -78,7 +78,7 @@ describe('fencing', () => {
     await h.say('alice', '/incident declare Twice sev=P3 service=checkout');
     const [timer] = expectedTimers((await h.store.get('INC-1'))!);
     h.clock.advance(5 * MIN);
-    await Promise.all([h.muster.service.onTimer(timer!), h.muster.service.onTimer(timer!)]);
+    await Promise.all([h.muster.fireTimer(timer!), h.muster.fireTimer(timer!)]);
     await h.outbox.idle();
     expect(h.chat.pagesTo('pam')).toHaveLength(1);
   });

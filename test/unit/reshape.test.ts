@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.js';
-import { expectedTimers } from '../../src/muster/transitions.js';
+import { expectedTimers } from '../../src/app.js';
 import { harness } from '../support/fixture.js';
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTimers } from '../../src/muster/transitions.js';
+import { expectedTimers } from '../../src/app.js';
 import { harness } from '../support/fixture.js';
 
 const MIN = 60_000;

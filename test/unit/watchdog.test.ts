@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
-import { Watchdog } from '../../src/runtime/reconciler.js';
+import { Watchdog } from '../../src/timers/reconciler.js';
+import { expectedTimers } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Timer } from '../../src/ports.js';
 import { harness } from '../support/fixture.js';
@@ -22,7 +23,7 @@ describe('reconciler and watchdog', () => {
     const warnings: object[] = [];
     const logger = { ...silentLogger, warn: (fields: object) => warnings.push(fields) };
     await h.say('alice', '/incident declare Lost timers sev=P3 service=checkout');
-    const watchdog = new Watchdog({ store: h.store, scheduler: forgetful, outbox: h.outbox, clock: h.clock, logger });
+    const watchdog = new Watchdog({ store: h.store, scheduler: forgetful, outbox: h.outbox, clock: h.clock, logger, expectedTimers });
     h.clock.advance(7 * MIN);
     const report = await watchdog.beat();
     expect(report?.overdue).toEqual([{ id: 'esc-INC-1-tech-e0-s1', lateMs: 2 * MIN }]);
@@ -30,7 +31,7 @@ describe('reconciler and watchdog', () => {
     expect(await h.store.getValue('watchdog:heartbeat')).toBe(String(h.clock.now()));
     forgetful.lose = false;
     await watchdog.beat();
-    await forgetful.start((timer) => h.muster.service.onTimer(timer));
+    await forgetful.start((timer) => h.muster.fireTimer(timer));
     await forgetful.runDue();
     await h.outbox.idle();
     expect(h.chat.pagesTo('pam')).toHaveLength(1);
@@ -49,7 +50,7 @@ describe('reconciler and watchdog', () => {
 
 describe('delivery claims', () => {
   it('two attempts at the same message in one process send it once', async () => {
-    const { Delivery } = await import('../../src/runtime/delivery.js');
+    const { Delivery } = await import('../../src/delivery/delivery.js');
     const h = await harness();
     let sends = 0;
     let release: () => void = () => {};

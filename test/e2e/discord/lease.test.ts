@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../../../adapters/discord/app.js';
 import { GatewayLease } from '../../../adapters/discord/lease.js';
 import { MemoryStore } from '../../../adapters/memory/store.js';
-import type { CommandRequest, Reply } from '../../../src/commands/types.js';
+import type { CommandRequest, Reply } from '../../../src/kernel/request.js';
 import { discordConfig, recordingLogger } from '../../support/discord/bot.js';
 import { FakeDiscord } from '../../support/discord/fake-discord.js';
 

@@ -1,14 +1,16 @@
-import type { Caller, DispatchDeps } from '../commands/dispatch.js';
-import type { Reply } from '../commands/types.js';
-import { normaliseIncidentId } from '../commands/parse-incident.js';
-import { tokenize } from '../commands/tokenize.js';
+import type { Caller } from '../kernel/caller.js';
+import type { CommandDeps } from './deps.js';
+import type { Reply } from '../kernel/request.js';
+import { normaliseIncidentId } from './parse-incident.js';
+import { tokenize } from './tokenize.js';
 import { formatClock } from '../config/duration.js';
 import { DomainError } from '../errors.js';
 import type { Incident } from '../incidents/types.js';
-import { drillBlocker, drillsPaused, launchDrill, setDrillsPaused } from './launch.js';
-import { describeWindows } from './planner.js';
-import type { DrillSchedule } from './schedule-schema.js';
-import { scoreOf, scorecardMessage } from './scorecard.js';
+import { isLead } from '../drills/leads.js';
+import { approveLiveActions, scoredDrills } from '../drills/live.js';
+import { drillBlocker, drillsPaused, launchDrill, setDrillsPaused } from '../drills/launch.js';
+import { describeWindows } from '../drills/planner.js';
+import { scoreOf, scorecardMessage } from '../drills/scorecard.js';
 
 /**
  * /drill: leads start, stop, pause and review unannounced drills. A drill is
@@ -16,39 +18,28 @@ import { scoreOf, scorecardMessage } from './scorecard.js';
  * once and keeps new ones from starting.
  */
 
-type DrillAction = (words: string[], caller: Caller, deps: DispatchDeps) => Promise<Reply>;
+type DrillAction = (words: string[], caller: Caller, deps: CommandDeps) => Promise<Reply>;
 
 const reply = (text: string, tone: Reply['message']['tone'] = 'info'): Reply => ({ visibility: 'ephemeral', message: { text, tone } });
 
-/** Leads: team managers and the duty managers. */
-export function isLead(deps: Pick<DispatchDeps, 'config'>, person: string | undefined): boolean {
-  if (!person) return false;
-  const { config } = deps;
-  if (Object.values(config.teams).some((team) => team.manager === person)) return true;
-  const duty = config.dutyManager;
-  if ('person' in duty) return duty.person === person;
-  const team = config.teams[duty.team];
-  return Boolean(team && [...team.rotation.primary, ...team.rotation.backup].includes(person));
-}
-
-function requireLead(deps: DispatchDeps, caller: Caller): void {
-  if (!isLead(deps, caller.person)) throw new DomainError('forbidden', deps.present.t('drill.leadsOnly'));
+function requireLead(deps: CommandDeps, caller: Caller): void {
+  if (!isLead(deps.config, caller.person)) throw new DomainError('forbidden', deps.present.t('drill.leadsOnly'));
 }
 
 
 const start: DrillAction = async ([scenarioId], caller, deps) => {
   const { t } = deps.present;
   requireLead(deps, caller);
-  const scenarios = deps.service.library.playbooks.filter((playbook) => playbook.drill);
+  const scenarios = deps.incidents.library.playbooks.filter((playbook) => playbook.drill);
   const scenario = scenarioId ? scenarios.find((playbook) => playbook.id === scenarioId) : undefined;
   if (!scenario) throw new DomainError('usage', t('drill.unknownScenario', { value: scenarioId ?? '', allowed: scenarios.map((s) => s.id).join(', ') || '-' }), t('usage.drill'));
   const blocker = await drillBlocker(deps.store, deps.present.t);
   if (blocker) throw new DomainError('conflict', blocker);
-  const incident = await launchDrill(deps, scenario, { startedBy: caller.name, origin: caller.conversation });
+  const incident = await launchDrill({ service: deps.incidents, config: deps.config }, scenario, { startedBy: caller.name, origin: caller.conversation });
   return reply(t('drill.started', { id: incident.id, scenario: scenario.title, room: incident.roomName }), 'alert');
 };
 
-async function drillNamed(deps: DispatchDeps, word: string | undefined): Promise<Incident> {
+async function drillNamed(deps: CommandDeps, word: string | undefined): Promise<Incident> {
   const id = word ? normaliseIncidentId(word) : undefined;
   const incident = id ? await deps.store.get(id) : undefined;
   if (!incident?.drill) throw new DomainError('not_found', deps.present.t('drill.notADrill', { id: word ?? '' }), deps.present.t('usage.drill'));
@@ -58,14 +49,14 @@ async function drillNamed(deps: DispatchDeps, word: string | undefined): Promise
 const stop: DrillAction = async ([id], caller, deps) => {
   requireLead(deps, caller);
   const incident = await drillNamed(deps, id);
-  await deps.service.stopDrill(incident.id, caller.name, deps.present.t('drill.stoppedBy', { person: deps.present.personName(caller.name) }));
+  await deps.incidents.stopDrill(incident.id, caller.name, deps.present.t('drill.stoppedBy', { person: deps.present.personName(caller.name) }));
   return reply(deps.present.t('drill.stopAck', { id: incident.id }), 'success');
 };
 
 const pause: DrillAction = async (_words, caller, deps) => {
   requireLead(deps, caller);
   await setDrillsPaused(deps.store, true);
-  const stopped = await deps.service.stopDrills(deps.present.t('drill.killSwitch'), caller.name);
+  const stopped = await deps.incidents.stopDrills(deps.present.t('drill.killSwitch'), caller.name);
   return reply(deps.present.t('drill.pausedAck', { stopped: stopped.join(', ') || '-' }), 'warning');
 };
 
@@ -83,12 +74,8 @@ const list: DrillAction = async (_words, _caller, deps) => {
   return { visibility: 'ephemeral', message: { title: deps.present.t('drill.listTitle'), text: paused.trim(), fields } };
 };
 
-async function scoredDrills(deps: DispatchDeps, team?: string): Promise<Incident[]> {
-  return (await deps.store.listRecent(500)).filter((incident) => incident.drill && scoreOf(incident) && (!team || incident.slots.some((slot) => slot.team === team)));
-}
-
 const report: DrillAction = async ([id], _caller, deps) => {
-  const incident = id ? await drillNamed(deps, id) : (await scoredDrills(deps))[0];
+  const incident = id ? await drillNamed(deps, id) : (await scoredDrills(deps.store))[0];
   const score = incident ? scoreOf(incident) : undefined;
   if (!incident || !score) return reply(deps.present.t('drill.noReport'));
   return { visibility: 'ephemeral', message: scorecardMessage({ config: deps.config, present: deps.present }, incident, score) };
@@ -98,7 +85,7 @@ const report: DrillAction = async ([id], _caller, deps) => {
 const trend: DrillAction = async ([team], _caller, deps) => {
   const { t } = deps.present;
   if (team && !deps.config.teams[team]) throw new DomainError('usage', t('error.unknownTeam', { value: team, allowed: Object.keys(deps.config.teams).join(', ') }));
-  const drills = (await scoredDrills(deps, team)).slice(0, 12).reverse();
+  const drills = (await scoredDrills(deps.store, team)).slice(0, 12).reverse();
   if (drills.length === 0) return reply(t('drill.noReport'));
   const times = drills.map((incident) => scoreOf(incident)?.assembledMs).filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b);
   const median = times.length > 0 ? formatClock(times[Math.floor((times.length - 1) / 2)] as number) : '-';
@@ -116,7 +103,7 @@ const trend: DrillAction = async ([team], _caller, deps) => {
 /** The windows leads configured; never the planned moments (nobody may predict a drill). */
 const schedule: DrillAction = async (_words, caller, deps) => {
   requireLead(deps, caller);
-  const schedules = (deps.config as typeof deps.config & { drills?: Record<string, DrillSchedule> }).drills ?? {};
+  const schedules = deps.config.drills;
   const fields = Object.entries(schedules).map(([id, drill]) => ({
     label: `${id} (${drill.scenario})`,
     value: deps.present.t('drill.scheduleLine', { windows: describeWindows(drill), teams: drill.teams.join(', '), max: drill.monthlyMax }),
@@ -134,18 +121,13 @@ const approveLive: DrillAction = async ([id], caller, deps) => {
   const drill = incident.drill;
   if (!drill || drill.live.length === 0) throw new DomainError('conflict', t('drill.noLive', { id: incident.id }));
   if (drill.startedBy === caller.name) throw new DomainError('forbidden', t('drill.liveSelf'));
-  await deps.service.apply(incident.id, caller.name, (fx, ctx) => {
-    if (!fx.incident.drill || fx.incident.drill.liveApprovedBy) return;
-    fx.incident.drill.liveApprovedBy = caller.name;
-    fx.event('drill.live_approved', { person: caller.name, data: { live: fx.incident.drill.live } });
-    fx.toRoom('drill-live-approved', ctx.present.notice(t('drill.liveApproved', { id: incident.id, person: ctx.present.personName(caller.name), actions: fx.incident.drill.live.join(', ') }), 'warning'));
-  });
+  await approveLiveActions(deps.incidents, incident.id, caller.name);
   return reply(t('drill.liveApproved', { id: incident.id, person: deps.present.personName(caller.name), actions: drill.live.join(', ') }), 'success');
 };
 
 const ACTIONS: Record<string, DrillAction> = { start, stop, pause, resume, list, report, trend, schedule, 'approve-live': approveLive };
 
-export async function handleDrill(args: string, caller: Caller, deps: DispatchDeps): Promise<Reply> {
+export async function handleDrill(args: string, caller: Caller, deps: CommandDeps): Promise<Reply> {
   const [first, ...rest] = tokenize(args).map((token) => token.text);
   const action = first ? ACTIONS[first.toLowerCase()] : undefined;
   if (!action) return reply(deps.present.t('usage.drill'));

@@ -1,13 +1,13 @@
 import { SEVERITIES } from '../config/schema.js';
 import type { Form } from '../ports.js';
-import type { DispatchDeps } from './dispatch.js';
+import type { CommandDeps } from './deps.js';
 
 /**
  * The declare form: chats with modals (Slack, Discord) render it when someone
  * types `/incident declare` alone. Submitting it produces the same command a
  * person would type, so it goes through the same parser and checks.
  */
-export function declareFormFor(deps: Pick<DispatchDeps, 'config' | 'present'>): Form {
+export function declareFormFor(deps: Pick<CommandDeps, 'config' | 'present'>): Form {
   const { config, present } = deps;
   const t = present.t;
   const severities = SEVERITIES.filter((level) => config.severities[level]);
@@ -35,20 +35,4 @@ export function declareFormFor(deps: Pick<DispatchDeps, 'config' | 'present'>): 
       { name: 'summary', label: t('form.declare.summary'), kind: 'longtext', optional: true },
     ],
   };
-}
-
-/** Turns submitted form values into command arguments the parser reads back exactly. */
-export function formArgs(values: Record<string, string | undefined>): string {
-  return Object.entries(values)
-    .filter(([, value]) => value !== undefined && value.trim() !== '')
-    .map(([name, value]) => `${name}=${quote((value as string).trim())}`)
-    .join(' ');
-}
-
-/** Quotes a value for the tokenizer: double quotes, or single when the text holds a double quote. */
-export function quote(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, ' ');
-  if (!flat.includes('"')) return `"${flat}"`;
-  if (!flat.includes("'")) return `'${flat}'`;
-  return `"${flat.replace(/"/g, "'")}"`;
 }

@@ -1,6 +1,16 @@
 import type { Logger } from '../logger.js';
-import { expectedTimers } from '../muster/transitions.js';
-import type { Clock, IncidentStore, Outbox, Scheduler } from '../ports.js';
+import type { Incident } from '../incidents/types.js';
+import type { Clock, IncidentStore, Outbox, Scheduler, Timer } from '../ports.js';
+
+/** What the reconciler needs: the queues, the records, and the timer table's view of a record. */
+export interface ReconcileDeps {
+  store: IncidentStore;
+  scheduler: Scheduler;
+  outbox: Outbox;
+  clock: Clock;
+  /** Every timer an incident's record expects (TimerTable.expectedTimers). */
+  expectedTimers: (incident: Incident) => Timer[];
+}
 
 export interface ReconcileReport {
   incidents: number;
@@ -16,12 +26,12 @@ export interface ReconcileReport {
  * watchdog, never doubles anything.
  */
 export async function reconcile(
-  deps: { store: IncidentStore; scheduler: Scheduler; outbox: Outbox; clock: Clock },
+  deps: ReconcileDeps,
   overdueAfterMs = 60_000,
 ): Promise<ReconcileReport> {
   const active = await deps.store.listActive();
   const now = deps.clock.now();
-  const timers = active.flatMap((incident) => expectedTimers(incident));
+  const timers = active.flatMap((incident) => deps.expectedTimers(incident));
   const overdue = timers
     .map((timer) => ({ id: timer.id, lateMs: now - timer.dueAt }))
     .filter((entry) => entry.lateMs > overdueAfterMs);
@@ -50,7 +60,7 @@ export class Watchdog {
   startedAt: number | undefined;
 
   constructor(
-    private readonly deps: { store: IncidentStore; scheduler: Scheduler; outbox: Outbox; clock: Clock; logger: Logger },
+    private readonly deps: ReconcileDeps & { logger: Logger },
     readonly intervalMs = 15_000,
   ) {}
 

@@ -1,18 +1,12 @@
 import type { DraftEvent, Incident } from '../incidents/types.js';
-import type { Destination, Message, OutboundMessage } from '../ports.js';
+import type { Destination, Message, OutboundMessage, PageFence } from '../ports.js';
+import { drillMarked } from './drill-mark.js';
 
 /**
  * What one use case wants done, collected while it mutates a draft incident
  * and committed all at once: timeline events and outbox messages go to the
  * store in the same atomic write as the incident itself.
  */
-export const DRILL_MARK = 'DRILL';
-
-export function drillMarked(message: Message): Message {
-  const mark = (text: string) => (text.startsWith(`${DRILL_MARK} `) || text.includes(`[${DRILL_MARK}]`) ? text : `${DRILL_MARK} · ${text}`);
-  return message.title ? { ...message, title: mark(message.title) } : { ...message, text: mark(message.text) };
-}
-
 export class Effects {
   readonly events: DraftEvent[] = [];
   readonly outbox: OutboundMessage[] = [];
@@ -27,11 +21,10 @@ export class Effects {
     this.events.push({ at: this.now, actor: this.actor, data: {}, ...fields, type });
   }
 
-  /** `key` makes the message id deterministic, so a retried commit sends it once. */
-  /** In a drill every message says DRILL, whoever wrote it: nobody may mistake it for the real thing. */
-  send(key: string, to: Destination, message: Message): void {
+  /** `key` makes the message id deterministic, so a retried commit sends it once; in a drill it says DRILL. */
+  send(key: string, to: Destination, message: Message, fence?: PageFence): void {
     const marked = this.incident.drill ? drillMarked(message) : message;
-    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked });
+    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked, ...(fence ? { fence } : {}) });
   }
 
   toRoom(key: string, message: Message): void {

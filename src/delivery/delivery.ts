@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
-import { UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage, type WebhookPort } from '../ports.js';
+import type { Incident } from '../incidents/types.js';
+import { UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
+
+/** What became of a page: handed to the chat (with its reference), refused for good, or no longer wanted. */
+export type PageReceipt =
+  | { outcome: 'delivered'; incident: string; fence: PageFence; ref: string }
+  | { outcome: 'failed'; incident: string; fence: PageFence; reason: string }
+  | { outcome: 'superseded'; incident: string; fence: PageFence };
+
+/** A page is wanted while its slot still pages at the epoch it was sent in, on an open incident. */
+export function pageWanted(incident: Incident | undefined, fence: PageFence): boolean {
+  if (!incident || incident.status === 'resolved') return false;
+  const slot = incident.slots.find((candidate) => candidate.role === fence.role);
+  return slot !== undefined && slot.state === 'paging' && slot.epoch === fence.epoch;
+}
 
 /** How long one worker may take to hand a message to the chat before another may try. */
 const SEND_CLAIM_MS = 60_000;
@@ -31,6 +45,8 @@ export class Delivery {
     private readonly present: Presenter,
     private readonly logger: Logger,
     private readonly webhooks?: WebhookPort,
+    /** Told what became of every page; the muster records it and moves a slot on when a page can never arrive. */
+    private readonly onReceipt: (receipt: PageReceipt) => Promise<void> = async () => undefined,
   ) {}
 
   private webhookPort(): WebhookPort {
@@ -49,10 +65,18 @@ export class Delivery {
     const attempt = `${this.owner}-${randomUUID()}`;
     const claim = await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS);
     if (claim !== 'claimed') return;
+    const fence = message.kind === 'message' ? message.fence : undefined;
+    if (fence && !pageWanted(await this.store.get(message.incident), fence)) {
+      await this.store.markDelivered(message.id);
+      this.logger.debug({ incident: message.incident, message: message.id }, 'page no longer wanted; settled, not sent');
+      await this.report({ outcome: 'superseded', incident: message.incident, fence });
+      return;
+    }
+    let ref: string | undefined;
     try {
       if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
       else if (message.kind === 'webhook') await this.webhookPort().post(message.audience, message.body);
-      else await this.chat.send(message.to, message.message);
+      else ref = await this.chat.send(message.to, message.message);
     } catch (error) {
       if (!(error instanceof UndeliverableError)) {
         await this.store.releaseLease(`send:${message.id}`, attempt).catch(() => undefined);
@@ -60,9 +84,20 @@ export class Delivery {
       }
       const to = message.kind === 'message' ? message.to : message.kind === 'webhook' ? `webhook:${message.audience}` : 'board';
       this.logger.warn({ incident: message.incident, message: message.id, to, reason: error.message }, 'message cannot be delivered; not retrying');
+      await this.store.markDelivered(message.id);
+      if (fence) await this.report({ outcome: 'failed', incident: message.incident, fence, reason: error.message });
+      return;
     }
     await this.store.markDelivered(message.id);
+    if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref: ref ?? '' });
   };
+
+  /** A receipt that cannot be recorded never un-sends the page: it is logged, and the step's timer still runs. */
+  private async report(receipt: PageReceipt): Promise<void> {
+    await this.onReceipt(receipt).catch((error: unknown) => {
+      this.logger.warn({ incident: receipt.incident, role: receipt.fence.role, outcome: receipt.outcome, err: error instanceof Error ? error.message : error }, 'could not record a page receipt');
+    });
+  }
 
   /** In this process a promise chain; across replicas a lease in the store. */
   private async withBoardLock(incident: string, work: () => Promise<void>): Promise<void> {

@@ -3,7 +3,7 @@
  * timer and outbox workers run, and the watchdog beat within two intervals.
  * Details name what failed, never a URL, a password or a stack.
  */
-import type { Clock, IncidentStore } from '../ports.js';
+import type { Clock, IncidentStore } from './ports.js';
 
 export interface ReadinessDeps {
   store: Pick<IncidentStore, 'ping'>;

@@ -1,0 +1,24 @@
+import type { ActionService } from '../actions/service.js';
+import type { MusterConfig } from '../config/schema.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { Logger } from '../logger.js';
+import type { Presenter } from '../notify/present.js';
+import type { IncidentStore } from '../ports.js';
+
+/**
+ * What the chat grammar needs to turn a command into a use-case call and a
+ * reply: the config it parses names against, the presenter for replies, the
+ * store's read side (incidents by id, by room, by status; the request-id
+ * dedupe; the drills' kill switch) and the use cases themselves.
+ */
+export interface CommandDeps {
+  config: MusterConfig;
+  present: Presenter;
+  logger: Logger;
+  now: () => number;
+  store: IncidentStore;
+  /** declare, ack, resolve, severity, escalate, assign, updates, playbooks, drills' musters. */
+  incidents: IncidentService;
+  /** Privileged actions: run, approve, deny, break-glass. */
+  actions: ActionService;
+}

@@ -1,0 +1,63 @@
+import type { Incident } from '../incidents/types.js';
+import type { MusterContext } from '../kernel/context.js';
+import type { Effects } from '../kernel/effects.js';
+import { TIMER_KINDS, type Timer, type TimerKind } from '../ports.js';
+
+/**
+ * A timer kind whose timers an incident's record implies (escalation steps,
+ * deadlines, clocks, playbook nudges). `expected` derives them from the
+ * record alone — the reconciler re-creates any the queue lacks, and every
+ * commit schedules them — and `fire` is a fenced transition over a draft of
+ * the incident: it acts only if the record still expects this very timer.
+ */
+export interface IncidentTimerKind {
+  kind: TimerKind;
+  scope: 'incident';
+  expected(incident: Incident): Timer[];
+  fire(ctx: MusterContext, fx: Effects, timer: Timer): void;
+}
+
+/**
+ * A timer kind its owner plans and re-arms itself (drill plans, reports): not
+ * derived from one incident's record, so the reconciler does not re-create it.
+ */
+export interface OwnedTimerKind {
+  kind: TimerKind;
+  scope: 'owned';
+  fire(timer: Timer): Promise<void>;
+}
+
+export type TimerRegistration = IncidentTimerKind | OwnedTimerKind;
+
+/**
+ * The one table of timer kinds (src/app.ts puts it together). Every TimerKind
+ * has exactly one registration: the constructor refuses a missing or doubled
+ * kind, so adding a kind is one new registration and one table line.
+ */
+export class TimerTable {
+  private readonly byKind = new Map<TimerKind, TimerRegistration>();
+  private readonly incidentKinds: IncidentTimerKind[];
+
+  constructor(registrations: TimerRegistration[]) {
+    for (const registration of registrations) {
+      if (this.byKind.has(registration.kind)) throw new Error(`timer kind "${registration.kind}" is registered twice`);
+      this.byKind.set(registration.kind, registration);
+    }
+    const missing = TIMER_KINDS.filter((kind) => !this.byKind.has(kind));
+    if (missing.length > 0) throw new Error(`timer kinds without a registration: ${missing.join(', ')}`);
+    this.incidentKinds = registrations.filter((registration): registration is IncidentTimerKind => registration.scope === 'incident');
+  }
+
+  kinds(): TimerKind[] {
+    return [...this.byKind.keys()];
+  }
+
+  get(kind: TimerKind): TimerRegistration | undefined {
+    return this.byKind.get(kind);
+  }
+
+  /** Every timer the incident's record expects now, over all incident kinds. */
+  expectedTimers(incident: Incident): Timer[] {
+    return this.incidentKinds.flatMap((registration) => registration.expected(incident));
+  }
+}

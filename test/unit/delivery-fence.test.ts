@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { UndeliverableError, type Destination, type Message } from '../../src/ports.js';
+import { harness } from '../support/fixture.js';
+
+const MIN = 60_000;
+
+/** Makes the harness's chat fail DMs to some people, for good or for now, until told otherwise. */
+async function flakyHarness() {
+  const h = await harness();
+  const gone = new Set<string>();
+  const failingFor = new Set<string>();
+  const attempts: string[] = [];
+  const send = h.chat.send.bind(h.chat);
+  h.chat.send = async (to: Destination, message: Message) => {
+    if (to.kind === 'person') {
+      attempts.push(to.person);
+      if (gone.has(to.person)) throw new UndeliverableError(`cannot_dm_user: ${to.person} has DMs closed`);
+      if (failingFor.has(to.person)) throw new Error('503 service unavailable');
+    }
+    return send(to, message);
+  };
+  return { ...h, flaky: { gone, failingFor, attempts } };
+}
+
+const standDowns = (h: Awaited<ReturnType<typeof harness>>, person: string) =>
+  h.chat.pagesTo(person).filter((d) => /no longer needed|was resolved/.test(d.message.text));
+
+describe('stand-down', () => {
+  it('tells the backup still being paged, once, when the primary acknowledges', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    await h.advance(5 * MIN);
+    expect(h.chat.pagesTo('pam')).toHaveLength(1);
+    await h.say('pete', '/incident ack');
+    expect(standDowns(h, 'pam').map((d) => d.message.text)).toEqual(['INC-1: you are no longer needed as tech: Pete Payments acknowledged. Thank you.']);
+    expect(standDowns(h, 'pete')).toEqual([]);
+    const timeline = await h.store.timeline('INC-1');
+    expect(timeline.filter((e) => e.type === 'page.stood_down').map((e) => e.data)).toEqual([{ people: ['pam'], reason: 'acked', taker: 'pete' }]);
+  });
+
+  it('stands down everyone still paging when the incident is resolved, and the board says cancelled, not paging', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    await h.advance(5 * MIN);
+    await h.say('alice', '/incident resolve INC-1 false alarm');
+    expect(standDowns(h, 'pete')).toHaveLength(1);
+    expect(standDowns(h, 'pam')).toHaveLength(1);
+    expect(standDowns(h, 'mona')).toEqual([]);
+    const board = h.chat.delivered.filter((d) => d.message.pin).at(-1)!;
+    expect(board.message.fields?.[0]?.value).toContain('cancelled');
+    expect(board.message.fields?.[0]?.value).not.toContain('paging');
+    await h.advance(10 * MIN);
+    expect(h.chat.pagesTo('mona')).toEqual([]);
+  });
+
+  it('stands down the people a downgrade no longer needs, and nobody else', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P2 service=checkout');
+    await h.say('cara', '/incident ack');
+    await h.say('cara', '/incident sev INC-1 P3 smaller than it looked');
+    expect(standDowns(h, 'cara')).toEqual([]);
+    expect(standDowns(h, 'pete')).toEqual([]);
+    await h.say('cara', '/incident sev INC-1 P2 bigger again');
+    await h.say('cara', '/incident sev INC-1 P3 no');
+    expect(h.chat.pagesTo('pete').length).toBeGreaterThan(0);
+  });
+});
+
+describe('a page is delivered only while it is still wanted', () => {
+  it('a page retried after the ack is settled as superseded, never sent', async () => {
+    const h = await flakyHarness();
+    h.flaky.failingFor.add('pam');
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    await h.advance(5 * MIN);
+    expect(h.flaky.attempts.filter((p) => p === 'pam').length).toBeGreaterThan(0);
+    expect(h.chat.pagesTo('pam')).toEqual([]);
+    // the first attempts failed; pete acks before the outbox tries again
+    await h.say('pete', '/incident ack');
+    h.flaky.failingFor.delete('pam');
+    await h.muster.start({ watchdog: false });
+    await h.outbox.idle();
+    const pages = h.chat.pagesTo('pam').filter((d) => d.message.title?.startsWith('PAGE'));
+    expect(pages).toEqual([]);
+    const timeline = await h.store.timeline('INC-1');
+    expect(timeline.some((e) => e.type === 'page.superseded' && e.person === 'pam')).toBe(true);
+  });
+
+  it('a page that can never arrive moves the slot to its next step at once, and says why', async () => {
+    const h = await flakyHarness();
+    h.flaky.gone.add('pete');
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    // no clock advance: the backup is paged straight away
+    expect(h.chat.pagesTo('pam').filter((d) => d.message.title?.startsWith('PAGE'))).toHaveLength(1);
+    const timeline = await h.store.timeline('INC-1');
+    const failed = timeline.find((e) => e.type === 'page.failed');
+    expect(failed?.person).toBe('pete');
+    expect(String(failed?.data.reason)).toContain('DMs closed');
+    expect(timeline.some((e) => e.type === 'escalation.step' && e.data.step === 1)).toBe(true);
+    const incident = (await h.store.get('INC-1'))!;
+    expect(incident.slots[0]?.pages.map((p) => [p.person, p.delivery])).toEqual([['pete', 'failed'], ['pam', 'delivered']]);
+    // the backup's own timer later finds its step already run: nobody is paged twice
+    await h.advance(5 * MIN);
+    expect(h.chat.pagesTo('pam').filter((d) => d.message.title?.startsWith('PAGE'))).toHaveLength(1);
+  });
+
+  it('when nobody in the chain can be reached, the duty manager hears it', async () => {
+    const h = await flakyHarness();
+    for (const person of ['pete', 'pam', 'mona']) h.flaky.gone.add(person);
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    const timeline = await h.store.timeline('INC-1');
+    expect(timeline.filter((e) => e.type === 'page.failed').map((e) => e.person)).toEqual(['pete', 'pam', 'mona']);
+    expect(timeline.some((e) => e.type === 'escalation.unreachable')).toBe(true);
+    expect(h.chat.pagesTo('dora').map((d) => d.message.text)).toEqual([expect.stringContaining('nobody could be reached for tech')]);
+  });
+});
