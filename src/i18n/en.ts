@@ -1,3 +1,4 @@
+import { consoleEn } from './console-en.js';
 /** English messages. Placeholders are {name}; every locale must have every key. */
 export const en = {
   'usage.incident':
@@ -398,12 +399,7 @@ export const en = {
   'calendar.event': '{team} {position}: {person}',
   'calendar.eventOverride': '{team} {position}: {person} ({kind} {id})',
   'calendar.description': 'Read-only on-call calendar from Muster. Times are exact; edit shifts from chat with /oncall.',
-  // The console (src/main/console.ts): what it says at start.
-  'console.logFile': 'Log: {file} (MUSTER_LOG_FILE moves it, MUSTER_LOG_LEVEL sets how much). Warnings also show here.',
-  'console.http': 'HTTP at {url}: {paths}.',
-  'console.webhooksOff': 'Webhook audiences are off in the console: {audiences} will not be notified (they are when Muster runs on Slack or Discord).',
-  'console.tags': 'Each line is tagged with where it would go: [{channel}] is the console channel you type in (everyone there sees it), [reply to NAME] only the sender sees, [DM @NAME] is a direct message, [#inc-…] a war room.',
-  'console.ready': 'Ready. Type as a configured person, e.g.  {person}: /incident declare Checkout is failing sev=P1 service={service}   (also: sleep 5s, quit)',
+  ...consoleEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
