@@ -7,6 +7,9 @@ import type { Clock, Scheduler, Timer, TimerHandler } from '../../src/ports.js';
  * With a ManualClock, call `runDue()` after advancing the clock instead of
  * waiting for real time; tests use that to play a 15-minute muster instantly.
  */
+/** The longest delay setTimeout honours. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class InProcessScheduler implements Scheduler {
   private readonly timers = new Map<string, Timer>();
   private readonly handles = new Map<string, NodeJS.Timeout>();
@@ -84,7 +87,15 @@ export class InProcessScheduler implements Scheduler {
   private arm(timer: Timer): void {
     if (!this.options.realTime || this.handles.has(timer.id)) return;
     const delay = Math.max(0, timer.dueAt - this.clock.now());
-    const handle = setTimeout(() => void this.fire(timer.id), delay);
+    // setTimeout fires at once (after 1 ms) for a delay past 2^31-1 ms (~24.8
+    // days), so a drill planned weeks ahead would start now: wait in steps.
+    const handle =
+      delay > MAX_TIMEOUT_MS
+        ? setTimeout(() => {
+            this.handles.delete(timer.id);
+            if (this.timers.has(timer.id) && !this.closed) this.arm(timer);
+          }, MAX_TIMEOUT_MS)
+        : setTimeout(() => void this.fire(timer.id), delay);
     this.handles.set(timer.id, handle);
   }
 

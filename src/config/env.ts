@@ -21,6 +21,8 @@ export interface MusterEnv {
   logLevel: LogLevel;
   /** True when MUSTER_LOG_LEVEL (or LOG_LEVEL) was set, so a quiet console may not override it. */
   logLevelSet: boolean;
+  /** MUSTER_LOG_FILE: where the console writes its log (default: muster-console.log in the temp folder). */
+  logFile?: string;
   /**
    * Prefix of every Redis key and BullMQ queue, so several installs can share a Redis.
    * Always carries a hash tag ("{muster}:"), so Redis Cluster can run every script.
@@ -88,6 +90,7 @@ const FIELDS = {
     variable: 'MUSTER_LOG_LEVEL',
     schema: optionalText.transform((v) => v?.toLowerCase()).pipe(z.enum(LOG_LEVELS).default('info')),
   },
+  logFile: { variable: 'MUSTER_LOG_FILE', schema: optionalText },
   redisPrefix: {
     variable: 'MUSTER_REDIS_PREFIX',
     schema: optionalText.pipe(

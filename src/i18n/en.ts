@@ -1,3 +1,4 @@
+import { consoleEn } from './console-en.js';
 /** English messages. Placeholders are {name}; every locale must have every key. */
 export const en = {
   'usage.incident':
@@ -452,6 +453,7 @@ export const en = {
   'knowledge.taskAlreadyFiled': 'The knowledge entry for {id} is already filed: edit it instead.',
   'knowledge.taskAlreadySkipped': 'The knowledge task for {id} was already skipped.',
   'knowledge.noTask': '{id} has no knowledge task.',
+  ...consoleEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,4 @@
+import { consoleZhCN } from './console-zh-CN.js';
 import type { MessageKey } from './en.js';
 
 /** 简体中文消息。占位符与英文一致。 */
@@ -454,4 +455,5 @@ export const zhCN: Record<MessageKey, string> = {
   'knowledge.taskAlreadyFiled': '{id} 的知识条目已经提交：请改为编辑。',
   'knowledge.taskAlreadySkipped': '{id} 的知识沉淀任务已被跳过。',
   'knowledge.noTask': '{id} 没有知识沉淀任务。',
+  ...consoleZhCN,
 };

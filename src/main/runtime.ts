@@ -36,7 +36,7 @@ import { hashTaggedPrefix } from '../config/redis-keys.js';
 import { redisTarget, type RedisTarget } from '../config/redis-target.js';
 import { describeRedisTarget, redisClient } from './redis-clients.js';
 import type { Logger } from '../logger.js';
-import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler } from '../ports.js';
+import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler, WebhookPort } from '../ports.js';
 
 export type Mode = 'embedded' | 'production';
 
@@ -50,6 +50,8 @@ export interface Runtime {
   shifts: ShiftChangeStore;
   /** The port of the HTTP server (metrics, health, hooks) when one runs. */
   httpPort?: number;
+  /** Its routes, e.g. "GET /readyz", when it runs. */
+  httpRoutes?: string[];
   /** Where the dashboard answers, when MUSTER_DASHBOARD_TOKEN turns it on ("http://127.0.0.1:8080/dashboard"). */
   dashboardUrl?: string;
   /** Resolves once queued outbound messages have been delivered (or after a bound). */
@@ -154,13 +156,15 @@ export async function buildRuntime(options: {
   chat: ChatPort;
   logger: Logger;
   clock?: Clock;
+  /** Replaces the signed-HTTP webhook audiences (the console has none). */
+  webhooks?: WebhookPort;
 }): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const target = redisTarget(options.env);
   const mode: Mode = target ? 'production' : 'embedded';
   const auditKey = auditKeyOrStop(options.env, options.logger);
   const parts = target ? await productionParts(target, options.env.redisPrefix, options.logger) : embeddedParts(clock);
-  const webhooks = new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
+  const webhooks = options.webhooks ?? new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts });
@@ -172,7 +176,7 @@ export async function buildRuntime(options: {
     mode,
     muster,
     ...parts,
-    ...(http ? { httpPort: http.port } : {}),
+    ...(http ? { httpPort: http.port, httpRoutes: http.routes } : {}),
     ...(http?.dashboardUrl ? { dashboardUrl: http.dashboardUrl } : {}),
     settle: (maxMs = 10_000) => settle(parts.outbox, maxMs),
     close: async () => {
@@ -279,6 +283,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
     if (dashboardUrl) logger.info({ url: dashboardUrl }, `Dashboard: ${dashboardUrl}`);
     return {
       port: server.port,
+      routes,
       ...(dashboardUrl ? { dashboardUrl } : {}),
       close: async () => {
         metrics.close();

@@ -5,7 +5,7 @@
  * workers and the watchdog; every response carries the security headers.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MusterMetrics } from '../../adapters/http/metrics.js';
 import { buildOpsApp, SECURITY_HEADERS } from '../../adapters/http/ops.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
@@ -164,7 +164,8 @@ describe('GET /metrics', () => {
     // an incident the process never saw declared (a restart): looked up in the store
     await h.say('alice', '/incident declare Real one sev=P3 service=checkout');
     emit({ incident: 'INC-1', type: 'page.sent', role: 'tech' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The unseen incident is looked up in the store asynchronously: wait for its page to be counted.
+    await vi.waitFor(async () => expect(total(parsePrometheus(await metrics.render()), 'muster_pages_sent_total', { drill: 'false' })).toBe(1), { timeout: 30_000 });
     const samples = parsePrometheus(await metrics.render());
     expect(total(samples, 'muster_pages_sent_total', { drill: 'true' })).toBe(1);
     expect(total(samples, 'muster_pages_sent_total', { drill: 'false' })).toBe(1);
