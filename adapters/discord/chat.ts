@@ -18,7 +18,8 @@ import { clip, renderMessage } from './render.js';
  * Unknown Member, Missing Access, Cannot send messages to this user, Invalid
  * Form Body. The outbox must not hammer Discord with them.
  */
-const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50035]);
+// 50033 Invalid Recipient(s): a DM to someone who is not on the server can never succeed.
+const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50033, 50035]);
 
 const CHANNEL_TEXT = 0;
 const INVALID_FORM_BODY = 50035;

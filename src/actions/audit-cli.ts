@@ -49,6 +49,10 @@ export function checkTimeline(incident: Incident, timeline: TimelineEvent[], key
     const type = timeline[broken.index]?.type;
     return { incident: incident.id, seq: broken.seq, reason: broken.reason, ...(type ? { type } : {}) };
   }
+  // On a live bot a commit may land between reading the record and its timeline:
+  // keyed entries past the head are that commit's (only the key holder can chain them).
+  const atHead = timeline.find((event) => event.seq === incident.head.seq);
+  if (atHead && atHead.hash === incident.head.hash) return undefined;
   const last = timeline.at(-1);
   const seq = last?.seq ?? 0;
   if (seq !== incident.head.seq || (last && last.hash !== incident.head.hash)) {

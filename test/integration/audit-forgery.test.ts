@@ -43,9 +43,10 @@ afterEach(async () => {
 async function threeIncidents(key: AuditKey = TEST_AUDIT_KEY): Promise<{ store: RedisStore; sink: string[] }> {
   const clock = new ManualClock(Date.UTC(2026, 10, 2, 9, 0, 0));
   const store = new RedisStore(redis, { prefix });
+  const outbox = new InProcessOutbox({ attempts: 2, baseDelayMs: 1 });
   muster = new Muster({
     auditKey: key, config: testConfig(), store, scheduler: new InProcessScheduler(clock, { realTime: false }),
-    outbox: new InProcessOutbox({ attempts: 2, baseDelayMs: 1 }), chat: new FakeChat(), clock, logger: silentLogger,
+    outbox, chat: new FakeChat(), clock, logger: silentLogger,
   });
   const sink: string[] = [];
   muster.onEvent((event) => sink.push(JSON.stringify(event)));
@@ -56,6 +57,8 @@ async function threeIncidents(key: AuditKey = TEST_AUDIT_KEY): Promise<{ store: 
   await say('alice', 'declare Database down sev=P2 service=checkout');
   await say('alice', 'declare Payments slow sev=P3 service=checkout');
   await say('alice', 'declare Search broken sev=P3 service=checkout');
+  // Page receipts are committed as deliveries finish: let them land before anyone forges.
+  await outbox.idle();
   return { store, sink };
 }
 

@@ -10,6 +10,7 @@ import { loadEnv } from '../../src/config/env.js';
 import { buildRuntime, type Runtime } from '../../src/main.js';
 import { DECLARE_P1, ofType, PRIMARIES, recordingLogger, ROLES, shortConfig, StampedChat, until } from '../support/redis.js';
 import { OneNodeCluster } from '../support/redis-cluster.js';
+import { TEST_AUDIT_SECRET } from '../support/audit-key.js';
 
 let cluster: OneNodeCluster | undefined;
 let runtime: Runtime | undefined;
@@ -30,7 +31,7 @@ describe('Redis Cluster slots', () => {
     const logger = recordingLogger();
     const chat = new StampedChat();
     // An untagged prefix, as older installs set it: Muster adds the tag.
-    const env = loadEnv({ REDIS_URL: cluster.url, MUSTER_REDIS_PREFIX: 'muster:' });
+    const env = loadEnv({ REDIS_URL: cluster.url, MUSTER_REDIS_PREFIX: 'muster:', MUSTER_AUDIT_KEY: TEST_AUDIT_SECRET });
     runtime = await buildRuntime({ config: shortConfig({ steps: ['0s', '1s', '1s'], assemble: '3s' }), env, chat, logger });
     await runtime.muster.start({ watchdog: true });
     const say = (person: string, args: string, id: string) =>
