@@ -56,6 +56,8 @@ async function recorded(): Promise<{ store: RedisStore; key: string; timeline: T
   await commands.run('INC-1 rollback service=checkout', caller('pete'), deps);
   await commands.approve('INC-1 REQ-1', caller('pete'), deps);
   await commands.run('INC-1 nuke', caller('alice'), deps);
+  // Page receipts are committed as deliveries finish: let them land before reading the timeline.
+  await outbox.idle();
   return { store, key: `${prefix}timeline:INC-1`, timeline: await store.timeline('INC-1'), executor };
 }
 
