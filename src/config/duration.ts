@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Durations in config and commands are written the way people say them:
  * "90s", "15m", "1h30m", "2d". A bare number is refused so nobody has to guess
@@ -49,3 +51,16 @@ export function formatDuration(ms: number): string {
   }
   return parts.join('');
 }
+
+/**
+ * A muster.yaml duration ("15m") read as milliseconds, with an error that shows
+ * examples fitting the field. The one schema every config section uses.
+ */
+export function durationSchemaFor(examples = '"30s", "15m", "1h30m" or "2d"') {
+  return z
+    .string()
+    .refine((text) => parseDuration(text) !== undefined, { message: `write a duration like ${examples}` })
+    .transform((text) => parseDuration(text) as number);
+}
+
+export const durationSchema = durationSchemaFor().describe('A duration: a number with a unit, e.g. 30s, 15m, 1h30m, 2d');

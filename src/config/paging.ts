@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchemaFor } from './duration.js';
+
+const pagingDuration = durationSchemaFor('"0s", "2m" or "5m"');
 
 /**
  * Paging in muster.yaml: each person's contact methods and notification
@@ -25,10 +27,6 @@ const PUSHOVER_KEY_RE = /^[A-Za-z0-9]{30}$/;
 const ROUTING_KEY_RE = /^[A-Za-z0-9]{32}$/;
 const ENV_NAME_RE = /^[A-Z_][A-Z0-9_]*$/;
 
-const pagingDuration = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined, { message: 'write a duration like "0s", "2m" or "5m"' })
-  .transform((text) => parseDuration(text) as number);
 
 const envName = (fallback: string) =>
   z

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchema } from './duration.js';
+
+export { durationSchema } from './duration.js';
 import { alertsConfigSchema } from './alerts.js';
 import { audiencesSchema } from './audiences.js';
 import { drillsConfigSchema, WEEKDAYS } from '../drills/schedule-schema.js';
@@ -25,13 +27,6 @@ const id = (what: string) =>
     .string()
     .regex(ID_RE, `${what} ids use lowercase letters, digits, "-" and "_" (like "payments-sre")`);
 
-export const durationSchema = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined, {
-    message: 'write a duration like "30s", "15m", "1h30m" or "2d"',
-  })
-  .transform((text) => parseDuration(text) as number)
-  .describe('A duration: a number with a unit, e.g. 30s, 15m, 1h30m, 2d');
 
 export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Severity = (typeof SEVERITIES)[number];

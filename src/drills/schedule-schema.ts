@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DateTime, IANAZone } from 'luxon';
-import { parseDuration } from '../config/duration.js';
+import { durationSchema } from '../config/duration.js';
 
 /**
  * The zod schema of one drill schedule in muster.yaml (`drills:` maps a schedule
@@ -19,14 +19,6 @@ const id = (what: string) =>
     .string()
     .regex(ID_RE, `${what} ids use lowercase letters, digits, "-" and "_" (like "payments-sre")`);
 
-/** "30m", "14d" → milliseconds, same notation as everywhere else in muster.yaml. */
-const durationSchema = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined, {
-    message: 'write a duration like "30s", "15m", "1h30m" or "2d"',
-  })
-  .transform((text) => parseDuration(text) as number)
-  .describe('A duration: a number with a unit, e.g. 30s, 15m, 1h30m, 2d');
 
 /** Monday first, matching luxon's `weekday` (1 = Monday … 7 = Sunday). */
 export const WEEKDAYS = [

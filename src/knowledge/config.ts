@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { durationSchema } from '../config/duration.js';
 
 /**
  * `knowledge:` in muster.yaml. It lives apart from config/schema.ts so that
@@ -13,13 +13,6 @@ import { parseDuration } from '../config/duration.js';
  *     remindBefore: 4h
  */
 
-const durationSchema = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined, {
-    message: 'write a duration like "30s", "15m", "1h30m" or "2d"',
-  })
-  .transform((text) => parseDuration(text) as number)
-  .describe('A duration: a number with a unit, e.g. 30s, 15m, 1h30m, 2d');
 
 const roleId = z
   .string()

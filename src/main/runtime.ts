@@ -68,7 +68,7 @@ export function createLogger(env: MusterEnv, quiet = false): Logger {
   return pino({ level, redact: ['*.password', '*.token', '*.secret'] }, pino.destination(2));
 }
 
-interface Parts {
+export interface Parts {
   store: IncidentStore;
   /** The same store's resolved incidents, for muster archive. */
   resolved: ResolvedIncidents;

@@ -13,18 +13,11 @@ import { staleWarning } from '../schedules/explain.js';
 import { feedPath, revokeFeed } from '../schedules/feed-tokens.js';
 import { staleChanges } from '../schedules/handoffs.js';
 import type { ShiftChangeStore } from '../schedules/ports.js';
-import { createLogger, embeddedParts, productionParts, StartupError } from './runtime.js';
+import { StartupError } from './runtime.js';
+import { withParts } from './store-commands.js';
 
-async function withShifts<T>(env: MusterEnv, work: (shifts: ShiftChangeStore) => Promise<T>): Promise<T> {
-  const target = redisTarget(env);
-  const parts = target ? await productionParts(target, env.redisPrefix, createLogger(env, true)) : embeddedParts(systemClock);
-  try {
-    return await work(parts.shifts);
-  } finally {
-    await parts.scheduler.close();
-    await parts.outbox.close();
-    await parts.close();
-  }
+function withShifts<T>(env: MusterEnv, work: (shifts: ShiftChangeStore) => Promise<T>): Promise<T> {
+  return withParts(env, (parts) => work(parts.shifts));
 }
 
 /** `muster calendar url|revoke <team|person> <id>`: prints the feed's secret URL (a new one after revoke). */

@@ -7,24 +7,27 @@ import type { MusterConfig } from '../config/schema.js';
 import type { MusterEnv } from '../config/env.js';
 import { redisTarget } from '../config/redis-target.js';
 import type { IncidentStore } from '../ports.js';
-import { createLogger, embeddedParts, productionParts, StartupError } from './runtime.js';
+import { createLogger, embeddedParts, productionParts, StartupError, type Parts } from './runtime.js';
 import { readFileSync } from 'node:fs';
 import { randomAuditKey, type AuditKey } from '../audit/key.js';
 import { compareWithSink } from '../audit/sink-compare.js';
 import { AUDIT_KEY_HINT } from '../config/audit-env.js';
 
-/** Opens the store of this environment (Redis in production) for one CLI command, and closes it after. */
-async function withStore<T>(env: MusterEnv, work: (store: IncidentStore) => Promise<T>): Promise<T> {
-  const logger = createLogger(env, true);
+/** Opens the stores of this environment (Redis in production) for one CLI command, and closes them after. */
+export async function withParts<T>(env: MusterEnv, work: (parts: Parts) => Promise<T>): Promise<T> {
   const target = redisTarget(env);
-  const parts = target ? await productionParts(target, env.redisPrefix, logger) : embeddedParts(systemClock);
+  const parts = target ? await productionParts(target, env.redisPrefix, createLogger(env, true)) : embeddedParts(systemClock);
   try {
-    return await work(parts.store);
+    return await work(parts);
   } finally {
     await parts.scheduler.close();
     await parts.outbox.close();
     await parts.close();
   }
+}
+
+function withStore<T>(env: MusterEnv, work: (store: IncidentStore) => Promise<T>): Promise<T> {
+  return withParts(env, (parts) => work(parts.store));
 }
 
 /** `muster audit verify|export`; verify needs the audit key (MUSTER_AUDIT_KEY) and may compare with a sink file. */

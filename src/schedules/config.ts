@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { durationSchemaFor } from '../config/duration.js';
+
+const durationSchema = durationSchemaFor('"12h", "14d" or "1d12h"');
 
 /**
  * The `schedules:` key of muster.yaml: limits on shift changes made from chat.
@@ -7,13 +9,6 @@ import { parseDuration } from '../config/duration.js';
  * can import it without a cycle. Every field has a default, so existing
  * configs need no edit.
  */
-
-const durationSchema = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined, {
-    message: 'write a duration like "12h", "14d" or "1d12h"',
-  })
-  .transform((text) => parseDuration(text) as number);
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write the time as HH:MM, 24-hour');
 

@@ -53,16 +53,21 @@ describe('stand-down', () => {
     expect(h.chat.pagesTo('mona')).toEqual([]);
   });
 
-  it('stands down the people a downgrade no longer needs, and nobody else', async () => {
+  it('stands down, once, exactly the people a downgrade no longer needs', async () => {
     const h = await harness();
     await h.say('alice', '/incident declare Checkout down sev=P2 service=checkout');
-    await h.say('cara', '/incident ack');
-    await h.say('cara', '/incident sev INC-1 P3 smaller than it looked');
-    expect(standDowns(h, 'cara')).toEqual([]);
+    await h.say('pete', '/incident ack');
+    // P3 needs only tech: the commander slot, still paging cara, is released.
+    await h.say('alice', '/incident sev INC-1 P3 smaller than it looked');
+    expect(standDowns(h, 'cara').map((d) => d.message.text)).toEqual([
+      'INC-1: you are no longer needed as commander: the incident was downgraded and no longer needs that role.',
+    ]);
     expect(standDowns(h, 'pete')).toEqual([]);
-    await h.say('cara', '/incident sev INC-1 P2 bigger again');
-    await h.say('cara', '/incident sev INC-1 P3 no');
-    expect(h.chat.pagesTo('pete').length).toBeGreaterThan(0);
+    const timeline = await h.store.timeline('INC-1');
+    expect(timeline.filter((e) => e.type === 'page.stood_down').map((e) => [e.role, e.data.people, e.data.reason])).toEqual([['commander', ['cara'], 'released']]);
+    await h.advance(10 * MIN);
+    expect(standDowns(h, 'cara')).toHaveLength(1);
+    expect(h.chat.pagesTo('cole')).toEqual([]);
   });
 });
 
