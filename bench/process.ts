@@ -16,6 +16,7 @@
  * outbox (muster_outbox_depth on /metrics) is empty; VmRSS from
  * /proc/<pid>/status (ps elsewhere). No forced GC: what production holds.
  */
+import { randomBytes } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -98,6 +99,8 @@ function childEnv(fake: FakeSlack, prefix: string, slackPort: number): NodeJS.Pr
     NODE_ENV: 'production',
     REDIS_URL,
     MUSTER_REDIS_PREFIX: prefix,
+    // Production refuses to start without an audit key; a throwaway one per run.
+    MUSTER_AUDIT_KEY: randomBytes(32).toString('hex'),
     MUSTER_LOG_LEVEL: 'info',
     MUSTER_HTTP_PORT: '0',
     PORT: String(slackPort),
