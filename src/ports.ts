@@ -87,6 +87,15 @@ export interface PageFence {
   person: PersonId;
 }
 
+/** The page's slot, checked when its delivery is claimed. */
+export interface DeliveryFence {
+  incident: string;
+  role: string;
+  epoch: number;
+}
+
+export type DeliveryClaim = 'claimed' | 'delivered' | 'busy' | 'superseded';
+
 /**
  * A message waiting in the outbox. `invite`: let the recipient into the war
  * room first (people paged after the declare). `id` is deterministic, so enqueueing the
@@ -156,8 +165,11 @@ export interface IncidentStore {
    * "busy" while another worker holds the claim, else "claimed". A worker that
    * dies lets its claim lapse; the message stays pending for the reconciler.
    * The claim is the lease "send:<messageId>", so releaseLease gives it back.
+   * With a `fence`, the page's slot is checked in the same step (see
+   * pageWanted): "superseded", with the claim held, when it no longer pages at
+   * that epoch or the incident is resolved or gone.
    */
-  claimDelivery(messageId: string, owner: string, ttlMs: number): Promise<'claimed' | 'delivered' | 'busy'>;
+  claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim>;
   /** A short exclusive lease (the board of an incident); false while another owner holds it. */
   acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives a lease back, only if `owner` still holds it. */

@@ -1,5 +1,6 @@
 import type { LedgerEntry } from '../../src/audit/ledger.js';
-import type { Commit, IncidentStore, OutboundMessage, ResolvedIncidents } from '../../src/ports.js';
+import type { Commit, DeliveryClaim, DeliveryFence, IncidentStore, OutboundMessage, ResolvedIncidents } from '../../src/ports.js';
+import { pageWanted } from '../../src/incidents/page-fence.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
 
@@ -93,9 +94,10 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     return this.delivered.has(messageId);
   }
 
-  async claimDelivery(messageId: string, owner: string, ttlMs: number): Promise<'claimed' | 'delivered' | 'busy'> {
+  async claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim> {
     if (this.delivered.has(messageId)) return 'delivered';
-    return (await this.acquireLease(`send:${messageId}`, owner, ttlMs)) ? 'claimed' : 'busy';
+    if (!(await this.acquireLease(`send:${messageId}`, owner, ttlMs))) return 'busy';
+    return fence && !pageWanted(this.incidents.get(fence.incident), fence) ? 'superseded' : 'claimed';
   }
 
   async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {

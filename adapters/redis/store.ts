@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { LedgerEntry } from '../../src/audit/ledger.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
-import type { Commit, IncidentStore, OutboundMessage } from '../../src/ports.js';
+import type { Commit, DeliveryClaim, DeliveryFence, IncidentStore, OutboundMessage } from '../../src/ports.js';
+import { pageWanted, pagingEpochs } from '../../src/incidents/page-fence.js';
 import { StoreUnavailableError } from '../../src/ports.js';
 import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
 
@@ -26,13 +27,16 @@ const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
  *       6 outbox pending hash, 7 ledger hash, 8.. one delivered marker per outbox message.
  * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (1|0), 6 room, 7 id,
  *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
- *       then the events, then (message id, message json) pairs.
+ *       then the events, then (message id, message json) pairs, then the
+ *       paging epochs json (last, so the positions above stay as they were).
  * Returns 1 when written, 0 (having written nothing) on a version conflict.
+ * The incident hash holds 'version', 'doc' and 'fences' (role -> epoch of
+ * each slot still paging), which CLAIM_DELIVERY_LUA reads.
  */
 const COMMIT_LUA = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3], 'fences', ARGV[#ARGV])
 local id = ARGV[7]
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[4], id)
@@ -62,13 +66,25 @@ if fresh then return 1 end
 return 0
 `;
 
-/** KEYS: 1 delivered marker, 2 claim key. ARGV: 1 owner, 2 ttl ms. Returns 2 delivered, 1 claimed, 0 busy. */
+/**
+ * KEYS: 1 delivered marker, 2 claim key, 3 incident hash (only with a fence).
+ * ARGV: 1 owner, 2 ttl ms, 3 role, 4 epoch (only with a fence).
+ * Returns 2 delivered, 1 claimed, 0 busy, 3 claimed but superseded, 4 claimed
+ * but the record predates stored fences (the caller checks the record itself).
+ */
 const CLAIM_DELIVERY_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
 local holder = redis.call('GET', KEYS[2])
 if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-return 1
+if #KEYS < 3 then return 1 end
+local fences = redis.call('HGET', KEYS[3], 'fences')
+if not fences then
+  if redis.call('EXISTS', KEYS[3]) == 0 then return 3 end
+  return 4
+end
+if cjson.decode(fences)[ARGV[3]] == tonumber(ARGV[4]) then return 1 end
+return 3
 `;
 
 /** KEYS: 1 lease. ARGV: 1 owner, 2 ttl ms. Returns 1 when held by owner afterwards. */
@@ -84,6 +100,8 @@ const RELEASE_LEASE_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `;
+
+const CLAIMS: Record<number, DeliveryClaim> = { 0: 'busy', 1: 'claimed', 2: 'delivered', 3: 'superseded' };
 
 type ScriptCall = (...args: Array<string | number>) => Promise<number>;
 interface MusterScripts {
@@ -160,7 +178,7 @@ export class RedisStore implements IncidentStore {
     this.deliveredTtlMs = options.deliveredTtlMs ?? DEFAULT_DELIVERED_TTL_MS;
     redis.defineCommand('musterStoreCommit', { lua: COMMIT_LUA });
     redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA, numberOfKeys: 2 });
-    redis.defineCommand('musterStoreClaimDelivery', { lua: CLAIM_DELIVERY_LUA, numberOfKeys: 2 });
+    redis.defineCommand('musterStoreClaimDelivery', { lua: CLAIM_DELIVERY_LUA });
     redis.defineCommand('musterStoreAcquireLease', { lua: ACQUIRE_LEASE_LUA, numberOfKeys: 1 });
     redis.defineCommand('musterStoreReleaseLease', { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 });
     this.scripts = redis as unknown as MusterScripts;
@@ -232,6 +250,7 @@ export class RedisStore implements IncidentStore {
       change.ledger ? JSON.stringify(change.ledger) : '',
       ...events.map((event) => JSON.stringify(event)),
       ...outbox.flatMap((message) => [message.id, JSON.stringify(message)]),
+      JSON.stringify(pagingEpochs(incident)),
     ];
     return this.guard('committing a change', async () => {
       return (await this.scripts.musterStoreCommit(keys.length, ...keys, ...args)) === 1;
@@ -270,11 +289,14 @@ export class RedisStore implements IncidentStore {
     });
   }
 
-  claimDelivery(messageId: string, owner: string, ttlMs: number): Promise<'claimed' | 'delivered' | 'busy'> {
+  claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim> {
     return this.guard('claiming a delivery', async () => {
       const ttl = Math.max(1, Math.ceil(ttlMs));
-      const result = await this.scripts.musterStoreClaimDelivery(this.deliveredKey(messageId), this.key(`lease:send:${messageId}`), owner, ttl);
-      return result === 2 ? 'delivered' : result === 1 ? 'claimed' : 'busy';
+      const keys = [this.deliveredKey(messageId), this.key(`lease:send:${messageId}`), ...(fence ? [this.incidentKey(fence.incident)] : [])];
+      const args = [owner, ttl, ...(fence ? [fence.role, fence.epoch] : [])];
+      const result = await this.scripts.musterStoreClaimDelivery(keys.length, ...keys, ...args);
+      if (result === 4 && fence) return pageWanted(await this.get(fence.incident), fence) ? 'claimed' : 'superseded';
+      return CLAIMS[result] ?? 'busy';
     });
   }
 

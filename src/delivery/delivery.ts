@@ -10,13 +10,6 @@ export type PageReceipt =
   | { outcome: 'failed'; incident: string; fence: PageFence; reason: string }
   | { outcome: 'superseded'; incident: string; fence: PageFence };
 
-/** A page is wanted while its slot still pages at the epoch it was sent in, on an open incident. */
-export function pageWanted(incident: Incident | undefined, fence: PageFence): boolean {
-  if (!incident || incident.status === 'resolved') return false;
-  const slot = incident.slots.find((candidate) => candidate.role === fence.role);
-  return slot !== undefined && slot.state === 'paging' && slot.epoch === fence.epoch;
-}
-
 /** How long one worker may take to hand a message to the chat before another may try. */
 const SEND_CLAIM_MS = 60_000;
 const BOARD_LEASE_MS = 30_000;
@@ -63,17 +56,18 @@ export class Delivery {
     // One claim per attempt, not per process: the fast path and a reconciler's
     // re-queued job for the same message may run side by side in one process.
     const attempt = `${this.owner}-${randomUUID()}`;
-    const claim = await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS);
-    if (claim !== 'claimed') return;
     const fence = message.kind === 'message' ? message.fence : undefined;
-    const needsRecord = fence !== undefined || (message.kind === 'message' && message.invite === true);
-    const incident = needsRecord ? await this.store.get(message.incident) : undefined;
-    if (fence && !pageWanted(incident, fence)) {
+    // The fence is checked with the claim, in one store call: reading the
+    // whole record before every page made a burst of declares twice as slow.
+    const claim = await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS, fence && { incident: message.incident, role: fence.role, epoch: fence.epoch });
+    if (claim === 'superseded' && fence) {
       await this.store.markDelivered(message.id);
       this.logger.debug({ incident: message.incident, message: message.id }, 'page no longer wanted; settled, not sent');
       await this.report({ outcome: 'superseded', incident: message.incident, fence });
       return;
     }
+    if (claim !== 'claimed') return;
+    const incident = message.kind === 'message' && message.invite === true ? await this.store.get(message.incident) : undefined;
     let ref: string | undefined;
     try {
       if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));

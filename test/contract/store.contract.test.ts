@@ -8,7 +8,7 @@ import { useSharedRedis } from './shared-redis.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { RedisStore, isConnectionError, redactCredentials } from '../../adapters/redis/store.js';
-import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
+import type { Incident, RoleSlot, TimelineEvent } from '../../src/incidents/types.js';
 import type { LedgerEntry } from '../../src/audit/ledger.js';
 import { StoreUnavailableError, type IncidentStore, type OutboundMessage } from '../../src/ports.js';
 
@@ -227,6 +227,27 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(await store.claimDelivery('m-2', 'worker-b', 60_000)).toBe('claimed'); // the first worker died
   });
 
+  it('checks a page fence with the claim: claimed while the slot pages at that epoch, superseded once it moved on', async () => {
+    const slot = (state: RoleSlot['state'], epoch: number): RoleSlot => ({ role: 'tech', team: 'core', state, startedAt: T0, epoch, nextStep: 1, chain: [], pages: [] });
+    const fence = { incident: 'INC-1', role: 'tech', epoch: 1 };
+    expect(await store.claimDelivery('page-gone', 'w', 60_000, fence)).toBe('superseded'); // no such incident
+    await declare(store, { slots: [slot('paging', 1)] });
+    expect(await store.claimDelivery('page-1', 'w', 60_000, fence)).toBe('claimed');
+    expect(await store.claimDelivery('page-2', 'w', 60_000, { ...fence, epoch: 2 })).toBe('superseded');
+    expect(await store.claimDelivery('page-3', 'w', 60_000, { ...fence, role: 'ops' })).toBe('superseded');
+    const acked = incident({ version: 2, slots: [slot('staffed', 2)] });
+    expect(await store.commit({ incident: acked, expectedVersion: 1, events: [], outbox: [] })).toBe(true);
+    expect(await store.claimDelivery('page-4', 'w', 60_000, fence)).toBe('superseded');
+    const repaged = incident({ version: 3, slots: [slot('paging', 3)] });
+    expect(await store.commit({ incident: repaged, expectedVersion: 2, events: [], outbox: [] })).toBe(true);
+    expect(await store.claimDelivery('page-5', 'w', 60_000, { ...fence, epoch: 3 })).toBe('claimed');
+    const resolved = incident({ version: 4, status: 'resolved', slots: [slot('paging', 3)] });
+    expect(await store.commit({ incident: resolved, expectedVersion: 3, events: [], outbox: [] })).toBe(true);
+    expect(await store.claimDelivery('page-6', 'w', 60_000, { ...fence, epoch: 3 })).toBe('superseded');
+    // A superseded claim is still a claim: nobody else sends it meanwhile.
+    expect(await store.claimDelivery('page-6', 'other', 60_000)).toBe('busy');
+  });
+
   it('hands out incident numbers that increase and never repeat', async () => {
     expect(await store.nextIncidentNumber()).toBe(1);
     expect(await store.nextIncidentNumber()).toBe(2);
@@ -268,6 +289,21 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('RedisStore with records written before page fences were stored', () => {
+  it('checks the fence against the record itself', async () => {
+    const prefix = `test:{${randomUUID()}}:`;
+    const store = new RedisStore(redis(), { prefix });
+    try {
+      const paging = incident({ slots: [{ role: 'tech', team: 'core', state: 'paging', startedAt: T0, epoch: 1, nextStep: 1, chain: [], pages: [] }] });
+      await redis().hset(`${prefix}incident:INC-1`, 'version', '1', 'doc', JSON.stringify(paging));
+      expect(await store.claimDelivery('old-1', 'w', 60_000, { incident: 'INC-1', role: 'tech', epoch: 1 })).toBe('claimed');
+      expect(await store.claimDelivery('old-2', 'w', 60_000, { incident: 'INC-1', role: 'tech', epoch: 2 })).toBe('superseded');
+    } finally {
+      await deleteKeys(redis(), prefix);
+    }
   });
 });
 
