@@ -294,6 +294,22 @@ export class UndeliverableError extends Error {
   override readonly name = 'UndeliverableError';
 }
 
+/**
+ * Not now, try again after `delayMs`: the platform answered 429, or another
+ * worker holds the message's claim. The outbox puts the message back with that
+ * delay, without spending one of its attempts, instead of anyone sleeping
+ * under a claim; the fence is checked again when it comes back.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The chat platform as the core sees it. Implemented by each chat adapter. */
 export interface ChatPort {
   /** Opens a war room. Throws when the platform refuses to create it at all. */

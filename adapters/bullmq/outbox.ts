@@ -1,6 +1,6 @@
-import { Queue, Worker } from 'bullmq';
+import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeliveryHandler, Outbox, OutboundMessage, ScheduleOptions } from '../../src/ports.js';
+import { RetryLaterError, type DeliveryHandler, type Outbox, type OutboundMessage, type ScheduleOptions } from '../../src/ports.js';
 import { bullPrefix, consoleLogger, errorText, type BullMQLogger } from './scheduler.js';
 
 export interface BullMQOutboxOptions {
@@ -82,8 +82,10 @@ export class BullMQOutbox implements Outbox {
     if (this.direct.has(message.id)) return;
     const attempt = deliver(message)
       .catch(async (err: unknown) => {
-        this.logger.warn({ message: message.id, incident: message.incident, err: errorText(err) }, 'message delivery failed; queued for retry');
-        await this.queueJobs([message]).catch((queueErr: unknown) =>
+        const delay = err instanceof RetryLaterError ? err.delayMs : 0;
+        // A message put back for later (a 429, a claim held elsewhere) is normal, not worth a warning.
+        if (delay === 0) this.logger.warn({ message: message.id, incident: message.incident, err: errorText(err) }, 'message delivery failed; queued for retry');
+        await this.queueJobs([message], delay).catch((queueErr: unknown) =>
           this.logger.error({ message: message.id, err: errorText(queueErr) }, 'could not queue the retry; the message stays pending for the reconciler'),
         );
       })
@@ -91,13 +93,14 @@ export class BullMQOutbox implements Outbox {
     this.direct.set(message.id, attempt);
   }
 
-  private async queueJobs(messages: OutboundMessage[]): Promise<void> {
+  private async queueJobs(messages: OutboundMessage[], delay = 0): Promise<void> {
     await this.queue.addBulk(
       messages.map((message) => ({
         name: JOB_NAME,
         data: message,
         opts: {
           jobId: outboxJobId(message.id),
+          ...(delay > 0 ? { delay } : {}),
           attempts: this.attempts,
           backoff: { type: 'exponential', delay: this.backoffMs },
           removeOnComplete: true,
@@ -113,8 +116,15 @@ export class BullMQOutbox implements Outbox {
     const connection = this.options.connection.duplicate({ maxRetriesPerRequest: null }) as Redis;
     const worker = new Worker<OutboundMessage>(
       this.queueName,
-      async (job) => {
-        await deliver(job.data);
+      async (job, token) => {
+        try {
+          await deliver(job.data);
+        } catch (error) {
+          if (!(error instanceof RetryLaterError)) throw error;
+          // Back to delayed with the platform's delay; BullMQ does not count it as a failed attempt.
+          await job.moveToDelayed(Date.now() + error.delayMs, token);
+          throw new DelayedError();
+        }
       },
       { connection, prefix: this.prefix, concurrency: this.options.concurrency ?? 50 },
     );

@@ -81,20 +81,23 @@ export class BullMQScheduler implements Scheduler {
     for (const timer of timers) assertJobId(timer.id);
     if (options.revive) await Promise.all(timers.map((timer) => this.retireFailed(timer.id)));
     const now = Date.now();
-    await this.queue.addBulk(
-      timers.map((timer) => ({
-        name: JOB_NAME,
-        data: timer,
-        opts: {
-          jobId: timer.id,
-          delay: Math.max(0, timer.dueAt - now),
-          removeOnComplete: true,
-          removeOnFail: 1000,
-          attempts: ATTEMPTS,
-          backoff: { type: 'exponential' as const, delay: 500 },
-        },
-      })),
-    );
+    const jobs = timers.map((timer) => ({
+      name: JOB_NAME,
+      data: timer,
+      opts: {
+        jobId: timer.id,
+        delay: Math.max(0, timer.dueAt - now),
+        removeOnComplete: true,
+        removeOnFail: 1000,
+        attempts: ATTEMPTS,
+        backoff: { type: 'exponential' as const, delay: 500 },
+      },
+    }));
+    // One timer goes through Queue.add: addBulk builds an ioredis pipeline,
+    // which copies every BullMQ script on construction (2x a bare add).
+    const [only] = jobs;
+    if (jobs.length === 1 && only) await this.queue.add(only.name, only.data, only.opts);
+    else await this.queue.addBulk(jobs);
   }
 
   /** A BullMQ job scheduler: upserting the same id keeps one, across restarts and replicas. */

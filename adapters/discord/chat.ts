@@ -1,7 +1,8 @@
-import { DiscordAPIError, PermissionFlagsBits, Routes, type REST } from 'discord.js';
+import { DiscordAPIError, PermissionFlagsBits, RateLimitError, Routes, type REST } from 'discord.js';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
 import {
+  RetryLaterError,
   UndeliverableError,
   type ChatPort,
   type Destination,
@@ -50,8 +51,9 @@ export function discordErrorCode(error: unknown): number | undefined {
  * Discord as the core's chat port. References look like "discord:<channel id>"
  * (rooms) and "<channel id>/<message id>" (messages). Every call goes out as an
  * ordinary bot REST call, never through an interaction token (they die after
- * 15 minutes and a muster outlives them). The REST client waits out 429s per
- * bucket itself, so one channel's limit never holds back pages to others.
+ * 15 minutes and a muster outlives them). The REST client keeps one queue per
+ * bucket, so one channel's limit never holds back pages to others; a
+ * rate-limited message goes back to the outbox with Discord's delay.
  */
 export class DiscordChat implements ChatPort {
   private readonly addressing: ChatAddressing;
@@ -194,6 +196,7 @@ export class DiscordChat implements ChatPort {
 
   private mapped(error: unknown): unknown {
     this.checkUnauthorized(error);
+    if (error instanceof RateLimitError) return new RetryLaterError(`Discord rate limit on ${error.route}`, Math.max(1, error.retryAfter > 0 ? error.retryAfter : error.timeToReset));
     const code = discordErrorCode(error);
     return code !== undefined && PERMANENT.has(code) ? new UndeliverableError(`Discord said ${code}: ${describe(error)}`) : error;
   }

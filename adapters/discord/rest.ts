@@ -4,11 +4,22 @@ import type { DiscordSettings } from './app.js';
 /**
  * The REST client of the chat port, shared by every replica whether or not it
  * holds the gateway. discord.js waits out 429s per bucket (and globally) by
- * itself; it never retries a 401, and drops the token after one, so a revoked
+ * itself, except on message routes, where the outbox does the waiting; it never retries a 401, and drops the token after one, so a revoked
  * token cannot make it hammer Discord toward the invalid-request limit.
  */
+/** One REST request may take this long. */
+export const DISCORD_REQUEST_TIMEOUT_MS = 10_000;
+
 export async function discordRest(settings: DiscordSettings): Promise<{ rest: REST; botUserId: string }> {
-  const rest = new REST({ ...(settings.apiUrl ? { api: settings.apiUrl } : {}), retries: 2 }).setToken(settings.token);
+  const rest = new REST({
+    ...(settings.apiUrl ? { api: settings.apiUrl } : {}),
+    retries: 2,
+    // Every call is bounded: a hung Discord never holds a page (or its send claim) for long.
+    timeout: DISCORD_REQUEST_TIMEOUT_MS,
+    // A rate-limited message goes back to the outbox with Discord's delay
+    // (RateLimitError), instead of waiting in the REST queue under its claim.
+    rejectOnRateLimit: (limit) => /\/channels\/[^/]+\/messages/.test(limit.route) || /\/channels\/[^/]+\/messages/.test(limit.url),
+  }).setToken(settings.token);
   try {
     const me = (await rest.get(Routes.user('@me'))) as { id: string };
     return { rest, botUserId: me.id };

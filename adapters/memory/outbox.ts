@@ -1,4 +1,4 @@
-import type { DeliveryHandler, Outbox, OutboundMessage } from '../../src/ports.js';
+import { RetryLaterError, type DeliveryHandler, type Outbox, type OutboundMessage } from '../../src/ports.js';
 
 export interface RetryPolicy {
   attempts: number;
@@ -56,8 +56,13 @@ export class InProcessOutbox implements Outbox {
     try {
       await deliver(message);
       this.finish(message.id);
-    } catch {
+    } catch (error) {
       this.inFlight.delete(message.id);
+      if (error instanceof RetryLaterError) {
+        // Asked to wait (a 429): back in the queue after the delay, the attempt not spent.
+        setTimeout(() => void this.attempt(message, attempt), error.delayMs).unref();
+        return;
+      }
       if (attempt >= this.retry.attempts) return this.finish(message.id);
       const delay = this.retry.baseDelayMs * 2 ** (attempt - 1);
       setTimeout(() => void this.attempt(message, attempt + 1), delay).unref();

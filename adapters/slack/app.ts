@@ -21,19 +21,24 @@ export interface SlackSettings {
 
 export type Dispatch = (request: CommandRequest) => Promise<Reply>;
 
+/** One Web API request (each of its few transport retries) may take this long. */
+export const SLACK_REQUEST_TIMEOUT_MS = 10_000;
+
 export const SLACK_COMMANDS = ['incident', 'oncall', 'drill'] as const;
 
 /**
  * The Web API client of the chat port. It rejects rate-limited calls instead
  * of pausing its whole queue (its default), so a 429 on one channel never
- * holds back pages to other people: SlackChat waits out Retry-After for that
- * call alone. Transport errors get a few quick retries; the outbox retries
+ * holds back pages to other people: SlackChat hands a rate-limited message
+ * back to the outbox with Slack's Retry-After. Transport errors get a few quick retries; the outbox retries
  * the rest with backoff.
  */
 export function slackWebClient(settings: SlackSettings, logger: Logger): WebClient {
   return new WebClient(settings.botToken, {
     logger: slackLogger(logger),
     rejectRateLimitedCalls: true,
+    // Every call is bounded: a hung Slack never holds a page (or its send claim) for long.
+    timeout: SLACK_REQUEST_TIMEOUT_MS,
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
   });

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
 import {
+  RetryLaterError,
   UndeliverableError,
   type ChatPort,
   type Destination,
@@ -19,6 +20,12 @@ export function slackErrorCode(error: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
+/** Seconds Slack asked us to wait, when `error` is the Web API client's 429 rejection. */
+function rateLimitedFor(error: unknown): number | undefined {
+  const limited = error as { code?: string; retryAfter?: number } | undefined;
+  return limited?.code === 'slack_webapi_rate_limited_error' ? (limited.retryAfter ?? 1) : undefined;
+}
+
 /** Errors that no retry can fix: the outbox must not hammer Slack with them. */
 const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'is_archived', 'cannot_dm_bot', 'user_disabled', 'invalid_blocks', 'msg_too_long']);
 
@@ -28,9 +35,10 @@ const RATE_LIMIT_ATTEMPTS = 6;
 /**
  * Slack as the core's chat port. References look like "slack:C123" (rooms)
  * and "C123/1700000000.000100" (messages). The WebClient is injected: it
- * runs calls concurrently and rejects a 429 at once; this class waits out the
- * Retry-After for that call alone, so pages to different people never queue
- * behind one channel's limit.
+ * runs calls concurrently and rejects a 429 at once. Opening a room waits out
+ * the Retry-After for that call alone; a message the outbox delivers goes back
+ * to the outbox for that long instead, so pages to different people never
+ * queue behind one channel's limit and nobody sleeps under a send claim.
  */
 export class SlackChat implements ChatPort {
   private readonly addressing: ChatAddressing;
@@ -61,7 +69,8 @@ export class SlackChat implements ChatPort {
     const problems: string[] = [];
     const channel = room.startsWith('slack:') ? room.slice('slack:'.length) : undefined;
     if (!channel) throw new UndeliverableError(`not a Slack conversation: ${room}`);
-    await Promise.all(people.map((person) => this.inviteOne(channel, person, problems)));
+    // Called by delivery before a page: a 429 puts the page back for later (RetryLaterError) instead of waiting under its claim.
+    await Promise.all(people.map((person) => this.inviteOne(channel, person, problems, (work) => this.call(work))));
     return problems;
   }
 
@@ -134,15 +143,16 @@ export class SlackChat implements ChatPort {
     if (code !== 'already_in_channel' && code !== 'cant_invite_self') problems.push(`could not invite ${member} (${code})`);
   }
 
-  private async inviteOne(channel: string, member: string, problems: string[]): Promise<void> {
+  private async inviteOne(channel: string, member: string, problems: string[], via: <T>(work: () => Promise<T>) => Promise<T> = (work) => this.patiently(work)): Promise<void> {
     const user = this.slackUser(member);
     if (!user) {
       problems.push(`${member} has no Slack user id in muster.yaml (people.${member}.slack)`);
       return;
     }
     try {
-      await this.patiently(() => this.client.conversations.invite({ channel, users: user }));
+      await via(() => this.client.conversations.invite({ channel, users: user }));
     } catch (error) {
+      if (error instanceof RetryLaterError) throw error;
       this.noteInviteProblem(member, error, problems);
     }
   }
@@ -157,9 +167,7 @@ export class SlackChat implements ChatPort {
       try {
         return await work();
       } catch (error) {
-        const retryAfter = (error as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error'
-          ? (error as { retryAfter: number }).retryAfter
-          : undefined;
+        const retryAfter = rateLimitedFor(error);
         if (retryAfter === undefined || attempt >= RATE_LIMIT_ATTEMPTS) throw error;
         this.logger.warn({ retryAfterSeconds: retryAfter, attempt }, 'Slack rate limit: waiting as asked');
         await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 60) * 1000));
@@ -168,13 +176,18 @@ export class SlackChat implements ChatPort {
   }
 
   /**
-   * A call the outbox retries: 429s are waited out, and permanent Slack errors
-   * become UndeliverableError so the outbox stops retrying them.
+   * A call the outbox makes: a 429 becomes RetryLaterError with Slack's
+   * Retry-After (the outbox puts the message back for that long, so nobody
+   * sleeps under a send claim and the page's fence is checked again), and
+   * permanent Slack errors become UndeliverableError so the outbox stops
+   * retrying them.
    */
   private async call<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await this.patiently(work);
+      return await work();
     } catch (error) {
+      const retryAfter = rateLimitedFor(error);
+      if (retryAfter !== undefined) throw new RetryLaterError(`Slack rate limit (Retry-After ${retryAfter} s)`, Math.max(1, retryAfter) * 1000);
       const code = slackErrorCode(error);
       if (code && PERMANENT.has(code)) throw new UndeliverableError(`Slack said ${code}`);
       throw error;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { Incident } from '../incidents/types.js';
-import { UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
+import { RetryLaterError, UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
 
 /** What became of a page: handed to the chat (with its reference), refused for good, or no longer wanted. */
 export type PageReceipt =
@@ -10,8 +10,16 @@ export type PageReceipt =
   | { outcome: 'failed'; incident: string; fence: PageFence; reason: string }
   | { outcome: 'superseded'; incident: string; fence: PageFence };
 
-/** How long one worker may take to hand a message to the chat before another may try. */
-const SEND_CLAIM_MS = 60_000;
+/**
+ * A send claim lapses this soon after its holder dies, so a surviving or
+ * restarted worker sends a dead worker's pages within seconds. The holder
+ * renews it while its attempt runs (each platform call is bounded by the
+ * adapter's request timeout, so an attempt cannot hold it for ever).
+ */
+const SEND_CLAIM_MS = 10_000;
+const CLAIM_RENEW_MS = 3_000;
+/** Another worker holds the claim: look again this soon (it delivers, or its claim lapses). */
+const BUSY_RETRY_MS = 2_000;
 const BOARD_LEASE_MS = 30_000;
 
 /** Another replica is drawing this board right now; the outbox retries shortly. */
@@ -66,17 +74,16 @@ export class Delivery {
       await this.report({ outcome: 'superseded', incident: message.incident, fence });
       return;
     }
+    if (claim === 'busy') throw new RetryLaterError('another worker is sending this message', BUSY_RETRY_MS);
     if (claim !== 'claimed') return;
-    const incident = message.kind === 'message' && message.invite === true ? await this.store.get(message.incident) : undefined;
     let ref: string | undefined;
+    const renewal = setInterval(() => {
+      this.store.acquireLease(`send:${message.id}`, attempt, SEND_CLAIM_MS).catch(() => undefined);
+    }, CLAIM_RENEW_MS);
     try {
-      if (message.kind === 'board') await this.withBoardLock(message.incident, () => this.drawBoard(message.incident));
-      else if (message.kind === 'webhook') await this.webhookPort().post(message.audience, message.body);
-      else {
-        if (message.invite && incident && message.to.kind === 'person') await this.letIn(incident, message.to.person);
-        ref = await this.chat.send(message.to, message.message);
-      }
+      ref = await this.attempt(message);
     } catch (error) {
+      clearInterval(renewal);
       if (!(error instanceof UndeliverableError)) {
         await this.store.releaseLease(`send:${message.id}`, attempt).catch(() => undefined);
         throw error;
@@ -87,9 +94,21 @@ export class Delivery {
       if (fence) await this.report({ outcome: 'failed', incident: message.incident, fence, reason: error.message });
       return;
     }
+    clearInterval(renewal);
     await this.store.markDelivered(message.id);
     if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref: ref ?? '' });
   };
+
+  /** One attempt at the platform; the page's reference when it is a chat message. */
+  private async attempt(message: OutboundMessage): Promise<string | undefined> {
+    if (message.kind === 'board') return void (await this.withBoardLock(message.incident, () => this.drawBoard(message.incident)));
+    if (message.kind === 'webhook') return void (await this.webhookPort().post(message.audience, message.body));
+    if (message.invite === true && message.to.kind === 'person') {
+      const incident = await this.store.get(message.incident);
+      if (incident) await this.letIn(incident, message.to.person);
+    }
+    return this.chat.send(message.to, message.message);
+  }
 
   /**
    * Someone paged after the room opened is let in before the page arrives. A

@@ -91,6 +91,8 @@ async function connectRedis(target: RedisTarget, logger: Logger): Promise<{ comm
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
+    // A command Redis never answers (a stalled server, a half-open socket) fails instead of holding a send claim or a reply.
+    commandTimeout: 5_000,
     // Many small independent commands per declare: one write per event-loop tick.
     enableAutoPipelining: true,
   });

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BullMQOutbox, outboxJobId } from '../../adapters/bullmq/outbox.js';
 import { bullPrefix } from '../../adapters/bullmq/scheduler.js';
 import { InProcessOutbox } from '../../adapters/memory/outbox.js';
-import type { Outbox, OutboundMessage } from '../../src/ports.js';
+import { RetryLaterError, type Outbox, type OutboundMessage } from '../../src/ports.js';
 
 const QUEUE = 'muster-outbox';
 const BACKOFF_MS = 20;
@@ -125,6 +125,22 @@ describe.each(implementations)('Outbox contract: $name', (impl) => {
     await outbox.start(deliver);
     await vi.waitFor(async () => expect(await outbox.depth()).toBe(0), WAIT);
     expect(ids(delivered)).toEqual(['d-1', 'd-2', 'd-3']);
+  });
+
+  it('puts a message asked to wait back for that long, without spending an attempt', async () => {
+    const tries: number[] = [];
+    const delivered: string[] = [];
+    await outbox.start(async (m) => {
+      tries.push(Date.now());
+      // More "later"s than the outbox has attempts: none of them may count as a failure.
+      if (tries.length <= 10) throw new RetryLaterError('rate limited', 30);
+      delivered.push(m.id);
+    });
+    await outbox.enqueue([message('limited')]);
+    await vi.waitFor(() => expect(delivered).toEqual(['limited']), WAIT);
+    expect(tries).toHaveLength(11);
+    for (let i = 1; i < tries.length; i += 1) expect(tries[i]! - tries[i - 1]!).toBeGreaterThanOrEqual(25);
+    await vi.waitFor(async () => expect(await outbox.depth()).toBe(0), WAIT);
   });
 
   it('accepts any message id, including ones with colons or digits only', async () => {

@@ -235,7 +235,7 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(await store.claimDelivery('page-1', 'w', 60_000, fence)).toBe('claimed');
     expect(await store.claimDelivery('page-2', 'w', 60_000, { ...fence, epoch: 2 })).toBe('superseded');
     expect(await store.claimDelivery('page-3', 'w', 60_000, { ...fence, role: 'ops' })).toBe('superseded');
-    const acked = incident({ version: 2, slots: [slot('staffed', 2)] });
+    const acked = incident({ version: 2, slots: [slot('acked', 2)] });
     expect(await store.commit({ incident: acked, expectedVersion: 1, events: [], outbox: [] })).toBe(true);
     expect(await store.claimDelivery('page-4', 'w', 60_000, fence)).toBe('superseded');
     const repaged = incident({ version: 3, slots: [slot('paging', 3)] });
