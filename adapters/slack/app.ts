@@ -39,7 +39,9 @@ export function slackWebClient(settings: SlackSettings, logger: Logger): WebClie
     rejectRateLimitedCalls: true,
     // Every call is bounded: a hung Slack never holds a page (or its send claim) for long.
     timeout: SLACK_REQUEST_TIMEOUT_MS,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    // No retries inside the client: a retry there would skip the page's fence check. The outbox retries
+    // messages (checking the fence each time); SlackChat retries the war-room calls itself.
+    retryConfig: { retries: 0 },
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
   });
 }

@@ -26,11 +26,18 @@ function rateLimitedFor(error: unknown): number | undefined {
   return limited?.code === 'slack_webapi_rate_limited_error' ? (limited.retryAfter ?? 1) : undefined;
 }
 
+/** A request that never got a Slack answer (network, timeout) or got a 5xx: worth another quick try. */
+function transient(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'slack_webapi_request_error' || code === 'slack_webapi_http_error';
+}
+
 /** Errors that no retry can fix: the outbox must not hammer Slack with them. */
 const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'is_archived', 'cannot_dm_bot', 'user_disabled', 'invalid_blocks', 'msg_too_long']);
 
 const NAME_ATTEMPTS = 5;
 const RATE_LIMIT_ATTEMPTS = 6;
+const TRANSPORT_ATTEMPTS = 3;
 
 /**
  * Slack as the core's chat port. References look like "slack:C123" (rooms)
@@ -158,9 +165,9 @@ export class SlackChat implements ChatPort {
   }
 
   /**
-   * Waits out a 429's Retry-After for this call only (other calls go on). The
-   * client rejects rate-limited calls instead of pausing its whole queue, so
-   * every Web API call goes through here; other errors pass through unchanged.
+   * The war-room calls (opening a room at declare): waits out a 429's
+   * Retry-After for this call only (other calls go on), and tries a request
+   * that got no answer or a 5xx twice more; other errors pass through unchanged.
    */
   private async patiently<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
@@ -168,6 +175,10 @@ export class SlackChat implements ChatPort {
         return await work();
       } catch (error) {
         const retryAfter = rateLimitedFor(error);
+        if (retryAfter === undefined && transient(error) && attempt < TRANSPORT_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          continue;
+        }
         if (retryAfter === undefined || attempt >= RATE_LIMIT_ATTEMPTS) throw error;
         this.logger.warn({ retryAfterSeconds: retryAfter, attempt }, 'Slack rate limit: waiting as asked');
         await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 60) * 1000));

@@ -3,7 +3,7 @@ import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { Watchdog } from '../../src/timers/reconciler.js';
 import { expectedTimers } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
-import type { Timer } from '../../src/ports.js';
+import { RetryLaterError, type Timer } from '../../src/ports.js';
 import { harness } from '../support/fixture.js';
 
 const MIN = 60_000;
@@ -59,10 +59,12 @@ describe('delivery claims', () => {
     const delivery = new Delivery(h.store, chat, h.muster.present, silentLogger);
     const message = { id: 'INC-9-page-x', incident: 'INC-9', kind: 'message' as const, to: { kind: 'person' as const, person: 'pete' }, message: { text: 'hi' } };
     const first = delivery.deliver(message);
-    const second = delivery.deliver(message);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The second finds the first one's claim: "later", not a second send.
+    await expect(delivery.deliver(message)).rejects.toBeInstanceOf(RetryLaterError);
     release();
-    await Promise.all([first, second]);
+    await first;
+    // When the outbox brings it back, it was delivered already.
+    await delivery.deliver(message);
     expect(sends).toBe(1);
   });
 });

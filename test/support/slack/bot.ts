@@ -51,6 +51,8 @@ export interface StartOptions {
   socketMode?: boolean;
   /** Runs against the fake before the bot starts (pre-create channels, queue faults …). */
   before?: (fake: FakeSlack) => void;
+  /** More environment (REDIS_URL for production mode). */
+  env?: Partial<MusterEnv>;
 }
 
 export function slackConfig(configure: (raw: Record<string, unknown>) => void = () => {}): MusterConfig {
@@ -302,6 +304,7 @@ export function slackBots(): (options?: StartOptions) => Promise<SlackBotUnderTe
       slackBotToken: FAKE_SLACK.botToken,
       slackApiUrl: fake.apiUrl,
       ...(options.socketMode ? { slackAppToken: FAKE_SLACK.appToken } : { slackSigningSecret: SIGNING_SECRET }),
+      ...options.env,
     };
     const logger = recordingLogger();
     const bot = await startSlackBot({ env, config, logger });

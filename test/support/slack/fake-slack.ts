@@ -50,6 +50,8 @@ export interface RecordedCall {
   httpStatus?: number;
   /** The JSON body that was answered (once answered). */
   response?: MethodResult;
+  /** The client gave up while the call was held (see delayNext): it had no effect. */
+  abandoned?: boolean;
 }
 
 export interface RecordedResponse {
@@ -158,10 +160,20 @@ export interface AddChannelOptions {
 
 type MethodHandler = (args: Args, ctx: { method: string; token: string; fake: FakeSlack }) => MethodResult | Promise<MethodResult>;
 
-type Fault =
+/** Which calls a fault or delay applies to (all of the method's calls when absent). */
+export type CallFilter = (args: Args) => boolean;
+
+type Fault = (
   | { kind: 'error'; error: string; extra?: MethodResult }
   | { kind: 'ratelimit'; retryAfter: number }
-  | { kind: 'http'; status: number; body: string };
+  | { kind: 'http'; status: number; body: string }
+) & { when?: CallFilter };
+
+/** Takes the first queued entry that applies to this call out of the queue. */
+function takeFor<T extends { when?: CallFilter }>(queue: T[] | undefined, args: Args): T | undefined {
+  const at = queue?.findIndex((entry) => !entry.when || entry.when(args)) ?? -1;
+  return at >= 0 ? queue!.splice(at, 1)[0] : undefined;
+}
 
 /** Methods that must be called with the app-level token rather than the bot token. */
 const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
@@ -245,7 +257,7 @@ export class FakeSlack {
   private readonly sockets = new Set<WebSocket>();
   private readonly httpSockets = new Set<Socket>();
   private readonly faults = new Map<string, Fault[]>();
-  private readonly delays = new Map<string, number[]>();
+  private readonly delays = new Map<string, Array<{ ms: number; when?: CallFilter }>>();
   private readonly responseFaults = new Map<string, number[]>();
   private readonly responseUses = new Map<string, number>();
   private readonly stubs = new Map<string, MethodHandler>();
@@ -402,25 +414,30 @@ export class FakeSlack {
 
   // ---------------------------------------------------------------- fault injection
 
-  /** The next `times` calls to `method` answer `{ ok: false, error, ...extra }` (HTTP 200, like Slack). */
-  failNext(method: string, error: string, times = 1, extra?: MethodResult): void {
-    this.pushFault(method, { kind: 'error', error, ...(extra ? { extra } : {}) }, times);
+  /** The next `times` calls to `method` (that `when` picks) answer `{ ok: false, error, ...extra }` (HTTP 200, like Slack). */
+  failNext(method: string, error: string, times = 1, extra?: MethodResult, when?: CallFilter): void {
+    this.pushFault(method, { kind: 'error', error, ...(extra ? { extra } : {}), ...(when ? { when } : {}) }, times);
   }
 
-  /** The next `times` calls to `method` answer HTTP 429 with `Retry-After: retryAfterSeconds`. */
-  rateLimitNext(method: string, retryAfterSeconds: number, times = 1): void {
-    this.pushFault(method, { kind: 'ratelimit', retryAfter: retryAfterSeconds }, times);
+  /** The next `times` calls to `method` (that `when` picks) answer HTTP 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimitNext(method: string, retryAfterSeconds: number, times = 1, when?: CallFilter): void {
+    this.pushFault(method, { kind: 'ratelimit', retryAfter: retryAfterSeconds, ...(when ? { when } : {}) }, times);
   }
 
-  /** The next `times` calls to `method` answer a bare HTTP error status (e.g. 500, 503). */
-  httpErrorNext(method: string, status: number, times = 1, body = 'Internal Server Error'): void {
-    this.pushFault(method, { kind: 'http', status, body }, times);
+  /** The next `times` calls to `method` (that `when` picks) answer a bare HTTP error status (e.g. 500, 503). */
+  httpErrorNext(method: string, status: number, times = 1, body = 'Internal Server Error', when?: CallFilter): void {
+    this.pushFault(method, { kind: 'http', status, body, ...(when ? { when } : {}) }, times);
   }
 
-  /** The next `times` calls to `method` are answered only after `ms` milliseconds. */
-  delayNext(method: string, ms: number, times = 1): void {
+  /**
+   * The next `times` calls to `method` (that `when` picks) are held for `ms`
+   * before Slack looks at them. A client that gives up meanwhile (its request
+   * timed out) abandons the call: it is recorded with `abandoned` and has no
+   * effect, like a request that never got past the network.
+   */
+  delayNext(method: string, ms: number, times = 1, when?: CallFilter): void {
     const queue = this.delays.get(method) ?? [];
-    for (let i = 0; i < times; i += 1) queue.push(ms);
+    for (let i = 0; i < times; i += 1) queue.push({ ms, ...(when ? { when } : {}) });
     this.delays.set(method, queue);
   }
 
@@ -1110,16 +1127,21 @@ export class FakeSlack {
       throw error;
     }
 
-    const delay = this.delays.get(method)?.shift();
+    const delay = takeFor(this.delays.get(method), call.args)?.ms;
     if (delay !== undefined && delay > 0) {
+      const clientGone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) clientGone.abort();
+      });
       try {
-        await sleep(delay, undefined, { signal: this.closing.signal });
+        await sleep(delay, undefined, { signal: AbortSignal.any([this.closing.signal, clientGone.signal]) });
       } catch {
-        return; // shutting down
+        if (clientGone.signal.aborted) call.abandoned = true;
+        return; // the client gave up, or the fake is shutting down
       }
     }
 
-    const fault = this.faults.get(method)?.shift();
+    const fault = takeFor(this.faults.get(method), call.args);
     if (fault?.kind === 'ratelimit') {
       answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
       return;

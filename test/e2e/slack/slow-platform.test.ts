@@ -1,0 +1,94 @@
+/**
+ * A page held up at Slack (a hung request, a 429 storm, 5xx answers) while
+ * someone else takes the role: once the role is acked, the page is settled as
+ * superseded and never delivered. Production mode: real Redis, BullMQ outbox.
+ */
+import { describe, expect, it } from 'vitest';
+import { P1_PAGES, SLACK_ID, slackBots, type SlackBotUnderTest } from '../../support/slack/bot.js';
+import type { FakeSlack } from '../../support/slack/fake-slack.js';
+import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
+import { REDIS_URL, cleanupPrefix, newPrefix, until } from '../../support/redis.js';
+import type { TimelineEvent } from '../../../src/incidents/types.js';
+
+const DECLARE = '/incident declare Checkout failing sev=P1 service=checkout';
+const PETE = SLACK_ID.pete!;
+const OTHERS = Object.values(P1_PAGES).filter((person) => person !== 'pete');
+
+const start = slackBots();
+
+/** The calls that carry pete's page (a DM with the Acknowledge button), not a stand-down. */
+function petesPage(fake: FakeSlack) {
+  return (args: Record<string, unknown>): boolean =>
+    (args.channel === PETE || args.channel === fake.dmWith(PETE)) && JSON.stringify(args.blocks ?? '').includes('/incident ack');
+}
+
+async function declareWithPeteHeldUp(hold: (fake: FakeSlack) => void): Promise<{ s: SlackBotUnderTest; prefix: string }> {
+  const prefix = newPrefix();
+  const s = await start({ env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY }, before: hold });
+  await s.slash(DECLARE);
+  await s.waitForPages(OTHERS, 20_000);
+  // Pete's page has reached Slack and is stuck there.
+  await s.fake.waitFor(() => s.fake.callsTo('chat.postMessage').find((call) => petesPage(s.fake)(call.args)), 20_000, "pete's page reaching Slack");
+  return { s, prefix };
+}
+
+/** The declarer hands tech to pam (its backup) while pete's page is stuck; waits until his page is settled as superseded. */
+async function pamAcksTech(s: SlackBotUnderTest): Promise<TimelineEvent[]> {
+  const ack = await s.slash('/incident assign INC-1 tech pam');
+  const reply = (await s.fake.waitForResponse(ack.responseName, 10_000)).body as { text?: string };
+  expect(reply.text ?? '').toContain('is now tech for INC-1');
+  return until(async () => {
+    const timeline = await s.bot.runtime.store.timeline('INC-1');
+    return timeline.some((event) => event.type === 'page.superseded' && event.person === 'pete') ? timeline : undefined;
+  }, "pete's page settled as superseded", { timeoutMs: 30_000 });
+}
+
+async function expectNeverDelivered(s: SlackBotUnderTest, timeline: TimelineEvent[]): Promise<void> {
+  await s.bot.runtime.settle();
+  expect(s.pagesTo(PETE)).toEqual([]);
+  expect(timeline.filter((event) => event.type === 'page.delivered' && event.person === 'pete')).toEqual([]);
+  const staffed = await s.bot.runtime.store.get('INC-1');
+  expect(staffed?.slots.find((slot) => slot.role === 'tech')).toMatchObject({ state: 'acked', ackedBy: 'pam' });
+}
+
+describe('Slack: a page stuck at the platform while someone else acks the role', () => {
+  let prefix: string | undefined;
+  const cleanup = async () => {
+    if (prefix) await cleanupPrefix(prefix);
+    prefix = undefined;
+  };
+
+  it('a request that hangs for 20 s: the attempt times out, and the retry finds the page superseded', async () => {
+    const run = await declareWithPeteHeldUp((fake) => fake.delayNext('chat.postMessage', 20_000, 1, petesPage(fake)));
+    prefix = run.prefix;
+    try {
+      const timeline = await pamAcksTech(run.s);
+      await expectNeverDelivered(run.s, timeline);
+      expect(run.s.fake.callsTo('chat.postMessage').filter((call) => call.abandoned)).toHaveLength(1);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a 429 storm: each Retry-After goes back to the outbox, and the next try finds the page superseded', async () => {
+    const run = await declareWithPeteHeldUp((fake) => fake.rateLimitNext('chat.postMessage', 1, 50, petesPage(fake)));
+    prefix = run.prefix;
+    try {
+      const timeline = await pamAcksTech(run.s);
+      await expectNeverDelivered(run.s, timeline);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('5xx answers: the outbox retries with backoff, checking the fence each time', async () => {
+    const run = await declareWithPeteHeldUp((fake) => fake.httpErrorNext('chat.postMessage', 503, 50, 'Service Unavailable', petesPage(fake)));
+    prefix = run.prefix;
+    try {
+      const timeline = await pamAcksTech(run.s);
+      await expectNeverDelivered(run.s, timeline);
+    } finally {
+      await cleanup();
+    }
+  });
+});
