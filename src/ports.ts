@@ -101,11 +101,13 @@ export type DeliveryClaim = 'claimed' | 'delivered' | 'busy' | 'superseded';
  * room first (people paged after the declare). `id` is deterministic, so enqueueing the
  * same message twice (a retry, a reconciler pass) sends it once.
  * A `board` message is rendered from the incident's state at delivery time and
- * edits the previous board in place, which coalesces bursts of updates.
+ * edits the previous board in place, which coalesces bursts of updates. A
+ * `room` message opens the incident's war room (src/incidents/war-room.ts).
  */
 export type OutboundMessage =
   | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; invite?: boolean }
   | { id: string; incident: string; kind: 'board' }
+  | { id: string; incident: string; kind: 'room' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };
 
 /**
@@ -305,6 +307,8 @@ export class RetryLaterError extends Error {
   constructor(
     message: string,
     readonly delayMs: number,
+    /** True when the platform refused the attempt (a 429), false when it was never made (room not open, claim held elsewhere). */
+    readonly attemptFailed = false,
   ) {
     super(message);
   }
