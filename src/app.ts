@@ -2,7 +2,7 @@ import type { AuditKey } from './audit/key.js';
 import type { MusterConfig } from './config/schema.js';
 import { dispatch } from './commands/dispatch.js';
 import type { CommandDeps } from './commands/deps.js';
-import type { CommandRequest, Reply } from './kernel/request.js';
+import type { CommandRequest, DispatchOptions, Reply } from './kernel/request.js';
 import { IncidentService } from './incidents/service.js';
 import type { Incident, TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';
@@ -124,8 +124,8 @@ export class Muster {
     return report;
   }
 
-  dispatch(request: CommandRequest): Promise<Reply> {
-    return dispatch(request, this.commandDeps);
+  dispatch(request: CommandRequest, options: DispatchOptions = {}): Promise<Reply> {
+    return dispatch(request, this.commandDeps, options);
   }
 
   /** Each failed delivery attempt (the outbox retries it): metrics count them. */

@@ -48,6 +48,8 @@ const declare: Action<'declare'> = async (command, caller, deps) => {
     declaredBy: caller.name,
     ...(caller.displayName ? { declaredByName: caller.displayName } : {}),
     origin: caller.conversation,
+    ...(caller.requestId ? { requestId: caller.requestId } : {}),
+    ...(caller.accepted ? { onCommitted: caller.accepted } : {}),
   });
   const lines = [
     roomError

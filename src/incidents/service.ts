@@ -32,6 +32,10 @@ export interface DeclareInput {
   declaredBy: PersonId;
   declaredByName?: string;
   origin: ConversationRef;
+  /** The platform request that declares it: remembered with the incident, so a redelivery never declares twice. */
+  requestId?: string;
+  /** Told once the incident is committed (before the room opens): Slack is acknowledged then. */
+  onCommitted?: () => void;
 }
 
 export interface ServiceDeps extends CommitDeps {
@@ -45,6 +49,8 @@ export interface ServiceDeps extends CommitDeps {
 
 /** How long a declarer's reply waits for the war room to open, so it can name it; the pages never wait. */
 const ROOM_REPLY_WAIT_MS = 2_000;
+/** How long a declaring request id is remembered (platforms redeliver for minutes at most). */
+const DECLARE_REQUEST_TTL_MS = 24 * 3_600_000;
 
 /** "inc-42-checkout-is-failing": readable and valid on every platform. */
 export function roomName(id: string, title: string): string {
@@ -120,7 +126,9 @@ export class IncidentService {
     if (playbook) attachPlaybook(this.ctx, fx, playbook);
     fx.outbox.push({ id: `${id}-room`, incident: id, kind: 'room' });
     const room = this.rooms.waitFor(id, ROOM_REPLY_WAIT_MS);
-    const created = await createIncident(this.deps, fx);
+    const request = input.requestId ? { id: input.requestId, outcome: JSON.stringify({ incident: id }), ttlMs: DECLARE_REQUEST_TTL_MS } : undefined;
+    const created = await createIncident(this.deps, fx, request);
+    input.onCommitted?.();
     if (!input.drill && input.severity === 'P1') await this.stopDrills(this.deps.present.t('drill.stoppedByReal', { id }), 'muster');
     const outcome = await room;
     if (!outcome) return { incident: created, problems: [], roomOpening: true };
