@@ -64,7 +64,7 @@ const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 1 } 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
 /** The slow-platform phase (bench/slow-platform.ts). */
-const SLOW_PLAN = QUICK ? { afterAck: 30, duplicates: 60 } : { afterAck: 100, duplicates: 200 };
+const SLOW_PLAN = QUICK ? { afterAck: 30, duplicates: 60, tierDeclares: 50 } : { afterAck: 100, duplicates: 200, tierDeclares: 50 };
 
 interface Row {
   metric: string;
@@ -369,6 +369,20 @@ async function timerLateness(clients: Clients, prefix: string): Promise<{ muster
   return { muster, bare };
 }
 
+/** #12: 50 P1s at once against Slack's tier limits; each responder's first page must not wait for a room. */
+async function slackFirstPages(prefix: string): Promise<Summary> {
+  const { firstPagesUnderTierLimits } = await import('./slack-tiers.js');
+  progress(`slack tiers: ${SLOW_PLAN.tierDeclares} P1s at once against Slack's documented rate limits`);
+  const run = await firstPagesUnderTierLimits(prefix, SLOW_PLAN.tierDeclares);
+  const first = summarize(run.firstPages);
+  const floor = summarize(run.floor);
+  row(`slack first page per responder p50, ${SLOW_PLAN.tierDeclares} P1s at once, tier limits`, ms(first.p50));
+  row(`slack first page per responder p99, ${SLOW_PLAN.tierDeclares} P1s at once, tier limits`, ms(first.p99), '< 1000 ms', first.p99 < 1000);
+  row(`  (info) slack floor: ${floor.n} plain DMs at once p99`, ms(floor.p99));
+  notes.push(`slack tiers: ${first.n} responders; conversations.create/invite Tier 2 (20 a minute), chat.postMessage about 1 a second per channel; ${run.limited} calls answered 429; the last war room made within the window came ${ms(run.lastRoomMs)} after the start (50 rooms at 20 a minute take about 90 s)`);
+  return first;
+}
+
 /** #12: a slow, rate-limited platform; pages after an ack (one replica) and duplicate pages (two replicas). */
 async function slowPlatform(prefix: string): Promise<{ afterAck: number; duplicates: number }> {
   const { pagesAfterAck, duplicatePages } = await import('./slow-platform.js');
@@ -433,6 +447,7 @@ async function main(): Promise<void> {
     timers: Awaited<ReturnType<typeof timerLateness>>;
     process: ProcessResults;
     slow: Awaited<ReturnType<typeof slowPlatform>>;
+    slackTiers: Summary;
   };
   try {
     clients = await connectClients();
@@ -443,12 +458,13 @@ async function main(): Promise<void> {
     const declares = await productionDeclares(clients, prefix);
     // The Slack bot keeps its own Redis connections and keys under a sub-prefix (cleaned up with the rest).
     const slack = await slackDeclares(`${prefix}slack:`);
+    const slackTiers = await slackFirstPages(`${prefix}tiers:`);
     const alerts = await alertIngestion(clients, `${prefix}alerts:`);
     // Like the Slack bot, the Discord bot keeps its own Redis connections (and gateway lease) under a sub-prefix.
     const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
     const slow = await slowPlatform(prefix);
-    results = { declares, slack, alerts, discord, timers: timerResults, process: processResults, slow };
+    results = { declares, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -481,6 +497,7 @@ async function main(): Promise<void> {
     slack_declare_p50_ms_50: round1(results.slack.many.p50),
     slack_declare_p99_ms_50: round1(results.slack.many.p99),
     slack_floor_p99_ms_50: round1(results.slack.floor.p99),
+    slack_first_page_p99_ms_50: round1(results.slackTiers.p99),
     alerts_per_s: Math.round(results.alerts.perSecond),
     alert_to_page_p50_ms: round1(results.alerts.one.p50),
     alert_to_page_p99_ms: round1(results.alerts.one.p99),
