@@ -1,0 +1,76 @@
+import type { oncallEn } from './oncall-en.js';
+
+/** /oncall 与班次通知的简体中文消息（并入 zh-CN 目录）。 */
+export const oncallZhCN: Record<keyof typeof oncallEn, string> = {
+  'usage.oncall':
+    '用法：\n' +
+    '  /oncall [团队]  （当前与下一位值班）\n' +
+    '  /oncall at <时间> [团队]\n' +
+    '  /oncall cover <团队> [primary|backup] <人员|me> <开始> <结束> [原因]\n' +
+    '  /oncall swap <团队> [primary|backup] <人员> [班次] [for=<人员>]\n' +
+    '  /oncall take <团队> [primary|backup] [结束] [原因] [for=<人员>]\n' +
+    '  /oncall changes [团队]\n' +
+    '  /oncall cancel <编号>\n' +
+    '  /oncall accept <编号> · /oncall decline <编号>',
+  'oncall.usage.at': '用法：/oncall at <时间> [团队]，例如 /oncall at friday 03:00 payments（时间按团队时区）。',
+  'oncall.usage.cover': '用法：/oncall cover <团队> [primary|backup] <人员|me> <开始> <结束> [原因]，例如 /oncall cover payments bob tonight 看牙，或 /oncall cover payments backup me 2026-12-24 18:00 to 2026-12-27 09:00。',
+  'oncall.usage.swap': '用法：/oncall swap <团队> [primary|backup] <人员> [班次] [for=<人员>]，例如 /oncall swap payments ben（你的下一个班次），或 /oncall swap payments ben 2026-12-24 12:00（包含该时刻的班次）。',
+  'oncall.usage.take': '用法：/oncall take <团队> [primary|backup] [结束] [原因] [for=<人员>]，例如 /oncall take payments（直到本班结束）或 /oncall take payments 4h Ann 在处理 INC-7。',
+  'oncall.usage.changes': '用法：/oncall changes [团队]',
+  'oncall.usage.cancel': '用法：/oncall cancel <编号>，例如 /oncall cancel CHG-12（编号见 /oncall changes）。',
+  'oncall.usage.decide': '用法：/oncall accept <编号> 或 /oncall decline <编号>，例如 /oncall accept CHG-12。',
+  'oncall.untilForms': '结束时间可以这样写：until tomorrow 09:00 · tomorrow 09:00 · 18:00 · 4h · 2026-12-24 18:00（按团队时区）。',
+  'oncall.missingTeam': '请说明哪个团队：{teams} 之一。',
+  'oncall.missingPerson': '请说明是谁：团队中的人员编号（{members}），或 "me"。',
+  'oncall.missingInterval': '请说明时间：从何时到何时。{forms}',
+  'oncall.missingMoment': '请说明哪个时刻，例如 now、18:00、tomorrow 09:00、friday 03:00 或 2026-12-24 18:00。',
+  'oncall.missingId': '请说明哪项变更：它的编号，如 CHG-12（见 /oncall changes）。',
+  'oncall.badMoment': '无法把“{text}”理解为时刻：请写 now、18:00、tomorrow 09:00、friday 03:00、2026-12-24 18:00 或 in 2h（按 {zone} 时区）。',
+  'oncall.unknownPerson': '“{value}”不是 muster.yaml 中的人员：请使用人员编号（{members}）或 "me"。',
+  'oncall.extraWords': '结尾的“{words}”无法理解：请去掉。',
+  'oncall.notAPerson': '你不在 muster.yaml 的 people 中，因此没有班次，也不能更改班次：请团队经理把你加入。',
+  'oncall.noStore': '此处不能更改班次：机器人运行时没有班次变更存储。',
+  'oncall.show.title': '当前值班',
+  'oncall.show.titleAt': '{time} 的值班',
+  'oncall.show.now': '{position}：{person}{mark}，至 {until}',
+  'oncall.show.next': '下一位：{person}{mark}，自 {from}',
+  'oncall.show.nowOpen': '{position}：{person}{mark}，未来 60 天内无交接',
+  'oncall.show.nobody': '{position}：无人',
+  'oncall.show.override': ' [{kind} {id}]',
+  'oncall.summary.hold': '{person} 持有 {team} {position}呼叫 {interval}{replacing}',
+  'oncall.summary.swap': '{a} 持有 {team} {position}呼叫 {intervalA}，{b} 持有 {intervalB}',
+  'oncall.replacing': '，替代 {person}',
+  'oncall.reason': ' 原因：{reason}。',
+  'oncall.reply.done': '{id}：{summary}。{told}',
+  'oncall.reply.overrides': ' 在该时段内它覆盖了 {changes}。',
+  'oncall.reply.swapAsked': '{id}：已请 {person} 交换 {team} 班次（{summary}）。在 {person} 接受或拒绝之前不会有任何变化。{told}',
+  'oncall.reply.accepted': '{id} 已接受：{summary}。{told}',
+  'oncall.reply.declined': '{id} 已拒绝：班次保持不变。{told}',
+  'oncall.reply.cancelled': '{id} 已取消（{summary}）：该时段重新按轮值执行。{told}',
+  'oncall.reply.told': ' 已通知：{people}。',
+  'oncall.changes.anyTeam': '所有团队',
+  'oncall.changes.none': '{team} 没有待定或已接受的班次变更。',
+  'oncall.changes.title': '班次变更：{team}',
+  'oncall.changes.label': '{id} · {kind} · {status}',
+  'oncall.changes.value': '{summary}。由 {by} 于 {when} 提出。{reason}',
+  'oncall.changes.more': '还有 {count} 项未显示：请指定团队（/oncall changes <团队>）。',
+  'oncall.notice.title': '班次变更 {id}（{team}）',
+  'oncall.notice.cover': '{actor} 设置了代班：{summary}。{reason} 撤销：/oncall cancel {id}',
+  'oncall.notice.take': '{actor} 接管了班次：{summary}。{reason} 撤销：/oncall cancel {id}',
+  'oncall.notice.swapAsk': '{actor} 请你交换 {team} {position}班次：你将接 {requester} 的 {yours}，{requester} 接你的 {theirs}。接受或拒绝：',
+  'oncall.notice.swapAsked': '{actor} 代你提出了交换：{summary}。在对方答复前为待定状态。',
+  'oncall.notice.accepted': '{actor} 接受了交换 {id}：{summary}。',
+  'oncall.notice.declined': '{actor} 拒绝了交换 {id}：{team} {position}班次保持不变。',
+  'oncall.notice.cancelled': '{actor} 取消了 {id}（{summary}）：该时段重新按轮值执行。',
+  'oncall.button.accept': '接受',
+  'oncall.button.decline': '拒绝',
+  'oncall.handoff.inTitle': '你正在值班：{team} {position}',
+  'oncall.handoff.in': '你持有 {team} {position}呼叫 {interval}{source}{from}。',
+  'oncall.handoff.by': '，依据 {id}（{kind}）',
+  'oncall.handoff.from': '，接替 {person}',
+  'oncall.handoff.inherit': '你接手的未结事件（{count}）：',
+  'oncall.handoff.noIncidents': '{team} 没有未结事件。',
+  'oncall.handoff.incident': '{title} · {status} · {room}',
+  'oncall.handoff.out': '交接：{person} 自 {at}（{zone}）起持有 {team} {position}呼叫。你已下班，谢谢。',
+  'oncall.handoff.outIncidents': '交接：{person} 自 {at}（{zone}）起持有 {team} {position}呼叫，{team} 有 {count} 个未结事件。你已不在呼叫上；如可能请向对方简要说明。',
+};
