@@ -31,11 +31,13 @@ const PLAN_EVERY_MS = 15 * 60_000;
 /** How far ahead each plan schedules handoff timers; the next plan comes long before the window ends. */
 const PLAN_AHEAD_MS = 24 * 3_600_000;
 const PLAN_ID = 'handoff-plan';
+/** How far the plans have scheduled handoff timers (epoch ms), kept in the store. */
+const PLANNED_KEY = 'schedules:handoffs-planned-until';
 
 export interface ShiftNoticesDeps {
   config: MusterConfig;
   shifts: ShiftChangeStore;
-  store: Pick<IncidentStore, 'listActive'>;
+  store: Pick<IncidentStore, 'listActive' | 'getValue' | 'setValue'>;
   scheduler: Scheduler;
   outbox: Outbox;
   clock: Clock;
@@ -53,7 +55,7 @@ export class ShiftNotices {
 
   async start(): Promise<void> {
     await this.deps.scheduler.repeat(PLAN_ID, PLAN_EVERY_MS, { incident: SCHEDULES_SCOPE, kind: 'handoff', key: 'plan', epoch: 0 });
-    await this.plan();
+    await this.plan(await this.resumeFrom());
     await this.warnStale();
   }
 
@@ -65,12 +67,26 @@ export class ShiftNotices {
   /** Schedules a timer for every handoff in (from, now + 24 h]: idempotent by id across replicas. */
   async plan(from = this.deps.clock.now(), teams?: string[]): Promise<number> {
     const now = this.deps.clock.now();
+    const until = now + PLAN_AHEAD_MS;
     const schedule = await loadSchedule({ config: this.deps.config, store: this.deps.shifts }, from);
-    const handoffs = shiftHandoffs(schedule, from, now + PLAN_AHEAD_MS, teams);
+    const handoffs = shiftHandoffs(schedule, from, until, teams);
     await this.deps.scheduler.scheduleAll(handoffs.map((handoff) => ({
       id: handoff.key, dueAt: handoff.at, incident: SCHEDULES_SCOPE, kind: 'handoff', key: handoff.key, epoch: handoff.at,
     })));
+    if (!teams) await this.deps.store.setValue(PLANNED_KEY, String(until));
     return handoffs.length;
+  }
+
+  /**
+   * Where the first plan after a start begins: now, or where the last plan
+   * before ended when every replica was down for longer than a plan reaches
+   * (those handoffs are told late, if their shift still runs). A fresh store
+   * starts now: nobody is told about a shift that began before the bot ran.
+   */
+  private async resumeFrom(): Promise<number> {
+    const now = this.deps.clock.now();
+    const planned = Number(await this.deps.store.getValue(PLANNED_KEY));
+    return Number.isFinite(planned) && planned > 0 && planned < now ? planned : now;
   }
 
   /** A change was written: plan the handoffs it creates, including one that starts now. */
