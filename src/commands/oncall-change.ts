@@ -39,7 +39,7 @@ export async function cover(text: string, caller: Caller, deps: CommandDeps): Pr
   return done(deps.present.t('oncall.reply.done', { id: outcome.change.id, summary: changeSummary(words(deps), outcome.change), told: told(deps, outcome) }));
 }
 
-/** `/oncall take <team> [primary|backup] [until] [reason] [for=<person>]` */
+/** `/oncall take <team> [primary|backup] [until] [reason] [for=<person>]` (reason="…" works too, as Discord's options write it) */
 export async function take(text: string, caller: Caller, deps: CommandDeps): Promise<Reply> {
   const actor = requirePerson(deps, caller);
   const args = new OncallArgs(text, deps, 'oncall.usage.take', true);
@@ -48,8 +48,9 @@ export async function take(text: string, caller: Caller, deps: CommandDeps): Pro
   const forWhom = args.options.get('for');
   const person = forWhom ? args.resolvePerson(forWhom, caller, team) : actor;
   const until = args.until(team);
+  const reason = args.options.get('reason') || until?.rest;
   const outcome = await service(deps).take({
-    actor, team, position, person, ...(until ? { until: until.end } : {}), ...(until?.rest ? { reason: until.rest } : {}),
+    actor, team, position, person, ...(until ? { until: until.end } : {}), ...(reason ? { reason } : {}),
   });
   const t = deps.present.t;
   const overlapped = outcome.overlapped ?? [];
