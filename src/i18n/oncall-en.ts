@@ -71,4 +71,12 @@ export const oncallEn = {
   'oncall.handoff.incident': '{title} · {status} · {room}',
   'oncall.handoff.out': 'Handoff: {person} holds the {team} {position} pager from {at} ({zone}). You are off; thank you.',
   'oncall.handoff.outIncidents': 'Handoff: {person} holds the {team} {position} pager from {at} ({zone}), with {count} open incident(s) of {team}. You are off the pager; brief them if you can.',
+  'dashboard.oncall.heading': 'On call, next seven days',
+  'dashboard.oncall.caption': '{team} (times in {zone})',
+  'dashboard.oncall.rotation': 'rotation',
+  'dashboard.oncall.empty': 'Nobody holds these pagers in the next seven days.',
+  'dashboard.col.position': 'Position',
+  'dashboard.col.from': 'From',
+  'dashboard.col.until': 'Until',
+  'dashboard.col.source': 'By',
 } as const;

@@ -73,4 +73,12 @@ export const oncallZhCN: Record<keyof typeof oncallEn, string> = {
   'oncall.handoff.incident': '{title} · {status} · {room}',
   'oncall.handoff.out': '交接：{person} 自 {at}（{zone}）起持有 {team} {position}呼叫。你已下班，谢谢。',
   'oncall.handoff.outIncidents': '交接：{person} 自 {at}（{zone}）起持有 {team} {position}呼叫，{team} 有 {count} 个未结事件。你已不在呼叫上；如可能请向对方简要说明。',
+  'dashboard.oncall.heading': '未来七天值班',
+  'dashboard.oncall.caption': '{team}（时间按 {zone}）',
+  'dashboard.oncall.rotation': '轮值',
+  'dashboard.oncall.empty': '未来七天无人持有这些呼叫。',
+  'dashboard.col.position': '岗位',
+  'dashboard.col.from': '开始',
+  'dashboard.col.until': '结束',
+  'dashboard.col.source': '依据',
 };

@@ -7,6 +7,7 @@ import type { ShiftChangeStore } from './ports.js';
 import { whoIsOn, type Schedule, type WhoIsOn } from './resolve.js';
 import { cancelChange, decideSwap, listChanges, requestSwap, type SwapInput } from './swaps.js';
 import type { ShiftChange } from './types.js';
+import { weekAhead, type TeamWeek } from './week.js';
 
 /**
  * The shift-change use cases as chat calls them: each runs the domain use
@@ -73,6 +74,11 @@ export class ShiftService {
   async whoIsOn(teams: string[], at: number): Promise<WhoIsOn[]> {
     const schedule = await this.schedule(at);
     return teams.map((team) => whoIsOn(schedule, team, at));
+  }
+
+  /** Every team's holdings over the next seven days (the dashboard). */
+  async week(from = this.deps.clock.now()): Promise<TeamWeek[]> {
+    return weekAhead(await this.schedule(from), { config: this.deps.config, t: this.deps.t }, from);
   }
 
   private async tell(work: Promise<ChangeOutcome>, actor: string, event: ChangeEvent): Promise<ChangeOutcome> {
