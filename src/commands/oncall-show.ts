@@ -47,7 +47,7 @@ function positionLine(deps: CommandDeps, team: string, entry: PositionNow, at: n
 
 function teamField(deps: CommandDeps, answer: WhoIsOn): Field {
   return {
-    label: `${teamName(deps.config, answer.team)} (${zoneOf(deps.config, answer.team)})`,
+    label: `${teamName(deps.config, answer.team)} · ${zoneOf(deps.config, answer.team)}`,
     value: answer.positions.map((entry) => positionLine(deps, answer.team, entry, answer.at)).join('\n'),
   };
 }

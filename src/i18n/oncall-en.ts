@@ -55,7 +55,7 @@ export const oncallEn = {
   'oncall.notice.title': 'Shift change {id} ({team})',
   'oncall.notice.cover': '{actor} set up a cover: {summary}.{reason} To undo it: /oncall cancel {id}',
   'oncall.notice.take': '{actor} took a shift: {summary}.{reason} To undo it: /oncall cancel {id}',
-  'oncall.notice.swapAsk': '{actor} asks you to swap {team} {position} shifts: you would take {requester}\'s {yours}, and {requester} yours, {theirs}. Accept or decline:',
+  'oncall.notice.swapAsk': '{actor} asks you to swap {team} {position} shifts: you would take {requester}\'s shift, {offered}, and {requester} yours, {wanted}. Accept or decline:',
   'oncall.notice.swapAsked': '{actor} asked for a swap on your behalf: {summary}. It is pending until the other person answers.',
   'oncall.notice.accepted': '{actor} accepted swap {id}: {summary}.',
   'oncall.notice.declined': '{actor} declined swap {id}: the {team} {position} shifts stay as they were.',

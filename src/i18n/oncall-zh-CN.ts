@@ -57,7 +57,7 @@ export const oncallZhCN: Record<keyof typeof oncallEn, string> = {
   'oncall.notice.title': '班次变更 {id}（{team}）',
   'oncall.notice.cover': '{actor} 设置了代班：{summary}。{reason} 撤销：/oncall cancel {id}',
   'oncall.notice.take': '{actor} 接管了班次：{summary}。{reason} 撤销：/oncall cancel {id}',
-  'oncall.notice.swapAsk': '{actor} 请你交换 {team} {position}班次：你将接 {requester} 的 {yours}，{requester} 接你的 {theirs}。接受或拒绝：',
+  'oncall.notice.swapAsk': '{actor} 请你交换 {team} {position}班次：你将接 {requester} 的班次 {offered}，{requester} 接你的 {wanted}。接受或拒绝：',
   'oncall.notice.swapAsked': '{actor} 代你提出了交换：{summary}。在对方答复前为待定状态。',
   'oncall.notice.accepted': '{actor} 接受了交换 {id}：{summary}。',
   'oncall.notice.declined': '{actor} 拒绝了交换 {id}：{team} {position}班次保持不变。',

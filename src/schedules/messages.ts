@@ -68,14 +68,15 @@ export function changeNotice(words: Words, change: ShiftChange, actor: string, e
   const params = { ...base(words, change), actor: personName(words.config, actor), summary: changeSummary(words, change), reason: reasonText(words, change.reason) };
   const title = t('oncall.notice.title', { id: change.id, team: params.team });
   if (event === 'swapAsked' && recipient === change.counterpart) {
-    const [mine, theirs] = change.legs as [ShiftLeg, ShiftLeg];
+    // Leg 0 is the requester's shift, given to the person asked; leg 1 theirs, given to the requester.
+    const [offered, wanted] = change.legs as [ShiftLeg, ShiftLeg];
     return {
       title,
       text: t('oncall.notice.swapAsk', {
         ...params,
-        requester: personName(words.config, theirs.person),
-        yours: intervalText(words, change.team, theirs),
-        theirs: intervalText(words, change.team, mine),
+        requester: personName(words.config, wanted.person),
+        offered: intervalText(words, change.team, offered),
+        wanted: intervalText(words, change.team, wanted),
       }),
       buttons: [
         { label: t('oncall.button.accept'), command: `/oncall accept ${change.id}`, style: 'primary' },

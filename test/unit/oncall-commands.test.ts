@@ -13,10 +13,10 @@ describe('/oncall shows now and next', () => {
     const h = await oncallHarness();
     const text = await h.read('ann', '/oncall');
     expect(text).toContain('On call now');
-    expect(text).toContain('Payments (Europe/Berlin): primary: Ben until Mon, Nov 9, 2026, 09:00 GMT+1');
+    expect(text).toContain('Payments · Europe/Berlin: primary: Ben until Mon, Nov 9, 2026, 09:00 GMT+1');
     expect(text).toContain('next: Cat from Mon, Nov 9, 2026, 09:00 GMT+1');
     expect(text).toContain('backup: Yan until Mon, Nov 9, 2026, 09:00 GMT+1');
-    expect(text).toContain('sre (America/New_York): primary: Olga Outsider, no handoff in the next 60 days');
+    expect(text).toContain('sre · America/New_York: primary: Olga Outsider, no handoff in the next 60 days');
     expect(text).toContain('backup: nobody');
   });
 
@@ -120,7 +120,10 @@ describe('/oncall swap with Accept and Decline buttons', () => {
     expect(asked).toContain('CHG-1: asked Cat to swap Payments shifts');
     expect(asked).toContain('Nothing changes until Cat accepts or declines.');
     const [request] = h.dms('cat');
-    expect(request?.text).toContain('Ben asks you to swap Payments primary shifts');
+    expect(request?.text).toBe(
+      'Ben asks you to swap Payments primary shifts: you would take Ben\'s shift, Mon, Nov 2, 2026, 10:00 GMT+1 to Mon, Nov 9, 2026, 09:00 GMT+1 (Europe/Berlin), ' +
+        'and Ben yours, Mon, Nov 9, 2026, 09:00 GMT+1 to Mon, Nov 16, 2026, 09:00 GMT+1 (Europe/Berlin). Accept or decline:',
+    );
     expect(request?.buttons).toEqual([
       { label: 'Accept', command: '/oncall accept CHG-1', style: 'primary' },
       { label: 'Decline', command: '/oncall decline CHG-1', style: 'danger' },
