@@ -63,6 +63,9 @@ const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 1 } 
 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
+/** The slow-platform phase (bench/slow-platform.ts). */
+const SLOW_PLAN = QUICK ? { afterAck: 30, duplicates: 60 } : { afterAck: 100, duplicates: 200 };
+
 interface Row {
   metric: string;
   value: string;
@@ -366,6 +369,20 @@ async function timerLateness(clients: Clients, prefix: string): Promise<{ muster
   return { muster, bare };
 }
 
+/** #12: a slow, rate-limited platform; pages after an ack (one replica) and duplicate pages (two replicas). */
+async function slowPlatform(prefix: string): Promise<{ afterAck: number; duplicates: number }> {
+  const { pagesAfterAck, duplicatePages } = await import('./slow-platform.js');
+  progress(`slow platform: ${SLOW_PLAN.afterAck} P1s, tech reassigned while its page is at the platform`);
+  const after = await pagesAfterAck(`${prefix}slow:`, SLOW_PLAN.afterAck);
+  progress(`slow platform: ${SLOW_PLAN.duplicates} P1s over two replicas, watchdogs every second`);
+  const dup = await duplicatePages(`${prefix}dup:`, SLOW_PLAN.duplicates);
+  row(`pages sent after the ack, ${after.incidents} P1s on a slow platform`, String(after.pageAfterAck), '= 0', after.pageAfterAck === 0);
+  row(`duplicate pages, ${dup.incidents} P1s, two replicas, slow platform`, String(dup.duplicates), '= 0', dup.duplicates === 0);
+  notes.push(`slow platform: sends take 300-1500 ms and 1 in 4 attempts gets a 429; ${after.attemptsAfterAck} tech page attempts began after the reassignment (floor 0)`);
+  notes.push(`slow platform, two replicas: ${dup.pages} distinct pages; about ${dup.hung} sends hung 12 s (past the 10 s send claim, renewed by its holder); watchdogs re-queued pending messages every second (floor 0 duplicates)`);
+  return { afterAck: after.pageAfterAck, duplicates: dup.duplicates };
+}
+
 async function redisHz(clients: Clients): Promise<number | undefined> {
   try {
     const [, value] = (await clients.commands.config('GET', 'hz')) as string[];
@@ -415,6 +432,7 @@ async function main(): Promise<void> {
     discord: DiscordResults;
     timers: Awaited<ReturnType<typeof timerLateness>>;
     process: ProcessResults;
+    slow: Awaited<ReturnType<typeof slowPlatform>>;
   };
   try {
     clients = await connectClients();
@@ -429,7 +447,8 @@ async function main(): Promise<void> {
     // Like the Slack bot, the Discord bot keeps its own Redis connections (and gateway lease) under a sub-prefix.
     const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
-    results = { declares, slack, alerts, discord, timers: timerResults, process: processResults };
+    const slow = await slowPlatform(prefix);
+    results = { declares, slack, alerts, discord, timers: timerResults, process: processResults, slow };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -477,6 +496,8 @@ async function main(): Promise<void> {
     kb_similar_p99_ms: round1(kb.similar.p99),
     [`kb_build_ms_${kb.incidents}`]: Math.round(kb.buildMs),
     [`kb_heap_mb_${kb.incidents}`]: kb.heapMb === undefined ? null : round1(kb.heapMb),
+    page_after_ack_total: results.slow.afterAck,
+    duplicate_pages_total: results.slow.duplicates,
   };
   console.log(JSON.stringify(json));
 }
