@@ -21,6 +21,10 @@ import { escalationTimer } from './muster/escalation-timer.js';
 import { deadlineTimer } from './muster/deadline-timer.js';
 import { slaTimer } from './muster/sla.js';
 import { updateTimer } from './muster/cadence.js';
+import type { ShiftChangeStore } from './schedules/ports.js';
+import { scheduleHolders } from './schedules/lookup.js';
+import { ShiftService } from './schedules/service.js';
+import { ShiftNotices } from './schedules/notices.js';
 
 export interface MusterDeps {
   config: MusterConfig;
@@ -40,6 +44,8 @@ export interface MusterDeps {
   executors?: ActionExecutors;
   /** True for action runs that must only be planned (default: drills, unless live and approved). */
   dryRun?: (incident: Incident, action: string) => boolean;
+  /** Shift changes (cover, swap, take): escalation pages whoever holds a pager then; without it, the rotation alone. */
+  shifts?: ShiftChangeStore;
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
@@ -63,6 +69,9 @@ export class Muster {
   readonly watchdog: Watchdog;
   readonly drills: DrillScheduler;
   readonly reports: WeeklyReports;
+  /** Cover, swap, take from chat, and the shift notices at each handoff; absent without a shift-change store. */
+  readonly shifts: ShiftService | undefined;
+  readonly shiftNotices: ShiftNotices | undefined;
   /** The one table of timer kinds: the reconciler, the watchdog and every fired timer read it. */
   readonly timers: TimerTable;
   /** What the chat grammar calls: the use cases and the store's read side. */
@@ -80,6 +89,7 @@ export class Muster {
       { kind: 'drill', scope: 'owned', fire: (timer) => this.drills.onTimer(timer) },
       { kind: 'drill-plan', scope: 'owned', fire: (timer) => this.drills.onTimer(timer) },
       { kind: 'report', scope: 'owned', fire: (timer) => this.reports.onTimer(timer) },
+      { kind: 'handoff', scope: 'owned', fire: async (timer) => this.shiftNotices?.onTimer(timer) },
     ]);
     const expected = (incident: Incident) => this.timers.expectedTimers(incident);
     this.service = new IncidentService({
@@ -88,6 +98,7 @@ export class Muster {
       present: this.present,
       onEvent: (event) => this.emit(event),
       expectedTimers: expected,
+      ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
     });
     this.actions = new ActionService({
       config: deps.config, present: this.present, logger: deps.logger, service: this.service,
@@ -99,9 +110,15 @@ export class Muster {
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
+    const notices = deps.shifts ? new ShiftNotices({ ...deps, shifts: deps.shifts, t: this.present.t }) : undefined;
+    this.shiftNotices = notices;
+    this.shifts = deps.shifts
+      ? new ShiftService({ ...deps, store: deps.shifts, t: this.present.t, onChange: async (change) => notices?.afterChange(change) })
+      : undefined;
     this.commandDeps = {
       config: deps.config, store: deps.store, incidents: this.service, actions: this.actions,
       present: this.present, logger: deps.logger, now: () => deps.clock.now(),
+      ...(this.shifts ? { shifts: this.shifts } : {}),
     };
   }
 
@@ -118,6 +135,7 @@ export class Muster {
     );
     await this.drills.start();
     await this.reports.start();
+    await this.shiftNotices?.start();
     this.workersStartedAt = this.deps.clock.now();
     if (options.watchdog !== false) this.watchdog.start();
     this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');
