@@ -117,7 +117,8 @@ export class DiscordChat implements ChatPort {
     try {
       await this.call(() => this.client.rest.put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } }));
     } catch (error) {
-      problems.push(`could not let Discord user ${user} into the war room (${describe(error)})`);
+      const person = Object.entries(this.config.people).find(([, entry]) => entry.discord === user)?.[0];
+      problems.push(`could not let ${person ? `${person} (Discord user ${user})` : `Discord user ${user}`} into the war room (${describe(error)})`);
     }
   }
 
