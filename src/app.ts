@@ -21,6 +21,9 @@ import { escalationTimer } from './muster/escalation-timer.js';
 import { deadlineTimer } from './muster/deadline-timer.js';
 import { slaTimer } from './muster/sla.js';
 import { updateTimer } from './muster/cadence.js';
+import { knowledgeTimer } from './knowledge/timer.js';
+import { KnowledgeBase } from './knowledge/base.js';
+import { KnowledgeService } from './knowledge/service.js';
 
 export interface MusterDeps {
   config: MusterConfig;
@@ -43,7 +46,7 @@ export interface MusterDeps {
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
-export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, updateTimer, stepTimer];
+export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, updateTimer, stepTimer, knowledgeTimer];
 
 /** Every timer an incident's record expects now (the incident timer kinds' union). */
 export function expectedTimers(incident: Incident): Timer[] {
@@ -63,6 +66,10 @@ export class Muster {
   readonly watchdog: Watchdog;
   readonly drills: DrillScheduler;
   readonly reports: WeeklyReports;
+  /** The knowledge loop: the index of past incidents and its use cases (src/knowledge). */
+  readonly knowledge: KnowledgeService;
+  /** Settles once the knowledge index is built and open tasks' timers are reconciled (started by start()). */
+  knowledgeReady: Promise<void> = Promise.resolve();
   /** The one table of timer kinds: the reconciler, the watchdog and every fired timer read it. */
   readonly timers: TimerTable;
   /** What the chat grammar calls: the use cases and the store's read side. */
@@ -82,24 +89,28 @@ export class Muster {
       { kind: 'report', scope: 'owned', fire: (timer) => this.reports.onTimer(timer) },
     ]);
     const expected = (incident: Incident) => this.timers.expectedTimers(incident);
+    const base = new KnowledgeBase({ store: deps.store, logger: deps.logger });
     this.service = new IncidentService({
       ...deps,
       ...(deps.playbooks ? { playbooks: deps.playbooks } : {}),
       present: this.present,
       onEvent: (event) => this.emit(event),
       expectedTimers: expected,
+      onCommit: (incident, events) => this.onCommit(incident, events),
     });
+    this.knowledge = new KnowledgeService({ incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler });
     this.actions = new ActionService({
       config: deps.config, present: this.present, logger: deps.logger, service: this.service,
       executors: deps.executors ?? {}, now: () => deps.clock.now(), ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
     });
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks, (receipt) => this.service.recordPageReceipt(receipt));
-    this.watchdog = new Watchdog({ ...deps, expectedTimers: expected }, deps.watchdogIntervalMs);
+    const moreIncidents = () => base.openTaskIncidents();
+    this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
     this.commandDeps = {
       config: deps.config, store: deps.store, incidents: this.service, actions: this.actions,
-      present: this.present, logger: deps.logger, now: () => deps.clock.now(),
+      present: this.present, logger: deps.logger, now: () => deps.clock.now(), knowledge: this.knowledge,
     };
   }
 
@@ -115,10 +126,36 @@ export class Muster {
     );
     await this.drills.start();
     await this.reports.start();
+    this.knowledgeReady = this.loadKnowledge();
     this.workersStartedAt = this.deps.clock.now();
     if (options.watchdog !== false) this.watchdog.start();
     this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');
     return report;
+  }
+
+  /**
+   * Builds the knowledge index behind the start (it never holds up the
+   * workers), then re-creates the timers of open knowledge tasks: they belong
+   * to resolved incidents, outside the active set the first pass read.
+   */
+  private async loadKnowledge(): Promise<void> {
+    try {
+      await this.knowledge.base.load();
+      const open = await this.knowledge.base.openTaskIncidents();
+      await this.deps.scheduler.scheduleAll(open.flatMap((incident) => this.timers.expectedTimers(incident)), { revive: true });
+    } catch (error) {
+      this.deps.logger.warn({ err: error instanceof Error ? error.message : error }, 'could not build the knowledge index yet; searches and the watchdog retry');
+    }
+  }
+
+  /** Every commit in this process: the index follows it, and a new real incident gets its similar past ones. */
+  private onCommit(incident: Incident, events: TimelineEvent[]): void {
+    try {
+      this.knowledge.base.observe(incident, events);
+      if (events.some((event) => event.type === 'incident.declared')) this.knowledge.suggestLater(incident);
+    } catch (error) {
+      this.deps.logger.warn({ incident: incident.id, err: error }, 'knowledge index could not follow a commit; the change feed will');
+    }
   }
 
   dispatch(request: CommandRequest): Promise<Reply> {

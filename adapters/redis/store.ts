@@ -21,7 +21,6 @@ export interface RedisStoreOptions {
 }
 
 const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-
 /**
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
  *       6 outbox pending hash, 7 ledger hash, 8 changes zset, 9 changes counter,
@@ -238,9 +237,7 @@ export class RedisStore implements IncidentStore {
       this.key('recent'),
       this.key('rooms'),
       this.key('outbox:pending'),
-      this.key('ledger'),
-      this.key('changes'),
-      this.key('changes:seq'),
+      this.key('ledger'), this.key('changes'), this.key('changes:seq'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
     ];
     const args = [

@@ -4,6 +4,7 @@ import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
+import type { KnowledgeService } from '../knowledge/service.js';
 
 /**
  * What the chat grammar needs to turn a command into a use-case call and a
@@ -21,4 +22,6 @@ export interface CommandDeps {
   incidents: IncidentService;
   /** Privileged actions: run, approve, deny, break-glass. */
   actions: ActionService;
+  /** The knowledge loop: file, edit, skip, search (src/knowledge). */
+  knowledge: KnowledgeService;
 }

@@ -15,6 +15,7 @@ export const en = {
     '  /incident playbook [INC-n] <id> | steps | done <step> | skip <step> <reason> | decide <step> yes|no\n' +
     '  /incident snooze [INC-n] <duration> <reason>\n' +
     '  /incident resolve [INC-n] [note]\n' +
+    '  /incident learn [INC-n] [rootCause=... resolution=... module=... faultType=...] | learn [INC-n] skip <reason>\n' +
     '  /incident sev [INC-n] <P1..P4> [reason]\n' +
     '  /incident escalate [INC-n] <team|person> [reason]\n' +
     '  /incident assign [INC-n] <role> <person>\n' +

@@ -17,6 +17,7 @@ export const zhCN: Record<MessageKey, string> = {
     '  /incident playbook [INC-n] <预案> | steps | done <步骤> | skip <步骤> <原因> | decide <步骤> yes|no\n' +
     '  /incident snooze [INC-n] <时长> <原因>\n' +
     '  /incident resolve [INC-n] [备注]\n' +
+    '  /incident learn [INC-n] [rootCause=... resolution=... module=... faultType=...] | learn [INC-n] skip <原因>\n' +
     '  /incident sev [INC-n] <P1..P4> [原因]\n' +
     '  /incident escalate [INC-n] <团队|人员> [原因]\n' +
     '  /incident assign [INC-n] <角色> <人员>\n' +

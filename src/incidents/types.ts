@@ -164,7 +164,15 @@ export type TimelineType =
   | 'action.failed'
   | 'grant.issued'
   | 'grant.ended'
-  | 'breakglass.used';
+  | 'breakglass.used'
+  | 'knowledge.task_opened'
+  | 'knowledge.reminded'
+  | 'knowledge.overdue'
+  | 'knowledge.filed'
+  | 'knowledge.edited'
+  | 'knowledge.skipped'
+  | 'knowledge.suggested'
+  | 'knowledge.opened';
 
 /** An append-only, hash-chained timeline entry (DESIGN.md §5). */
 export interface TimelineEvent {

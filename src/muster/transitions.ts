@@ -5,6 +5,7 @@ import { markResponded } from './sla.js';
 import { finishDrillMuster } from '../drills/scorecard.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { standDown } from './stand-down.js';
+import { openTaskAtResolve } from '../knowledge/timer.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -111,6 +112,7 @@ export function mitigate(ctx: MusterContext, fx: Effects, person: string, note: 
 /**
  * Resolving ends the muster: bumping every epoch makes all pending timers
  * stale, slots still paging are cancelled, and whoever they paged stands down.
+ * It opens the knowledge task (src/knowledge/timer.ts).
  */
 export function resolve(ctx: MusterContext, fx: Effects, person: string, note: string): void {
   for (const slot of fx.incident.slots) {
@@ -120,4 +122,5 @@ export function resolve(ctx: MusterContext, fx: Effects, person: string, note: s
     standDown(ctx, fx, slot, 'resolved');
   }
   enterStage(ctx, fx, 'resolved', person, note);
+  openTaskAtResolve(ctx, fx);
 }
