@@ -24,7 +24,7 @@ export type Dispatch = (request: CommandRequest) => Promise<Reply>;
 /** One Web API request (each of its few transport retries) may take this long. */
 export const SLACK_REQUEST_TIMEOUT_MS = 10_000;
 
-export const SLACK_COMMANDS = ['incident', 'oncall', 'drill'] as const;
+export const SLACK_COMMANDS = ['incident', 'oncall', 'drill', 'kb'] as const;
 
 /**
  * The Web API client of the chat port. It rejects rate-limited calls instead

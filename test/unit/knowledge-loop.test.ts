@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formArgs } from '../../src/kernel/form-args.js';
 import { PlaybookLibrary } from '../../src/playbooks/library.js';
 import { playbookSchema } from '../../src/playbooks/schema.js';
 import { harness, testConfig } from '../support/fixture.js';
@@ -53,7 +54,9 @@ describe('the knowledge loop', () => {
     const form = await h.say('cara', '/incident learn INC-1');
     expect(form.form?.command).toBe('/incident learn INC-1');
     expect(form.form?.inputs.map((input) => input.name)).toEqual(['rootCause', 'resolution', 'prevention', 'module', 'faultType']);
-    expect((await h.say('cara', FILE)).message.text).toBe('Knowledge entry for INC-1 filed. Thanks: the next war room with this fault will see it.');
+    // What the submitted form sends: one resolution step per line.
+    const submitted = formArgs({ rootCause: 'Database connection pool exhausted by a slow query', resolution: '1. Restart the payment gateway\n2. Raise the pool size to 200', prevention: ' ', module: 'checkout/payments', faultType: 'capacity' });
+    expect((await h.say('cara', `/incident learn INC-1 ${submitted}`)).message.text).toBe('Knowledge entry for INC-1 filed. Thanks: the next war room with this fault will see it.');
     const filed = await h.store.get('INC-1');
     expect(filed?.knowledge?.entry?.resolution).toEqual(['Restart the payment gateway', 'Raise the pool size to 200']);
     expect(filed?.knowledge?.task).toMatchObject({ state: 'filed', onTime: true, closedBy: 'cara' });
