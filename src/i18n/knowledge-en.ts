@@ -51,7 +51,7 @@ export const knowledgeEn = {
   'kb.noResults': 'Nothing in the knowledge base matches "{words}". Try the symptom ("checkout timeout") or the fix ("restart the payment gateway").',
   'kb.hit.label': '{id} [{severity}] {title}',
   'kb.hit.meta': '{when} · took {took} · service {service}',
-  'kb.hit.stillOpen': 'still open',
+  'kb.hit.metaOpen': '{when} · still open · service {service}',
   'kb.hit.class': 'Module {module} · fault type {faultType}',
   'kb.hit.cause': 'Cause: {cause}',
   'kb.hit.fix': 'Fixed by:\n{steps}',

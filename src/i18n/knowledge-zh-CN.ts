@@ -53,7 +53,7 @@ export const knowledgeZhCN: Record<keyof typeof knowledgeEn, string> = {
   'kb.noResults': '知识库中没有与“{words}”匹配的内容。可以试试现象（“结账超时”）或解决办法（“重启支付网关”）。',
   'kb.hit.label': '{id} [{severity}] {title}',
   'kb.hit.meta': '{when} · 历时 {took} · 服务 {service}',
-  'kb.hit.stillOpen': '尚未解决',
+  'kb.hit.metaOpen': '{when} · 尚未解决 · 服务 {service}',
   'kb.hit.class': '模块 {module} · 故障类型 {faultType}',
   'kb.hit.cause': '原因：{cause}',
   'kb.hit.fix': '解决步骤：\n{steps}',

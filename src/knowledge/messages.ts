@@ -62,13 +62,7 @@ export function overdueMessage(ctx: Ctx, incident: Incident, owner: string, to: 
 /** One hit as a field: id, severity and title; when, how long, what it was and what fixed it. */
 export function hitField(ctx: Ctx, hit: KnowledgeHit): Field {
   const t = ctx.present.t;
-  const lines = [
-    t('kb.hit.meta', {
-      when: when(ctx, hit.declaredAt),
-      took: hit.resolveMs !== undefined ? formatDuration(roundToMinute(hit.resolveMs)) : t('kb.hit.stillOpen'),
-      service: hit.service ?? '-',
-    }),
-  ];
+  const lines = [meta(ctx, hit.declaredAt, hit.resolveMs, hit.service)];
   if (hit.module !== undefined || hit.faultType !== undefined) lines.push(t('kb.hit.class', { module: hit.module ?? '-', faultType: hit.faultType ?? '-' }));
   if (hit.rootCause) lines.push(t('kb.hit.cause', { cause: clip(hit.rootCause, 300) }));
   lines.push(hit.resolution.length > 0 ? t('kb.hit.fix', { steps: steps(hit.resolution, 5) }) : t('kb.hit.noEntry'));
@@ -113,17 +107,24 @@ export function entryMessage(ctx: Ctx, incident: Incident): Message {
   if (history.length > 0) fields.push({ label: t('kb.field.history'), value: history.join('\n') });
   const task = knowledge?.task;
   if (task) fields.push({ label: t('kb.field.task'), value: taskLine(ctx, task) });
-  const resolved = incident.resolvedAt !== undefined ? formatDuration(roundToMinute(incident.resolvedAt - incident.declaredAt)) : t('kb.hit.stillOpen');
+  const took = incident.resolvedAt !== undefined ? incident.resolvedAt - incident.declaredAt : undefined;
   return {
     title: titleOf(ctx, incident),
     text: [
-      t('kb.hit.meta', { when: when(ctx, incident.declaredAt), took: resolved, service: incident.service ?? '-' }),
+      meta(ctx, incident.declaredAt, took, incident.service),
       entry ? '' : t('kb.show.noEntry', { id: incident.id }),
       t('kb.hit.export', { id: incident.id }),
     ].filter(Boolean).join('\n'),
     fields,
     tone: 'info',
   };
+}
+
+/** When it happened, how long it took to resolve (or that it is still open), and the service. */
+function meta(ctx: Ctx, declaredAt: number, tookMs: number | undefined, service: string | undefined): string {
+  const params = { when: when(ctx, declaredAt), service: service ?? '-' };
+  if (tookMs === undefined) return ctx.present.t('kb.hit.metaOpen', params);
+  return ctx.present.t('kb.hit.meta', { ...params, took: formatDuration(roundToMinute(tookMs)) });
 }
 
 function entryFields(ctx: Ctx, entry: KnowledgeEntry): Field[] {
