@@ -2,6 +2,7 @@
 import { formatClock } from '../../src/config/duration.js';
 import type { MessageKey, Translate } from '../../src/i18n/catalog.js';
 import { type ActiveIncidentView, type DashboardData, type RecentIncidentView } from '../../src/reports/dashboard-data.js';
+import { knowledgeLine } from '../../src/knowledge/measures.js';
 import { escapeHtml } from './html.js';
 import { barChart, durationChart, minutes, PALETTE, targetOf } from './dashboard-charts.js';
 
@@ -215,6 +216,9 @@ ${recentTable(t, 'drills', t('dashboard.drills.caption'), data.recentDrills)}
 <thead><tr>${headerCells(t, SCORE_COLUMNS)}</tr></thead>
 <tbody>${drillRows || `<tr><td colspan="7">${h('dashboard.drillScores.empty')}</td></tr>`}</tbody></table>
 <div class="charts">${drillChart}</div>
+</section>
+<section aria-labelledby="knowledge-heading"><h2 id="knowledge-heading">${h('dashboard.knowledge.heading')}</h2>
+<p id="knowledge">${escapeHtml(knowledgeLine(t, data.knowledge))}</p>
 </section>
 </main>`,
     { script: true },

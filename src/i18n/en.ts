@@ -303,6 +303,7 @@ export const en = {
   'dashboard.drills.caption': 'Drills, newest first (kept apart from real incidents)',
   'dashboard.drillScores.caption': 'Drill scores by team',
   'dashboard.drillScores.empty': 'No drills scored yet.',
+  'dashboard.knowledge.heading': 'Knowledge loop',
   'dashboard.none': 'None.',
   'dashboard.drill': 'DRILL',
   'dashboard.declared': 'Declared',

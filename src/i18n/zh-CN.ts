@@ -305,6 +305,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.drills.caption': '演练，最新的在前（与真实事件分开统计）',
   'dashboard.drillScores.caption': '各团队演练成绩',
   'dashboard.drillScores.empty': '尚无演练成绩。',
+  'dashboard.knowledge.heading': '知识沉淀',
   'dashboard.none': '无。',
   'dashboard.drill': '演练',
   'dashboard.declared': '发起于',

@@ -141,7 +141,8 @@ export interface SimilarOptions {
 
 /**
  * Up to `limit` past incidents like this one (same service first, then similar
- * title, summary, labels, root cause or resolution), never itself or a drill.
+ * title, summary, labels, root cause or resolution), never itself, a later
+ * incident or a drill.
  */
 export function similarIncidents(index: KnowledgeIndex, incident: Incident, limit = 3, options: SimilarOptions = {}): KnowledgeHit[] {
   const labels = options.labels ? labelsText(options.labels) : index.labels.get(incident.id);
@@ -154,7 +155,11 @@ export function similarIncidents(index: KnowledgeIndex, incident: Incident, limi
     tokenize: (text) => text.split(' '),
     prefix: false,
     fuzzy: false,
-    filter: (result) => result.id !== incident.id && (options.includeOpen === true || index.hits.get(result.id as string)?.status === 'resolved'),
+    // Only incidents declared before this one (lower numbers): "seen before", never a later one.
+    filter: (result) => {
+      const hit = index.hits.get(result.id as string);
+      return hit !== undefined && result.id !== incident.id && hit.number < incident.number && (options.includeOpen === true || hit.status === 'resolved');
+    },
     boostDocument: (id) => (incident.service !== undefined && index.hits.get(id as string)?.service === incident.service ? SAME_SERVICE_BOOST : 1),
   });
   return topHits(index, results, limit);

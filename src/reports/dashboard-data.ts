@@ -10,6 +10,7 @@ import type { Incident, RoleSlot } from '../incidents/types.js';
 import { isActive, requiredSlots } from '../incidents/types.js';
 import { scoreOf } from '../drills/scorecard.js';
 import type { IncidentStore } from '../ports.js';
+import { knowledgeMeasures, type KnowledgeMeasures } from '../knowledge/measures.js';
 
 /** The presenter's naming functions (src/notify/present.ts) the dashboard needs. */
 export interface DashboardNames {
@@ -109,6 +110,8 @@ export interface DashboardData {
   breachesByMonth: MonthBreaches[];
   drillScores: TeamDrillScore[];
   targetMs: number;
+  /** The knowledge loop over the recent window: tasks filed on time, suggestions opened. */
+  knowledge: KnowledgeMeasures;
 }
 
 // ---------------------------------------------------------------- statistics
@@ -312,6 +315,7 @@ export function dashboardData(active: readonly Incident[], recent: readonly Inci
     breachesByMonth: breachesByMonth(recent),
     drillScores: drillScoresByTeam(recent),
     targetMs: ASSEMBLY_TARGET_MS,
+    knowledge: knowledgeMeasures(recent, -Infinity, Infinity),
   };
 }
 
