@@ -22,6 +22,7 @@ import { deadlineTimer } from './muster/deadline-timer.js';
 import { slaTimer } from './muster/sla.js';
 import { updateTimer } from './muster/cadence.js';
 import { knowledgeTimer } from './knowledge/timer.js';
+import { resolutionTimer } from './muster/resolution.js';
 import { KnowledgeBase } from './knowledge/base.js';
 import { KnowledgeService } from './knowledge/service.js';
 
@@ -46,7 +47,7 @@ export interface MusterDeps {
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
-export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, updateTimer, stepTimer, knowledgeTimer];
+export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer];
 
 /** Every timer an incident's record expects now (the incident timer kinds' union). */
 export function expectedTimers(incident: Incident): Timer[] {

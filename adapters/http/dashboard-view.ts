@@ -25,7 +25,7 @@ const SCORE_COLUMNS: MessageKey[] = [
 ];
 const STATES = ['paging', 'acked', 'released', 'cancelled'] as const;
 const STATUSES = ['assembling', 'assembled', 'mitigated', 'resolved'] as const;
-const BREACHES = ['assembly', 'response', 'update'] as const;
+const BREACHES = ['assembly', 'response', 'update', 'resolution'] as const;
 
 const KNOWN: Record<string, readonly string[]> = { 'dashboard.state': STATES, 'dashboard.status': STATUSES, 'dashboard.breach': BREACHES };
 
@@ -173,6 +173,7 @@ export function dashboardPage(data: DashboardData, nowText: string, t: Translate
         { name: t('dashboard.breach.assembly'), colour: PALETTE.blue, values: data.breachesByMonth.map((m) => m.assembly) },
         { name: t('dashboard.breach.response'), colour: PALETTE.orange, values: data.breachesByMonth.map((m) => m.response) },
         { name: t('dashboard.breach.update'), colour: PALETTE.purple, values: data.breachesByMonth.map((m) => m.update) },
+        { name: t('dashboard.breach.resolution'), colour: PALETTE.green, values: data.breachesByMonth.map((m) => m.resolution) },
       ],
       unit: 'count',
     }, t),

@@ -13,6 +13,7 @@ import { recordReceipt } from '../muster/receipts.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
 import { startResponseClock } from '../muster/sla.js';
+import { startResolutionClock } from '../muster/resolution.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { attachPlaybook } from '../playbooks/runner.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
@@ -102,6 +103,7 @@ export class IncidentService {
     const opened = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
     const incident = this.newIncident({ id, number, now, room: opened.room, input, slots });
     startResponseClock(this.ctx, incident);
+    startResolutionClock(this.ctx, incident);
     scheduleNextUpdate(this.ctx, incident, now);
     incident.updateGraceMs = graceFor(this.ctx, incident);
     const fx = new Effects(incident, now, input.declaredBy);

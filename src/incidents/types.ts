@@ -112,6 +112,11 @@ export interface Incident {
   updateRemindedAt?: number;
   updateOverdueAt?: number;
   slaBreachedAt?: number;
+  /** Resolution clock: resolved by then (severities.<P>.resolve), fenced by resolveEpoch. */
+  resolveBy?: number;
+  resolveEpoch?: number;
+  resolveWarnedAt?: number;
+  resolveBreachedAt?: number;
   /** Optimistic-concurrency version; the store refuses a write against a stale one. */
   version: number;
   head: TimelineHead;

@@ -57,7 +57,7 @@ export interface ActiveIncidentView {
   rows: BoardRow[];
 }
 
-export type BreachKind = 'assembly' | 'response' | 'update';
+export type BreachKind = 'assembly' | 'response' | 'update' | 'resolution';
 
 export interface RecentIncidentView {
   id: string;
@@ -86,6 +86,7 @@ export interface MonthBreaches {
   assembly: number;
   response: number;
   update: number;
+  resolution: number;
 }
 
 export interface TeamDrillScore {
@@ -207,6 +208,7 @@ export function breachesOf(incident: Incident): BreachKind[] {
   if (incident.breachedAt !== undefined) kinds.push('assembly');
   if (incident.slaBreachedAt !== undefined) kinds.push('response');
   if (incident.updateOverdueAt !== undefined) kinds.push('update');
+  if (incident.resolveBreachedAt !== undefined) kinds.push('resolution');
   return kinds;
 }
 
@@ -263,7 +265,7 @@ export function breachesByMonth(incidents: readonly Incident[]): MonthBreaches[]
   for (const incident of incidents) {
     if (incident.drill) continue;
     const month = monthOf(incident.declaredAt);
-    const row = months.get(month) ?? { month, assembly: 0, response: 0, update: 0 };
+    const row = months.get(month) ?? { month, assembly: 0, response: 0, update: 0, resolution: 0 };
     for (const kind of breachesOf(incident)) row[kind] += 1;
     months.set(month, row);
   }

@@ -154,6 +154,7 @@ function breaches(incident: Incident): string[] {
   return [
     incident.breachedAt !== undefined ? 'assembly' : undefined,
     incident.slaBreachedAt !== undefined ? 'respond' : undefined,
+    incident.resolveBreachedAt !== undefined ? 'resolve' : undefined,
     incident.updateOverdueAt !== undefined ? 'update' : undefined,
   ].filter((name): name is string => name !== undefined);
 }
