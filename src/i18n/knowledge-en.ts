@@ -77,5 +77,6 @@ export const knowledgeEn = {
   'kb.task.skipped': 'skipped by {owner}: {reason}',
   'kb.task.filedOnTime': 'filed on time (due {due})',
   'kb.task.filedLate': 'filed late (due {due})',
+  'postmortem.learned': 'What was learned',
   'report.knowledge': 'Knowledge: {onTime} of {due} entries due were filed on time ({share}); {late} late, {skipped} skipped, {open} still open. Similar incidents were shown to {suggested} war room(s); {opened} suggestion(s) were opened.',
 } as const;
