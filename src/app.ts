@@ -2,7 +2,7 @@ import type { AuditKey } from './audit/key.js';
 import type { MusterConfig } from './config/schema.js';
 import { dispatch } from './commands/dispatch.js';
 import type { CommandDeps } from './commands/deps.js';
-import type { CommandRequest, Reply } from './kernel/request.js';
+import type { CommandRequest, DispatchOptions, Reply } from './kernel/request.js';
 import { IncidentService } from './incidents/service.js';
 import type { Incident, TimelineEvent } from './incidents/types.js';
 import type { Logger } from './logger.js';
@@ -13,7 +13,7 @@ import { DrillScheduler } from './drills/scheduler.js';
 import { WeeklyReports } from './reports/weekly.js';
 import { ActionService } from './actions/service.js';
 import type { ActionExecutors } from './actions/ports.js';
-import type { ChatPort, Clock, IncidentStore, Outbox, OutboundMessage, Scheduler, Timer, WebhookPort } from './ports.js';
+import { RetryLaterError, type ChatPort, type Clock, type IncidentStore, type Outbox, type OutboundMessage, type Scheduler, type Timer, type WebhookPort } from './ports.js';
 import { Delivery } from './delivery/delivery.js';
 import { reconcile, Watchdog, type ReconcileReport } from './timers/reconciler.js';
 import { TimerTable, type IncidentTimerKind } from './timers/registry.js';
@@ -104,7 +104,9 @@ export class Muster {
       config: deps.config, present: this.present, logger: deps.logger, service: this.service,
       executors: deps.executors ?? {}, now: () => deps.clock.now(), ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
     });
-    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks, (receipt) => this.service.recordPageReceipt(receipt));
+    this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks,
+      (receipt) => this.service.recordPageReceipt(receipt),
+      (incident) => this.service.rooms.open(incident));
     const moreIncidents = () => base.openTaskIncidents();
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
@@ -121,7 +123,8 @@ export class Muster {
     await this.deps.scheduler.start((timer) => this.fireTimer(timer));
     await this.deps.outbox.start((message) =>
       this.delivery.deliver(message).catch((error: unknown) => {
-        for (const listener of this.failureListeners) listener(message);
+        const failed = !(error instanceof RetryLaterError) || error.attemptFailed;
+        if (failed) for (const listener of this.failureListeners) listener(message);
         throw error;
       }),
     );
@@ -159,8 +162,8 @@ export class Muster {
     }
   }
 
-  dispatch(request: CommandRequest): Promise<Reply> {
-    return dispatch(request, this.commandDeps);
+  dispatch(request: CommandRequest, options: DispatchOptions = {}): Promise<Reply> {
+    return dispatch(request, this.commandDeps, options);
   }
 
   /** Each failed delivery attempt (the outbox retries it): metrics count them. */

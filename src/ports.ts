@@ -94,6 +94,8 @@ export interface DeliveryFence {
   epoch: number;
 }
 
+export type RequestClaim = { state: 'claimed' } | { state: 'running' } | { state: 'done'; outcome: string };
+
 export type DeliveryClaim = 'claimed' | 'delivered' | 'busy' | 'superseded';
 
 /**
@@ -101,11 +103,13 @@ export type DeliveryClaim = 'claimed' | 'delivered' | 'busy' | 'superseded';
  * room first (people paged after the declare). `id` is deterministic, so enqueueing the
  * same message twice (a retry, a reconciler pass) sends it once.
  * A `board` message is rendered from the incident's state at delivery time and
- * edits the previous board in place, which coalesces bursts of updates.
+ * edits the previous board in place, which coalesces bursts of updates. A
+ * `room` message opens the incident's war room (src/incidents/war-room.ts).
  */
 export type OutboundMessage =
   | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; invite?: boolean }
   | { id: string; incident: string; kind: 'board' }
+  | { id: string; incident: string; kind: 'room' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };
 
 /**
@@ -127,6 +131,8 @@ export interface Commit {
   outbox: OutboundMessage[];
   /** The incident's signed ledger entry, on the commit that creates it (expectedVersion 0). */
   ledger?: LedgerEntry;
+  /** The platform request this commit answers: its outcome is remembered in the same write (see finishRequest). */
+  request?: { id: string; outcome: string; ttlMs: number };
 }
 
 /** The store could not be reached; commands answer "degraded" and nothing is half-written. */
@@ -182,8 +188,17 @@ export interface IncidentStore {
   acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives a lease back, only if `owner` still holds it. */
   releaseLease(key: string, owner: string): Promise<void>;
-  /** Remembers a platform's delivery id; false if it was seen before (a retry). */
-  claimRequest(requestId: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Starts handling a platform's delivery id for `ttlMs` (a handler that dies
+   * lets it lapse): "claimed", "running" while another handler has it, or
+   * the outcome a finished handler remembered (finishRequest, or a commit's
+   * `request`), so a redelivery after success answers the same.
+   */
+  claimRequest(requestId: string, ttlMs: number): Promise<RequestClaim>;
+  /** Remembers the outcome of a request for `ttlMs`. */
+  finishRequest(requestId: string, outcome: string, ttlMs: number): Promise<void>;
+  /** Forgets a request whose handler failed, so a redelivery runs it again. */
+  releaseRequest(requestId: string): Promise<void>;
   /** Small key/value state owned by the core (board message refs, heartbeats). */
   getValue(key: string): Promise<string | undefined>;
   setValue(key: string, value: string): Promise<void>;
@@ -313,6 +328,8 @@ export class RetryLaterError extends Error {
   constructor(
     message: string,
     readonly delayMs: number,
+    /** True when the platform refused the attempt (a 429), false when it was never made (room not open, claim held elsewhere). */
+    readonly attemptFailed = false,
   ) {
     super(message);
   }

@@ -196,7 +196,7 @@ export class DiscordChat implements ChatPort {
 
   private mapped(error: unknown): unknown {
     this.checkUnauthorized(error);
-    if (error instanceof RateLimitError) return new RetryLaterError(`Discord rate limit on ${error.route}`, Math.max(1, error.retryAfter > 0 ? error.retryAfter : error.timeToReset));
+    if (error instanceof RateLimitError) return new RetryLaterError(`Discord rate limit on ${error.route}`, Math.max(1, error.retryAfter > 0 ? error.retryAfter : error.timeToReset), true);
     const code = discordErrorCode(error);
     return code !== undefined && PERMANENT.has(code) ? new UndeliverableError(`Discord said ${code}: ${describe(error)}`) : error;
   }

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../../src/audit/ledger.js';
-import type { Commit, DeliveryClaim, DeliveryFence, IncidentStore, OutboundMessage, ResolvedIncidents } from '../../src/ports.js';
+import type { Commit, DeliveryClaim, RequestClaim, DeliveryFence, IncidentStore, OutboundMessage, ResolvedIncidents } from '../../src/ports.js';
 import { pageWanted } from '../../src/incidents/page-fence.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
@@ -17,7 +17,7 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
   private readonly rooms = new Map<string, string>();
   private readonly pending = new Map<string, OutboundMessage>();
   private readonly delivered = new Set<string>();
-  private readonly requests = new Map<string, number>();
+  private readonly requests = new Map<string, { expiresAt: number; outcome?: string }>();
   private readonly values = new Map<string, string>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   /** The change feed: incident id -> sequence number of its last change (Map order is kept by re-inserting). */
@@ -72,6 +72,7 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     const timeline = this.timelines.get(incident.id) ?? [];
     timeline.push(...structuredClone(change.events));
     this.timelines.set(incident.id, timeline);
+    if (change.request) this.requests.set(change.request.id, { expiresAt: this.now() + change.request.ttlMs, outcome: change.request.outcome });
     if (change.ledger && !this.ledgerEntries.has(change.ledger.number)) this.ledgerEntries.set(change.ledger.number, structuredClone(change.ledger));
     for (const message of change.outbox) {
       if (!this.delivered.has(message.id)) this.pending.set(message.id, structuredClone(message));
@@ -134,11 +135,20 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
   }
 
-  async claimRequest(requestId: string, ttlMs: number): Promise<boolean> {
-    const expiresAt = this.requests.get(requestId);
-    if (expiresAt !== undefined && expiresAt > this.now()) return false;
-    this.requests.set(requestId, this.now() + ttlMs);
-    return true;
+  async claimRequest(requestId: string, ttlMs: number): Promise<RequestClaim> {
+    const held = this.requests.get(requestId);
+    if (held && held.expiresAt > this.now()) return held.outcome !== undefined ? { state: 'done', outcome: held.outcome } : { state: 'running' };
+    this.requests.set(requestId, { expiresAt: this.now() + ttlMs });
+    return { state: 'claimed' };
+  }
+
+  async finishRequest(requestId: string, outcome: string, ttlMs: number): Promise<void> {
+    this.requests.set(requestId, { expiresAt: this.now() + ttlMs, outcome });
+  }
+
+  async releaseRequest(requestId: string): Promise<void> {
+    // Only a running claim: a commit that landed after all keeps the outcome it wrote.
+    if (this.requests.get(requestId)?.outcome === undefined) this.requests.delete(requestId);
   }
 
   async getValue(key: string): Promise<string | undefined> {

@@ -2,10 +2,13 @@ import type { Redis } from 'ioredis';
 import type { LedgerEntry } from '../../src/audit/ledger.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
-import type { Commit, DeliveryClaim, DeliveryFence, IncidentStore, OutboundMessage } from '../../src/ports.js';
+import type { Commit, DeliveryClaim, RequestClaim, DeliveryFence, IncidentStore, OutboundMessage } from '../../src/ports.js';
 import { pageWanted, pagingEpochs } from '../../src/incidents/page-fence.js';
 import { StoreUnavailableError } from '../../src/ports.js';
 import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
+import { connectionProblem, redactCredentials } from './errors.js';
+
+export { isConnectionError, redactCredentials } from './errors.js';
 
 export interface RedisStoreOptions {
   /**
@@ -23,12 +26,14 @@ export interface RedisStoreOptions {
 const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /**
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
- *       6 outbox pending hash, 7 ledger hash, 8 changes zset, 9 changes counter,
- *       10.. one delivered marker per outbox message.
+ *       6 outbox pending hash, 7 ledger hash, 8 request marker (written only with
+ *       a request outcome), 9 changes zset, 10 changes counter,
+ *       11.. one delivered marker per outbox message.
  * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (1|0), 6 room, 7 id,
  *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
  *       then the events, then (message id, message json) pairs, then the
- *       paging epochs json (last, so the positions above stay as they were).
+ *       request outcome ('' when none) and its ttl ms, then the paging epochs
+ *       json (last).
  * Returns 1 when written, 0 (having written nothing) on a version conflict.
  * The incident hash holds 'version', 'doc' and 'fences' (role -> epoch of
  * each slot still paging), which CLAIM_DELIVERY_LUA reads. The changes zset
@@ -46,14 +51,15 @@ else
   redis.call('ZREM', KEYS[3], id)
 end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
-redis.call('ZADD', KEYS[8], redis.call('INCR', KEYS[9]), id)
+redis.call('ZADD', KEYS[9], redis.call('INCR', KEYS[10]), id)
 redis.call('HSET', KEYS[5], ARGV[6], id)
 if ARGV[9] ~= '' then redis.call('HSETNX', KEYS[7], ARGV[9], ARGV[10]) end
 local events = tonumber(ARGV[8])
 for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
+if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[8], 'done:' .. ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1]) end
 local first = 11 + events
-for k = 10, #KEYS do
-  local at = first + (k - 10) * 2
+for k = 11, #KEYS do
+  local at = first + (k - 11) * 2
   if redis.call('EXISTS', KEYS[k]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
   end
@@ -113,50 +119,6 @@ interface MusterScripts {
   musterStoreClaimDelivery: ScriptCall;
   musterStoreAcquireLease: ScriptCall;
   musterStoreReleaseLease: ScriptCall;
-}
-
-const CONNECTION_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'DNS lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EPIPE: 'connection broken',
-};
-
-const CONNECTION_MESSAGES: Array<[RegExp, string]> = [
-  [/Connection is closed/i, 'the connection is closed'],
-  [/enableOfflineQueue/i, 'not connected (offline queue disabled)'],
-  [/max retries per request|MaxRetriesPerRequest/i, 'gave up reconnecting'],
-  [/Command timed out|connect ETIMEDOUT|Socket timeout/i, 'timed out'],
-  [/Command aborted due to connection close/i, 'the connection closed mid-command'],
-  [/^LOADING/, 'Redis is still loading its dataset'],
-  [/^READONLY/, 'connected to a read-only replica'],
-  [/^(NOAUTH|WRONGPASS)/, 'authentication failed (check the credentials in REDIS_URL)'],
-];
-
-/** What kind of connection problem `err` is, or undefined if it is not one. */
-function connectionProblem(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && CONNECTION_CODES[code]) return CONNECTION_CODES[code];
-  if (err.name === 'MaxRetriesPerRequestError') return 'gave up reconnecting';
-  for (const [pattern, problem] of CONNECTION_MESSAGES) {
-    if (pattern.test(err.message)) return problem;
-  }
-  return undefined;
-}
-
-/** True for errors that mean "Redis cannot be reached", as opposed to a bug or bad data. */
-export function isConnectionError(err: unknown): boolean {
-  return connectionProblem(err) !== undefined;
-}
-
-/** Removes credentials from anything URL-shaped ("redis://user:secret@host" -> "redis://user:***@host"). */
-export function redactCredentials(text: string): string {
-  return text.replace(/(\/\/[^:@/\s]*):[^@/\s]*@/g, '$1:***@');
 }
 
 /**
@@ -237,7 +199,9 @@ export class RedisStore implements IncidentStore {
       this.key('recent'),
       this.key('rooms'),
       this.key('outbox:pending'),
-      this.key('ledger'), this.key('changes'), this.key('changes:seq'),
+      this.key('ledger'),
+      this.key(`request:${change.request?.id ?? '-'}`),
+      this.key('changes'), this.key('changes:seq'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
     ];
     const args = [
@@ -253,6 +217,8 @@ export class RedisStore implements IncidentStore {
       change.ledger ? JSON.stringify(change.ledger) : '',
       ...events.map((event) => JSON.stringify(event)),
       ...outbox.flatMap((message) => [message.id, JSON.stringify(message)]),
+      change.request?.outcome ?? '',
+      change.request ? Math.max(1, Math.ceil(change.request.ttlMs)) : 0,
       JSON.stringify(pagingEpochs(incident)),
     ];
     return this.guard('committing a change', async () => {
@@ -326,10 +292,26 @@ export class RedisStore implements IncidentStore {
     });
   }
 
-  claimRequest(requestId: string, ttlMs: number): Promise<boolean> {
+  claimRequest(requestId: string, ttlMs: number): Promise<RequestClaim> {
     return this.guard('claiming a request id', async () => {
       const ttl = Math.max(1, Math.ceil(ttlMs));
-      return (await this.redis.set(this.key(`request:${requestId}`), '1', 'PX', ttl, 'NX')) === 'OK';
+      // SET NX ... GET: claims, or returns what holds the key, in one round trip.
+      const held = await this.redis.set(this.key(`request:${requestId}`), 'running', 'PX', ttl, 'NX', 'GET');
+      if (held === null) return { state: 'claimed' };
+      return held.startsWith('done:') ? { state: 'done', outcome: held.slice('done:'.length) } : { state: 'running' };
+    });
+  }
+
+  finishRequest(requestId: string, outcome: string, ttlMs: number): Promise<void> {
+    return this.guard('remembering a request', async () => {
+      await this.redis.set(this.key(`request:${requestId}`), `done:${outcome}`, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    });
+  }
+
+  releaseRequest(requestId: string): Promise<void> {
+    return this.guard('releasing a request id', async () => {
+      // Only a running claim: a commit that landed after all (its reply lost) keeps the outcome it wrote.
+      await this.scripts.musterStoreReleaseLease(this.key(`request:${requestId}`), 'running');
     });
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { CommandRequest, Reply } from '../../src/kernel/request.js';
+import type { CommandRequest, DispatchOptions, Reply } from '../../src/kernel/request.js';
 import { formArgs } from '../../src/kernel/form-args.js';
 import type { Logger } from '../../src/logger.js';
 import { slackErrorCode } from './chat.js';
@@ -19,10 +19,32 @@ export interface SlackSettings {
   port: number;
 }
 
-export type Dispatch = (request: CommandRequest) => Promise<Reply>;
+export type Dispatch = (request: CommandRequest, options?: DispatchOptions) => Promise<Reply>;
 
 /** One Web API request (each of its few transport retries) may take this long. */
 export const SLACK_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Slack wants its acknowledgement within 3 s; a command that is not durable by then is acknowledged anyway. */
+const ACK_BY_MS = 2_000;
+
+/**
+ * Acknowledges Slack once the command's effect is durable (a declare's commit:
+ * `accepted`), or when it finished, or at ACK_BY_MS, whichever comes first.
+ * Acknowledged earlier, a crash between the 200 and the commit would lose the
+ * declare: Slack would not redeliver it. Not acknowledged, Slack redelivers,
+ * and the request id answers the redelivery.
+ */
+export async function ackOnceDurable(ack: () => Promise<void>, run: (accepted: () => void) => Promise<Reply>): Promise<Reply> {
+  let acked: Promise<void> | undefined;
+  const ackOnce = (): Promise<void> => (acked ??= ack());
+  const deadline = setTimeout(() => void ackOnce().catch(() => undefined), ACK_BY_MS);
+  try {
+    return await run(() => void ackOnce().catch(() => undefined));
+  } finally {
+    clearTimeout(deadline);
+    await ackOnce();
+  }
+}
 
 export const SLACK_COMMANDS = ['incident', 'oncall', 'drill', 'kb'] as const;
 
@@ -132,8 +154,7 @@ export class SlackAdapter {
   private registerCommands(): void {
     const pattern = new RegExp(`^/(${SLACK_COMMANDS.join('|')})$`);
     this.app.command(pattern, async ({ command, ack, respond, client }) => {
-      await ack();
-      const reply = await this.dispatch({
+      const reply = await ackOnceDurable(ack, (accepted) => this.dispatch({
         name: command.command.replace(/^\//, ''),
         // Slack escapes what the user typed (&amp; &lt; &gt;); modal values and button values arrive raw.
         args: unescapeSlack(command.text ?? ''),
@@ -141,7 +162,7 @@ export class SlackAdapter {
         ...(command.user_name ? { actorName: command.user_name } : {}),
         conversation: `slack:${command.channel_id}`,
         requestId: `slack-command-${command.trigger_id ?? payloadId(command)}`,
-      });
+      }, { accepted }));
       if (reply.duplicate) return;
       if (reply.form) {
         const metadata = JSON.stringify({ command: reply.form.command, channel: command.channel_id });

@@ -198,7 +198,7 @@ export class SlackChat implements ChatPort {
       return await work();
     } catch (error) {
       const retryAfter = rateLimitedFor(error);
-      if (retryAfter !== undefined) throw new RetryLaterError(`Slack rate limit (Retry-After ${retryAfter} s)`, Math.max(1, retryAfter) * 1000);
+      if (retryAfter !== undefined) throw new RetryLaterError(`Slack rate limit (Retry-After ${retryAfter} s)`, Math.max(1, retryAfter) * 1000, true);
       const code = slackErrorCode(error);
       if (code && PERMANENT.has(code)) throw new UndeliverableError(`Slack said ${code}`);
       throw error;

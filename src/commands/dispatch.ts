@@ -8,7 +8,7 @@ import { handleDrill } from './drills.js';
 import { handleKb } from './kb.js';
 import type { CommandDeps } from './deps.js';
 import type { Caller } from '../kernel/caller.js';
-import { commandRequestSchema, type CommandRequest, type Reply } from '../kernel/request.js';
+import { commandRequestSchema, type CommandRequest, type DispatchOptions, type Reply } from '../kernel/request.js';
 
 type Handler = (args: string, caller: Caller, deps: CommandDeps) => Promise<Reply>;
 
@@ -21,12 +21,14 @@ const COMMANDS: Record<string, Handler> = {
 
 /** A platform retries for minutes at most; a day is a safe dedupe window. */
 const REQUEST_TTL_MS = 24 * 3_600_000;
+/** A handler that dies lets go of its request this soon, so the platform's next redelivery runs it. */
+const RUNNING_TTL_MS = 30_000;
 
 /**
  * The one entry point for every chat: validate, dedupe by request id, run the
  * use case, and turn every failure into a reply a person can act on.
  */
-export async function dispatch(request: CommandRequest, deps: CommandDeps): Promise<Reply> {
+export async function dispatch(request: CommandRequest, deps: CommandDeps, options: DispatchOptions = {}): Promise<Reply> {
   const t = deps.present.t;
   try {
     const valid = commandRequestSchema.parse(request);
@@ -35,21 +37,58 @@ export async function dispatch(request: CommandRequest, deps: CommandDeps): Prom
     if (!handler) {
       throw new DomainError('unknown_command', t('error.unknownCommand', { name: valid.name, known: Object.keys(COMMANDS).map((c) => `/${c}`).join(', ') }));
     }
-    if (!(await deps.store.claimRequest(valid.requestId, REQUEST_TTL_MS))) {
-      return { visibility: 'ephemeral', message: { text: '' }, duplicate: true };
-    }
+    const claim = await deps.store.claimRequest(valid.requestId, RUNNING_TTL_MS);
+    if (claim.state === 'running') return { visibility: 'ephemeral', message: { text: '' }, duplicate: true };
+    if (claim.state === 'done') return { ...rememberedReply(claim.outcome, deps), duplicate: true };
     const person = personForActor(deps.config, valid.actor);
     const caller: Caller = {
       ref: valid.actor,
       name: actorName(deps.config, valid.actor),
       conversation: valid.conversation,
+      requestId: valid.requestId,
+      ...(options.accepted ? { accepted: options.accepted } : {}),
       ...(person ? { person } : {}),
       ...(valid.actorName ? { displayName: valid.actorName } : {}),
     };
-    return await handler(valid.args, caller, deps);
+    return await remembered(valid.requestId, deps, () => handler(valid.args, caller, deps));
   } catch (error) {
     return errorReply(error, request, deps);
   }
+}
+
+/**
+ * Runs a request's handler and remembers its reply, so a redelivery after
+ * success answers the same. A handler that fails (the store went away, a bug)
+ * is forgotten instead, so the platform's redelivery runs it again.
+ */
+async function remembered(requestId: string, deps: CommandDeps, run: () => Promise<Reply>): Promise<Reply> {
+  let reply: Reply;
+  try {
+    reply = await run();
+  } catch (error) {
+    if (isDomainError(error)) {
+      const answer = errorReply(error, { requestId } as CommandRequest, deps);
+      await deps.store.finishRequest(requestId, JSON.stringify({ reply: answer }), REQUEST_TTL_MS).catch(() => undefined);
+      return answer;
+    }
+    await deps.store.releaseRequest(requestId).catch(() => undefined);
+    throw error;
+  }
+  // A form is answered afresh each time (its trigger is single use); everything else is remembered.
+  if (!reply.form) await deps.store.finishRequest(requestId, JSON.stringify({ reply }), REQUEST_TTL_MS).catch(() => undefined);
+  return reply;
+}
+
+/** What a finished request answered: its reply, or (a declare that crashed before replying) the incident it made. */
+function rememberedReply(outcome: string, deps: CommandDeps): Reply {
+  try {
+    const parsed = JSON.parse(outcome) as { reply?: Reply; incident?: string };
+    if (parsed.reply) return parsed.reply;
+    if (parsed.incident) return { visibility: 'ephemeral', message: { text: deps.present.t('reply.alreadyDeclared', { id: parsed.incident }) } };
+  } catch {
+    // An outcome this version cannot read: say nothing twice rather than guess.
+  }
+  return { visibility: 'ephemeral', message: { text: '' } };
 }
 
 function errorReply(error: unknown, request: CommandRequest, deps: CommandDeps): Reply {

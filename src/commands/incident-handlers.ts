@@ -41,7 +41,7 @@ async function findIncident(
 
 const declare: Action<'declare'> = async (command, caller, deps) => {
   const t = deps.present.t;
-  const { incident, roomError, problems } = await deps.incidents.declare({
+  const { incident, roomError, problems, roomOpening } = await deps.incidents.declare({
     title: command.title,
     severity: command.severity,
     ...(command.service ? { service: command.service } : {}),
@@ -49,11 +49,13 @@ const declare: Action<'declare'> = async (command, caller, deps) => {
     declaredBy: caller.name,
     ...(caller.displayName ? { declaredByName: caller.displayName } : {}),
     origin: caller.conversation,
+    ...(caller.requestId ? { requestId: caller.requestId } : {}),
+    ...(caller.accepted ? { onCommitted: caller.accepted } : {}),
   });
   const lines = [
     roomError
       ? t('reply.declaredNoRoom', { id: incident.id, reason: roomError })
-      : t('reply.declared', { id: incident.id, title: incident.title, room: incident.roomName, count: incident.slots.length }),
+      : t(roomOpening ? 'reply.declaredRoomOpening' : 'reply.declared', { id: incident.id, title: incident.title, room: incident.roomName, count: incident.slots.length }),
   ];
   if (problems.length > 0) lines.push(t('reply.roomProblems', { problems: problems.join('; ') }));
   const warn = roomError !== undefined || problems.length > 0;

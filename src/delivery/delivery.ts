@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { Incident } from '../incidents/types.js';
-import { RetryLaterError, UndeliverableError, type ChatPort, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
+import { roomNotOpenYet, roomPending } from '../incidents/war-room.js';
+import { RetryLaterError, UndeliverableError, type ChatPort, type Destination, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
 
 /** What became of a page: handed to the chat (with its reference), refused for good, or no longer wanted. */
 export type PageReceipt =
@@ -48,6 +49,8 @@ export class Delivery {
     private readonly webhooks?: WebhookPort,
     /** Told what became of every page; the muster records it and moves a slot on when a page can never arrive. */
     private readonly onReceipt: (receipt: PageReceipt) => Promise<void> = async () => undefined,
+    /** Opens an incident's war room (a `room` message; idempotent). */
+    private readonly openRoom: (incident: string) => Promise<void> = async () => undefined,
   ) {}
 
   private webhookPort(): WebhookPort {
@@ -88,7 +91,7 @@ export class Delivery {
         await this.store.releaseLease(`send:${message.id}`, attempt).catch(() => undefined);
         throw error;
       }
-      const to = message.kind === 'message' ? message.to : message.kind === 'webhook' ? `webhook:${message.audience}` : 'board';
+      const to = message.kind === 'message' ? message.to : message.kind === 'webhook' ? `webhook:${message.audience}` : message.kind;
       this.logger.warn({ incident: message.incident, message: message.id, to, reason: error.message }, 'message cannot be delivered; not retrying');
       await this.store.markDelivered(message.id);
       if (fence) await this.report({ outcome: 'failed', incident: message.incident, fence, reason: error.message });
@@ -103,11 +106,21 @@ export class Delivery {
   private async attempt(message: OutboundMessage): Promise<string | undefined> {
     if (message.kind === 'board') return void (await this.withBoardLock(message.incident, () => this.drawBoard(message.incident)));
     if (message.kind === 'webhook') return void (await this.webhookPort().post(message.audience, message.body));
+    if (message.kind === 'room') return void (await this.openRoom(message.incident));
     if (message.invite === true && message.to.kind === 'person') {
       const incident = await this.store.get(message.incident);
       if (incident) await this.letIn(incident, message.to.person);
     }
-    return this.chat.send(message.to, message.message);
+    return this.chat.send(await this.destination(message), message.message);
+  }
+
+  /** A message committed while its war room was still opening goes to the room as it is now, once it exists. */
+  private async destination(message: Extract<OutboundMessage, { kind: 'message' }>): Promise<Destination> {
+    if (message.to.kind !== 'room' || !message.to.conversation.startsWith('pending:')) return message.to;
+    const incident = await this.store.get(message.incident);
+    if (!incident) throw new UndeliverableError(`${message.incident} is gone`);
+    if (roomPending(incident)) throw roomNotOpenYet(incident.id);
+    return { kind: 'room', conversation: incident.room };
   }
 
   /**
@@ -154,6 +167,7 @@ export class Delivery {
   private async drawBoard(id: string): Promise<void> {
     const incident = await this.store.get(id);
     if (!incident) return;
+    if (roomPending(incident)) throw roomNotOpenYet(id);
     const drawnKey = `board-drawn:${id}`;
     const drawn = Number((await this.store.getValue(drawnKey)) ?? '0');
     if (drawn >= incident.version) return;

@@ -43,6 +43,8 @@ export const en = {
   'error.alreadyResolved': '{id} is already resolved.',
   'error.busy': '{id} is changing fast; try again.',
   'reply.declared': '{id} declared: {title}. War room {room}; paging {count} roles.',
+  'reply.declaredRoomOpening': '{id} declared: {title}. Paging {count} roles; the war room {room} is opening and you will be invited.',
+  'reply.alreadyDeclared': 'This request already declared {id}.',
   'reply.declaredNoRoom': '{id} declared, but the war room could not be opened ({reason}); using this conversation. Pages still go out by direct message.',
   'reply.acked': 'Thanks, {name}: you hold {roles} for {id}.',
   'reply.alreadyAcked': 'You already hold {roles} for {id}; nothing changed.',

@@ -45,6 +45,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.alreadyResolved': '{id} 已经关闭。',
   'error.busy': '{id} 正在快速变化，请重试。',
   'reply.declared': '已发起 {id}：{title}。作战室 {room}；正在呼叫 {count} 个角色。',
+  'reply.declaredRoomOpening': '已发起 {id}：{title}。正在呼叫 {count} 个角色；作战室 {room} 正在创建，稍后会邀请你加入。',
+  'reply.alreadyDeclared': '此请求已发起 {id}。',
   'reply.declaredNoRoom': '已发起 {id}，但无法创建作战室（{reason}），将使用当前会话。呼叫仍会通过私信发出。',
   'reply.acked': '谢谢，{name}：你承担 {id} 的 {roles}。',
   'reply.alreadyAcked': '你已承担 {id} 的 {roles}，未做更改。',

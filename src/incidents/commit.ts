@@ -59,13 +59,13 @@ export async function commitChange<T>(
 }
 
 /** Creates a new incident (expected version 0) with its first effects. */
-export async function createIncident(deps: CommitDeps, fx: Effects): Promise<Incident> {
-  const committed = await write(deps, 0, fx);
+export async function createIncident(deps: CommitDeps, fx: Effects, request?: Commit['request']): Promise<Incident> {
+  const committed = await write(deps, 0, fx, request);
   if (!committed) throw new DomainError('conflict', `incident ${fx.incident.id} already exists`);
   return committed;
 }
 
-async function write(deps: CommitDeps, expectedVersion: number, fx: Effects): Promise<Incident | undefined> {
+async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, request?: Commit['request']): Promise<Incident | undefined> {
   const incident = fx.incident;
   const { events, head } = chainEvents(incident.head, incident.id, fx.events, deps.auditKey);
   incident.head = head;
@@ -73,7 +73,7 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects): Pr
   // The commit that creates an incident also writes its signed ledger entry, so it cannot vanish unseen.
   const first = expectedVersion === 0 ? events[0] : undefined;
   const ledger = first ? { ledger: ledgerEntryFor(incident, first, deps.auditKey) } : {};
-  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger });
+  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...(request ? { request } : {}) });
   if (!ok) return undefined;
   for (const event of events) deps.onEvent(event);
   await afterCommit(deps, incident, fx);

@@ -6,7 +6,7 @@ import { openSlots } from '../muster/slots.js';
 import { ackSlots, mitigate, resolve, runDueSteps } from '../muster/transitions.js';
 import { type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
-import type { ChatPort, OpenedRoom, Timer } from '../ports.js';
+import type { ChatPort, Timer } from '../ports.js';
 import type { IncidentTimerKind } from '../timers/registry.js';
 import type { PageReceipt } from '../delivery/delivery.js';
 import { recordReceipt } from '../muster/receipts.js';
@@ -19,6 +19,7 @@ import { attachPlaybook } from '../playbooks/runner.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
 import { graceFor, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
+import { pendingRoom, WarRooms } from './war-room.js';
 import { syncGrants } from '../actions/record.js';
 import type { ConversationRef, DrillMark, Incident, PersonId } from './types.js';
 
@@ -32,6 +33,10 @@ export interface DeclareInput {
   declaredBy: PersonId;
   declaredByName?: string;
   origin: ConversationRef;
+  /** The platform request that declares it: remembered with the incident, so a redelivery never declares twice. */
+  requestId?: string;
+  /** Told once the incident is committed (before the room opens): Slack is acknowledged then. */
+  onCommitted?: () => void;
 }
 
 export interface ServiceDeps extends CommitDeps {
@@ -42,6 +47,11 @@ export interface ServiceDeps extends CommitDeps {
   /** Playbooks attached by service and severity at declare, or by /incident playbook. */
   playbooks?: PlaybookLibrary;
 }
+
+/** How long a declarer's reply waits for the war room to open, so it can name it; the pages never wait. */
+const ROOM_REPLY_WAIT_MS = 2_000;
+/** How long a declaring request id is remembered (platforms redeliver for minutes at most). */
+const DECLARE_REQUEST_TTL_MS = 24 * 3_600_000;
 
 /** "inc-42-checkout-is-failing": readable and valid on every platform. */
 export function roomName(id: string, title: string): string {
@@ -84,24 +94,28 @@ export class IncidentService {
   private readonly ctx: MusterContext;
 
   readonly library: PlaybookLibrary;
+  /** Opens war rooms after their declare is durable (the outbox's `room` messages). */
+  readonly rooms: WarRooms;
 
   constructor(private readonly deps: ServiceDeps) {
     this.ctx = { config: deps.config, present: deps.present };
+    this.rooms = new WarRooms(deps);
     this.library = deps.playbooks ?? EMPTY_LIBRARY;
   }
 
   /**
-   * Opens the incident: war room first (so pages can name it), then one commit
-   * with the first pages. `roomError` says the room could not be opened at all;
-   * `problems` lists what went wrong inside it (an invite refused).
+   * Opens the incident: one commit with the first pages and the war room to
+   * open (src/incidents/war-room.ts), so nothing is lost to a crash and the
+   * pages never wait for the platform to make a room. The reply waits a
+   * moment for the room: `roomOpening` says it is not open yet; `roomError`
+   * that it could not be opened at all; `problems` what went wrong inside it.
    */
-  async declare(input: DeclareInput): Promise<{ incident: Incident; roomError?: string; problems: string[] }> {
+  async declare(input: DeclareInput): Promise<{ incident: Incident; roomError?: string; problems: string[]; roomOpening?: boolean }> {
     const now = this.deps.clock.now();
     const number = await this.deps.store.nextIncidentNumber();
     const id = `INC-${number}`;
     const slots = withoutOptedOut(this.deps.config, openSlots(this.deps.config, input.severity, input.service, now), input.drill);
-    const opened = await this.openRoom(id, input, slots.flatMap((slot) => slot.chain[0]?.targets ?? []));
-    const incident = this.newIncident({ id, number, now, room: opened.room, input, slots });
+    const incident = this.newIncident({ id, number, now, input, slots });
     startResponseClock(this.ctx, incident);
     startResolutionClock(this.ctx, incident);
     scheduleNextUpdate(this.ctx, incident, now);
@@ -112,15 +126,18 @@ export class IncidentService {
     // A drill follows its scenario (attached by the drill), not the real playbook for the service.
     const playbook = input.drill ? undefined : this.library.match(incident.service, incident.severity);
     if (playbook) attachPlaybook(this.ctx, fx, playbook);
-    fx.refreshBoard();
-    const created = await createIncident(this.deps, fx);
+    fx.outbox.push({ id: `${id}-room`, incident: id, kind: 'room' });
+    const room = this.rooms.waitFor(id, ROOM_REPLY_WAIT_MS);
+    const request = input.requestId ? { id: input.requestId, outcome: JSON.stringify({ incident: id }), ttlMs: DECLARE_REQUEST_TTL_MS } : undefined;
+    const created = await createIncident(this.deps, fx, request);
+    input.onCommitted?.();
     if (!input.drill && input.severity === 'P1') await this.stopDrills(this.deps.present.t('drill.stoppedByReal', { id }), 'muster');
-    return { incident: created, problems: opened.room.problems, ...(opened.roomError ? { roomError: opened.roomError } : {}) };
+    const outcome = await room;
+    if (!outcome) return { incident: created, problems: [], roomOpening: true };
+    return { incident: outcome.incident, problems: outcome.problems, ...(outcome.roomError ? { roomError: outcome.roomError } : {}) };
   }
 
-  private newIncident(parts: {
-    id: string; number: number; now: number; room: OpenedRoom; input: DeclareInput; slots: Incident['slots'];
-  }): Incident {
+  private newIncident(parts: { id: string; number: number; now: number; input: DeclareInput; slots: Incident['slots'] }): Incident {
     const deadline = this.deps.config.severities[parts.input.severity]?.assemble;
     return {
       id: parts.id,
@@ -134,8 +151,9 @@ export class IncidentService {
       declaredBy: parts.input.declaredBy,
       ...(parts.input.declaredByName ? { declaredByName: parts.input.declaredByName } : {}),
       declaredAt: parts.now,
-      room: parts.room.conversation,
-      roomName: parts.room.name,
+      room: pendingRoom(parts.id),
+      roomName: `#${roomName(parts.id, parts.input.title)}`,
+      roomOpening: { origin: parts.input.origin },
       slots: parts.slots,
       ...(deadline !== undefined && parts.slots.length > 0 ? { assembleDeadlineAt: parts.now + deadline } : {}),
       deadlineEpoch: 0,
@@ -164,30 +182,10 @@ export class IncidentService {
       roles: present.roleList(incident.slots.map((slot) => slot.role)) || '-',
       room: incident.roomName,
     };
-    fx.toRoom('declared', present.notice(present.t('room.declared', params), 'alert'));
     if (this.deps.config.channels.broadcast && !incident.drill) {
       fx.send('broadcast-declared', { kind: 'broadcast' }, present.notice(present.t('broadcast.declared', params), 'alert'));
     }
     notifyAudiences(this.ctx, fx, 'declared');
-  }
-
-  /** A refused room never loses the incident: it falls back to where it was declared. */
-  private async openRoom(id: string, input: DeclareInput, members: PersonId[]): Promise<{ room: OpenedRoom; roomError?: string }> {
-    const present = this.deps.present;
-    try {
-      const room = await this.deps.chat.openRoom({
-        incident: id,
-        name: roomName(id, input.title),
-        topic: present.t('room.topic', { id, severity: input.severity, title: input.title }),
-        members: [...new Set([input.declaredBy, ...members])],
-        origin: input.origin,
-      });
-      return { room };
-    } catch (error) {
-      this.deps.logger.warn({ incident: id, err: error }, 'could not open the war room');
-      const roomError = error instanceof Error ? error.message : String(error);
-      return { room: { conversation: input.origin, name: input.origin, problems: [] }, roomError };
-    }
   }
 
   async ack(incidentId: string, person: PersonId, role?: string): Promise<{ roles: string[]; already: boolean }> {

@@ -88,6 +88,8 @@ export interface Incident {
   room: ConversationRef;
   /** The war room as people name it ("#inc-42-checkout-is-failing"). */
   roomName: string;
+  /** Set while the room is being opened (see src/incidents/war-room.ts); `room` is a placeholder meanwhile. */
+  roomOpening?: { origin: ConversationRef };
   /** Set on a drill: every message says DRILL, audiences hear nothing, actions dry-run unless live. */
   drill?: DrillMark;
   summary?: string;
@@ -128,6 +130,7 @@ export interface Incident {
 
 export type TimelineType =
   | 'incident.declared'
+  | 'room.opened'
   | 'page.sent'
   | 'page.stood_down'
   | 'page.delivered'

@@ -10,4 +10,8 @@ export interface Caller {
   /** The name the timeline records: the person id, or the raw ref for unknown users. */
   name: string;
   conversation: string;
+  /** The platform's delivery id of this request: a use case that commits may remember its outcome with it. */
+  requestId?: string;
+  /** Called once what the request asked for is durable (a declare's commit): the chat may acknowledge the platform then. */
+  accepted?: () => void;
 }

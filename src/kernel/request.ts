@@ -27,3 +27,9 @@ export interface Reply {
   /** Set when the request id was seen before: the adapter should stay silent. */
   duplicate?: boolean;
 }
+
+/** What a chat adapter may learn while its request runs. */
+export interface DispatchOptions {
+  /** Called once the request's effect is durable (a declare's commit), before the reply is ready. */
+  accepted?: () => void;
+}

@@ -195,14 +195,36 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
   });
 
   it('claims a request id once until its ttl expires', async () => {
-    expect(await store.claimRequest('slack-delivery-1', 60_000)).toBe(true);
-    expect(await store.claimRequest('slack-delivery-1', 60_000)).toBe(false);
-    expect(await store.claimRequest('slack-delivery-2', 60_000)).toBe(true);
+    expect(await store.claimRequest('slack-delivery-1', 60_000)).toEqual({ state: 'claimed' });
+    expect(await store.claimRequest('slack-delivery-1', 60_000)).toEqual({ state: 'running' });
+    expect(await store.claimRequest('slack-delivery-2', 60_000)).toEqual({ state: 'claimed' });
 
-    expect(await store.claimRequest('short-lived', 30)).toBe(true);
-    expect(await store.claimRequest('short-lived', 30)).toBe(false);
+    expect(await store.claimRequest('short-lived', 30)).toEqual({ state: 'claimed' });
+    expect(await store.claimRequest('short-lived', 30)).toEqual({ state: 'running' });
     await sleep(80);
-    expect(await store.claimRequest('short-lived', 30)).toBe(true);
+    expect(await store.claimRequest('short-lived', 30)).toEqual({ state: 'claimed' }); // its handler died
+  });
+
+  it('remembers a request outcome; a released request runs again, a finished one is not released', async () => {
+    expect(await store.claimRequest('r-ok', 60_000)).toEqual({ state: 'claimed' });
+    await store.finishRequest('r-ok', '{"reply":1}', 60_000);
+    expect(await store.claimRequest('r-ok', 60_000)).toEqual({ state: 'done', outcome: '{"reply":1}' });
+    await store.releaseRequest('r-ok');
+    expect(await store.claimRequest('r-ok', 60_000)).toEqual({ state: 'done', outcome: '{"reply":1}' });
+
+    expect(await store.claimRequest('r-failed', 60_000)).toEqual({ state: 'claimed' });
+    await store.releaseRequest('r-failed');
+    expect(await store.claimRequest('r-failed', 60_000)).toEqual({ state: 'claimed' });
+  });
+
+  it('writes a request outcome with the commit that answers it, never with a refused one', async () => {
+    expect(await store.claimRequest('declare-1', 60_000)).toEqual({ state: 'claimed' });
+    const request = { id: 'declare-1', outcome: '{"incident":"INC-1"}', ttlMs: 60_000 };
+    expect(await store.commit({ incident: incident(), expectedVersion: 0, events: [], outbox: [message('m-1')], request })).toBe(true);
+    expect(await store.claimRequest('declare-1', 60_000)).toEqual({ state: 'done', outcome: '{"incident":"INC-1"}' });
+    expect(await store.pendingOutbox()).toEqual([message('m-1')]);
+    expect(await store.commit({ incident: incident(), expectedVersion: 0, events: [], outbox: [], request: { ...request, id: 'declare-2' } })).toBe(false);
+    expect(await store.claimRequest('declare-2', 60_000)).toEqual({ state: 'claimed' });
   });
 
   it('gives a lease to one owner at a time, renews it for that owner, and lets it lapse', async () => {

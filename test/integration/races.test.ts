@@ -70,6 +70,8 @@ async function twoReplicaBoards() {
   const { incident } = await node.muster.service.declare({
     title: 'Checkout is failing', severity: 'P1', service: 'checkout', declaredBy: 'alice', origin: 'console:#general',
   });
+  // This node runs no outbox: open the war room as the outbox's `room` message would, before any board.
+  await node.muster.service.rooms.open(incident.id);
   const chatA = new HeldChat();
   const chatB = new HeldChat();
   const replicaA = new Delivery(node.store, chatA, node.muster.present, silentLogger);

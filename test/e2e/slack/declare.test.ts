@@ -63,13 +63,14 @@ describe('Slack over HTTP: declaring a P1', () => {
     expect((reply.body as { text: string }).text).toBe(`INC-1 declared: Checkout failing. War room #${ROOM}; paging 5 roles.`);
 
     // A sensible order: the room exists and is staffed before anything is posted into it; pinned after posting.
+    // (The pages do not wait for the room: they go out as soon as the declare is committed.)
     const order = (method: string, match: (args: Record<string, unknown>) => boolean = () => true) =>
       s.fake.calls.findIndex((call) => call.method === method && match(call.args));
     const created = order('conversations.create');
     expect(created).toBeGreaterThanOrEqual(0);
     expect(order('conversations.setTopic')).toBeGreaterThan(created);
     const lastInvite = Math.max(...s.fake.calls.map((call, index) => (call.method === 'conversations.invite' ? index : -1)));
-    expect(order('chat.postMessage')).toBeGreaterThan(lastInvite);
+    expect(order('chat.postMessage', (args) => args.channel === room)).toBeGreaterThan(lastInvite);
     expect(order('pins.add')).toBeGreaterThan(order('chat.postMessage', (args) => args.channel === room && Array.isArray(args.blocks) && JSON.stringify(args.blocks).includes('"fields"')));
     expect(s.fake.responses.findIndex((r) => r.name === responseName)).toBeGreaterThanOrEqual(0);
 
