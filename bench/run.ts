@@ -67,7 +67,7 @@ const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 1 } 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
 /** Declares over a store holding a history of resolved incidents, against an empty store (bench/history.ts). */
-const HISTORY_PLAN = QUICK ? { incidents: 2_000, rounds: 2, perRound: 25, warmup: 5 } : { incidents: 10_000, rounds: 4, perRound: 50, warmup: 10 };
+const HISTORY_PLAN = QUICK ? { incidents: 2_000, rounds: 2, perRound: 25, warmup: 5 } : { incidents: 10_000, rounds: 8, perRound: 50, warmup: 10 };
 
 interface Row {
   metric: string;
