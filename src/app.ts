@@ -180,6 +180,8 @@ export class Muster {
   async stop(): Promise<void> {
     this.workersStartedAt = undefined;
     this.watchdog.stop();
+    // Similar-incident follow-ups already queued finish first (each logs its own failure).
+    await this.knowledge.idle();
     await this.deps.scheduler.close();
     await this.deps.outbox.close();
   }
