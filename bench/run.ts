@@ -69,6 +69,9 @@ const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 /** Declares over a store holding a history of resolved incidents, against an empty store (bench/history.ts). */
 const HISTORY_PLAN = QUICK ? { incidents: 2_000, rounds: 2, perRound: 25, warmup: 5 } : { incidents: 10_000, rounds: 8, perRound: 50, warmup: 10 };
 
+/** The slow-platform phase (bench/slow-platform.ts). */
+const SLOW_PLAN = QUICK ? { afterAck: 30, duplicates: 60, tierDeclares: 50 } : { afterAck: 100, duplicates: 200, tierDeclares: 50 };
+
 interface Row {
   metric: string;
   value: string;
@@ -372,6 +375,34 @@ async function timerLateness(clients: Clients, prefix: string): Promise<{ muster
   return { muster, bare };
 }
 
+/** #12: 50 P1s at once against Slack's tier limits; each responder's first page must not wait for a room. */
+async function slackFirstPages(prefix: string): Promise<Summary> {
+  const { firstPagesUnderTierLimits } = await import('./slack-tiers.js');
+  progress(`slack tiers: ${SLOW_PLAN.tierDeclares} P1s at once against Slack's documented rate limits`);
+  const run = await firstPagesUnderTierLimits(prefix, SLOW_PLAN.tierDeclares);
+  const first = summarize(run.firstPages);
+  const floor = summarize(run.floor);
+  row(`slack first page per responder p50, ${SLOW_PLAN.tierDeclares} P1s at once, tier limits`, ms(first.p50));
+  row(`slack first page per responder p99, ${SLOW_PLAN.tierDeclares} P1s at once, tier limits`, ms(first.p99), '< 1000 ms', first.p99 < 1000);
+  row(`  (info) slack floor: ${floor.n} plain DMs at once p99`, ms(floor.p99));
+  notes.push(`slack tiers: ${first.n} responders; conversations.create/invite Tier 2 (20 a minute), chat.postMessage about 1 a second per channel; ${run.limited} calls answered 429; the last war room made within the window came ${ms(run.lastRoomMs)} after the start (50 rooms at 20 a minute take about 90 s)`);
+  return first;
+}
+
+/** #12: a slow, rate-limited platform; pages after an ack (one replica) and duplicate pages (two replicas). */
+async function slowPlatform(prefix: string): Promise<{ afterAck: number; duplicates: number }> {
+  const { pagesAfterAck, duplicatePages } = await import('./slow-platform.js');
+  progress(`slow platform: ${SLOW_PLAN.afterAck} P1s, tech reassigned while its page is at the platform`);
+  const after = await pagesAfterAck(`${prefix}slow:`, SLOW_PLAN.afterAck);
+  progress(`slow platform: ${SLOW_PLAN.duplicates} P1s over two replicas, watchdogs every second`);
+  const dup = await duplicatePages(`${prefix}dup:`, SLOW_PLAN.duplicates);
+  row(`pages sent after the ack, ${after.incidents} P1s on a slow platform`, String(after.pageAfterAck), '= 0', after.pageAfterAck === 0);
+  row(`duplicate pages, ${dup.incidents} P1s, two replicas, slow platform`, String(dup.duplicates), '= 0', dup.duplicates === 0);
+  notes.push(`slow platform: sends take 300-1500 ms and 1 in 4 attempts gets a 429; ${after.attemptsAfterAck} tech page attempts began after the reassignment (floor 0)`);
+  notes.push(`slow platform, two replicas: ${dup.pages} distinct pages; about ${dup.hung} sends hung 12 s (past the 10 s send claim, renewed by its holder); watchdogs re-queued pending messages every second (floor 0 duplicates)`);
+  return { afterAck: after.pageAfterAck, duplicates: dup.duplicates };
+}
+
 async function redisHz(clients: Clients): Promise<number | undefined> {
   try {
     const [, value] = (await clients.commands.config('GET', 'hz')) as string[];
@@ -434,6 +465,8 @@ async function main(): Promise<void> {
     discord: DiscordResults;
     timers: Awaited<ReturnType<typeof timerLateness>>;
     process: ProcessResults;
+    slow: Awaited<ReturnType<typeof slowPlatform>>;
+    slackTiers: Summary;
   };
   try {
     clients = await connectClients();
@@ -445,11 +478,13 @@ async function main(): Promise<void> {
     const history = await historyDeclares(clients, `${prefix}history:`);
     // The Slack bot keeps its own Redis connections and keys under a sub-prefix (cleaned up with the rest).
     const slack = await slackDeclares(`${prefix}slack:`);
+    const slackTiers = await slackFirstPages(`${prefix}tiers:`);
     const alerts = await alertIngestion(clients, `${prefix}alerts:`);
     // Like the Slack bot, the Discord bot keeps its own Redis connections (and gateway lease) under a sub-prefix.
     const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
-    results = { declares, history, slack, alerts, discord, timers: timerResults, process: processResults };
+    const slow = await slowPlatform(prefix);
+    results = { declares, history, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -483,6 +518,7 @@ async function main(): Promise<void> {
     slack_declare_p50_ms_50: round1(results.slack.many.p50),
     slack_declare_p99_ms_50: round1(results.slack.many.p99),
     slack_floor_p99_ms_50: round1(results.slack.floor.p99),
+    slack_first_page_p99_ms_50: round1(results.slackTiers.p99),
     alerts_per_s: Math.round(results.alerts.perSecond),
     alert_to_page_p50_ms: round1(results.alerts.one.p50),
     alert_to_page_p99_ms: round1(results.alerts.one.p99),
@@ -498,6 +534,8 @@ async function main(): Promise<void> {
     kb_similar_p99_ms: round1(kb.similar.p99),
     [`kb_build_ms_${kb.incidents}`]: Math.round(kb.buildMs),
     [`kb_heap_mb_${kb.incidents}`]: kb.heapMb === undefined ? null : round1(kb.heapMb),
+    page_after_ack_total: results.slow.afterAck,
+    duplicate_pages_total: results.slow.duplicates,
   };
   console.log(JSON.stringify(json));
 }

@@ -25,6 +25,10 @@ import { knowledgeTimer } from './knowledge/timer.js';
 import { resolutionTimer } from './muster/resolution.js';
 import { KnowledgeBase } from './knowledge/base.js';
 import { KnowledgeService } from './knowledge/service.js';
+import type { ShiftChangeStore } from './schedules/ports.js';
+import { scheduleHolders } from './schedules/lookup.js';
+import { ShiftService } from './schedules/service.js';
+import { ShiftNotices } from './schedules/notices.js';
 
 export interface MusterDeps {
   config: MusterConfig;
@@ -44,6 +48,8 @@ export interface MusterDeps {
   executors?: ActionExecutors;
   /** True for action runs that must only be planned (default: drills, unless live and approved). */
   dryRun?: (incident: Incident, action: string) => boolean;
+  /** Shift changes (cover, swap, take): escalation pages whoever holds a pager then; without it, the rotation alone. */
+  shifts?: ShiftChangeStore;
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
@@ -71,6 +77,9 @@ export class Muster {
   readonly knowledge: KnowledgeService;
   /** Settles once the knowledge index is built and open tasks' timers are reconciled (started by start()). */
   knowledgeReady: Promise<void> = Promise.resolve();
+  /** Cover, swap, take from chat, and the shift notices at each handoff; absent without a shift-change store. */
+  readonly shifts: ShiftService | undefined;
+  readonly shiftNotices: ShiftNotices | undefined;
   /** The one table of timer kinds: the reconciler, the watchdog and every fired timer read it. */
   readonly timers: TimerTable;
   /** What the chat grammar calls: the use cases and the store's read side. */
@@ -88,6 +97,7 @@ export class Muster {
       { kind: 'drill', scope: 'owned', fire: (timer) => this.drills.onTimer(timer) },
       { kind: 'drill-plan', scope: 'owned', fire: (timer) => this.drills.onTimer(timer) },
       { kind: 'report', scope: 'owned', fire: (timer) => this.reports.onTimer(timer) },
+      { kind: 'handoff', scope: 'owned', fire: async (timer) => this.shiftNotices?.onTimer(timer) },
     ]);
     const expected = (incident: Incident) => this.timers.expectedTimers(incident);
     const base = new KnowledgeBase({ store: deps.store, logger: deps.logger });
@@ -98,6 +108,7 @@ export class Muster {
       onEvent: (event) => this.emit(event),
       expectedTimers: expected,
       onCommit: (incident, events) => this.onCommit(incident, events),
+      ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
     });
     this.knowledge = new KnowledgeService({ incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler });
     this.actions = new ActionService({
@@ -111,9 +122,15 @@ export class Muster {
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
+    const notices = deps.shifts ? new ShiftNotices({ ...deps, shifts: deps.shifts, t: this.present.t }) : undefined;
+    this.shiftNotices = notices;
+    this.shifts = deps.shifts
+      ? new ShiftService({ ...deps, store: deps.shifts, t: this.present.t, onChange: async (change) => notices?.afterChange(change) })
+      : undefined;
     this.commandDeps = {
       config: deps.config, store: deps.store, incidents: this.service, actions: this.actions,
       present: this.present, logger: deps.logger, now: () => deps.clock.now(), knowledge: this.knowledge,
+      ...(this.shifts ? { shifts: this.shifts } : {}),
     };
   }
 
@@ -131,6 +148,7 @@ export class Muster {
     await this.drills.start();
     await this.reports.start();
     this.knowledgeReady = this.loadKnowledge();
+    await this.shiftNotices?.start();
     this.workersStartedAt = this.deps.clock.now();
     if (options.watchdog !== false) this.watchdog.start();
     this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');

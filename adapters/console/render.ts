@@ -24,10 +24,9 @@ export function renderMessage(message: Message): string[] {
   lines.push(`${mark} ${first ?? ''}`);
   for (const line of rest) lines.push(`  ${line}`);
   for (const field of message.fields ?? []) {
-    const [value = '', ...more] = sanitize(field.value).split('\n');
-    lines.push(`    ${sanitize(field.label)}: ${value}`);
-    // A value of several lines (resolution steps) stays under its label.
-    for (const line of more) lines.push(`      ${line}`);
+    const [first, ...more] = field.value.split('\n');
+    lines.push(`    ${sanitize(field.label)}: ${sanitize(first ?? '')}`);
+    for (const line of more) lines.push(`      ${sanitize(line)}`);
   }
   for (const button of message.buttons ?? []) lines.push(`    [ ${sanitize(button.label)} ]  ->  ${sanitize(button.command)}`);
   return lines;

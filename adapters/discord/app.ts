@@ -15,7 +15,7 @@ import { formArgs } from '../../src/kernel/form-args.js';
 import type { CommandRequest, Reply } from '../../src/kernel/request.js';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
-import { learnArgs, learnWantsForm, positionalArgs, quoteWord } from './commands.js';
+import { learnArgs, learnWantsForm, oncallArgs, positionalArgs, quoteWord } from './commands.js';
 import { COMMAND_PREFIX, FORM_PREFIX, renderMessage, renderModal, type DiscordMessage } from './render.js';
 
 export interface DiscordSettings {
@@ -223,7 +223,9 @@ export class DiscordAdapter {
     const focused = interaction.options.getFocused(true);
     const typed = String(focused.value).toLowerCase();
     const source: Record<string, { name?: string | undefined }> =
-      focused.name === 'service' ? this.config.services : focused.name === 'team' ? this.config.teams : {};
+      focused.name === 'service' ? this.config.services
+        : focused.name === 'team' ? this.config.teams
+          : focused.name === 'person' || focused.name === 'for' ? this.config.people : {};
     const choices = Object.entries(source)
       .map(([id, entry]) => ({ name: (entry.name ? `${entry.name} (${id})` : id).slice(0, 100), value: id }))
       .filter((choice) => choice.value.toLowerCase().includes(typed) || choice.name.toLowerCase().includes(typed))
@@ -235,7 +237,10 @@ export class DiscordAdapter {
 /** The typed options of a slash command as the text the core's grammar reads. */
 export function commandArgs(interaction: ChatInputCommandInteraction, subcommand: string | undefined): string {
   const value = (name: string) => interaction.options.getString(name) ?? undefined;
-  if (interaction.commandName === 'oncall') return value('team') ? quoteWord(value('team') as string) : '';
+  if (interaction.commandName === 'oncall') {
+    const names = interaction.options.data[0]?.options?.map((option) => option.name) ?? [];
+    return oncallArgs(subcommand ?? 'now', Object.fromEntries(names.map((name) => [name, value(name)])));
+  }
   if (interaction.commandName === 'drill') return value('action') ?? '';
   if (interaction.commandName === 'kb') return [subcommand ?? '', value('incident') ?? '', value('words') ?? '', value('changes') ?? ''].filter(Boolean).join(' ');
   if (!subcommand) return '';

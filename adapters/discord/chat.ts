@@ -12,6 +12,7 @@ import {
 } from '../../src/ports.js';
 import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
+import { ConversationPacer } from '../conversation-pacer.js';
 import { clip, renderMessage } from './render.js';
 
 /**
@@ -57,6 +58,7 @@ export function discordErrorCode(error: unknown): number | undefined {
  */
 export class DiscordChat implements ChatPort {
   private readonly addressing: ChatAddressing;
+  private readonly pacer = new ConversationPacer();
 
   constructor(
     private readonly client: DiscordRestClient,
@@ -140,7 +142,10 @@ export class DiscordChat implements ChatPort {
 
   async send(to: Destination, message: Message): Promise<string> {
     const channel = await this.addressing.channelFor(to);
-    const sent = (await this.call(() => this.client.rest.post(Routes.channelMessages(channel), { body: renderMessage(message) }))) as { id: string };
+    this.pacer.check(channel);
+    const sent = (await this.call(() => this.client.rest.post(Routes.channelMessages(channel), { body: renderMessage(message) })).catch((error: unknown) => {
+      throw error instanceof RetryLaterError ? this.pacer.paused(channel, error) : error;
+    })) as { id: string };
     if (message.pin) {
       await this.client.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' }).catch((error: unknown) => {
         this.checkUnauthorized(error);

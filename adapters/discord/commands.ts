@@ -93,6 +93,62 @@ export function learnWantsForm(options: Record<string, string | undefined>): boo
   return [...Object.keys(LEARN_FIELDS), 'skip_reason'].every((name) => !options[name]?.trim());
 }
 
+/** /oncall's subcommands: their options in grammar order; `for` and take's `reason` go as key=value. */
+export const ONCALL_POSITIONAL: Record<string, string[]> = {
+  now: ['team'],
+  at: ['time', 'team'],
+  cover: ['team', 'position', 'person', 'when', 'reason'],
+  swap: ['team', 'position', 'person', 'shift', 'for'],
+  take: ['team', 'position', 'until', 'reason', 'for'],
+  changes: ['team'],
+  cancel: ['id'],
+  accept: ['id'],
+  decline: ['id'],
+};
+
+function oncallCommand(): CommandDef {
+  const team = (required: boolean) => text('team', required ? 'Team id' : 'Team id (default: all teams)', { required, autocomplete: true });
+  const position = text('position', 'primary (default) or backup', { choices: [{ name: 'primary', value: 'primary' }, { name: 'backup', value: 'backup' }] });
+  const person = (description: string) => text('person', description, { required: true, autocomplete: true });
+  const forWhom = text('for', 'On whose behalf (managers and the duty manager)', { autocomplete: true });
+  const id = text('id', 'Change id, e.g. CHG-12', { required: true });
+  return {
+    name: 'oncall',
+    description: 'Who is on call, and shift changes: cover, swap, take',
+    type: 1,
+    options: [
+      sub('now', 'Who is on call now and next', [team(false)]),
+      sub('at', 'Who is on call at a moment', [text('time', 'e.g. friday 03:00, 2026-12-24 18:00 (team time zone)', { required: true }), team(false)]),
+      sub('cover', 'Someone holds a shift for an interval', [
+        team(true), person('Who covers (a person id, or me)'),
+        text('when', 'e.g. tonight, until tomorrow 09:00, 2026-12-24 18:00 to 2026-12-27 09:00', { required: true }),
+        position, text('reason', 'Why', { max_length: 500 }),
+      ]),
+      sub('swap', 'Ask someone to trade shifts (they accept or decline)', [
+        team(true), person('Who to trade with'), text('shift', 'A moment inside the shift to offer (default: your next)'), position, forWhom,
+      ]),
+      sub('take', 'Take the pager now', [
+        team(true), text('until', 'e.g. 4h, tomorrow 09:00 (default: until the shift ends)'), position, text('reason', 'Why', { max_length: 500 }), forWhom,
+      ]),
+      sub('changes', 'Pending and accepted shift changes', [team(false)]),
+      sub('cancel', 'Cancel a shift change', [id]),
+      sub('accept', 'Accept a swap you were asked for', [id]),
+      sub('decline', 'Decline a swap you were asked for', [id]),
+    ],
+  };
+}
+
+/** A /oncall subcommand's options as the grammar's words: the time phrases quoted whole, `for=` and take's `reason=` as options. */
+export function oncallArgs(subcommand: string, options: Record<string, string | undefined>): string {
+  const words = (ONCALL_POSITIONAL[subcommand] ?? []).flatMap((name) => {
+    const value = options[name]?.trim();
+    if (!value) return [];
+    if (name === 'for' || (name === 'reason' && subcommand === 'take')) return [`${name}=${quoteWord(value)}`];
+    return [quoteWord(value)];
+  });
+  return [subcommand, ...words].join(' ');
+}
+
 /** The commands `muster discord register` puts on the guild. */
 export function discordCommands(config: MusterConfig): CommandDef[] {
   const severities = SEVERITIES.filter((level) => config.severities[level]).map((level) => ({ name: level, value: level }));
@@ -166,7 +222,7 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
         ]),
       ],
     },
-    { name: 'oncall', description: 'Who is on call now', type: 1, options: [text('team', 'Team id (default: all teams)', { autocomplete: true })] },
+    oncallCommand(),
     { name: 'drill', description: 'Drills', type: 1, options: [text('action', 'What to do')] },
     {
       name: 'kb',

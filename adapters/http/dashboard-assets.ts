@@ -7,6 +7,7 @@ h2{font-size:1.1rem;margin-top:1.5rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;background:#fff}
 th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;font-size:.9rem}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
+tr.override td{font-weight:600}
 .board{background:#fff;border:1px solid #bbb;border-radius:4px;padding:.5rem 1rem;margin-bottom:1rem}
 .board h3{font-size:1rem;margin:.25rem 0}
 .sev{font-weight:700}

@@ -5,6 +5,8 @@ import { type ActiveIncidentView, type DashboardData, type RecentIncidentView } 
 import { knowledgeLine } from '../../src/knowledge/measures.js';
 import { escapeHtml } from './html.js';
 import { barChart, durationChart, minutes, PALETTE, targetOf } from './dashboard-charts.js';
+import { oncallSection } from './dashboard-oncall.js';
+import type { TeamWeek } from '../../src/schedules/week.js';
 
 // ---------------------------------------------------------------- HTML
 
@@ -156,7 +158,8 @@ ${recentRows(t, incidents)}
 </tbody></table>`;
 }
 
-export function dashboardPage(data: DashboardData, nowText: string, t: Translate): string {
+/** `oncall`: the next seven days per team, when the bot keeps a schedule. */
+export function dashboardPage(data: DashboardData, nowText: string, t: Translate, oncall?: TeamWeek[]): string {
   const targetMinutes = { minutes: Math.round(data.targetMs / 60_000) };
   const boards = data.active.length > 0
     ? data.active.map((incident) => boardHtml(t, incident)).join('\n')
@@ -204,6 +207,7 @@ export function dashboardPage(data: DashboardData, nowText: string, t: Translate
 <div id="active" data-strings="${escapeHtml(JSON.stringify(clientStrings(t)))}">
 ${boards}
 </div></section>
+${oncall ? oncallSection(t, oncall) : ''}
 <section aria-labelledby="recent-heading"><h2 id="recent-heading">${h('dashboard.recent.heading')}</h2>
 ${recentTable(t, 'recent', t('dashboard.recent.caption'), data.recent)}
 </section>

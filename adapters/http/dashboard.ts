@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Translate } from '../../src/i18n/catalog.js';
 import type { Logger } from '../../src/logger.js';
 import type { IncidentStore } from '../../src/ports.js';
+import type { TeamWeek } from '../../src/schedules/week.js';
 import { loadDashboard, loadLive, type DashboardNames } from '../../src/reports/dashboard-data.js';
 import { APP_CSS, APP_JS, FAVICON_SVG } from './dashboard-assets.js';
 import { clientStrings, dashboardPage, loginPage } from './dashboard-view.js';
@@ -38,6 +39,8 @@ export interface DashboardRoutesOptions {
    * dashboard is served over plain HTTP on loopback (MUSTER_DASHBOARD_PLAIN_HTTP=1).
    */
   secureCookie?: boolean;
+  /** Every team's pagers over the next seven days (rotation and shift changes); no section without it. */
+  oncall?: () => Promise<TeamWeek[]>;
 }
 
 export const DASHBOARD_CSP =
@@ -157,8 +160,8 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
   app.get('/dashboard', async (request, reply) => {
     if (!signedIn(request)) return reply.redirect('/dashboard/login', 303);
     const now = options.now();
-    const data = await loadDashboard(options.store, options.names, now);
-    return html(reply, 200, dashboardPage(data, options.names.time(now), options.t));
+    const [data, oncall] = await Promise.all([loadDashboard(options.store, options.names, now), options.oncall?.()]);
+    return html(reply, 200, dashboardPage(data, options.names.time(now), options.t, oncall));
   });
 
   app.get('/dashboard/data.json', async (request, reply) => {

@@ -12,6 +12,7 @@ import {
 } from '../../src/ports.js';
 import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
+import { ConversationPacer } from '../conversation-pacer.js';
 import { renderMessage } from './render.js';
 
 /** The error code Slack put in a platform error, if it is one. */
@@ -49,6 +50,7 @@ const TRANSPORT_ATTEMPTS = 3;
  */
 export class SlackChat implements ChatPort {
   private readonly addressing: ChatAddressing;
+  private readonly pacer = new ConversationPacer();
 
   constructor(
     private readonly client: WebClient,
@@ -83,9 +85,10 @@ export class SlackChat implements ChatPort {
 
   async send(to: Destination, message: Message): Promise<string> {
     const channel = await this.addressing.channelFor(to);
+    this.pacer.check(channel);
     const rendered = renderMessage(message);
-    const result = await this.call(() =>
-      this.client.chat.postMessage({ channel, ...rendered, unfurl_links: false, unfurl_media: false, link_names: false }),
+    const result = await this.paced(channel, () =>
+      this.call(() => this.client.chat.postMessage({ channel, ...rendered, unfurl_links: false, unfurl_media: false, link_names: false })),
     );
     const ts = String(result.ts);
     if (message.pin) {
@@ -100,6 +103,15 @@ export class SlackChat implements ChatPort {
     const [channel, ts] = messageRef.split('/');
     if (!channel || !ts) throw new UndeliverableError(`not a Slack message reference: ${messageRef}`);
     await this.call(() => this.client.chat.update({ channel, ts, ...renderMessage(message) }));
+  }
+
+  /** A 429 on this channel pauses it here too, so its other waiting messages do not ask Slack again too soon. */
+  private async paced<T>(channel: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof RetryLaterError ? this.pacer.paused(channel, error) : error;
+    }
   }
 
   /** The Slack user behind a room member: a person id from muster.yaml, or a raw "slack:U…" ref. */

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
 import type { KnowledgeService } from '../knowledge/service.js';
+import type { ShiftService } from '../schedules/service.js';
 
 /**
  * What the chat grammar needs to turn a command into a use-case call and a
@@ -24,4 +25,6 @@ export interface CommandDeps {
   actions: ActionService;
   /** The knowledge loop: file, edit, skip, search (src/knowledge). */
   knowledge: KnowledgeService;
+  /** Shift changes (cover, swap, take) and who is on; absent without a shift-change store (/oncall then shows the rotation). */
+  shifts?: ShiftService;
 }

@@ -1,30 +1,36 @@
-import { DomainError } from '../errors.js';
-import { onCall } from '../muster/rotation.js';
-import { tokenize } from './tokenize.js';
 import type { Caller } from '../kernel/caller.js';
-import type { CommandDeps } from './deps.js';
 import type { Reply } from '../kernel/request.js';
+import type { CommandDeps } from './deps.js';
+import { cancel, cover, decide, swap, take } from './oncall-change.js';
+import { showAt, showChanges, showNow } from './oncall-show.js';
+import { tokenize } from './tokenize.js';
 
-/** /oncall [team]: who holds each rotation right now. */
-export async function handleOncall(args: string, _caller: Caller, deps: CommandDeps): Promise<Reply> {
-  const { config, present } = deps;
-  const t = present.t;
-  const wanted = tokenize(args)[0]?.text;
-  const teams = Object.keys(config.teams);
-  if (wanted && !config.teams[wanted]) {
-    throw new DomainError('usage', t('error.unknownTeam', { value: wanted, allowed: teams.join(', ') }), t('usage.oncall'));
-  }
-  const now = deps.now();
-  const fields = (wanted ? [wanted] : teams).map((id) => {
-    const team = config.teams[id];
-    const holders = team ? onCall(team, now) : { primary: '?' };
-    return {
-      label: team?.name ?? id,
-      value: t('reply.oncallLine', {
-        primary: present.personName(holders.primary),
-        backup: holders.backup ? present.personName(holders.backup) : t('reply.none'),
-      }),
-    };
-  });
-  return { visibility: 'ephemeral', message: { title: t('reply.oncallTitle'), text: '', fields } };
+/**
+ * /oncall: who is on, and shift changes from chat. The first word picks the
+ * action; anything else (a team id, or nothing) shows who is on now.
+ */
+
+type OncallAction = (args: string, caller: Caller, deps: CommandDeps) => Promise<Reply>;
+
+const help: OncallAction = async (_args, _caller, deps) => ({ visibility: 'ephemeral', message: { text: deps.present.t('usage.oncall') } });
+
+const ACTIONS: Record<string, OncallAction> = {
+  now: showNow,
+  at: showAt,
+  cover,
+  swap,
+  take,
+  changes: showChanges,
+  cancel,
+  accept: decide(true),
+  decline: decide(false),
+  help,
+};
+
+export async function handleOncall(args: string, caller: Caller, deps: CommandDeps): Promise<Reply> {
+  const first = tokenize(args)[0];
+  const action = first && !first.quoted ? ACTIONS[first.text.toLowerCase()] : undefined;
+  if (!action) return showNow(args, caller, deps);
+  const rest = args.trimStart().slice(first?.text.length ?? 0);
+  return action(rest, caller, deps);
 }

@@ -1,3 +1,4 @@
+import { oncallEn } from './oncall-en.js';
 import { pagingEn } from './paging-en.js';
 import { knowledgeEn } from './knowledge-en.js';
 import { schedulesEn } from './schedules-en.js';
@@ -22,7 +23,6 @@ export const en = {
     '  /incident assign [INC-n] <role> <person>\n' +
     '  /incident handoff [INC-n] <person>\n' +
     '  /incident timeline [INC-n]',
-  'usage.oncall': 'Usage: /oncall [team]',
   'error.unknownCommand': 'Unknown command "{name}". Commands: {known}.',
   'error.unknownSubcommand': 'Unknown /incident action "{name}".',
   'error.missingTitle': 'Give the incident a title: /incident declare Checkout is failing sev=P1 service=checkout',
@@ -54,8 +54,6 @@ export const en = {
   'error.alreadyMitigated': '{id} is already {status}.',
   'reply.listEmpty': 'No active incidents.',
   'reply.listTitle': 'Active incidents',
-  'reply.oncallTitle': 'On call now',
-  'reply.oncallLine': 'primary {primary}, backup {backup}',
   'reply.none': 'none',
   'page.title': 'PAGE {id} [{severity}] {title}',
   'page.text': 'You are paged as {role} for {id}: {title}. Acknowledge to take the role, then join the war room {room}.',
@@ -374,6 +372,7 @@ export const en = {
   ...knowledgeEn,
   ...schedulesEn,
   ...resolutionEn,
+  ...oncallEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

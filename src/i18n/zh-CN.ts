@@ -1,3 +1,4 @@
+import { oncallZhCN } from './oncall-zh-CN.js';
 import { pagingZhCN } from './paging-zh-CN.js';
 import { knowledgeZhCN } from './knowledge-zh-CN.js';
 import { schedulesZhCN } from './schedules-zh-CN.js';
@@ -24,7 +25,6 @@ export const zhCN: Record<MessageKey, string> = {
     '  /incident assign [INC-n] <角色> <人员>\n' +
     '  /incident handoff [INC-n] <人员>\n' +
     '  /incident timeline [INC-n]',
-  'usage.oncall': '用法：/oncall [团队]',
   'error.unknownCommand': '未知命令“{name}”。可用命令：{known}。',
   'error.unknownSubcommand': '未知的 /incident 操作“{name}”。',
   'error.missingTitle': '请为事件提供标题：/incident declare 结账失败 sev=P1 service=checkout',
@@ -56,8 +56,6 @@ export const zhCN: Record<MessageKey, string> = {
   'error.alreadyMitigated': '{id} 已是{status}状态。',
   'reply.listEmpty': '当前没有进行中的事件。',
   'reply.listTitle': '进行中的事件',
-  'reply.oncallTitle': '当前值班',
-  'reply.oncallLine': '主值班 {primary}，备份 {backup}',
   'reply.none': '无',
   'page.title': '呼叫 {id} [{severity}] {title}',
   'page.text': '你被呼叫担任 {id} 的 {role}：{title}。请确认以接手该角色，然后进入作战室 {room}。',
@@ -376,4 +374,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...knowledgeZhCN,
   ...schedulesZhCN,
   ...resolutionZhCN,
+  ...oncallZhCN,
 };

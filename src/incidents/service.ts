@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { Effects } from '../kernel/effects.js';
 import { openSlots } from '../muster/slots.js';
 import { ackSlots, mitigate, resolve, runDueSteps } from '../muster/transitions.js';
-import { type MusterContext } from '../kernel/context.js';
+import { type HolderLookup, type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, Timer } from '../ports.js';
 import type { IncidentTimerKind } from '../timers/registry.js';
@@ -46,6 +46,8 @@ export interface ServiceDeps extends CommitDeps {
   logger: Logger;
   /** Playbooks attached by service and severity at declare, or by /incident playbook. */
   playbooks?: PlaybookLibrary;
+  /** Loads who holds each pager (the rotation with shift changes) before a use case that pages; absent: the rotation alone. */
+  holders?: () => Promise<HolderLookup | undefined>;
 }
 
 /** How long a declarer's reply waits for the war room to open, so it can name it; the pages never wait. */
@@ -112,9 +114,10 @@ export class IncidentService {
    */
   async declare(input: DeclareInput): Promise<{ incident: Incident; roomError?: string; problems: string[]; roomOpening?: boolean }> {
     const now = this.deps.clock.now();
+    const ctx = await this.context();
     const number = await this.deps.store.nextIncidentNumber();
     const id = `INC-${number}`;
-    const slots = withoutOptedOut(this.deps.config, openSlots(this.deps.config, input.severity, input.service, now), input.drill);
+    const slots = withoutOptedOut(this.deps.config, openSlots(this.deps.config, input.severity, input.service, now, ctx.holders), input.drill);
     const incident = this.newIncident({ id, number, now, input, slots });
     startResponseClock(this.ctx, incident);
     startResolutionClock(this.ctx, incident);
@@ -122,7 +125,7 @@ export class IncidentService {
     incident.updateGraceMs = graceFor(this.ctx, incident);
     const fx = new Effects(incident, now, input.declaredBy);
     this.announce(fx);
-    for (const slot of incident.slots) runDueSteps(this.ctx, fx, slot);
+    for (const slot of incident.slots) runDueSteps(ctx, fx, slot);
     // A drill follows its scenario (attached by the drill), not the real playbook for the service.
     const playbook = input.drill ? undefined : this.library.match(incident.service, incident.severity);
     if (playbook) attachPlaybook(this.ctx, fx, playbook);
@@ -217,8 +220,9 @@ export class IncidentService {
   }
 
   async changeSeverity(incidentId: string, actor: string, to: Severity, reason: string): Promise<{ opened: string[]; released: string[] }> {
+    const ctx = await this.context();
     const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => {
-      const result = changeSeverity(this.ctx, fx, to, reason);
+      const result = changeSeverity(ctx, fx, to, reason);
       syncGrants(this.ctx, fx);
       return result;
     },
@@ -227,8 +231,9 @@ export class IncidentService {
   }
 
   async escalate(incidentId: string, actor: string, target: string, reason: string): Promise<string> {
+    const ctx = await this.context();
     const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) =>
-      escalateTo(this.ctx, fx, target, reason).role,
+      escalateTo(ctx, fx, target, reason).role,
     );
     return result;
   }
@@ -287,13 +292,21 @@ export class IncidentService {
   async recordPageReceipt(receipt: PageReceipt): Promise<void> {
     const existing = await this.deps.store.get(receipt.incident);
     if (!existing) return;
-    await commitChange(this.deps, () => this.deps.store.get(receipt.incident), 'muster', (fx) => recordReceipt(this.ctx, fx, receipt));
+    const ctx = await this.context();
+    await commitChange(this.deps, () => this.deps.store.get(receipt.incident), 'muster', (fx) => recordReceipt(ctx, fx, receipt));
   }
 
   /** An incident timer fired: re-read the record and let its kind's fenced transition decide. */
   async onTimer(timer: Timer, kind: IncidentTimerKind): Promise<void> {
     const existing = await this.deps.store.get(timer.incident);
     if (!existing) return;
-    await commitChange(this.deps, () => this.deps.store.get(timer.incident), 'muster', (fx) => kind.fire(this.ctx, fx, timer));
+    const ctx = await this.context();
+    await commitChange(this.deps, () => this.deps.store.get(timer.incident), 'muster', (fx) => kind.fire(ctx, fx, timer));
+  }
+
+  /** The context with who holds each pager now, for use cases that may page (steps run at that moment). */
+  private async context(): Promise<MusterContext> {
+    const holders = await this.deps.holders?.();
+    return holders ? { ...this.ctx, holders } : this.ctx;
   }
 }

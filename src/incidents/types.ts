@@ -23,6 +23,13 @@ export interface SnapshotStep {
   targets: PersonId[];
   /** What the config said ("primary", "backup", "manager", "people"), for the timeline. */
   via: string;
+  /**
+   * Why the schedule chose `targets` for a position step when it was
+   * snapshotted: "rotation" or the shift change's id. A step that runs later
+   * compares it with the schedule then, to tell a handoff or an override
+   * (page the new holder) from an edited config (keep the snapshot).
+   */
+  heldBy?: string;
 }
 
 export interface PageRecord {

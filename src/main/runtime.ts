@@ -267,7 +267,10 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
           }
         : {}),
       ...(env.dashboardToken
-        ? { dashboard: { token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp } }
+        ? { dashboard: {
+          token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp,
+          ...(muster.shifts ? { oncall: () => (muster.shifts as NonNullable<typeof muster.shifts>).week(clock.now()) } : {}),
+        } }
         : {}),
       ...(env.calendarKey && shifts
         ? { calendar: { key: env.calendarKey, store: shifts, config, t: muster.present.t, now: () => clock.now(), logger } }

@@ -75,7 +75,7 @@ function overdue(ctx: MusterContext, fx: Effects): void {
   const incident = fx.incident;
   if (incident.updateOverdueAt !== undefined) return;
   incident.updateOverdueAt = fx.now;
-  const manager = dutyManager(ctx.config, fx.now);
+  const manager = dutyManager(ctx.config, fx.now, ctx.holders);
   fx.event('update.overdue', { actor: 'muster', data: { dueAt: incident.updateDueAt, dutyManager: manager } });
   fx.event('page.sent', { actor: 'muster', role: 'duty-manager', person: manager, data: { reason: 'update.overdue' } });
   const params = { id: incident.id, severity: incident.severity, title: incident.title, manager: ctx.present.personName(manager) };

@@ -26,7 +26,7 @@ function fire(ctx: MusterContext, fx: Effects, timer: Timer): void {
   if (incident.status !== 'assembling' || incident.breachedAt !== undefined) return;
   if (incident.deadlineEpoch !== timer.epoch) return;
   const missing = requiredSlots(incident).filter((slot) => slot.state !== 'acked').map((slot) => slot.role);
-  const manager = dutyManager(ctx.config, fx.now);
+  const manager = dutyManager(ctx.config, fx.now, ctx.holders);
   const elapsed = fx.now - incident.declaredAt;
   incident.breachedAt = fx.now;
   fx.event('assembly.breached', { actor: 'muster', data: { missing, elapsedMs: elapsed, dutyManager: manager } });

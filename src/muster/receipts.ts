@@ -49,7 +49,7 @@ function moveOn(ctx: MusterContext, fx: Effects, slot: RoleSlot): void {
     runDueSteps(ctx, fx, slot, slot.startedAt + next.atMs);
     return;
   }
-  const manager = dutyManager(ctx.config, fx.now);
+  const manager = dutyManager(ctx.config, fx.now, ctx.holders);
   const role = ctx.present.roleName(slot.role);
   fx.event('escalation.unreachable', { actor: SYSTEM, role: slot.role, data: { dutyManager: manager } });
   fx.send(`unreachable-${slot.role}-e${slot.epoch}-${manager}`, { kind: 'person', person: manager },

@@ -2,7 +2,7 @@ import { SEVERITIES, type Severity } from '../config/schema.js';
 import { DomainError } from '../errors.js';
 import type { PersonId, RoleSlot } from '../incidents/types.js';
 import { Effects } from '../kernel/effects.js';
-import { openSlots, policyFor, snapshotChain, teamForRole } from './slots.js';
+import { openSlots, policyFor, positionHolder, snapshotChain, teamForRole } from './slots.js';
 import { completeIfAssembled, runDueSteps } from './transitions.js';
 import { type MusterContext } from '../kernel/context.js';
 import { markResponded, startResponseClock } from './sla.js';
@@ -32,7 +32,7 @@ function freshSlot(slot: RoleSlot, now: number, chain: RoleSlot['chain']): void 
 function openMissing(ctx: MusterContext, fx: Effects, required: string[]): string[] {
   const incident = fx.incident;
   const opened: string[] = [];
-  for (const slot of openSlots(ctx.config, incident.severity, incident.service, fx.now)) {
+  for (const slot of openSlots(ctx.config, incident.severity, incident.service, fx.now, ctx.holders)) {
     if (!required.includes(slot.role)) continue;
     const existing = incident.slots.find((candidate) => candidate.role === slot.role);
     if (existing && existing.state !== 'released') {
@@ -125,7 +125,7 @@ export function escalateTo(ctx: MusterContext, fx: Effects, target: string, reas
   }
   const team = ctx.config.teams[target];
   const chain = team
-    ? snapshotChain(policyFor(ctx.config, incident.severity, target), team, fx.now)
+    ? snapshotChain(policyFor(ctx.config, incident.severity, target), team, fx.now, positionHolder(ctx.holders, target))
     : [{ atMs: 0, targets: [target], via: 'people' }];
   const slot: RoleSlot = existing ?? {
     role, team: team ? target : '', state: 'paging', required: false, startedAt: fx.now, epoch: 0, nextStep: 0, chain, pages: [],

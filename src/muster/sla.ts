@@ -74,7 +74,7 @@ function breach(ctx: MusterContext, fx: Effects): void {
   const incident = fx.incident;
   if (incident.slaBreachedAt !== undefined) return;
   incident.slaBreachedAt = fx.now;
-  const manager = dutyManager(ctx.config, fx.now);
+  const manager = dutyManager(ctx.config, fx.now, ctx.holders);
   fx.event('sla.breached', { actor: 'muster', data: { sla: 'respond', elapsedMs: fx.now - incident.declaredAt, dutyManager: manager } });
   fx.event('page.sent', { actor: 'muster', role: 'duty-manager', person: manager, data: { reason: 'sla.breached' } });
   const params = { id: incident.id, severity: incident.severity, title: incident.title, manager: ctx.present.personName(manager) };

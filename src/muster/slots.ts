@@ -1,5 +1,6 @@
 import type { EscalationPolicy, MusterConfig, Severity, TeamConfig } from '../config/schema.js';
 import type { PersonId, RoleSlot, SnapshotStep } from '../incidents/types.js';
+import type { HeldPosition, HolderLookup } from '../kernel/context.js';
 import { onCall } from './rotation.js';
 
 /**
@@ -38,9 +39,21 @@ const TARGET_RESOLVERS: Record<'primary' | 'backup' | 'manager', (team: TeamConf
   manager: (team) => [team.manager],
 };
 
-function resolveTarget(target: Target, team: TeamConfig, at: number): PersonId[] {
-  if (Array.isArray(target)) return [...target];
-  return TARGET_RESOLVERS[target](team, at);
+/** Who holds one position of one team at an instant, by the schedule (rotation and shift changes). */
+export type PositionHolder = (position: 'primary' | 'backup', at: number) => HeldPosition | undefined;
+
+function resolveTarget(target: Target, team: TeamConfig, at: number, holder?: PositionHolder): { targets: PersonId[]; heldBy?: string } {
+  if (Array.isArray(target)) return { targets: [...target] };
+  if (holder && target !== 'manager') {
+    const held = holder(target, at);
+    if (held !== undefined) return { targets: [held.person], heldBy: held.source };
+  }
+  return { targets: TARGET_RESOLVERS[target](team, at) };
+}
+
+/** The schedule's answer for one team, when the context has a schedule. */
+export function positionHolder(holders: HolderLookup | undefined, team: string): PositionHolder | undefined {
+  return holders ? (position, at) => holders(team, position, at) : undefined;
 }
 
 /**
@@ -49,7 +62,7 @@ function resolveTarget(target: Target, team: TeamConfig, at: number): PersonId[]
  * the first step has none, so a repeat never pages the primary and the manager
  * in the same instant. Steps that resolve to nobody (no backup) are dropped.
  */
-export function snapshotChain(policy: EscalationPolicy, team: TeamConfig, at: number): SnapshotStep[] {
+export function snapshotChain(policy: EscalationPolicy, team: TeamConfig, at: number, holder?: PositionHolder): SnapshotStep[] {
   const steps = policy.steps;
   const lastDelay = steps[steps.length - 1]?.after ?? 0;
   const chain: SnapshotStep[] = [];
@@ -58,9 +71,9 @@ export function snapshotChain(policy: EscalationPolicy, team: TeamConfig, at: nu
     for (const [index, step] of steps.entries()) {
       const restart = cycle > 0 && index === 0 && step.after === 0;
       offset += restart ? lastDelay : step.after;
-      const targets = resolveTarget(step.page, team, at);
+      const { targets, heldBy } = resolveTarget(step.page, team, at, holder);
       const via = Array.isArray(step.page) ? 'people' : step.page;
-      if (targets.length > 0) chain.push({ atMs: offset, targets, via });
+      if (targets.length > 0) chain.push({ atMs: offset, targets, via, ...(heldBy ? { heldBy } : {}) });
     }
   }
   return chain;
@@ -81,6 +94,7 @@ export function openSlots(
   severity: Severity,
   service: string | undefined,
   at: number,
+  holders?: HolderLookup,
 ): RoleSlot[] {
   const level = config.severities[severity];
   if (!level) return [];
@@ -95,17 +109,17 @@ export function openSlots(
       startedAt: at,
       epoch: 0,
       nextStep: 0,
-      chain: snapshotChain(policyFor(config, severity, teamId), team, at),
+      chain: snapshotChain(policyFor(config, severity, teamId), team, at, positionHolder(holders, teamId)),
       pages: [],
     };
   });
 }
 
-/** The duty manager right now: a named person, or the primary of the duty team. */
-export function dutyManager(config: MusterConfig, at: number): PersonId {
+/** The duty manager right now: a named person, or whoever holds the duty team's primary pager (shift changes included). */
+export function dutyManager(config: MusterConfig, at: number, holders?: HolderLookup): PersonId {
   const duty = config.dutyManager;
   if ('person' in duty) return duty.person;
   const team = config.teams[duty.team];
   if (!team) throw new Error(`duty manager team "${duty.team}" is missing (validate the config)`);
-  return onCall(team, at).primary;
+  return holders?.(duty.team, 'primary', at)?.person ?? onCall(team, at).primary;
 }

@@ -6,6 +6,7 @@ import { finishDrillMuster } from '../drills/scorecard.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { standDown } from './stand-down.js';
 import { openTaskAtResolve } from '../knowledge/timer.js';
+import { stepTargets } from './step-targets.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -25,22 +26,25 @@ export function runDueSteps(ctx: MusterContext, fx: Effects, slot: RoleSlot, unt
     if (!step || slot.startedAt + step.atMs > until) return;
     const index = slot.nextStep;
     slot.nextStep += 1;
+    // Whoever holds the position now (the step records who was actually paged).
+    const chosen = stepTargets(ctx, fx.incident, slot, step, fx.now);
     if (index > 0) {
-      fx.event('escalation.step', { actor: SYSTEM, role: slot.role, data: { step: index, via: step.via, targets: step.targets } });
+      const reason = chosen.flatMap((target) => (target.reason ? [target.reason] : [])).join(' ');
+      fx.event('escalation.step', { actor: SYSTEM, role: slot.role, data: { step: index, via: step.via, targets: step.targets, ...(reason ? { reason } : {}) } });
       const targets = step.targets.map((person) => ctx.present.personName(person)).join(', ');
       fx.toRoom(`esc-${slot.role}-e${slot.epoch}-s${index}`, ctx.present.notice(
         ctx.present.t('room.escalated', { role: ctx.present.roleName(slot.role), targets, via: step.via }),
         'warning',
       ));
     }
-    for (const person of step.targets) pagePerson(ctx, fx, slot, person, index);
+    for (const target of chosen) pagePerson(ctx, fx, slot, target.person, index, target.reason);
     fx.refreshBoard();
   }
 }
 
-function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: PersonId, step: number): void {
+function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: PersonId, step: number, reason?: string): void {
   slot.pages.push({ person, at: fx.now, step });
-  fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch } });
+  fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch, ...(reason ? { reason } : {}) } });
   fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot), {
     fence: { role: slot.role, epoch: slot.epoch, person },
     invite: fx.roomOpenedEarlier,

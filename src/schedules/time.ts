@@ -68,8 +68,12 @@ function nextWallClock(after: DateTime, time: { hour: number; minute: number }, 
   return after;
 }
 
-/** Parses a point in time; `after` is what a bare "09:00" or "friday 09:00" must follow. Undefined when unreadable. */
-export function parsePoint(text: string, zone: string, after: number): number | undefined {
+/**
+ * Parses a point in time; `after` is what a bare "09:00" or "friday 09:00"
+ * must follow, and "today" / "tomorrow" count from `now` (so the end of
+ * "tomorrow 10:00 to tomorrow 11:00" is the same tomorrow). Undefined when unreadable.
+ */
+export function parsePoint(text: string, zone: string, after: number, now = after): number | undefined {
   const parts = words(text);
   const base = DateTime.fromMillis(after, { zone });
   if (parts.length === 1 && parts[0] === 'now') return after;
@@ -85,7 +89,7 @@ export function parsePoint(text: string, zone: string, after: number): number | 
     return at.isValid ? at.toMillis() : undefined;
   }
   if (dayWord === 'today' || dayWord === 'tomorrow') {
-    const day = base.startOf('day').plus({ days: dayWord === 'tomorrow' ? 1 : 0 });
+    const day = DateTime.fromMillis(now, { zone }).startOf('day').plus({ days: dayWord === 'tomorrow' ? 1 : 0 });
     return day.set({ hour: time.hour, minute: time.minute }).toMillis();
   }
   const weekday = WEEKDAYS[dayWord];
@@ -127,7 +131,7 @@ function readInterval(parts: string[], ctx: TimeContext): Interval | undefined {
     const right = rest.slice(separated ? i + 1 : i).join(' ');
     const start = parsePoint(left, zone, now);
     if (start === undefined || right === '') continue;
-    const end = rest[i] === 'for' ? startPlus(start, zone, right) : parsePoint(right, zone, start);
+    const end = rest[i] === 'for' ? startPlus(start, zone, right) : parsePoint(right, zone, start, now);
     if (end !== undefined) return { start, end };
   }
   return undefined;

@@ -87,7 +87,7 @@ describe('the README console example, through npm start on the shipped config', 
     const out = bot.stdout;
     expect(out).toMatch(/^\[#inc-1-checkout-is-failing\] ! INC-1 \[P1\] Checkout is failing declared by Sarah Johnson/m);
     expect(out).toMatch(/^\[#general\] ! INC-1 declared: Checkout is failing/m);
-    expect(out).toMatch(/^\[reply to sarah\] · On call now\n\s+Payments \(checkout\): primary (Priya Raman|Tom Fischer)/m);
+    expect(out).toMatch(/^\[reply to sarah\] · On call now\n\s+Payments \(checkout\) · Europe\/Berlin: primary: (Priya Raman|Tom Fischer) until/m);
     expect(out).toMatch(/^\[DM @marcus\] ! PAGE INC-1 \[P1\] Checkout is failing/m);
     expect(out).toMatch(/^\[reply to marcus\] ✓ .*Marcus Brown.*INC-1/m);
     expect(out).toMatch(/^\[reply to priya\] ! INC-1 \[P1\] Checkout is failing\n\s+Status: assembling/m);

@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
+import { MemoryShiftChangeStore } from '../../adapters/memory/shift-changes.js';
 import { Muster } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { musterConfigSchema, type MusterConfig } from '../../src/config/schema.js';
@@ -113,7 +114,8 @@ export async function harness(config = testConfig(), extra: { playbooks?: Playbo
   const scheduler = new InProcessScheduler(clock, { realTime: false });
   const outbox = new InProcessOutbox({ attempts: 3, baseDelayMs: 1 });
   const chat = new FakeChat();
-  const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox, chat, clock, logger: silentLogger, ...extra });
+  const shifts = new MemoryShiftChangeStore();
+  const muster = new Muster({ auditKey: TEST_AUDIT_KEY, config, store, scheduler, outbox, chat, clock, logger: silentLogger, shifts, ...extra });
   const events: TimelineEvent[] = [];
   muster.onEvent((event) => events.push(event));
   await muster.start({ watchdog: false });
@@ -130,5 +132,5 @@ export async function harness(config = testConfig(), extra: { playbooks?: Playbo
     await scheduler.runDue();
     await outbox.idle();
   };
-  return { config, clock, store, scheduler, outbox, chat, muster, events, say, advance };
+  return { config, clock, store, scheduler, outbox, chat, shifts, muster, events, say, advance };
 }

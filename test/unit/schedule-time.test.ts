@@ -22,6 +22,11 @@ describe('time phrases in the team time zone', () => {
     expect(parseInterval('from 2026-12-24T18:00 until 2026-12-27T09:00', ctx(wednesday)).end).toBe(berlin('2026-12-27T09:00'));
   });
 
+  it('"today" and "tomorrow" at the end count from now, not from the start', () => {
+    expect(parseInterval('tomorrow 10:00 to tomorrow 11:00', ctx(wednesday))).toEqual({ start: berlin('2026-10-22T10:00'), end: berlin('2026-10-22T11:00') });
+    expect(parseInterval('friday 18:00 to 09:00', ctx(wednesday))).toEqual({ start: berlin('2026-10-23T18:00'), end: berlin('2026-10-24T09:00') });
+  });
+
   it('reads the same words in another zone as other instants', () => {
     const ny = parseInterval('2026-12-24 18:00 to 2026-12-27 09:00', ctx(wednesday, 'America/New_York'));
     expect(ny.start).toBe(berlin('2026-12-24T18:00', 'America/New_York'));

@@ -118,7 +118,7 @@ describe('Discord: registering and declaring a P1', () => {
     );
     await s.fake.waitFor(() => s.fake.interaction(service.id)?.autocompleteChoices, 5_000, 'service choices');
     expect(s.fake.interaction(service.id)!.autocompleteChoices).toEqual([{ name: 'checkout', value: 'checkout' }]);
-    const team = await s.fake.sendInteraction(s.fake.autocomplete({ name: 'oncall', options: { team: 'pay' }, focused: 'team', user: DISCORD_ID.alice! }));
+    const team = await s.fake.sendInteraction(s.fake.autocomplete({ name: 'oncall', subcommand: 'now', options: { team: 'pay' }, focused: 'team', user: DISCORD_ID.alice! }));
     await s.fake.waitFor(() => s.fake.interaction(team.id)?.autocompleteChoices, 5_000, 'team choices');
     expect(s.fake.interaction(team.id)!.autocompleteChoices).toEqual([{ name: 'payments', value: 'payments' }]);
   });

@@ -245,11 +245,11 @@ describe('Slack over HTTP: commands inside the war room', () => {
     const oncall = await s.slash('/oncall payments', { user: SLACK_ID.mona! });
     const oncallBody = (await s.fake.waitForResponse(oncall.responseName, 10_000)).body as { response_type: string; text: string };
     expect(oncallBody).toMatchObject({ response_type: 'ephemeral', text: 'On call now' });
-    expect(fieldTexts(oncallBody)).toContain('payments\nprimary Pete Payments, backup Pam Payments');
+    expect(fieldTexts(oncallBody)).toContain('payments · UTC\nprimary: Pete Payments, no handoff in the next 60 days\nbackup: Pam Payments, no handoff in the next 60 days');
     const everyone = await s.slash('/oncall', { user: SLACK_ID.mona! });
     const everyoneFields = fieldTexts((await s.fake.waitForResponse(everyone.responseName, 10_000)).body);
     for (const team of ['command', 'payments', 'sre', 'product', 'comms', 'duty']) {
-      expect(everyoneFields.some((text) => text.startsWith(`${team}\nprimary `))).toBe(true);
+      expect(everyoneFields.some((text) => text.startsWith(`${team} · UTC\nprimary: `))).toBe(true);
     }
     const unknownTeam = await s.slash('/oncall nobody', { user: SLACK_ID.mona! });
     expect(((await s.fake.waitForResponse(unknownTeam.responseName, 10_000)).body as { text: string }).text).toContain('Unknown team "nobody"');

@@ -53,6 +53,8 @@ export interface StartOptions {
   before?: (fake: FakeSlack) => void;
   /** More environment (REDIS_URL for production mode). */
   env?: Partial<MusterEnv>;
+  /** Another replica: run against this bot's fake workspace instead of a new one (it is closed with its own bot). */
+  replicaOf?: SlackBotUnderTest;
 }
 
 export function slackConfig(configure: (raw: Record<string, unknown>) => void = () => {}): MusterConfig {
@@ -77,6 +79,8 @@ export interface SlashOptions extends SignedPostOptions {
 export interface ClickOptions extends SignedPostOptions {
   responseName?: string;
   triggerId?: string;
+  /** The button whose command (value) this is; default the first. */
+  command?: string;
 }
 
 export class SlackBotUnderTest {
@@ -87,6 +91,8 @@ export class SlackBotUnderTest {
     readonly bot: RunningBot,
     readonly config: MusterConfig,
     readonly logger: Logger & { lines: LogLine[] },
+    /** Stops this bot (a restart, or one replica going away); the cleanup after the test does it otherwise. */
+    readonly stop: () => Promise<void> = () => bot.stop(),
   ) {}
 
   /** The Request URL (HTTP mode). */
@@ -123,7 +129,8 @@ export class SlackBotUnderTest {
 
   /** Clicks the first button of a message the bot posted (a recorded chat.postMessage), as `user`. */
   async click(message: RecordedCall, user: string, options: ClickOptions = {}): Promise<{ res: SignedPostResult; responseName: string }> {
-    const button = firstButton(message);
+    const button = options.command ? buttons(message).find((candidate) => candidate.value === options.command) : firstButton(message);
+    if (!button) throw new Error(`message has no button ${options.command ?? ''}: ${JSON.stringify(message.args)}`);
     const responseName = options.responseName ?? this.nextName('click');
     const channel = String(message.response?.channel ?? message.args.channel);
     const ts = String(message.response?.ts);
@@ -290,10 +297,13 @@ export function slackBots(): (options?: StartOptions) => Promise<SlackBotUnderTe
     }
   });
   return async (options: StartOptions = {}) => {
-    const fake = await FakeSlack.start(options.fake);
-    cleanups.push(() => fake.close());
-    fake.addChannel('ops', { id: OPS_CHANNEL, members: Object.values(SLACK_ID) });
-    fake.addChannel('incidents', { id: BROADCAST_CHANNEL });
+    const shared = options.replicaOf?.fake;
+    const fake = shared ?? (await FakeSlack.start(options.fake));
+    if (!shared) {
+      cleanups.push(() => fake.close());
+      fake.addChannel('ops', { id: OPS_CHANNEL, members: Object.values(SLACK_ID) });
+      fake.addChannel('incidents', { id: BROADCAST_CHANNEL });
+    }
     options.before?.(fake);
     const config = slackConfig(options.configure);
     const env: MusterEnv = {
@@ -308,8 +318,10 @@ export function slackBots(): (options?: StartOptions) => Promise<SlackBotUnderTe
     };
     const logger = recordingLogger();
     const bot = await startSlackBot({ env, config, logger });
-    cleanups.push(() => bot.stop());
-    return new SlackBotUnderTest(fake, bot, config, logger);
+    let stopped: Promise<void> | undefined;
+    const stop = () => (stopped ??= bot.stop());
+    cleanups.push(stop);
+    return new SlackBotUnderTest(fake, bot, config, logger, stop);
   };
 }
 

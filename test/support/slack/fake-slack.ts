@@ -13,6 +13,7 @@
  * method. Responses follow the shapes in Slack's API reference, with Slack's error codes.
  */
 import { randomUUID } from 'node:crypto';
+import { TierLimits } from './tier-limits.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -147,6 +148,8 @@ export interface FakeSlackOptions {
   channels?: Array<AddChannelOptions & { name: string }>;
   /** How often a response_url accepts a POST (Slack: 5). */
   responseUrlMaxUses?: number;
+  /** Enforce Slack's documented rate limits (tier-limits.ts): Tier 2 room calls, about 1 post a second per channel. */
+  tierLimits?: boolean;
 }
 
 export interface AddChannelOptions {
@@ -257,6 +260,7 @@ export class FakeSlack {
   private readonly sockets = new Set<WebSocket>();
   private readonly httpSockets = new Set<Socket>();
   private readonly faults = new Map<string, Fault[]>();
+  private readonly tierLimits: TierLimits | undefined;
   private readonly delays = new Map<string, Array<{ ms: number; when?: CallFilter }>>();
   private readonly responseFaults = new Map<string, number[]>();
   private readonly responseUses = new Map<string, number>();
@@ -281,6 +285,7 @@ export class FakeSlack {
     this.expectedAppToken = options.appToken ?? FAKE_SLACK.appToken;
     this.missingUsers = new Set(options.missingUsers ?? []);
     this.responseUrlMaxUses = options.responseUrlMaxUses ?? 5;
+    if (options.tierLimits) this.tierLimits = new TierLimits();
     this.wss = new WebSocketServer({ noServer: true });
     this.registerBuiltins();
     for (const user of options.users ?? []) this.addUser(user);
@@ -1139,6 +1144,12 @@ export class FakeSlack {
         if (clientGone.signal.aborted) call.abandoned = true;
         return; // the client gave up, or the fake is shutting down
       }
+    }
+
+    const limitedFor = this.tierLimits?.take(method, call.args);
+    if (limitedFor !== undefined) {
+      answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limitedFor) });
+      return;
     }
 
     const fault = takeFor(this.faults.get(method), call.args);

@@ -1,0 +1,56 @@
+/**
+ * Everyone paged after the room opened gets into it, and their page names it:
+ * a backup paged at step 2, an expert pulled in by /incident escalate, and the
+ * roles a severity upgrade opens. Real Slack protocol against the fake; the
+ * fake's channel members are what a person could see.
+ */
+import { describe, expect, it } from 'vitest';
+import { SLACK_ID, slackBots, type SlackBotUnderTest } from '../../support/slack/bot.js';
+
+const start = slackBots();
+const ROOM = 'inc-1-checkout-failing';
+
+/** Backups after 1 s, so step 2 comes during the test; the deadline far away. */
+function backupAfterASecond(raw: Record<string, unknown>): void {
+  raw.escalation = { standard: { steps: [{ after: '0s', page: 'primary' }, { after: '1s', page: 'backup' }, { after: '1h', page: 'manager' }] } };
+}
+
+async function member(s: SlackBotUnderTest, room: string, person: string): Promise<void> {
+  await s.fake.waitFor(() => s.fake.channel(room)?.members.has(SLACK_ID[person]!), 15_000, `${person} in the war room`);
+}
+
+function pageText(s: SlackBotUnderTest, person: string): string {
+  return String(s.pagesTo(SLACK_ID[person]!)[0]?.args.text ?? '');
+}
+
+describe('Slack: people paged after the room opened are let in', () => {
+  it('a backup paged at step 2 is invited before the page, and the page names the room', async () => {
+    const s = await start({ configure: backupAfterASecond });
+    await s.slash('/incident declare Checkout failing sev=P1 service=checkout');
+    const room = await s.fake.waitFor(() => s.warRoom(ROOM), 15_000, 'the war room');
+    await s.waitForPages(['cat'], 15_000); // comms's backup (nobody acks)
+    await member(s, room, 'cat');
+    const invited = s.fake.successfulCallsTo('conversations.invite').findIndex((call) => String(call.args.users).includes(SLACK_ID.cat!));
+    const paged = s.fake.calls.indexOf(s.pagesTo(SLACK_ID.cat!)[0]!);
+    expect(invited).toBeGreaterThanOrEqual(0);
+    expect(s.fake.calls.indexOf(s.fake.successfulCallsTo('conversations.invite')[invited]!)).toBeLessThan(paged);
+    expect(pageText(s, 'cat')).toContain(`#${ROOM}`);
+  });
+
+  it('an expert pulled in with /incident escalate and the roles a P2 -> P1 upgrade opens are let in', async () => {
+    const s = await start();
+    await s.slash('/incident declare Checkout failing sev=P2 service=checkout');
+    const room = await s.fake.waitFor(() => s.warRoom(ROOM), 15_000, 'the war room');
+    await s.waitForPages(['cara', 'pete'], 15_000);
+    await s.slash('/incident escalate INC-1 sre database is slow');
+    await s.waitForPages(['sam'], 15_000);
+    await member(s, room, 'sam');
+    expect(pageText(s, 'sam')).toContain(`#${ROOM}`);
+    await s.slash('/incident sev INC-1 P1 it is spreading');
+    await s.waitForPages(['pia', 'cody'], 15_000);
+    for (const person of ['pia', 'cody']) {
+      await member(s, room, person);
+      expect(pageText(s, person)).toContain(`#${ROOM}`);
+    }
+  });
+});
