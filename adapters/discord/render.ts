@@ -1,4 +1,5 @@
 import { escapeMarkdown } from 'discord.js';
+import { clipText } from '../../src/kernel/text.js';
 import type { Reply } from '../../src/kernel/request.js';
 import type { Form, Message } from '../../src/ports.js';
 
@@ -39,11 +40,8 @@ function safe(text: string, max: number): string {
   return clip(escapeDiscord(clip(text, max)), max);
 }
 
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
+/** Discord counts UTF-16 code units too; cut at a grapheme boundary (see clipText). */
+export const clip = clipText;
 
 export interface DiscordEmbed {
   title?: string;

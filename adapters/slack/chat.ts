@@ -12,6 +12,7 @@ import {
 } from '../../src/ports.js';
 import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
+import { clipText } from '../../src/kernel/text.js';
 import { ConversationPacer } from '../conversation-pacer.js';
 import { renderMessage } from './render.js';
 
@@ -67,7 +68,7 @@ export class SlackChat implements ChatPort {
   async openRoom(request: RoomRequest): Promise<OpenedRoom> {
     const channel = await this.createChannel(request.name);
     const problems: string[] = [];
-    await this.patiently(() => this.client.conversations.setTopic({ channel: channel.id, topic: request.topic.slice(0, 250) })).catch((error: unknown) => {
+    await this.patiently(() => this.client.conversations.setTopic({ channel: channel.id, topic: clipText(request.topic, 250) })).catch((error: unknown) => {
       problems.push(`could not set the topic (${slackErrorCode(error) ?? 'error'})`);
     });
     await this.inviteAll(channel.id, request.members, problems);

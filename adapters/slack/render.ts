@@ -1,4 +1,5 @@
 import type { Form, Message } from '../../src/ports.js';
+import { clipText } from '../../src/kernel/text.js';
 import type { Reply } from '../../src/kernel/request.js';
 
 /**
@@ -29,9 +30,7 @@ export function unescapeSlack(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, entity: string) => (entity === 'amp' ? '&' : entity === 'lt' ? '<' : '>'));
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+const clip = clipText;
 
 const plain = (text: string, max = 3000) => ({ type: 'plain_text' as const, text: clip(text, max), emoji: true });
 

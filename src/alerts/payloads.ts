@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clipText, TEXT_LIMITS } from '../kernel/text.js';
 
 /**
  * The two inbound alert formats, validated before anything is written.
@@ -70,7 +71,7 @@ export function fromAlertmanager(
     return {
       fingerprint: fingerprintOf(alert),
       status: alert.status,
-      title: (alert.annotations[names.titleAnnotation] ?? alert.labels.alertname ?? 'Alert').slice(0, 200),
+      title: clipText(alert.annotations[names.titleAnnotation] ?? alert.labels.alertname ?? 'Alert', TEXT_LIMITS.title),
       ...(severity ? { severity } : {}),
       ...(service ? { service } : {}),
       ...(summary ? { summary: summary.slice(0, 2000) } : {}),

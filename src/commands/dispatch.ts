@@ -8,6 +8,8 @@ import { handleDrill } from './drills.js';
 import { handleKb } from './kb.js';
 import type { CommandDeps } from './deps.js';
 import type { Caller } from '../kernel/caller.js';
+import { ZodError } from 'zod';
+import { TEXT_LIMITS } from '../kernel/text.js';
 import { commandRequestSchema, type CommandRequest, type DispatchOptions, type Reply } from '../kernel/request.js';
 
 type Handler = (args: string, caller: Caller, deps: CommandDeps) => Promise<Reply>;
@@ -31,6 +33,10 @@ const RUNNING_TTL_MS = 30_000;
 export async function dispatch(request: CommandRequest, deps: CommandDeps, options: DispatchOptions = {}): Promise<Reply> {
   const t = deps.present.t;
   try {
+    // Too long to be a command: answered like any bad input, before the request schema would call it a bug.
+    if (typeof request.args === 'string' && request.args.length > TEXT_LIMITS.command) {
+      throw new DomainError('usage', t('error.tooLong', { field: 'command', limit: TEXT_LIMITS.command, length: request.args.length }));
+    }
     const valid = commandRequestSchema.parse(request);
     const name = valid.name.replace(/^\//, '').toLowerCase();
     const handler = COMMANDS[name];
@@ -100,6 +106,12 @@ function errorReply(error: unknown, request: CommandRequest, deps: CommandDeps):
   if (error instanceof CommitOutcomeUnknownError) {
     deps.logger.warn({ requestId: request.requestId, incident: error.incident }, 'store went away mid-write; outcome unknown');
     return { visibility: 'ephemeral', message: { text: t('error.outcomeUnknown', { id: error.incident }), tone: 'warning' } };
+  }
+  if (error instanceof ZodError) {
+    // An adapter handed over a request the core cannot read: say so, without a stack in the log.
+    const problem = error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ');
+    deps.logger.warn({ requestId: request.requestId, command: request.name, problem }, 'malformed command request; refused');
+    return { visibility: 'ephemeral', message: { text: t('error.badRequest', { problem }), tone: 'warning' } };
   }
   if (error instanceof StoreUnavailableError) {
     deps.logger.warn({ requestId: request.requestId, err: error.message }, 'store unavailable; command refused');

@@ -5,6 +5,7 @@ import type { Translate } from '../i18n/catalog.js';
 import { checkDeclare, severityNamed } from '../incidents/declare-input.js';
 import { splitOptions, tokenize, type Token } from './tokenize.js';
 import { parseDuration } from '../config/duration.js';
+import { overLimit } from '../kernel/text.js';
 
 /** The one grammar of /incident, shared by every chat. */
 export type IncidentCommand =
@@ -256,5 +257,13 @@ export function parseIncidentCommand(args: string, ctx: ParseContext): IncidentC
   if (!first) return { action: 'help' };
   const parser = PARSERS[first.text.toLowerCase()];
   if (!parser) throw usage(ctx, ctx.t('error.unknownSubcommand', { name: first.text }));
-  return parser(rest, ctx);
+  return withinLimits(parser(rest, ctx), ctx);
+}
+
+/** Free text over its documented limit is refused with the field and the limit named; nothing is recorded. */
+function withinLimits(command: IncidentCommand, ctx: ParseContext): IncidentCommand {
+  const fields = command as Partial<Record<'title' | 'summary' | 'text' | 'note' | 'reason', string>>;
+  const over = overLimit({ title: fields.title, summary: fields.summary, update: fields.text, note: fields.note, reason: fields.reason });
+  if (over) throw usage(ctx, ctx.t('error.tooLong', { field: over.field, limit: over.limit, length: over.length }));
+  return command;
 }

@@ -29,6 +29,8 @@ export const en = {
   'error.unknownSeverity': 'Unknown severity "{value}". Use one of: {allowed}.',
   'error.unknownService': 'Unknown service "{value}". Use one of: {allowed}.',
   'error.serviceRequired': '{severity} pages the {role} role from the affected service team: add service=NAME (one of: {allowed}).',
+  'error.tooLong': 'The {field} is too long: {length} characters, at most {limit}. Shorten it and send it again; nothing was recorded.',
+  'error.badRequest': 'Muster could not read that request ({problem}). Nothing was recorded.',
   'error.unknownOption': 'Unknown option "{key}=". Options: {allowed}.',
   'error.unknownRole': 'Unknown role "{value}". Roles: {allowed}.',
   'error.unknownTeam': 'Unknown team "{value}". Teams: {allowed}.',

@@ -31,6 +31,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.unknownSeverity': '未知级别“{value}”。可用：{allowed}。',
   'error.unknownService': '未知服务“{value}”。可用：{allowed}。',
   'error.serviceRequired': '{severity} 需要从受影响服务的团队召集 {role} 角色：请加上 service=服务名（可选：{allowed}）。',
+  'error.tooLong': '{field} 太长：{length} 个字符，最多 {limit} 个。请缩短后重新发送；未记录任何内容。',
+  'error.badRequest': 'Muster 无法读取该请求（{problem}）。未记录任何内容。',
   'error.unknownOption': '未知选项“{key}=”。可用选项：{allowed}。',
   'error.unknownRole': '未知角色“{value}”。可用角色：{allowed}。',
   'error.unknownTeam': '未知团队“{value}”。可用团队：{allowed}。',

@@ -1,4 +1,5 @@
 import { SEVERITIES, type MusterConfig, type Severity } from '../config/schema.js';
+import { overLimit } from '../kernel/text.js';
 import type { Translate } from '../i18n/catalog.js';
 import { teamForRole } from '../muster/slots.js';
 
@@ -20,8 +21,6 @@ export interface CheckedDeclare {
 
 export type DeclareCheck = { ok: true; value: CheckedDeclare } | { ok: false; problem: string };
 
-export const TITLE_MAX = 200;
-export const SUMMARY_MAX = 2000;
 
 /**
  * The one check every declaration passes, whoever makes it (a person in chat,
@@ -42,10 +41,12 @@ export function checkDeclare(config: MusterConfig, t: Translate, request: Declar
   }
   const needsService = config.severities[severity]?.roles.find((role) => !teamForRole(config, role, service));
   if (needsService) return { ok: false, problem: t('error.serviceRequired', { severity, role: needsService, allowed: services.join(', ') }) };
-  const summary = request.summary?.trim().slice(0, SUMMARY_MAX);
+  const summary = request.summary?.trim();
+  const over = overLimit({ title, summary });
+  if (over) return { ok: false, problem: t('error.tooLong', { field: over.field, limit: over.limit, length: over.length }) };
   return {
     ok: true,
-    value: { title: title.slice(0, TITLE_MAX), severity, ...(service ? { service } : {}), ...(summary ? { summary } : {}) },
+    value: { title, severity, ...(service ? { service } : {}), ...(summary ? { summary } : {}) },
   };
 }
 

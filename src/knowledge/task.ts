@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { clipText } from '../kernel/text.js';
 import type { Translate } from '../i18n/catalog.js';
 import type { Incident } from '../incidents/types.js';
 import type { KnowledgeConfig } from './config.js';
@@ -123,7 +124,7 @@ export function skipKnowledgeTask(incident: Incident, reason: string, by: string
   if (task.state === 'skipped') throw new DomainError('conflict', t('knowledge.taskAlreadySkipped', { id: incident.id }));
   const trimmed = reason.trim();
   if (trimmed.length === 0) throw new DomainError('usage', t('knowledge.skipReasonRequired', { id: incident.id }));
-  const next: KnowledgeTask = { ...task, state: 'skipped', closedAt: now, closedBy: by, skipReason: trimmed.slice(0, 500), epoch: task.epoch + 1 };
+  const next: KnowledgeTask = { ...task, state: 'skipped', closedAt: now, closedBy: by, skipReason: clipText(trimmed, 500), epoch: task.epoch + 1 };
   return { ...incident.knowledge, task: next };
 }
 

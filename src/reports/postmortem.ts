@@ -5,6 +5,7 @@
  * (user text escaped) or JSON. Words come from the message catalogue.
  */
 import type { Incident, TimelineEvent } from '../incidents/types.js';
+import { clipText } from '../kernel/text.js';
 import type { Presenter } from '../notify/present.js';
 
 export interface TimelineLine {
@@ -220,5 +221,5 @@ function detail(event: TimelineEvent, present: Presenter): string {
   }
   const elapsed = event.data.elapsedMs;
   if (typeof elapsed === 'number' && event.type !== 'sla.breached') parts.push(`(${present.elapsed(elapsed)})`);
-  return parts.join(' · ').slice(0, 500);
+  return clipText(parts.join(' · '), 500);
 }
