@@ -6,6 +6,7 @@ import type { CommandDeps } from './deps.js';
 import { filedText, knownPerson, parsePatch } from './learn.js';
 import { normaliseIncidentId } from './parse-incident.js';
 import { splitOptions, tokenize } from './tokenize.js';
+import { textLength } from '../kernel/text.js';
 
 /**
  * /kb: the knowledge base.
@@ -16,13 +17,17 @@ import { splitOptions, tokenize } from './tokenize.js';
  */
 
 const SEARCH_RESULTS = 5;
+/** What a search may say, in characters (README: "Input limits"). */
+const SEARCH_MAX = 500;
 
 type Sub = (rest: string, caller: Caller, deps: CommandDeps) => Promise<Reply>;
 
 const searchCmd: Sub = async (rest, _caller, deps) => {
   const words = rest.trim();
   if (!words) throw new DomainError('usage', deps.present.t('kb.needWords'), deps.present.t('usage.kb'));
-  const hits = await deps.knowledge.base.search(words.slice(0, 500), SEARCH_RESULTS);
+  const length = textLength(words);
+  if (length > SEARCH_MAX) throw new DomainError('usage', deps.present.t('error.tooLong', { field: 'search', limit: SEARCH_MAX, length }));
+  const hits = await deps.knowledge.base.search(words, SEARCH_RESULTS);
   return { visibility: 'ephemeral', message: searchMessage({ config: deps.config, present: deps.present }, words, hits) };
 };
 

@@ -8,6 +8,7 @@ import type { FileOutcome } from '../knowledge/service.js';
 import type { CommandDeps } from './deps.js';
 import { normaliseIncidentId } from './parse-incident.js';
 import { splitOptions, tokenize } from './tokenize.js';
+import { overLimit } from '../kernel/text.js';
 
 /**
  * `/incident learn [INC-n] rootCause=... resolution=... prevention=... module=... faultType=...`
@@ -73,6 +74,8 @@ export async function handleLearn(args: string, caller: Caller, deps: CommandDep
     if (!reason) {
       return { visibility: 'ephemeral', message: { text: t('knowledge.skipReasonRequired', { id: incident.id }), tone: 'warning' }, form: skipForm(ctx, incident) };
     }
+    const over = overLimit({ reason });
+    if (over) throw new DomainError('usage', t('error.tooLong', { field: over.field, limit: over.limit, length: over.length }));
     await deps.knowledge.skip(incident.id, reason, knownPerson(caller, deps));
     return { visibility: 'ephemeral', message: { text: t('knowledge.reply.skipped', { id: incident.id, reason }), tone: 'info' } };
   }

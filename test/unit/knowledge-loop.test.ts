@@ -159,3 +159,16 @@ describe('the knowledge loop', () => {
     expect((await h.say('sam', '/kb search checkout outage drill')).message.fields?.map((f) => f.label)).toEqual(['INC-2 [P2] Checkout outage drill']);
   });
 });
+
+describe('knowledge input limits', () => {
+  it('refuses a skip reason or a search over its limit, naming it; nothing is recorded', async () => {
+    const h = await harness();
+    await h.say('alice', FIRST);
+    await h.say('cara', '/incident ack INC-1');
+    await h.say('alice', '/incident resolve INC-1');
+    const long = await h.say('cara', `/incident learn INC-1 skip ${'x'.repeat(501)}`);
+    expect(long.message.text).toBe('The reason is too long: 501 characters, at most 500. Shorten it and send it again; nothing was recorded.');
+    expect((await h.store.get('INC-1'))?.knowledge?.task?.state).toBe('open');
+    expect((await h.say('cara', `/kb search ${'检索'.repeat(251)}`)).message.text).toContain('The search is too long: 502 characters, at most 500.');
+  });
+});
