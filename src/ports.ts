@@ -96,7 +96,12 @@ export interface DeliveryFence {
 
 export type RequestClaim = { state: 'claimed' } | { state: 'running' } | { state: 'done'; outcome: string };
 
-export type DeliveryClaim = 'claimed' | 'delivered' | 'busy' | 'superseded';
+/**
+ * "retried": claimed, but an earlier attempt began and never finished (its
+ * worker died, or it failed after the platform may have taken it): the
+ * message may already be on the platform, so ask it first (ChatPort.sentBefore).
+ */
+export type DeliveryClaim = 'claimed' | 'retried' | 'delivered' | 'busy' | 'superseded';
 
 /**
  * A message waiting in the outbox. `invite`: let the recipient into the war
@@ -184,6 +189,8 @@ export interface IncidentStore {
    * that epoch or the incident is resolved or gone.
    */
   claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim>;
+  /** The attempt in hand never reached the platform (a 429, a room not open yet): the next claim is a first attempt again. */
+  forgetAttempt(messageId: string): Promise<void>;
   /** A short exclusive lease (the board of an incident); false while another owner holds it. */
   acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives a lease back, only if `owner` still holds it. */
@@ -339,8 +346,18 @@ export class RetryLaterError extends Error {
 export interface ChatPort {
   /** Opens a war room. Throws when the platform refuses to create it at all. */
   openRoom(request: RoomRequest): Promise<OpenedRoom>;
-  /** Sends a message; returns a reference that `update` accepts. */
-  send(to: Destination, message: Message): Promise<string>;
+  /**
+   * Sends a message; returns a reference that `update` accepts. `id` is the
+   * outbox message's id: platforms that can, tag the message with it (Slack
+   * metadata) or use it as an idempotency key (a Discord nonce).
+   */
+  send(to: Destination, message: Message, options?: { id?: string }): Promise<string>;
+  /**
+   * The reference of a message sent earlier with this outbox id, if the
+   * platform can tell (asked before a retry, so a page that reached the
+   * platform just before a crash is not sent twice). Absent: cannot tell.
+   */
+  sentBefore?(to: Destination, id: string): Promise<string | undefined>;
   /** Edits a message in place (the live board). */
   update(to: Destination, messageRef: string, message: Message): Promise<void>;
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DiscordAPIError, PermissionFlagsBits, RateLimitError, Routes, type REST } from 'discord.js';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
@@ -116,7 +117,8 @@ export class DiscordChat implements ChatPort {
     try {
       await this.call(() => this.client.rest.put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } }));
     } catch (error) {
-      problems.push(`could not let Discord user ${user} into the war room (${describe(error)})`);
+      const person = Object.entries(this.config.people).find(([, entry]) => entry.discord === user)?.[0];
+      problems.push(`could not let ${person ? `${person} (Discord user ${user})` : `Discord user ${user}`} into the war room (${describe(error)})`);
     }
   }
 
@@ -140,10 +142,13 @@ export class DiscordChat implements ChatPort {
     return problems;
   }
 
-  async send(to: Destination, message: Message): Promise<string> {
+  async send(to: Destination, message: Message, options: { id?: string } = {}): Promise<string> {
     const channel = await this.addressing.channelFor(to);
     this.pacer.check(channel);
-    const sent = (await this.call(() => this.client.rest.post(Routes.channelMessages(channel), { body: renderMessage(message) })).catch((error: unknown) => {
+    // An enforced nonce from the outbox id: a resend after a crash returns the message Discord already made.
+    const nonce = options.id ? { nonce: nonceFor(options.id), enforce_nonce: true } : {};
+    const body = { ...renderMessage(message), ...nonce };
+    const sent = (await this.call(() => this.client.rest.post(Routes.channelMessages(channel), { body })).catch((error: unknown) => {
       throw error instanceof RetryLaterError ? this.pacer.paused(channel, error) : error;
     })) as { id: string };
     if (message.pin) {
@@ -205,6 +210,11 @@ export class DiscordChat implements ChatPort {
     const code = discordErrorCode(error);
     return code !== undefined && PERMANENT.has(code) ? new UndeliverableError(`Discord said ${code}: ${describe(error)}`) : error;
   }
+}
+
+/** Discord nonces are at most 25 characters: a digest of the outbox id. */
+function nonceFor(id: string): string {
+  return createHash('sha256').update(id).digest('base64url').slice(0, 25);
 }
 
 function describe(error: unknown): string {

@@ -17,6 +17,8 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
   private readonly rooms = new Map<string, string>();
   private readonly pending = new Map<string, OutboundMessage>();
   private readonly delivered = new Set<string>();
+  /** Messages whose sending began and has not been marked delivered. */
+  private readonly attempted = new Set<string>();
   private readonly requests = new Map<string, { expiresAt: number; outcome?: string }>();
   private readonly values = new Map<string, string>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
@@ -109,9 +111,14 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
 
   async markDelivered(messageId: string): Promise<boolean> {
     this.pending.delete(messageId);
+    this.attempted.delete(messageId);
     if (this.delivered.has(messageId)) return false;
     this.delivered.add(messageId);
     return true;
+  }
+
+  async forgetAttempt(messageId: string): Promise<void> {
+    this.attempted.delete(messageId);
   }
 
   async isDelivered(messageId: string): Promise<boolean> {
@@ -121,7 +128,10 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
   async claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim> {
     if (this.delivered.has(messageId)) return 'delivered';
     if (!(await this.acquireLease(`send:${messageId}`, owner, ttlMs))) return 'busy';
-    return fence && !pageWanted(this.incidents.get(fence.incident), fence) ? 'superseded' : 'claimed';
+    const retried = this.attempted.has(messageId);
+    this.attempted.add(messageId);
+    if (fence && !pageWanted(this.incidents.get(fence.incident), fence)) return 'superseded';
+    return retried ? 'retried' : 'claimed';
   }
 
   async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -67,32 +67,36 @@ end
 return 1
 `;
 
-/** KEYS: 1 delivered marker, 2 pending hash. ARGV: 1 message id, 2 ttl ms. */
+/** KEYS: 1 delivered marker, 2 pending hash, 3 attempt marker. ARGV: 1 message id, 2 ttl ms. */
 const MARK_DELIVERED_LUA = `
 local fresh = redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
 if fresh then return 1 end
 return 0
 `;
 
 /**
- * KEYS: 1 delivered marker, 2 claim key, 3 incident hash (only with a fence).
- * ARGV: 1 owner, 2 ttl ms, 3 role, 4 epoch (only with a fence).
- * Returns 2 delivered, 1 claimed, 0 busy, 3 claimed but superseded, 4 claimed
- * but the record predates stored fences (the caller checks the record itself).
+ * KEYS: 1 delivered marker, 2 claim key, 3 attempt marker, 4 incident hash (only with a fence).
+ * ARGV: 1 owner, 2 ttl ms, 3 attempt marker ttl ms, 4 role, 5 epoch (only with a fence).
+ * Returns 2 delivered, 0 busy, 3 claimed but superseded, else a claim: 1 first
+ * attempt, 5 an earlier attempt never finished; plus 10 when the record
+ * predates stored fences (the caller checks the record itself).
  */
 const CLAIM_DELIVERY_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
 local holder = redis.call('GET', KEYS[2])
 if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-if #KEYS < 3 then return 1 end
-local fences = redis.call('HGET', KEYS[3], 'fences')
+local claimed = 1
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[3]) == false then claimed = 5 end
+if #KEYS < 4 then return claimed end
+local fences = redis.call('HGET', KEYS[4], 'fences')
 if not fences then
-  if redis.call('EXISTS', KEYS[3]) == 0 then return 3 end
-  return 4
+  if redis.call('EXISTS', KEYS[4]) == 0 then return 3 end
+  return claimed + 10
 end
-if cjson.decode(fences)[ARGV[3]] == tonumber(ARGV[4]) then return 1 end
+if cjson.decode(fences)[ARGV[4]] == tonumber(ARGV[5]) then return claimed end
 return 3
 `;
 
@@ -110,7 +114,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `;
 
-const CLAIMS: Record<number, DeliveryClaim> = { 0: 'busy', 1: 'claimed', 2: 'delivered', 3: 'superseded' };
+const CLAIMS: Record<number, DeliveryClaim> = { 0: 'busy', 1: 'claimed', 2: 'delivered', 3: 'superseded', 5: 'retried' };
 
 type ScriptCall = (...args: Array<string | number>) => Promise<number>;
 interface MusterScripts {
@@ -142,7 +146,7 @@ export class RedisStore implements IncidentStore {
     this.prefix = hashTaggedPrefix(options.prefix);
     this.deliveredTtlMs = options.deliveredTtlMs ?? DEFAULT_DELIVERED_TTL_MS;
     redis.defineCommand('musterStoreCommit', { lua: COMMIT_LUA });
-    redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA, numberOfKeys: 2 });
+    redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA, numberOfKeys: 3 });
     redis.defineCommand('musterStoreClaimDelivery', { lua: CLAIM_DELIVERY_LUA });
     redis.defineCommand('musterStoreAcquireLease', { lua: ACQUIRE_LEASE_LUA, numberOfKeys: 1 });
     redis.defineCommand('musterStoreReleaseLease', { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 });
@@ -255,10 +259,17 @@ export class RedisStore implements IncidentStore {
       const fresh = await this.scripts.musterStoreMarkDelivered(
         this.deliveredKey(messageId),
         this.key('outbox:pending'),
+        this.key(`attempt:${messageId}`),
         messageId,
         this.deliveredTtlMs,
       );
       return fresh === 1;
+    });
+  }
+
+  forgetAttempt(messageId: string): Promise<void> {
+    return this.guard('forgetting a delivery attempt', async () => {
+      await this.redis.del(this.key(`attempt:${messageId}`));
     });
   }
 
@@ -271,10 +282,10 @@ export class RedisStore implements IncidentStore {
   claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim> {
     return this.guard('claiming a delivery', async () => {
       const ttl = Math.max(1, Math.ceil(ttlMs));
-      const keys = [this.deliveredKey(messageId), this.key(`lease:send:${messageId}`), ...(fence ? [this.incidentKey(fence.incident)] : [])];
-      const args = [owner, ttl, ...(fence ? [fence.role, fence.epoch] : [])];
+      const keys = [this.deliveredKey(messageId), this.key(`lease:send:${messageId}`), this.key(`attempt:${messageId}`), ...(fence ? [this.incidentKey(fence.incident)] : [])];
+      const args = [owner, ttl, this.deliveredTtlMs, ...(fence ? [fence.role, fence.epoch] : [])];
       const result = await this.scripts.musterStoreClaimDelivery(keys.length, ...keys, ...args);
-      if (result === 4 && fence) return pageWanted(await this.get(fence.incident), fence) ? 'claimed' : 'superseded';
+      if (result > 10 && fence) return pageWanted(await this.get(fence.incident), fence) ? (CLAIMS[result - 10] ?? 'busy') : 'superseded';
       return CLAIMS[result] ?? 'busy';
     });
   }

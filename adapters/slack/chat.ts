@@ -40,6 +40,10 @@ const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'is_archived',
 const NAME_ATTEMPTS = 5;
 const RATE_LIMIT_ATTEMPTS = 6;
 const TRANSPORT_ATTEMPTS = 3;
+/** The metadata event type Muster tags its messages with. */
+const MESSAGE_EVENT = 'muster_message';
+/** How far back sentBefore looks: a retried message was sent moments ago, if at all. */
+const HISTORY_LOOKBACK = 50;
 
 /**
  * Slack as the core's chat port. References look like "slack:C123" (rooms)
@@ -84,12 +88,14 @@ export class SlackChat implements ChatPort {
     return problems;
   }
 
-  async send(to: Destination, message: Message): Promise<string> {
+  async send(to: Destination, message: Message, options: { id?: string } = {}): Promise<string> {
     const channel = await this.addressing.channelFor(to);
     this.pacer.check(channel);
     const rendered = renderMessage(message);
+    // The outbox id rides along as message metadata, so sentBefore can find the message after a crash.
+    const metadata = options.id ? { metadata: { event_type: MESSAGE_EVENT, event_payload: { id: options.id } } } : {};
     const result = await this.paced(channel, () =>
-      this.call(() => this.client.chat.postMessage({ channel, ...rendered, unfurl_links: false, unfurl_media: false, link_names: false })),
+      this.call(() => this.client.chat.postMessage({ channel, ...rendered, ...metadata, unfurl_links: false, unfurl_media: false, link_names: false })),
     );
     const ts = String(result.ts);
     if (message.pin) {
@@ -98,6 +104,17 @@ export class SlackChat implements ChatPort {
       });
     }
     return `${result.channel ?? channel}/${ts}`;
+  }
+
+  /** Looks for the outbox id in the metadata of the channel's recent messages (conversations.history). */
+  async sentBefore(to: Destination, id: string): Promise<string | undefined> {
+    const channel = await this.addressing.channelFor(to);
+    const history = await this.call(() => this.client.conversations.history({ channel, limit: HISTORY_LOOKBACK, include_all_metadata: true }));
+    const found = history.messages?.find((candidate) => {
+      const metadata = candidate.metadata as { event_type?: string; event_payload?: { id?: unknown } } | undefined;
+      return metadata?.event_type === MESSAGE_EVENT && metadata.event_payload?.id === id;
+    });
+    return found?.ts ? `${channel}/${found.ts}` : undefined;
   }
 
   async update(_to: Destination, messageRef: string, message: Message): Promise<void> {

@@ -78,7 +78,8 @@ export class Delivery {
       return;
     }
     if (claim === 'busy') throw new RetryLaterError('another worker is sending this message', BUSY_RETRY_MS);
-    if (claim !== 'claimed') return;
+    if (claim !== 'claimed' && claim !== 'retried') return;
+    if (claim === 'retried' && (await this.arrivedEarlier(message, fence))) return;
     let ref: string | undefined;
     const renewal = setInterval(() => {
       this.store.acquireLease(`send:${message.id}`, attempt, SEND_CLAIM_MS).catch(() => undefined);
@@ -88,6 +89,8 @@ export class Delivery {
     } catch (error) {
       clearInterval(renewal);
       if (!(error instanceof UndeliverableError)) {
+        // Asked to wait, the platform took nothing: the next try need not ask it whether it did.
+        if (error instanceof RetryLaterError) await this.store.forgetAttempt(message.id).catch(() => undefined);
         await this.store.releaseLease(`send:${message.id}`, attempt).catch(() => undefined);
         throw error;
       }
@@ -111,7 +114,23 @@ export class Delivery {
       const incident = await this.store.get(message.incident);
       if (incident) await this.letIn(incident, message.to.person);
     }
-    return this.chat.send(await this.destination(message), message.message);
+    return this.chat.send(await this.destination(message), message.message, { id: message.id });
+  }
+
+  /**
+   * An earlier attempt began and never finished (its worker died mid-send, or
+   * it timed out): if the platform says the message arrived then, it is
+   * settled as delivered instead of sent twice.
+   */
+  private async arrivedEarlier(message: OutboundMessage, fence: PageFence | undefined): Promise<boolean> {
+    if (message.kind !== 'message' || !this.chat.sentBefore) return false;
+    const to = await this.destination(message).catch(() => undefined);
+    const ref = to ? await this.chat.sentBefore(to, message.id).catch(() => undefined) : undefined;
+    if (ref === undefined) return false;
+    await this.store.markDelivered(message.id);
+    this.logger.info({ incident: message.incident, message: message.id }, 'an earlier attempt had delivered this message; not sending it again');
+    if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref });
+    return true;
   }
 
   /** A message committed while its war room was still opening goes to the room as it is now, once it exists. */

@@ -881,6 +881,23 @@ export class FakeSlack {
       return { channel: channel.id, ts: message.ts, message: this.messageObject(message) };
     });
 
+    // Newest first, as Slack answers; metadata only with include_all_metadata.
+    b.set('conversations.history', (args) => {
+      const channel = this.visibleChannel(args);
+      const limit = Math.min(Number(args.limit ?? 100) || 100, 999);
+      const withMetadata = bool(args.include_all_metadata);
+      const messages = this.messages
+        .filter((message) => message.channel === channel.id && !message.thread_ts)
+        .slice(-limit)
+        .reverse()
+        .map((message) => {
+          const shown = this.messageObject(message) as Record<string, unknown>;
+          if (!withMetadata) delete shown.metadata;
+          return shown;
+        });
+      return { messages, has_more: false, pin_count: channel.pins.size, response_metadata: { next_cursor: '' } };
+    });
+
     b.set('chat.update', (args) => {
       const channel = this.visibleChannel(args);
       const message = this.requireMessage(channel, str(args.ts));

@@ -1,0 +1,141 @@
+/**
+ * kill -9 at random moments in the first second after Slack's ack (#12): the
+ * real bot as its own process in production mode (real Redis, BullMQ) against
+ * the fake Slack in this process. After each kill the bot is started again;
+ * every trial must end with the incident, every first page exactly once, and
+ * the war room opened once. The moment of each kill comes from a seeded
+ * generator (half of them inside the first 100 ms, while the first pages are
+ * still on their way), so a failing trial can be replayed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parse, stringify } from 'yaml';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './cli.js';
+import { TEST_AUDIT_SECRET } from '../support/audit-key.js';
+import { TEST_CONFIG_YAML } from '../support/fixture.js';
+import { cleanupPrefix, newPrefix, REDIS_URL, sleep, until } from '../support/redis.js';
+import { FAKE_SLACK, FakeSlack } from '../support/slack/fake-slack.js';
+import { postSlashCommand } from '../support/slack/signed.js';
+
+const TRIALS = 20;
+const SECRET = 'kill9-signing-secret';
+const RESPONDERS = ['UCARA', 'UPETE', 'USAM', 'UPIA', 'UCODY'];
+const ROOM = 'inc-1-checkout-failing';
+
+const work = mkdtempSync(join(tmpdir(), 'muster-kill9-'));
+const configFile = join(work, 'muster.yaml');
+const raw = parse(TEST_CONFIG_YAML) as { people: Record<string, { slack?: string }>; channels?: unknown };
+for (const [id, person] of Object.entries(raw.people)) person.slack = `U${id.toUpperCase()}`;
+raw.channels = { broadcast: 'CINCIDENTS' };
+writeFileSync(configFile, stringify(raw));
+
+const redis = new Redis(REDIS_URL, { lazyConnect: true });
+
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  redis.disconnect();
+});
+
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts the bot from the sources and resolves once it logs that Slack requests are served. */
+async function startBot(fake: FakeSlack, prefix: string, port: number): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) if (/^(SLACK_|DISCORD_|MUSTER_)/.test(name) || name === 'NODE_OPTIONS') delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'start', '--config', configFile], {
+    cwd: ROOT,
+    env: {
+      ...env, REDIS_URL, MUSTER_REDIS_PREFIX: prefix, MUSTER_AUDIT_KEY: TEST_AUDIT_SECRET, MUSTER_LOG_LEVEL: 'info', MUSTER_HTTP_PORT: '0',
+      PORT: String(port), SLACK_BOT_TOKEN: FAKE_SLACK.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const tail: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      tail.push(line);
+      if (tail.length > 10) tail.shift();
+      if (line.includes('"Slack adapter listening"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the bot exited (${code}) before it was ready:\n${tail.join('\n')}`)));
+  });
+  return child;
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Pages (DMs with the Acknowledge button) each responder got, by Slack user. */
+function pagesByUser(fake: FakeSlack): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const message of fake.messages) {
+    if (!JSON.stringify(message.blocks ?? '').includes('/incident ack INC-1')) continue;
+    const channel = fake.channel(message.channel);
+    const user = [...(channel?.members ?? [])].find((member) => RESPONDERS.includes(member));
+    if (user) counts.set(user, (counts.get(user) ?? 0) + 1);
+  }
+  return counts;
+}
+
+describe('kill -9 in the first second after Slack acknowledged a declare', () => {
+  const random = seeded(912);
+
+  for (let trial = 1; trial <= TRIALS; trial += 1) {
+    // Half the trials inside the first 100 ms, where the pages are still on their way to Slack.
+    const killAfterMs = Math.floor(random() * (trial % 2 === 1 ? 100 : 1000));
+    it(`trial ${trial}: killed ${killAfterMs} ms after the ack, the restarted bot finishes the muster once`, async () => {
+      const prefix = newPrefix();
+      const fake = await FakeSlack.start();
+      fake.addChannel('ops', { id: 'COPS', members: ['UALICE'] });
+      fake.addChannel('incidents', { id: 'CINCIDENTS' });
+      const port = await freePort();
+      let bot: ChildProcess | undefined;
+      try {
+        bot = await startBot(fake, prefix, port);
+        const res = await postSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
+          command: '/incident', text: 'declare Checkout failing sev=P1 service=checkout', user_id: 'UALICE',
+          channel_id: 'COPS', response_url: fake.responseUrl('declare'), trigger_id: `kill9-${trial}`,
+        });
+        expect(res.status).toBe(200);
+        await sleep(killAfterMs);
+        await kill9(bot);
+        bot = await startBot(fake, prefix, port);
+        await until(() => RESPONDERS.every((user) => (pagesByUser(fake).get(user) ?? 0) >= 1), 'every responder paged after the restart', { timeoutMs: 60_000 });
+        const room = await until(() => [...fake.channels.values()].find((channel) => channel.name.startsWith(ROOM)), 'the war room', { timeoutMs: 60_000 });
+        await until(() => fake.messages.some((message) => message.channel === room.id && String(message.text ?? '').includes('declared by')), 'the room greeting', { timeoutMs: 60_000 });
+        // Every committed message delivered (sends happen before their mark), then nothing was doubled.
+        await until(async () => (await redis.hlen(`${prefix}outbox:pending`)) === 0, 'the outbox to drain', { timeoutMs: 60_000 });
+        expect(Object.fromEntries(pagesByUser(fake))).toEqual(Object.fromEntries(RESPONDERS.map((user) => [user, 1])));
+        expect([...fake.channels.values()].filter((channel) => channel.name.startsWith('inc-1'))).toHaveLength(1);
+      } finally {
+        if (bot) await kill9(bot);
+        await fake.close();
+        await cleanupPrefix(prefix);
+      }
+    }, 120_000);
+  }
+});
