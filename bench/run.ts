@@ -14,7 +14,10 @@
  * The Discord phase (bench/discord.ts) runs the real bot (startDiscordBot,
  * production mode under "bench:<uuid>:discord:", gateway lease included)
  * against test/support/discord's fake REST API and gateway, beside a floor of
- * plain POSTs to the same fake. The table and notes
+ * plain POSTs to the same fake. The history phase (bench/history.ts) declares
+ * on a production-mode Muster whose store holds 10,000 resolved incidents
+ * (indexed at start) and on one over an empty store, in alternating rounds
+ * (`declare_with_history_ratio`). The table and notes
  * go to stdout; the very last stdout line is one JSON object with the figures.
  * Logs (only warnings and errors) go to stderr.
  */
@@ -62,6 +65,9 @@ const DISCORD_PLAN = QUICK
 const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 1 } : { readyRuns: 5, rssIncidents: 1_000, inFlight: 1 };
 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
+
+/** Declares over a store holding a history of resolved incidents, against an empty store (bench/history.ts). */
+const HISTORY_PLAN = QUICK ? { incidents: 2_000, rounds: 2, perRound: 25, warmup: 5 } : { incidents: 10_000, rounds: 8, perRound: 50, warmup: 10 };
 
 /** The slow-platform phase (bench/slow-platform.ts). */
 const SLOW_PLAN = QUICK ? { afterAck: 30, duplicates: 60, tierDeclares: 50 } : { afterAck: 100, duplicates: 200, tierDeclares: 50 };
@@ -422,6 +428,18 @@ async function knowledgeIndexFigures(incidents: number) {
   return kb;
 }
 
+async function historyDeclares(clients: Clients, prefix: string) {
+  const { declareWithHistory } = await import('./history.js');
+  const result = await declareWithHistory(clients, prefix, HISTORY_PLAN, progress);
+  const n = result.incidents;
+  row(`declare->5 pages p99 with ${n} past incidents / empty store`, `${result.ratio.toFixed(2)}x`, '<= 1.1x', result.ratio <= 1.1);
+  row(`  (info) declare->5 pages p50/p99, ${n} past incidents`, `${ms(result.history.p50)} / ${ms(result.history.p99)}`);
+  row('  (info) declare->5 pages p50/p99, empty store', `${ms(result.empty.p50)} / ${ms(result.empty.p99)}`);
+  row(`  (info) knowledge index built from the store at start, ${n} incidents`, ms(result.indexReadyMs));
+  notes.push(`history: ${result.history.n} + ${result.empty.n} sequential declares in ${HISTORY_PLAN.rounds} alternating rounds; ${result.suggested} of the history bot's declares got similar past incidents posted (behind the pages)`);
+  return result;
+}
+
 async function main(): Promise<void> {
   const prefix = `bench:{${randomUUID()}}:`;
   progress(`${QUICK ? 'quick' : 'full'} run; Redis ${redact(REDIS_URL)}, prefix ${prefix}`);
@@ -441,6 +459,7 @@ async function main(): Promise<void> {
   let connected = false;
   let results: {
     declares: Awaited<ReturnType<typeof productionDeclares>>;
+    history: Awaited<ReturnType<typeof historyDeclares>>;
     slack: SlackResults;
     alerts: AlertResults;
     discord: DiscordResults;
@@ -456,6 +475,7 @@ async function main(): Promise<void> {
     const { processFigures } = await import('./process.js');
     const processResults = await processFigures(PROCESS_PLAN, `${prefix}proc:`, { row, note: (text) => notes.push(text), progress });
     const declares = await productionDeclares(clients, prefix);
+    const history = await historyDeclares(clients, `${prefix}history:`);
     // The Slack bot keeps its own Redis connections and keys under a sub-prefix (cleaned up with the rest).
     const slack = await slackDeclares(`${prefix}slack:`);
     const slackTiers = await slackFirstPages(`${prefix}tiers:`);
@@ -464,7 +484,7 @@ async function main(): Promise<void> {
     const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
     const slow = await slowPlatform(prefix);
-    results = { declares, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow };
+    results = { declares, history, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -484,6 +504,7 @@ async function main(): Promise<void> {
     declare_p99_ms_1: round1(results.declares.one.p99),
     declare_p50_ms_200: round1(results.declares.many.p50),
     declare_p99_ms_200: round1(results.declares.many.p99),
+    declare_with_history_ratio: Math.round(results.history.ratio * 100) / 100,
     timer_p50_ms: round1(results.timers.muster.p50),
     timer_p99_ms: round1(results.timers.muster.p99),
     bullmq_p50_ms: round1(results.timers.bare.p50),

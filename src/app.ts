@@ -21,6 +21,10 @@ import { escalationTimer } from './muster/escalation-timer.js';
 import { deadlineTimer } from './muster/deadline-timer.js';
 import { slaTimer } from './muster/sla.js';
 import { updateTimer } from './muster/cadence.js';
+import { knowledgeTimer } from './knowledge/timer.js';
+import { resolutionTimer } from './muster/resolution.js';
+import { KnowledgeBase } from './knowledge/base.js';
+import { KnowledgeService } from './knowledge/service.js';
 import type { ShiftChangeStore } from './schedules/ports.js';
 import { scheduleHolders } from './schedules/lookup.js';
 import { ShiftService } from './schedules/service.js';
@@ -49,7 +53,7 @@ export interface MusterDeps {
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
-export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, updateTimer, stepTimer];
+export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer];
 
 /** Every timer an incident's record expects now (the incident timer kinds' union). */
 export function expectedTimers(incident: Incident): Timer[] {
@@ -69,6 +73,10 @@ export class Muster {
   readonly watchdog: Watchdog;
   readonly drills: DrillScheduler;
   readonly reports: WeeklyReports;
+  /** The knowledge loop: the index of past incidents and its use cases (src/knowledge). */
+  readonly knowledge: KnowledgeService;
+  /** Settles once the knowledge index is built and open tasks' timers are reconciled (started by start()). */
+  knowledgeReady: Promise<void> = Promise.resolve();
   /** Cover, swap, take from chat, and the shift notices at each handoff; absent without a shift-change store. */
   readonly shifts: ShiftService | undefined;
   readonly shiftNotices: ShiftNotices | undefined;
@@ -92,14 +100,17 @@ export class Muster {
       { kind: 'handoff', scope: 'owned', fire: async (timer) => this.shiftNotices?.onTimer(timer) },
     ]);
     const expected = (incident: Incident) => this.timers.expectedTimers(incident);
+    const base = new KnowledgeBase({ store: deps.store, logger: deps.logger });
     this.service = new IncidentService({
       ...deps,
       ...(deps.playbooks ? { playbooks: deps.playbooks } : {}),
       present: this.present,
       onEvent: (event) => this.emit(event),
       expectedTimers: expected,
+      onCommit: (incident, events) => this.onCommit(incident, events),
       ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
     });
+    this.knowledge = new KnowledgeService({ incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler });
     this.actions = new ActionService({
       config: deps.config, present: this.present, logger: deps.logger, service: this.service,
       executors: deps.executors ?? {}, now: () => deps.clock.now(), ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
@@ -107,7 +118,8 @@ export class Muster {
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks,
       (receipt) => this.service.recordPageReceipt(receipt),
       (incident) => this.service.rooms.open(incident));
-    this.watchdog = new Watchdog({ ...deps, expectedTimers: expected }, deps.watchdogIntervalMs);
+    const moreIncidents = () => base.openTaskIncidents();
+    this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
     const notices = deps.shifts ? new ShiftNotices({ ...deps, shifts: deps.shifts, t: this.present.t }) : undefined;
@@ -117,7 +129,7 @@ export class Muster {
       : undefined;
     this.commandDeps = {
       config: deps.config, store: deps.store, incidents: this.service, actions: this.actions,
-      present: this.present, logger: deps.logger, now: () => deps.clock.now(),
+      present: this.present, logger: deps.logger, now: () => deps.clock.now(), knowledge: this.knowledge,
       ...(this.shifts ? { shifts: this.shifts } : {}),
     };
   }
@@ -135,11 +147,37 @@ export class Muster {
     );
     await this.drills.start();
     await this.reports.start();
+    this.knowledgeReady = this.loadKnowledge();
     await this.shiftNotices?.start();
     this.workersStartedAt = this.deps.clock.now();
     if (options.watchdog !== false) this.watchdog.start();
     this.deps.logger.info({ ...report, overdue: report.overdue.length }, 'muster started');
     return report;
+  }
+
+  /**
+   * Builds the knowledge index behind the start (it never holds up the
+   * workers), then re-creates the timers of open knowledge tasks: they belong
+   * to resolved incidents, outside the active set the first pass read.
+   */
+  private async loadKnowledge(): Promise<void> {
+    try {
+      await this.knowledge.base.load();
+      const open = await this.knowledge.base.openTaskIncidents();
+      await this.deps.scheduler.scheduleAll(open.flatMap((incident) => this.timers.expectedTimers(incident)), { revive: true });
+    } catch (error) {
+      this.deps.logger.warn({ err: error instanceof Error ? error.message : error }, 'could not build the knowledge index yet; searches and the watchdog retry');
+    }
+  }
+
+  /** Every commit in this process: the index follows it, and a new real incident gets its similar past ones. */
+  private onCommit(incident: Incident, events: TimelineEvent[]): void {
+    try {
+      this.knowledge.base.observe(incident, events);
+      if (events.some((event) => event.type === 'incident.declared')) this.knowledge.suggestLater(incident);
+    } catch (error) {
+      this.deps.logger.warn({ incident: incident.id, err: error }, 'knowledge index could not follow a commit; the change feed will');
+    }
   }
 
   dispatch(request: CommandRequest, options: DispatchOptions = {}): Promise<Reply> {
@@ -160,6 +198,8 @@ export class Muster {
   async stop(): Promise<void> {
     this.workersStartedAt = undefined;
     this.watchdog.stop();
+    // Similar-incident follow-ups already queued finish first (each logs its own failure).
+    await this.knowledge.idle();
     await this.deps.scheduler.close();
     await this.deps.outbox.close();
   }

@@ -166,6 +166,14 @@ export interface IncidentStore {
    */
   commit(change: Commit): Promise<boolean>;
   timeline(id: string): Promise<TimelineEvent[]>;
+  /**
+   * The change feed: ids of incidents committed (or archived) after `cursor`,
+   * in the order of their last change, at most `limit`, and the cursor to pass
+   * next. A commit moves its incident to the end in the same atomic write, so
+   * a reader that follows the cursor sees every change, on any replica.
+   * `limit` 0 returns the current cursor and no ids.
+   */
+  changedSince(cursor: number, limit: number): Promise<{ cursor: number; ids: string[] }>;
   /** Outbox messages committed but not yet delivered. */
   pendingOutbox(): Promise<OutboundMessage[]>;
   /** Marks a message delivered; false if it already was (so it is not sent again). */
@@ -224,7 +232,7 @@ export interface ResolvedIncidents {
 // ---------------------------------------------------------------- timers
 
 /** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
-export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'update', 'step', 'drill', 'drill-plan', 'report', 'handoff'] as const;
+export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff'] as const;
 
 export type TimerKind = (typeof TIMER_KINDS)[number];
 

@@ -15,7 +15,7 @@ import { formArgs } from '../../src/kernel/form-args.js';
 import type { CommandRequest, Reply } from '../../src/kernel/request.js';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
-import { oncallArgs, positionalArgs } from './commands.js';
+import { learnArgs, learnWantsForm, oncallArgs, positionalArgs, quoteWord } from './commands.js';
 import { COMMAND_PREFIX, FORM_PREFIX, renderMessage, renderModal, type DiscordMessage } from './render.js';
 
 export interface DiscordSettings {
@@ -30,6 +30,21 @@ export type Dispatch = (request: CommandRequest) => Promise<Reply>;
 
 /** Subcommands whose reply everyone in the channel sees: their deferral is public. */
 const PUBLIC = new Set(['declare', 'resolve', 'mitigate', 'sev']);
+
+/** Buttons whose command asks for a form (the knowledge task's File it and Skip). */
+const FORM_BUTTON = /^\/incident learn INC-\d+( skip)?$/;
+
+/** Subcommands answered with a form when they come without their fields. */
+function opensForm(interaction: ChatInputCommandInteraction, subcommand: string | undefined): boolean {
+  if (subcommand === 'declare') return !interaction.options.getString('title');
+  if (subcommand === 'learn') return learnWantsForm(optionValues(interaction));
+  return false;
+}
+
+function optionValues(interaction: ChatInputCommandInteraction): Record<string, string | undefined> {
+  const names = interaction.options.data[0]?.options?.map((option) => option.name) ?? [];
+  return Object.fromEntries(names.map((name) => [name, interaction.options.getString(name) ?? undefined]));
+}
 
 /** Gateway close code of an invalid or revoked token. */
 const AUTHENTICATION_FAILED = 4004;
@@ -143,7 +158,7 @@ export class DiscordAdapter {
   private async command(interaction: ChatInputCommandInteraction): Promise<void> {
     const subcommand = interaction.options.getSubcommand(false) ?? undefined;
     const command = { name: interaction.commandName, args: commandArgs(interaction, subcommand) };
-    if (interaction.commandName === 'incident' && subcommand === 'declare' && !interaction.options.getString('title')) {
+    if (interaction.commandName === 'incident' && opensForm(interaction, subcommand)) {
       // The form must be the first (and only) response, so the core is asked before acknowledging.
       const reply = await this.dispatch(this.request(interaction, command));
       if (reply.duplicate) return;
@@ -161,6 +176,17 @@ export class DiscordAdapter {
   private async button(interaction: ButtonInteraction): Promise<void> {
     const command = splitCommand(interaction.customId.slice(COMMAND_PREFIX.length));
     if (!command) return;
+    if (FORM_BUTTON.test(interaction.customId.slice(COMMAND_PREFIX.length))) {
+      // "File it" / "Skip" on a knowledge task: the form must be the first response, as for declare.
+      const reply = await this.dispatch(this.request(interaction, command));
+      if (reply.duplicate) return;
+      if (reply.form) {
+        await interaction.showModal(renderModal(reply.form));
+        return;
+      }
+      await interaction.reply({ ...options(renderMessage(reply.message)), flags: MessageFlags.Ephemeral });
+      return;
+    }
     await this.deferThenAnswer(interaction, true, command);
   }
 
@@ -171,7 +197,9 @@ export class DiscordAdapter {
     }
     const command = splitCommand(`${interaction.customId.slice(FORM_PREFIX.length)} ${formArgs(values)}`);
     if (!command) return;
-    await this.deferThenAnswer(interaction, false, command);
+    // Only a declaration is answered in public; a filed entry or a skip answers its author alone.
+    const declare = /^\/incident declare\b/.test(interaction.customId.slice(FORM_PREFIX.length));
+    await this.deferThenAnswer(interaction, !declare, command);
   }
 
   private async deferThenAnswer(interaction: Deferrable, ephemeral: boolean, command: { name: string; args: string }): Promise<void> {
@@ -214,13 +242,14 @@ export function commandArgs(interaction: ChatInputCommandInteraction, subcommand
     return oncallArgs(subcommand ?? 'now', Object.fromEntries(names.map((name) => [name, value(name)])));
   }
   if (interaction.commandName === 'drill') return value('action') ?? '';
+  if (interaction.commandName === 'kb') return [subcommand ?? '', value('incident') ?? '', value('words') ?? '', value('changes') ?? ''].filter(Boolean).join(' ');
   if (!subcommand) return '';
+  if (subcommand === 'learn') return learnArgs(optionValues(interaction), quoteWord);
   if (subcommand === 'declare') {
     const args = formArgs({ title: value('title'), sev: value('severity'), service: value('service'), summary: value('summary') });
     return args ? `declare ${args}` : 'declare';
   }
-  const names = interaction.options.data[0]?.options?.map((option) => option.name) ?? [];
-  return positionalArgs(subcommand, Object.fromEntries(names.map((name) => [name, value(name)])));
+  return positionalArgs(subcommand, optionValues(interaction));
 }
 
 function describe(error: unknown): string {

@@ -72,6 +72,27 @@ export const POSITIONAL: Record<string, string[]> = {
 /** Options written as typed (key=value lists), not quoted into one word. */
 const RAW_OPTIONS = new Set(['params']);
 
+/** `/incident learn` options as the entry's field names (Discord option names are lower-case). */
+const LEARN_FIELDS: Record<string, string> = { root_cause: 'rootCause', resolution: 'resolution', prevention: 'prevention', module: 'module', fault_type: 'faultType' };
+
+/** `/incident learn`'s options as the text the grammar reads: the fields as name="value", or skip and its reason. */
+export function learnArgs(options: Record<string, string | undefined>, quoteValue: (value: string) => string): string {
+  const incident = options.incident?.trim();
+  const head = ['learn', ...(incident ? [/^inc-\d+$/i.test(incident) ? incident : quoteValue(incident)] : [])];
+  const reason = options.skip_reason?.trim();
+  if (reason) return [...head, 'skip', quoteValue(reason)].join(' ');
+  const fields = Object.entries(LEARN_FIELDS).flatMap(([option, field]) => {
+    const value = options[option]?.trim();
+    return value ? [`${field}=${quoteValue(value)}`] : [];
+  });
+  return [...head, ...fields].join(' ');
+}
+
+/** True when `/incident learn` has nothing but the incident: the form asks for the rest. */
+export function learnWantsForm(options: Record<string, string | undefined>): boolean {
+  return [...Object.keys(LEARN_FIELDS), 'skip_reason'].every((name) => !options[name]?.trim());
+}
+
 /** /oncall's subcommands: their options in grammar order; `for` and take's `reason` go as key=value. */
 export const ONCALL_POSITIONAL: Record<string, string[]> = {
   now: ['team'],
@@ -184,6 +205,15 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
         sub('approve', 'Approve an action request', [text('request', 'Request id, e.g. REQ-3', { required: true }), incidentOption]),
         sub('deny', 'Deny an action request', [text('request', 'Request id', { required: true }), text('reason', 'Why', { required: true }), incidentOption]),
         sub('grants', 'Show who may run which actions now', [incidentOption]),
+        sub('learn', 'File what was learned (opens a form without fields), or skip it with a reason', [
+          incidentOption,
+          text('root_cause', 'What caused it', { max_length: 2000 }),
+          text('resolution', 'What fixed it: steps separated by ;', { max_length: 2000 }),
+          text('prevention', 'How to prevent it', { max_length: 2000 }),
+          text('module', 'Product module, e.g. checkout', { max_length: 80 }),
+          text('fault_type', 'Fault type, e.g. timeout, capacity, config-change', { max_length: 80 }),
+          text('skip_reason', 'Skip the knowledge task instead: why there is nothing to file', { max_length: 500 }),
+        ]),
         sub('break-glass', 'Run an action without approval (alerts security)', [
           text('action', 'Action id', { required: true }),
           text('reason', 'Why this cannot wait', { required: true }),
@@ -194,6 +224,19 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
     },
     oncallCommand(),
     { name: 'drill', description: 'Drills', type: 1, options: [text('action', 'What to do')] },
+    {
+      name: 'kb',
+      description: 'The knowledge base: what past incidents taught',
+      type: 1,
+      options: [
+        sub('search', 'Search by symptom or by fix', [text('words', 'e.g. checkout timeout, restart the payment gateway', { required: true, max_length: 500 })]),
+        sub('show', "An incident's knowledge entry, history and task", [text('incident', 'Incident id, e.g. INC-42', { required: true })]),
+        sub('edit', 'Change a filed entry (the history keeps the old values)', [
+          text('incident', 'Incident id, e.g. INC-42', { required: true }),
+          text('changes', 'field=value ..., e.g. prevention="alert at 80%" (rootCause, resolution, module, faultType...)', { required: true, max_length: 3000 }),
+        ]),
+      ],
+    },
   ];
 }
 

@@ -2,6 +2,7 @@
 import { formatClock } from '../../src/config/duration.js';
 import type { MessageKey, Translate } from '../../src/i18n/catalog.js';
 import { type ActiveIncidentView, type DashboardData, type RecentIncidentView } from '../../src/reports/dashboard-data.js';
+import { knowledgeLine } from '../../src/knowledge/measures.js';
 import { escapeHtml } from './html.js';
 import { barChart, durationChart, minutes, PALETTE, targetOf } from './dashboard-charts.js';
 import { oncallSection } from './dashboard-oncall.js';
@@ -26,7 +27,7 @@ const SCORE_COLUMNS: MessageKey[] = [
 ];
 const STATES = ['paging', 'acked', 'released', 'cancelled'] as const;
 const STATUSES = ['assembling', 'assembled', 'mitigated', 'resolved'] as const;
-const BREACHES = ['assembly', 'response', 'update'] as const;
+const BREACHES = ['assembly', 'response', 'update', 'resolution'] as const;
 
 const KNOWN: Record<string, readonly string[]> = { 'dashboard.state': STATES, 'dashboard.status': STATUSES, 'dashboard.breach': BREACHES };
 
@@ -175,6 +176,7 @@ export function dashboardPage(data: DashboardData, nowText: string, t: Translate
         { name: t('dashboard.breach.assembly'), colour: PALETTE.blue, values: data.breachesByMonth.map((m) => m.assembly) },
         { name: t('dashboard.breach.response'), colour: PALETTE.orange, values: data.breachesByMonth.map((m) => m.response) },
         { name: t('dashboard.breach.update'), colour: PALETTE.purple, values: data.breachesByMonth.map((m) => m.update) },
+        { name: t('dashboard.breach.resolution'), colour: PALETTE.green, values: data.breachesByMonth.map((m) => m.resolution) },
       ],
       unit: 'count',
     }, t),
@@ -219,6 +221,9 @@ ${recentTable(t, 'drills', t('dashboard.drills.caption'), data.recentDrills)}
 <thead><tr>${headerCells(t, SCORE_COLUMNS)}</tr></thead>
 <tbody>${drillRows || `<tr><td colspan="7">${h('dashboard.drillScores.empty')}</td></tr>`}</tbody></table>
 <div class="charts">${drillChart}</div>
+</section>
+<section aria-labelledby="knowledge-heading"><h2 id="knowledge-heading">${h('dashboard.knowledge.heading')}</h2>
+<p id="knowledge">${escapeHtml(knowledgeLine(t, data.knowledge))}</p>
 </section>
 </main>`,
     { script: true },

@@ -22,6 +22,9 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
   private readonly requests = new Map<string, { expiresAt: number; outcome?: string }>();
   private readonly values = new Map<string, string>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+  /** The change feed: incident id -> sequence number of its last change (Map order is kept by re-inserting). */
+  private readonly changes = new Map<string, number>();
+  private changeSeq = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -66,6 +69,7 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     if ((current?.version ?? 0) !== change.expectedVersion) return false;
     const incident = structuredClone(change.incident);
     this.incidents.set(incident.id, incident);
+    this.changed(incident.id);
     this.rooms.set(incident.room, incident.id);
     const timeline = this.timelines.get(incident.id) ?? [];
     timeline.push(...structuredClone(change.events));
@@ -76,6 +80,25 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
       if (!this.delivered.has(message.id)) this.pending.set(message.id, structuredClone(message));
     }
     return true;
+  }
+
+  async changedSince(cursor: number, limit: number): Promise<{ cursor: number; ids: string[] }> {
+    if (limit <= 0) return { cursor: this.changeSeq, ids: [] };
+    const ids: string[] = [];
+    let next = cursor;
+    for (const [id, seq] of this.changes) {
+      if (seq <= cursor) continue;
+      if (ids.length >= limit) break;
+      ids.push(id);
+      next = seq;
+    }
+    return { cursor: next, ids };
+  }
+
+  private changed(id: string): void {
+    this.changeSeq += 1;
+    this.changes.delete(id);
+    this.changes.set(id, this.changeSeq);
   }
 
   async timeline(id: string): Promise<TimelineEvent[]> {
@@ -163,6 +186,7 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     if (this.rooms.get(incident.room) === id) this.rooms.delete(incident.room);
     this.values.delete(`board-ref:${id}`);
     this.values.delete(`board-drawn:${id}`);
+    this.changed(id);
     return true;
   }
 

@@ -4,9 +4,13 @@ import type { ResolvedIncidents } from '../../src/ports.js';
 import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
 
 /**
- * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash, 6 values hash.
+ * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash, 6 values hash,
+ *       7 changes zset, 8 changes counter.
  * ARGV: 1 id, 2 version exported, 3 timeline length exported, 4 room.
  * Removes only a resolved incident still at the exported version and length (1), else nothing (0).
+ * The removal is a change too: the change feed names the id once more, so
+ * every replica drops it from its knowledge index (the member stays as a
+ * few-byte tombstone).
  */
 const REMOVE_RESOLVED_LUA = `
 if redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
@@ -19,6 +23,7 @@ redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[4], ARGV[1])
 if redis.call('HGET', KEYS[5], ARGV[4]) == ARGV[1] then redis.call('HDEL', KEYS[5], ARGV[4]) end
 redis.call('HDEL', KEYS[6], 'board-ref:' .. ARGV[1], 'board-drawn:' .. ARGV[1])
+redis.call('ZADD', KEYS[7], redis.call('INCR', KEYS[8]), ARGV[1])
 return 1
 `;
 
@@ -38,7 +43,7 @@ export class RedisResolvedIncidents implements ResolvedIncidents {
     options: { prefix: string },
   ) {
     this.prefix = hashTaggedPrefix(options.prefix);
-    redis.defineCommand('musterRemoveResolved', { lua: REMOVE_RESOLVED_LUA, numberOfKeys: 6 });
+    redis.defineCommand('musterRemoveResolved', { lua: REMOVE_RESOLVED_LUA, numberOfKeys: 8 });
   }
 
   /** Walks the all-incidents index by number, a page at a time: an offline job, never on a bot's path. */
@@ -65,7 +70,7 @@ export class RedisResolvedIncidents implements ResolvedIncidents {
     const doc = await this.redis.hget(this.key(`incident:${id}`), 'doc');
     if (!doc) return false;
     const room = (JSON.parse(doc) as Incident).room;
-    const keys = ['incident:' + id, 'timeline:' + id, 'active', 'recent', 'rooms', 'values'].map((suffix) => this.key(suffix));
+    const keys = ['incident:' + id, 'timeline:' + id, 'active', 'recent', 'rooms', 'values', 'changes', 'changes:seq'].map((suffix) => this.key(suffix));
     const remove = (this.redis as unknown as { musterRemoveResolved: (...args: Array<string | number>) => Promise<number> }).musterRemoveResolved;
     return (await remove.call(this.redis, ...keys, id, version, events, room)) === 1;
   }

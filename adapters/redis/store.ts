@@ -24,11 +24,11 @@ export interface RedisStoreOptions {
 }
 
 const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-
 /**
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
  *       6 outbox pending hash, 7 ledger hash, 8 request marker (written only with
- *       a request outcome), 9.. one delivered marker per outbox message.
+ *       a request outcome), 9 changes zset, 10 changes counter,
+ *       11.. one delivered marker per outbox message.
  * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (1|0), 6 room, 7 id,
  *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
  *       then the events, then (message id, message json) pairs, then the
@@ -36,7 +36,9 @@ const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
  *       json (last).
  * Returns 1 when written, 0 (having written nothing) on a version conflict.
  * The incident hash holds 'version', 'doc' and 'fences' (role -> epoch of
- * each slot still paging), which CLAIM_DELIVERY_LUA reads.
+ * each slot still paging), which CLAIM_DELIVERY_LUA reads. The changes zset
+ * scores each incident by the counter value of its last commit (the change
+ * feed, `changedSince`).
  */
 const COMMIT_LUA = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
@@ -49,14 +51,15 @@ else
   redis.call('ZREM', KEYS[3], id)
 end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
+redis.call('ZADD', KEYS[9], redis.call('INCR', KEYS[10]), id)
 redis.call('HSET', KEYS[5], ARGV[6], id)
 if ARGV[9] ~= '' then redis.call('HSETNX', KEYS[7], ARGV[9], ARGV[10]) end
 local events = tonumber(ARGV[8])
 for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
 if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[8], 'done:' .. ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1]) end
 local first = 11 + events
-for k = 9, #KEYS do
-  local at = first + (k - 9) * 2
+for k = 11, #KEYS do
+  local at = first + (k - 11) * 2
   if redis.call('EXISTS', KEYS[k]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
   end
@@ -202,6 +205,7 @@ export class RedisStore implements IncidentStore {
       this.key('outbox:pending'),
       this.key('ledger'),
       this.key(`request:${change.request?.id ?? '-'}`),
+      this.key('changes'), this.key('changes:seq'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
     ];
     const args = [
@@ -223,6 +227,16 @@ export class RedisStore implements IncidentStore {
     ];
     return this.guard('committing a change', async () => {
       return (await this.scripts.musterStoreCommit(keys.length, ...keys, ...args)) === 1;
+    });
+  }
+
+  changedSince(cursor: number, limit: number): Promise<{ cursor: number; ids: string[] }> {
+    return this.guard('reading the change feed', async () => {
+      if (limit <= 0) return { cursor: Number((await this.redis.get(this.key('changes:seq'))) ?? 0), ids: [] };
+      const found = await this.redis.zrangebyscore(this.key('changes'), `(${cursor}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit);
+      const ids: string[] = [];
+      for (let i = 0; i < found.length; i += 2) ids.push(found[i]!);
+      return { cursor: found.length > 0 ? Number(found[found.length - 1]) : cursor, ids };
     });
   }
 

@@ -46,7 +46,7 @@ export async function ackOnceDurable(ack: () => Promise<void>, run: (accepted: (
   }
 }
 
-export const SLACK_COMMANDS = ['incident', 'oncall', 'drill'] as const;
+export const SLACK_COMMANDS = ['incident', 'oncall', 'drill', 'kb'] as const;
 
 /**
  * The Web API client of the chat port. It rejects rate-limited calls instead

@@ -82,7 +82,8 @@ function inputElement(input: Form['inputs'][number]): SlackBlock {
     const initial = options.find((option) => option.value === input.initial);
     return { type: 'static_select', action_id: 'value', options, ...(initial ? { initial_option: initial } : {}) };
   }
-  return { type: 'plain_text_input', action_id: 'value', multiline: input.kind === 'longtext', max_length: input.kind === 'longtext' ? 2000 : 200 };
+  const max = input.kind === 'longtext' ? 2000 : 200;
+  return { type: 'plain_text_input', action_id: 'value', multiline: input.kind === 'longtext', max_length: max, ...(input.initial ? { initial_value: clip(input.initial, max) } : {}) };
 }
 
 /** A neutral form as a modal; `metadata` comes back untouched on submission. */

@@ -4,6 +4,7 @@ import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
+import type { KnowledgeService } from '../knowledge/service.js';
 import type { ShiftService } from '../schedules/service.js';
 
 /**
@@ -22,6 +23,8 @@ export interface CommandDeps {
   incidents: IncidentService;
   /** Privileged actions: run, approve, deny, break-glass. */
   actions: ActionService;
+  /** The knowledge loop: file, edit, skip, search (src/knowledge). */
+  knowledge: KnowledgeService;
   /** Shift changes (cover, swap, take) and who is on; absent without a shift-change store (/oncall then shows the rotation). */
   shifts?: ShiftService;
 }

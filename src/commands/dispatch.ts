@@ -5,6 +5,7 @@ import { StoreUnavailableError } from '../ports.js';
 import { handleIncident } from './incident-handlers.js';
 import { handleOncall } from './oncall.js';
 import { handleDrill } from './drills.js';
+import { handleKb } from './kb.js';
 import type { CommandDeps } from './deps.js';
 import type { Caller } from '../kernel/caller.js';
 import { ZodError } from 'zod';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Handler> = {
   incident: handleIncident,
   oncall: handleOncall,
   drill: handleDrill,
+  kb: handleKb,
 };
 
 /** A platform retries for minutes at most; a day is a safe dedupe window. */

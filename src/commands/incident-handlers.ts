@@ -7,6 +7,7 @@ import type { CommandDeps } from './deps.js';
 import type { Reply } from '../kernel/request.js';
 import { declareFormFor } from './declare-form.js';
 import { isActionCommand, routeActionCommand } from './action-routes.js';
+import { handleLearn, isLearnCommand } from './learn.js';
 import { timelineLines, milestones } from '../reports/postmortem.js';
 import { attachPlaybook, completeStep, decideStep, skipStep, stepLines } from '../playbooks/runner.js';
 import { runOf } from '../playbooks/run-state.js';
@@ -259,6 +260,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
 
 export async function handleIncident(args: string, caller: Caller, deps: CommandDeps): Promise<Reply> {
   if (isActionCommand(args)) return routeActionCommand(args, caller, deps);
+  if (isLearnCommand(args)) return handleLearn(args, caller, deps);
   const command = parseIncidentCommand(args, { config: deps.config, t: deps.present.t });
   const action = ACTIONS[command.action] as Action<typeof command.action>;
   return action(command as never, caller, deps);

@@ -63,9 +63,9 @@ const declare: Parser = (tokens, ctx) => {
   rejectOptions(options, ['sev', 'severity', 'service', 'summary', 'title'], ctx);
   const severity = options.get('sev') ?? options.get('severity');
   const service = options.get('service') || undefined;
-  const summary = options.get('summary');
+  const summary = oneLine(options.get('summary'));
   const checked = checkDeclare(ctx.config, ctx.t, {
-    title: options.get('title') ?? words.join(' '),
+    title: oneLine(options.get('title')) ?? words.join(' '),
     ...(severity !== undefined ? { severity } : {}),
     ...(service !== undefined ? { service } : {}),
     ...(summary !== undefined ? { summary } : {}),
@@ -73,6 +73,11 @@ const declare: Parser = (tokens, ctx) => {
   if (!checked.ok) throw usage(ctx, checked.problem);
   return { action: 'declare', ...checked.value };
 };
+
+/** A form's long text may hold line breaks; a title or summary reads as one line. */
+function oneLine(value: string | undefined): string | undefined {
+  return value?.replace(/[ \t]*[\r\n]+[ \t]*/g, ' ');
+}
 
 /** Leading INC-n is optional everywhere: inside a war room the incident is implied. */
 function takeIncident(words: string[]): { incident?: string; rest: string[] } {

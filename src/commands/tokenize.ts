@@ -26,7 +26,7 @@ export function splitOptions(tokens: Token[]): { words: string[]; options: Map<s
   const words: string[] = [];
   const options = new Map<string, string>();
   for (const token of tokens) {
-    const match = token.quoted ? null : /^([A-Za-z][\w-]*)=(.*)$/.exec(token.text);
+    const match = token.quoted ? null : /^([A-Za-z][\w-]*)=([\s\S]*)$/.exec(token.text);
     if (match) options.set((match[1] ?? '').toLowerCase(), match[2] ?? '');
     else words.push(token.text);
   }

@@ -77,6 +77,7 @@ const severityLevelSchema = z
     assemble: durationSchema.optional().describe('Assembly deadline; omit for no deadline'),
     respond: durationSchema.optional().describe('Response SLA'),
     update: durationSchema.optional().describe('Status update cadence'),
+    resolve: durationSchema.optional().describe('Resolution target: resolved within this long of the declare (a warning before, the breach recorded and escalated after)'),
     escalation: id('escalation policy').describe('Default escalation policy for role slots'),
   })
   .strict();

@@ -3,6 +3,7 @@ import { pagingEn } from './paging-en.js';
 import { knowledgeEn } from './knowledge-en.js';
 import { schedulesEn } from './schedules-en.js';
 import { consoleEn } from './console-en.js';
+import { resolutionEn } from './resolution-en.js';
 /** English messages. Placeholders are {name}; every locale must have every key. */
 export const en = {
   'usage.incident':
@@ -16,6 +17,7 @@ export const en = {
     '  /incident playbook [INC-n] <id> | steps | done <step> | skip <step> <reason> | decide <step> yes|no\n' +
     '  /incident snooze [INC-n] <duration> <reason>\n' +
     '  /incident resolve [INC-n] [note]\n' +
+    '  /incident learn [INC-n] [rootCause=... resolution=... module=... faultType=...] | learn [INC-n] skip <reason>\n' +
     '  /incident sev [INC-n] <P1..P4> [reason]\n' +
     '  /incident escalate [INC-n] <team|person> [reason]\n' +
     '  /incident assign [INC-n] <role> <person>\n' +
@@ -304,6 +306,7 @@ export const en = {
   'dashboard.drills.caption': 'Drills, newest first (kept apart from real incidents)',
   'dashboard.drillScores.caption': 'Drill scores by team',
   'dashboard.drillScores.empty': 'No drills scored yet.',
+  'dashboard.knowledge.heading': 'Knowledge loop',
   'dashboard.none': 'None.',
   'dashboard.drill': 'DRILL',
   'dashboard.declared': 'Declared',
@@ -360,7 +363,7 @@ export const en = {
   'dashboard.chart.ackRole.title': 'Time to acknowledge per role',
   'dashboard.chart.ackRole.desc': 'Median and 90th percentile minutes from page to acknowledgement, per role (real incidents only), against the {minutes}-minute line.',
   'dashboard.chart.breachesMonth.title': 'SLA breaches per month',
-  'dashboard.chart.breachesMonth.desc': 'Assembly, response and update breaches of real incidents, per month.',
+  'dashboard.chart.breachesMonth.desc': 'Assembly, response, update and resolution breaches of real incidents, per month.',
   'dashboard.chart.drillsTeam.title': 'Drill time to acknowledge by team',
   'dashboard.chart.drillsTeam.desc': 'Median and 90th percentile minutes to acknowledge in drills, per team, against the {minutes}-minute line. Drills never count in the charts above.',
   'archive.noCutoff': 'Say which resolved incidents to archive: pass --before 2026-01-31, or set retention.resolvedDays in muster.yaml.',
@@ -370,6 +373,7 @@ export const en = {
   ...pagingEn,
   ...knowledgeEn,
   ...schedulesEn,
+  ...resolutionEn,
   ...oncallEn,
 } as const;
 

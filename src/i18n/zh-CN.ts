@@ -3,6 +3,7 @@ import { pagingZhCN } from './paging-zh-CN.js';
 import { knowledgeZhCN } from './knowledge-zh-CN.js';
 import { schedulesZhCN } from './schedules-zh-CN.js';
 import { consoleZhCN } from './console-zh-CN.js';
+import { resolutionZhCN } from './resolution-zh-CN.js';
 import type { MessageKey } from './en.js';
 
 /** 简体中文消息。占位符与英文一致。 */
@@ -18,6 +19,7 @@ export const zhCN: Record<MessageKey, string> = {
     '  /incident playbook [INC-n] <预案> | steps | done <步骤> | skip <步骤> <原因> | decide <步骤> yes|no\n' +
     '  /incident snooze [INC-n] <时长> <原因>\n' +
     '  /incident resolve [INC-n] [备注]\n' +
+    '  /incident learn [INC-n] [rootCause=... resolution=... module=... faultType=...] | learn [INC-n] skip <原因>\n' +
     '  /incident sev [INC-n] <P1..P4> [原因]\n' +
     '  /incident escalate [INC-n] <团队|人员> [原因]\n' +
     '  /incident assign [INC-n] <角色> <人员>\n' +
@@ -306,6 +308,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.drills.caption': '演练，最新的在前（与真实事件分开统计）',
   'dashboard.drillScores.caption': '各团队演练成绩',
   'dashboard.drillScores.empty': '尚无演练成绩。',
+  'dashboard.knowledge.heading': '知识沉淀',
   'dashboard.none': '无。',
   'dashboard.drill': '演练',
   'dashboard.declared': '发起于',
@@ -362,7 +365,7 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.chart.ackRole.title': '各角色确认用时',
   'dashboard.chart.ackRole.desc': '各角色从被呼叫到确认所用分钟数的中位数和第 90 百分位（仅真实事件），对照 {minutes} 分钟线。',
   'dashboard.chart.breachesMonth.title': '每月 SLA 超时次数',
-  'dashboard.chart.breachesMonth.desc': '真实事件每月的集结超时、响应超时和进展更新超时次数。',
+  'dashboard.chart.breachesMonth.desc': '真实事件每月的集结超时、响应超时、进展更新超时和解决超时次数。',
   'dashboard.chart.drillsTeam.title': '各团队演练确认用时',
   'dashboard.chart.drillsTeam.desc': '各团队在演练中确认所用分钟数的中位数和第 90 百分位，对照 {minutes} 分钟线。演练从不计入上方图表。',
   'archive.noCutoff': '请说明要归档哪些已解决事件：传入 --before 2026-01-31，或在 muster.yaml 中设置 retention.resolvedDays。',
@@ -372,5 +375,6 @@ export const zhCN: Record<MessageKey, string> = {
   ...pagingZhCN,
   ...knowledgeZhCN,
   ...schedulesZhCN,
+  ...resolutionZhCN,
   ...oncallZhCN,
 };

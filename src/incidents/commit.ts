@@ -19,6 +19,12 @@ export interface CommitDeps {
   onEvent: (event: TimelineEvent) => void;
   /** The timers a committed record expects (the timer table); scheduled after every commit. */
   expectedTimers: (incident: Incident) => Timer[];
+  /**
+   * Called with each committed record and its events, after its messages and
+   * timers were handed on (the knowledge index follows commits this way). It
+   * must not throw or block: it runs behind the pages, never in their way.
+   */
+  onCommit?: (incident: Incident, events: TimelineEvent[]) => void;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -71,6 +77,7 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, req
   if (!ok) return undefined;
   for (const event of events) deps.onEvent(event);
   await afterCommit(deps, incident, fx);
+  deps.onCommit?.(incident, events);
   return incident;
 }
 

@@ -13,6 +13,7 @@ import { recordReceipt } from '../muster/receipts.js';
 import { GENESIS_HASH } from '../audit/chain.js';
 import { assignRole, changeSeverity, escalateTo } from '../muster/reshape.js';
 import { startResponseClock } from '../muster/sla.js';
+import { startResolutionClock } from '../muster/resolution.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { attachPlaybook } from '../playbooks/runner.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
@@ -119,6 +120,7 @@ export class IncidentService {
     const slots = withoutOptedOut(this.deps.config, openSlots(this.deps.config, input.severity, input.service, now, ctx.holders), input.drill);
     const incident = this.newIncident({ id, number, now, input, slots });
     startResponseClock(this.ctx, incident);
+    startResolutionClock(this.ctx, incident);
     scheduleNextUpdate(this.ctx, incident, now);
     incident.updateGraceMs = graceFor(this.ctx, incident);
     const fx = new Effects(incident, now, input.declaredBy);

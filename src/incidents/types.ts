@@ -121,6 +121,11 @@ export interface Incident {
   updateRemindedAt?: number;
   updateOverdueAt?: number;
   slaBreachedAt?: number;
+  /** Resolution clock: resolved by then (severities.<P>.resolve), fenced by resolveEpoch. */
+  resolveBy?: number;
+  resolveEpoch?: number;
+  resolveWarnedAt?: number;
+  resolveBreachedAt?: number;
   /** Optimistic-concurrency version; the store refuses a write against a stale one. */
   version: number;
   head: TimelineHead;
@@ -174,7 +179,15 @@ export type TimelineType =
   | 'action.failed'
   | 'grant.issued'
   | 'grant.ended'
-  | 'breakglass.used';
+  | 'breakglass.used'
+  | 'knowledge.task_opened'
+  | 'knowledge.reminded'
+  | 'knowledge.overdue'
+  | 'knowledge.filed'
+  | 'knowledge.edited'
+  | 'knowledge.skipped'
+  | 'knowledge.suggested'
+  | 'knowledge.opened';
 
 /** An append-only, hash-chained timeline entry (DESIGN.md §5). */
 export interface TimelineEvent {

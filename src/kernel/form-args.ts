@@ -10,9 +10,14 @@ export function formArgs(values: Record<string, string | undefined>): string {
     .join(' ');
 }
 
-/** Quotes a value for the tokenizer: double quotes, or single when the text holds a double quote. */
+/**
+ * Quotes a value for the tokenizer: double quotes, or single when the text
+ * holds a double quote. Line breaks stay (the tokenizer keeps them inside
+ * quotes): a long-text input may mean one item per line, like resolution
+ * steps; the grammar flattens the values that must be one line.
+ */
 export function quote(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, ' ');
+  const flat = value.replace(/\r\n?/g, '\n');
   if (!flat.includes('"')) return `"${flat}"`;
   if (!flat.includes("'")) return `'${flat}'`;
   return `"${flat.replace(/"/g, "'")}"`;

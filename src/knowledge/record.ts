@@ -66,4 +66,8 @@ export interface IncidentKnowledge {
   entry?: KnowledgeEntry;
   history: KnowledgeEdit[];
   task?: KnowledgeTask;
+  /** Past incidents suggested to this war room at declare (ids, best first). */
+  suggested?: string[];
+  /** Which of the suggested incidents someone opened from here (`/kb show`), each once. */
+  opened?: string[];
 }

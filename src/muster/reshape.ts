@@ -6,6 +6,7 @@ import { openSlots, policyFor, positionHolder, snapshotChain, teamForRole } from
 import { completeIfAssembled, runDueSteps } from './transitions.js';
 import { type MusterContext } from '../kernel/context.js';
 import { markResponded, startResponseClock } from './sla.js';
+import { startResolutionClock } from './resolution.js';
 import { graceFor, scheduleNextUpdate } from './cadence.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { standDown } from './stand-down.js';
@@ -93,6 +94,7 @@ export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, re
   }
   incident.severity = to;
   startResponseClock(ctx, incident);
+  startResolutionClock(ctx, incident);
   scheduleNextUpdate(ctx, incident, fx.now);
   incident.updateGraceMs = graceFor(ctx, incident);
   const opened = openMissing(ctx, fx, level.roles);

@@ -5,6 +5,7 @@ import { markResponded } from './sla.js';
 import { finishDrillMuster } from '../drills/scorecard.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { standDown } from './stand-down.js';
+import { openTaskAtResolve } from '../knowledge/timer.js';
 import { stepTargets } from './step-targets.js';
 
 /**
@@ -115,6 +116,7 @@ export function mitigate(ctx: MusterContext, fx: Effects, person: string, note: 
 /**
  * Resolving ends the muster: bumping every epoch makes all pending timers
  * stale, slots still paging are cancelled, and whoever they paged stands down.
+ * It opens the knowledge task (src/knowledge/timer.ts).
  */
 export function resolve(ctx: MusterContext, fx: Effects, person: string, note: string): void {
   for (const slot of fx.incident.slots) {
@@ -124,4 +126,5 @@ export function resolve(ctx: MusterContext, fx: Effects, person: string, note: s
     standDown(ctx, fx, slot, 'resolved');
   }
   enterStage(ctx, fx, 'resolved', person, note);
+  openTaskAtResolve(ctx, fx);
 }

@@ -10,6 +10,7 @@ import type { Incident, RoleSlot } from '../incidents/types.js';
 import { isActive, requiredSlots } from '../incidents/types.js';
 import { scoreOf } from '../drills/scorecard.js';
 import type { IncidentStore } from '../ports.js';
+import { knowledgeMeasures, type KnowledgeMeasures } from '../knowledge/measures.js';
 
 /** The presenter's naming functions (src/notify/present.ts) the dashboard needs. */
 export interface DashboardNames {
@@ -56,7 +57,7 @@ export interface ActiveIncidentView {
   rows: BoardRow[];
 }
 
-export type BreachKind = 'assembly' | 'response' | 'update';
+export type BreachKind = 'assembly' | 'response' | 'update' | 'resolution';
 
 export interface RecentIncidentView {
   id: string;
@@ -85,6 +86,7 @@ export interface MonthBreaches {
   assembly: number;
   response: number;
   update: number;
+  resolution: number;
 }
 
 export interface TeamDrillScore {
@@ -109,6 +111,8 @@ export interface DashboardData {
   breachesByMonth: MonthBreaches[];
   drillScores: TeamDrillScore[];
   targetMs: number;
+  /** The knowledge loop over the recent window: tasks filed on time, suggestions opened. */
+  knowledge: KnowledgeMeasures;
 }
 
 // ---------------------------------------------------------------- statistics
@@ -204,6 +208,7 @@ export function breachesOf(incident: Incident): BreachKind[] {
   if (incident.breachedAt !== undefined) kinds.push('assembly');
   if (incident.slaBreachedAt !== undefined) kinds.push('response');
   if (incident.updateOverdueAt !== undefined) kinds.push('update');
+  if (incident.resolveBreachedAt !== undefined) kinds.push('resolution');
   return kinds;
 }
 
@@ -260,7 +265,7 @@ export function breachesByMonth(incidents: readonly Incident[]): MonthBreaches[]
   for (const incident of incidents) {
     if (incident.drill) continue;
     const month = monthOf(incident.declaredAt);
-    const row = months.get(month) ?? { month, assembly: 0, response: 0, update: 0 };
+    const row = months.get(month) ?? { month, assembly: 0, response: 0, update: 0, resolution: 0 };
     for (const kind of breachesOf(incident)) row[kind] += 1;
     months.set(month, row);
   }
@@ -312,6 +317,7 @@ export function dashboardData(active: readonly Incident[], recent: readonly Inci
     breachesByMonth: breachesByMonth(recent),
     drillScores: drillScoresByTeam(recent),
     targetMs: ASSEMBLY_TARGET_MS,
+    knowledge: knowledgeMeasures(recent, -Infinity, Infinity),
   };
 }
 

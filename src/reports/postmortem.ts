@@ -114,6 +114,7 @@ function postmortemData(incident: Incident, lines: TimelineLine[], marks: Milest
     milestones: marks,
     timeline: lines,
     sections: { summary: incident.summary ?? '', impact: '', whatWentWell: [], whatDidNotGoWell: [], actionItems: [] },
+    knowledge: incident.knowledge?.entry ? { entry: incident.knowledge.entry, history: incident.knowledge.history } : null,
   };
 }
 
@@ -134,6 +135,7 @@ function markdown(incident: Incident, lines: TimelineLine[], marks: Milestone[],
   if (breached.length > 0) out.push(`- ${t('postmortem.breaches', { list: breached.join(', ') })}`);
   out.push('', `## ${t('postmortem.summary')}`, '', incident.summary ? escapeMarkdown(incident.summary) : t('postmortem.fillIn'));
   out.push('', `## ${t('postmortem.impact')}`, '', t('postmortem.fillIn'));
+  out.push(...learned(incident, present));
   out.push('', `## ${t('postmortem.milestones')}`, '');
   out.push(`| ${t('postmortem.col.milestone')} | ${t('postmortem.col.when')} | ${t('postmortem.col.since')} |`, '| --- | --- | --- |');
   for (const mark of marks) {
@@ -151,10 +153,31 @@ function markdown(incident: Incident, lines: TimelineLine[], marks: Milestone[],
   return out.join('\n');
 }
 
+/** The knowledge entry filed with `/incident learn`, when there is one. */
+function learned(incident: Incident, present: Presenter): string[] {
+  const entry = incident.knowledge?.entry;
+  if (!entry) return [];
+  const { t } = present;
+  const facts: Array<[string, string]> = [
+    [t('kb.field.module'), entry.module],
+    [t('kb.field.faultType'), entry.faultType],
+    [t('kb.field.rootCause'), entry.rootCause],
+    ...(entry.prevention ? [[t('kb.field.prevention'), entry.prevention] as [string, string]] : []),
+    ...(entry.playbook ? [[t('kb.field.playbook'), entry.playbook] as [string, string]] : []),
+  ];
+  return [
+    '', `## ${t('postmortem.learned')}`, '',
+    ...facts.map(([label, value]) => `- **${label}:** ${escapeMarkdown(value)}`),
+    `- **${t('kb.field.resolution')}:**`,
+    ...entry.resolution.map((step, i) => `  ${i + 1}. ${escapeMarkdown(step)}`),
+  ];
+}
+
 function breaches(incident: Incident): string[] {
   return [
     incident.breachedAt !== undefined ? 'assembly' : undefined,
     incident.slaBreachedAt !== undefined ? 'respond' : undefined,
+    incident.resolveBreachedAt !== undefined ? 'resolve' : undefined,
     incident.updateOverdueAt !== undefined ? 'update' : undefined,
   ].filter((name): name is string => name !== undefined);
 }

@@ -6,6 +6,7 @@ import type { Presenter } from '../notify/present.js';
 import type { Clock, IncidentStore, Message, OutboundMessage, Outbox, Scheduler, Timer } from '../ports.js';
 import type { Incident } from '../incidents/types.js';
 import { breachesOf, median } from './dashboard-data.js';
+import { knowledgeLine, knowledgeMeasures } from '../knowledge/measures.js';
 
 /**
  * The weekly report (`reports.weekly` in muster.yaml): last week's incidents,
@@ -40,13 +41,16 @@ export function weeklyMessage(present: Presenter, incidents: Incident[], from: n
   const t = present.t;
   return {
     title: t('report.weeklyTitle', { from: new Date(from).toISOString().slice(0, 10), to: new Date(to - 1).toISOString().slice(0, 10) }),
-    text: t('report.weeklySummary', {
-      incidents: real.length,
-      p1: real.filter((incident) => incident.severity === 'P1').length,
-      median: typical !== undefined ? formatClock(typical) : '-',
-      breaches,
-      drills: drills.length,
-    }),
+    text: [
+      t('report.weeklySummary', {
+        incidents: real.length,
+        p1: real.filter((incident) => incident.severity === 'P1').length,
+        median: typical !== undefined ? formatClock(typical) : '-',
+        breaches,
+        drills: drills.length,
+      }),
+      knowledgeLine(t, knowledgeMeasures(incidents, from, to)),
+    ].join('\n'),
     fields: real.slice(0, 20).map((incident) => ({
       label: `${incident.id} [${incident.severity}]`,
       value: `${incident.title} · ${incident.assembledAt !== undefined ? formatClock(incident.assembledAt - incident.declaredAt) : t('drill.notAssembled')}${breachesOf(incident).length > 0 ? ` · ${breachesOf(incident).join(', ')}` : ''}`,

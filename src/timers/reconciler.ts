@@ -10,6 +10,8 @@ export interface ReconcileDeps {
   clock: Clock;
   /** Every timer an incident's record expects (TimerTable.expectedTimers). */
   expectedTimers: (incident: Incident) => Timer[];
+  /** Resolved incidents whose timers outlive the active set (open knowledge tasks). */
+  moreIncidents?: () => Promise<Incident[]>;
 }
 
 export interface ReconcileReport {
@@ -20,8 +22,8 @@ export interface ReconcileReport {
 }
 
 /**
- * Makes the queues match the records: every timer an active incident expects
- * is (re)scheduled and every committed-but-undelivered message is (re)queued.
+ * Makes the queues match the records: every timer an active incident (or one
+ * `moreIncidents` names) expects is (re)scheduled and every committed-but-undelivered message is (re)queued.
  * Both are idempotent by id, so running this at start, and again from the
  * watchdog, never doubles anything.
  */
@@ -29,7 +31,10 @@ export async function reconcile(
   deps: ReconcileDeps,
   overdueAfterMs = 60_000,
 ): Promise<ReconcileReport> {
-  const active = await deps.store.listActive();
+  const listed = await deps.store.listActive();
+  const more = deps.moreIncidents ? await deps.moreIncidents() : [];
+  const ids = new Set(listed.map((incident) => incident.id));
+  const active = [...listed, ...more.filter((incident) => !ids.has(incident.id))];
   const now = deps.clock.now();
   const timers = active.flatMap((incident) => deps.expectedTimers(incident));
   const overdue = timers

@@ -106,7 +106,10 @@ describe.each(implementations)('ResolvedIncidents contract: $name', (impl) => {
     await store.setValue('board-ref:INC-1', 'ref-1');
     await store.setValue('board-drawn:INC-1', '2');
     await store.setValue('board-ref:INC-2', 'ref-2');
+    const before = await store.changedSince(0, 0);
     expect(await resolved.removeResolved(gone.id, 2, 2)).toBe(true);
+    // Replicas learn of the removal from the change feed (their knowledge index drops it).
+    expect((await store.changedSince(before.cursor, 10)).ids).toEqual(['INC-1']);
 
     expect(await store.get('INC-1')).toBeUndefined();
     expect(await store.timeline('INC-1')).toEqual([]);

@@ -307,6 +307,28 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(await store.ledger()).toEqual([entry('a')]);
   });
 
+  it('names every committed incident in the change feed once, in the order of its last change, from any cursor', async () => {
+    expect(await store.changedSince(0, 0)).toEqual({ cursor: 0, ids: [] });
+    await declare(store);
+    await declare(store, { id: 'INC-2', number: 2, room: 'slack:C2' });
+    const start = await store.changedSince(0, 0);
+    expect(start.ids).toEqual([]);
+    expect((await store.changedSince(0, 10)).ids).toEqual(['INC-1', 'INC-2']);
+    // A refused commit is no change; an accepted one moves its incident to the end.
+    expect(await store.commit({ incident: incident({ version: 5 }), expectedVersion: 4, events: [], outbox: [] })).toBe(false);
+    expect((await store.changedSince(start.cursor, 10)).ids).toEqual([]);
+    expect(await store.commit({ incident: incident({ version: 2 }), expectedVersion: 1, events: [event('INC-1', 2)], outbox: [] })).toBe(true);
+    const next = await store.changedSince(start.cursor, 10);
+    expect(next.ids).toEqual(['INC-1']);
+    expect((await store.changedSince(0, 10)).ids).toEqual(['INC-2', 'INC-1']);
+    // Paging: a limit and the returned cursor walk the feed without gaps.
+    const first = await store.changedSince(0, 1);
+    expect(first.ids).toEqual(['INC-2']);
+    expect((await store.changedSince(first.cursor, 1)).ids).toEqual(['INC-1']);
+    expect(await store.changedSince(next.cursor, 10)).toEqual({ cursor: next.cursor, ids: [] });
+    expect((await store.changedSince(0, 0)).cursor).toBe(next.cursor);
+  });
+
   it('stores small values', async () => {
     expect(await store.getValue('board:INC-1')).toBeUndefined();
     await store.setValue('board:INC-1', 'slack:C1/1700000000.0001');

@@ -83,7 +83,7 @@ describe('dashboard data', () => {
   });
 
   it('breaches per month by kind', () => {
-    expect(breachesByMonth(all)).toEqual([{ month: '2026-11', assembly: 1, response: 1, update: 1 }]);
+    expect(breachesByMonth(all)).toEqual([{ month: '2026-11', assembly: 1, response: 1, update: 1, resolution: 0 }]);
   });
 
   it('drill scores by team', () => {

@@ -65,6 +65,7 @@ describe('postmortem export', () => {
     expect(data.milestones.find((mark) => mark.name === 'resolved')?.sincePreviousMs).toBe(30 * 60_000);
     expect(data.roles.find((role) => role.role === 'comms')).toMatchObject({ person: 'cody', timeToAckMs: 3 * 60_000 });
     expect(Object.keys(data.sections)).toEqual(['summary', 'impact', 'whatWentWell', 'whatDidNotGoWell', 'actionItems']);
+    expect(data).toMatchObject({ knowledge: null });
   });
 
   it('writes a Markdown skeleton with every section, one table row per entry, user text escaped', async () => {
@@ -104,5 +105,19 @@ describe('postmortem export', () => {
     expect(fields.some((field) => field.value.startsWith('incident.resolved'))).toBe(true);
     const usage = await h.say('alice', '/incident timeline INC-7');
     expect(usage.message.text).toContain('INC-7');
+  });
+
+  it('exports the knowledge entry filed with /incident learn, escaped, with its history in JSON', async () => {
+    const { h } = await seeded();
+    await h.say('cara', '/incident learn INC-1 rootCause="Deploy *broke* the <cart>" resolution="Roll back; Add a canary" module=checkout faultType=deploy');
+    const incident = (await h.store.get('INC-1'))!;
+    const timeline = await h.store.timeline('INC-1');
+    const md = postmortem(incident, timeline, h.muster.present, 'md');
+    expect(md).toContain('## What was learned');
+    expect(md).toContain('- **Root cause:** Deploy \\*broke\\* the &lt;cart&gt;');
+    expect(md).toContain('- **Resolution:**\n  1. Roll back\n  2. Add a canary');
+    const data = JSON.parse(postmortem(incident, timeline, h.muster.present, 'json')) as { knowledge: { entry: { resolution: string[]; filedBy: string }; history: unknown[] } };
+    expect(data.knowledge.entry).toMatchObject({ resolution: ['Roll back', 'Add a canary'], filedBy: 'cara' });
+    expect(data.knowledge.history).toHaveLength(1);
   });
 });

@@ -25,7 +25,34 @@ describe('the weekly report', () => {
     await h.advance(7 * DAY);
     const report = h.chat.delivered.find((d) => d.to.kind === 'room' && d.to.conversation === 'console:#leads');
     expect(report?.message.title).toBe('Weekly incident report 2026-11-02 to 2026-11-09');
-    expect(report?.message.text).toBe('2 incidents (1 P1); median time to assemble 0:00; 1 with a breach; 0 drills.');
+    expect(report?.message.text).toBe(
+      '2 incidents (1 P1); median time to assemble 0:00; 1 with a breach; 0 drills.\n' +
+        'Knowledge: 0 of 0 entries due were filed on time (-); 0 late, 0 skipped, 0 still open. Similar incidents were shown to 0 war room(s); 0 suggestion(s) were opened.',
+    );
     expect(report?.message.fields?.map((f) => f.label)).toEqual(['INC-2 [P3]', 'INC-1 [P1]']);
+  });
+
+  it('says how many knowledge tasks were filed on time and how often suggested incidents were opened', async () => {
+    const h = await harness(testConfig((raw) => {
+      raw.reports = { weekly: { day: 'monday', time: '09:00', timeZone: 'UTC', conversation: 'console:#leads' } };
+    }));
+    const learn = 'rootCause="pool exhausted" resolution="restart the gateway" module=checkout faultType=capacity';
+    for (const n of [1, 2]) {
+      await h.say('alice', `/incident declare Checkout times out ${n} sev=P2 service=checkout`);
+      await h.say('cara', `/incident ack INC-${n}`);
+      await h.say('alice', `/incident resolve INC-${n}`);
+    }
+    await h.say('cara', `/incident learn INC-1 ${learn}`);
+    await h.say('cara', '/incident learn INC-2 skip duplicate of INC-1');
+    await h.say('alice', '/incident declare Checkout times out again sev=P2 service=checkout');
+    await h.muster.knowledge.idle();
+    await h.outbox.idle();
+    const room = (await h.store.get('INC-3'))!.room;
+    await h.say('sam', '/kb show INC-1', room);
+    await h.advance(7 * DAY);
+    const report = h.chat.delivered.find((d) => d.to.kind === 'room' && d.to.conversation === 'console:#leads');
+    expect(report?.message.text.split('\n')[1]).toBe(
+      'Knowledge: 1 of 2 entries due were filed on time (50%); 0 late, 1 skipped, 0 still open. Similar incidents were shown to 2 war room(s); 1 suggestion(s) were opened.',
+    );
   });
 });

@@ -10,19 +10,19 @@ const DECLARE = { name: 'incident', subcommand: 'declare', options: { title: 'Ch
 const start = discordBots();
 
 describe('Discord: registering and declaring a P1', () => {
-  it('registers /incident, /oncall and /drill on the guild with typed options', async () => {
+  it('registers /incident, /oncall, /drill and /kb on the guild with typed options', async () => {
     const s = await start();
     const [put] = s.fake.callsTo('PUT', '/applications/:appId/guilds/:guildId/commands');
     expect(put).toMatchObject({ status: 200, path: `/applications/${FAKE_DISCORD.applicationId}/guilds/${FAKE_DISCORD.guildId}/commands` });
     const body = put!.body as Array<{ name: string; options: Array<{ name: string; options?: Array<Record<string, unknown>> }> }>;
-    expect(body.map((command) => command.name)).toEqual(['incident', 'oncall', 'drill']);
+    expect(body.map((command) => command.name)).toEqual(['incident', 'oncall', 'drill', 'kb']);
     const incident = body[0]!;
-    expect(incident.options.map((sub) => sub.name)).toEqual(['declare', 'ack', 'status', 'list', 'resolve', 'mitigate', 'update', 'snooze', 'sev', 'escalate', 'assign', 'handoff', 'playbook', 'steps', 'timeline', 'done', 'skip', 'decide', 'run', 'approve', 'deny', 'grants', 'break-glass']);
+    expect(incident.options.map((sub) => sub.name)).toEqual(['declare', 'ack', 'status', 'list', 'resolve', 'mitigate', 'update', 'snooze', 'sev', 'escalate', 'assign', 'handoff', 'playbook', 'steps', 'timeline', 'done', 'skip', 'decide', 'run', 'approve', 'deny', 'grants', 'learn', 'break-glass']);
     const declare = incident.options[0]!.options!;
     expect(declare.map((option) => option.name)).toEqual(['title', 'severity', 'service', 'summary']);
     expect(declare[1]).toMatchObject({ choices: [{ name: 'P1', value: 'P1' }, { name: 'P2', value: 'P2' }, { name: 'P3', value: 'P3' }] });
     expect(declare[2]).toMatchObject({ autocomplete: true });
-    expect(s.fake.guildCommands().map((command) => command.name)).toEqual(['incident', 'oncall', 'drill']);
+    expect(s.fake.guildCommands().map((command) => command.name)).toEqual(['incident', 'oncall', 'drill', 'kb']);
   });
 
   it('defers first, opens the war room under the category, pins the board, announces, pages by DM and names the room', async () => {
