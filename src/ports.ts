@@ -43,6 +43,8 @@ export interface Message {
   tone?: 'info' | 'alert' | 'success' | 'warning';
   /** Pin it in the conversation where the chat supports pins (the live board). */
   pin?: boolean;
+  /** The war room this message names (a page): chats that can, add a link to it. */
+  room?: ConversationRef;
 }
 
 /** One input of a neutral form; chats with modals render it, others show the usage text. */

@@ -82,6 +82,9 @@ function embedFor(message: Message): DiscordEmbed {
   });
   if (fields.length > 0) embed.fields = fields;
   if (message.text && budget > 1) embed.description = take(message.text, LIMITS.description);
+  // A channel mention Discord renders as a clickable #name (a snowflake, never user text; it pings nobody).
+  const room = message.room?.startsWith('discord:') ? message.room.slice('discord:'.length) : undefined;
+  if (room && /^\d{5,25}$/.test(room) && budget > 30) embed.description = `${embed.description ? `${embed.description}\n` : ''}<#${room}>`;
   if (!embed.title && !embed.description && !embed.fields) embed.description = '-';
   return embed;
 }

@@ -55,6 +55,9 @@ export function renderMessage(message: Message): SlackMessage {
     const chunk = fields.slice(start, start + 10);
     blocks.push({ type: 'section', fields: chunk.map((field) => plain(`${field.label}\n${field.value}`, 2000)) });
   }
+  // A channel link Slack renders as a clickable #name (ids are Slack's own, never user text).
+  const room = message.room?.startsWith('slack:') ? message.room.slice('slack:'.length) : undefined;
+  if (room && /^[A-Z0-9]+$/.test(room)) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<#${room}>` }] });
   const buttons = message.buttons ?? [];
   if (buttons.length > 0) {
     blocks.push({

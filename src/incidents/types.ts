@@ -216,3 +216,10 @@ export function requiredSlots(incident: Incident): RoleSlot[] {
 export function isActive(incident: Incident): boolean {
   return ACTIVE_STATUSES.includes(incident.status);
 }
+
+/** A war room still being opened has this placeholder for `room` (src/incidents/war-room.ts). */
+export const PENDING_ROOM_PREFIX = 'pending:';
+
+export function roomPending(incident: Pick<Incident, 'room'>): boolean {
+  return incident.room.startsWith(PENDING_ROOM_PREFIX);
+}

@@ -2,7 +2,7 @@ import type { Presenter } from '../notify/present.js';
 import type { Logger } from '../logger.js';
 import { RetryLaterError, type ChatPort, type OpenedRoom } from '../ports.js';
 import { commitChange, type CommitDeps } from './commit.js';
-import type { ConversationRef, Incident, PersonId } from './types.js';
+import { PENDING_ROOM_PREFIX, roomPending, type ConversationRef, type Incident, type PersonId } from './types.js';
 
 /**
  * The war room opens after the declare is durable. The declare commits the
@@ -19,16 +19,14 @@ import type { ConversationRef, Incident, PersonId } from './types.js';
  * (the platform gives it a suffixed name); nothing is lost.
  */
 
-const PENDING = 'pending:';
+
 /** How soon a message for a room still opening looks again. */
 const ROOM_WAIT_RETRY_MS = 300;
 
-export function pendingRoom(id: string): ConversationRef {
-  return `${PENDING}${id}`;
-}
+export { roomPending };
 
-export function roomPending(incident: Pick<Incident, 'room'>): boolean {
-  return incident.room.startsWith(PENDING);
+export function pendingRoom(id: string): ConversationRef {
+  return `${PENDING_ROOM_PREFIX}${id}`;
 }
 
 /** Thrown for a message whose war room is still opening: the outbox brings it back shortly. */

@@ -1,7 +1,7 @@
 import type { MusterConfig } from '../config/schema.js';
 import { formatClock } from '../config/duration.js';
 import { translator, type Translate } from '../i18n/catalog.js';
-import type { Incident, PersonId, RoleSlot } from '../incidents/types.js';
+import { roomPending, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
 
@@ -63,6 +63,8 @@ export class Presenter {
     return {
       title: this.t('page.title', params),
       text: this.t('page.text', { ...params, role: this.roleName(slot.role), room: incident.roomName }),
+      // Once the room exists, the page links it; a page sent while it opens names it only.
+      ...(roomPending(incident) ? {} : { room: incident.room }),
       tone: 'alert',
       buttons: [
         {

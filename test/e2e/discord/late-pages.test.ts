@@ -28,6 +28,8 @@ describe('Discord: people paged after the room opened are let in', () => {
     await s.waitForPages(['sam']);
     await letIn(s, 'sam');
     expect(pageText(s, 'sam')).toContain(ROOM);
+    // Paged after the room opened: the page links it.
+    expect(pageText(s, 'sam')).toContain(`<#${s.fake.channelByName(ROOM)!.id}>`);
     await s.slash({ name: 'incident', subcommand: 'sev', options: { severity: 'P1', incident: 'INC-1', reason: 'it is spreading' } });
     await s.waitForPages(['pia', 'cody']);
     for (const person of ['pia', 'cody']) {

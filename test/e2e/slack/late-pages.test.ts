@@ -35,6 +35,8 @@ describe('Slack: people paged after the room opened are let in', () => {
     expect(invited).toBeGreaterThanOrEqual(0);
     expect(s.fake.calls.indexOf(s.fake.successfulCallsTo('conversations.invite')[invited]!)).toBeLessThan(paged);
     expect(pageText(s, 'cat')).toContain(`#${ROOM}`);
+    // Paged after the room opened: the page links it.
+    expect(JSON.stringify(s.pagesTo(SLACK_ID.cat!)[0]!.args.blocks)).toContain(`<#${room}>`);
   });
 
   it('an expert pulled in with /incident escalate and the roles a P2 -> P1 upgrade opens are let in', async () => {
