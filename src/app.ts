@@ -117,7 +117,7 @@ export class Muster {
     });
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks,
       (receipt) => this.service.recordPageReceipt(receipt),
-      (incident) => this.service.rooms.open(incident));
+      (incident, options) => this.service.rooms.open(incident, options));
     const moreIncidents = () => base.openTaskIncidents();
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });

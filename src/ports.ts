@@ -311,6 +311,12 @@ export interface RoomRequest {
   members: PersonId[];
   /** Where the incident was declared, for chats that cannot open rooms. */
   origin: ConversationRef;
+  /**
+   * An earlier attempt to open this room never finished (its worker died
+   * mid-call): a room of this name the bot made may exist, and is adopted
+   * instead of opening a second one.
+   */
+  maybeExists?: boolean;
 }
 
 export interface OpenedRoom {

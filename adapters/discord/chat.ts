@@ -100,6 +100,12 @@ export class DiscordChat implements ChatPort {
         },
         reason: `Muster war room for ${request.incident}`,
       }) as Promise<{ id: string; name: string }>;
+    const earlier = request.maybeExists ? await this.madeEarlier(clip(request.name, 100), settings?.category) : undefined;
+    if (earlier) {
+      // A crashed attempt made it: let everyone in (idempotent overwrites) and use it.
+      await Promise.all(unique.map((id) => this.allowMember(earlier.id, id, memberOverwrite(id), problems)));
+      return { conversation: `discord:${earlier.id}`, name: `#${earlier.name}`, problems };
+    }
     let channel: { id: string; name: string };
     try {
       channel = await create([...base, ...unique.map(memberOverwrite)]);
@@ -111,6 +117,16 @@ export class DiscordChat implements ChatPort {
       await Promise.all(unique.map((id) => this.allowMember(channel.id, id, memberOverwrite(id), problems)));
     }
     return { conversation: `discord:${channel.id}`, name: `#${channel.name}`, problems };
+  }
+
+  /** A text channel of exactly this name under the war-room category, which the bot's own overwrite shows it made. */
+  private async madeEarlier(name: string, category: string | undefined): Promise<{ id: string; name: string } | undefined> {
+    const channels = (await this.call(() => this.client.rest.get(Routes.guildChannels(this.options.guildId)))) as Array<{
+      id: string; name: string; type: number; parent_id?: string | null; permission_overwrites?: Array<{ id: string }>;
+    }>;
+    return channels.find((channel) =>
+      channel.type === CHANNEL_TEXT && channel.name === name && (category === undefined || channel.parent_id === category) &&
+      (channel.permission_overwrites ?? []).some((overwrite) => overwrite.id === this.options.botUserId));
   }
 
   private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[]): Promise<void> {

@@ -44,6 +44,8 @@ const TRANSPORT_ATTEMPTS = 3;
 const MESSAGE_EVENT = 'muster_message';
 /** How far back sentBefore looks: a retried message was sent moments ago, if at all. */
 const HISTORY_LOOKBACK = 50;
+/** conversations.list pages (of 1,000) a retried room looks through for the room it made. */
+const LIST_PAGES = 20;
 
 /**
  * Slack as the core's chat port. References look like "slack:C123" (rooms)
@@ -70,7 +72,7 @@ export class SlackChat implements ChatPort {
   }
 
   async openRoom(request: RoomRequest): Promise<OpenedRoom> {
-    const channel = await this.createChannel(request.name);
+    const channel = (request.maybeExists ? await this.madeEarlier(request.name) : undefined) ?? (await this.createChannel(request.name));
     const problems: string[] = [];
     await this.patiently(() => this.client.conversations.setTopic({ channel: channel.id, topic: clipText(request.topic, 250) })).catch((error: unknown) => {
       problems.push(`could not set the topic (${slackErrorCode(error) ?? 'error'})`);
@@ -135,6 +137,25 @@ export class SlackChat implements ChatPort {
   /** The Slack user behind a room member: a person id from muster.yaml, or a raw "slack:U…" ref. */
   slackUser(member: string): string | undefined {
     return this.addressing.user(member);
+  }
+
+  /**
+   * A channel of exactly this name the bot is in (it made it, in an attempt
+   * that died before recording it), found with conversations.list. Only asked
+   * on a retried room, so the cost of paging through the channels is rare.
+   */
+  private async madeEarlier(name: string): Promise<{ id: string; name: string } | undefined> {
+    let cursor: string | undefined;
+    for (let page = 0; page < LIST_PAGES; page += 1) {
+      const listed = await this.patiently(() =>
+        this.client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, ...(cursor ? { cursor } : {}) }),
+      );
+      const found = listed.channels?.find((channel) => channel.name === name && channel.is_member === true);
+      if (found?.id) return { id: found.id, name: found.name ?? name };
+      cursor = listed.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
   }
 
   private async createChannel(name: string): Promise<{ id: string; name: string }> {

@@ -49,8 +49,8 @@ export class Delivery {
     private readonly webhooks?: WebhookPort,
     /** Told what became of every page; the muster records it and moves a slot on when a page can never arrive. */
     private readonly onReceipt: (receipt: PageReceipt) => Promise<void> = async () => undefined,
-    /** Opens an incident's war room (a `room` message; idempotent). */
-    private readonly openRoom: (incident: string) => Promise<void> = async () => undefined,
+    /** Opens an incident's war room (a `room` message; idempotent); `retried`: an earlier attempt never finished. */
+    private readonly openRoom: (incident: string, options: { retried: boolean }) => Promise<void> = async () => undefined,
   ) {}
 
   private webhookPort(): WebhookPort {
@@ -85,7 +85,7 @@ export class Delivery {
       this.store.acquireLease(`send:${message.id}`, attempt, SEND_CLAIM_MS).catch(() => undefined);
     }, CLAIM_RENEW_MS);
     try {
-      ref = await this.attempt(message);
+      ref = await this.attempt(message, claim === 'retried');
     } catch (error) {
       clearInterval(renewal);
       if (!(error instanceof UndeliverableError)) {
@@ -106,10 +106,10 @@ export class Delivery {
   };
 
   /** One attempt at the platform; the page's reference when it is a chat message. */
-  private async attempt(message: OutboundMessage): Promise<string | undefined> {
+  private async attempt(message: OutboundMessage, retried: boolean): Promise<string | undefined> {
     if (message.kind === 'board') return void (await this.withBoardLock(message.incident, () => this.drawBoard(message.incident)));
     if (message.kind === 'webhook') return void (await this.webhookPort().post(message.audience, message.body));
-    if (message.kind === 'room') return void (await this.openRoom(message.incident));
+    if (message.kind === 'room') return void (await this.openRoom(message.incident, { retried }));
     if (message.invite === true && message.to.kind === 'person') {
       const incident = await this.store.get(message.incident);
       if (incident) await this.letIn(incident, message.to.person);

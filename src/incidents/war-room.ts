@@ -14,9 +14,10 @@ import { PENDING_ROOM_PREFIX, roomPending, type ConversationRef, type Incident, 
  *
  * Until it opens, `incident.room` is a placeholder (`pending:INC-n`) and
  * `roomName` the name it is planned to have. Messages for the room wait
- * (RetryLaterError) until it exists. Known window: a crash after the platform
- * made the room and before the second commit opens a second room on restart
- * (the platform gives it a suffixed name); nothing is lost.
+ * (RetryLaterError) until it exists. A crash after the platform made the room
+ * and before the second commit leaves the `room` message's attempt unfinished:
+ * its retry asks the chat to adopt a room of that name the bot made
+ * (`maybeExists`), so the restart does not open a second one.
  */
 
 
@@ -79,12 +80,12 @@ export class WarRooms {
   }
 
   /** Delivers the declare's `room` message: idempotent, so a retry or a second replica finds it open and stops. */
-  async open(id: string): Promise<void> {
+  async open(id: string, options: { retried?: boolean } = {}): Promise<void> {
     const incident = await this.deps.store.get(id);
     if (!incident || !roomPending(incident) || !incident.roomOpening) return;
     const origin = incident.roomOpening.origin;
     const members = [...new Set([incident.declaredBy, ...pagedPeople(incident)])];
-    const attempt = await this.atPlatform(incident, origin, members);
+    const attempt = await this.atPlatform(incident, origin, members, options.retried === true);
     // Nobody here waits to put it in a reply (it took long, or another replica took the declare): tell the origin.
     const unheard = (this.waiters.get(id)?.length ?? 0) === 0;
     const { incident: opened, result: late } = await commitChange(this.deps, () => this.deps.store.get(id), 'muster', (fx) => {
@@ -131,7 +132,7 @@ export class WarRooms {
   }
 
   /** A refused room never loses the incident: it falls back to where it was declared. A 429 goes back to the outbox. */
-  private async atPlatform(incident: Incident, origin: ConversationRef, members: PersonId[]): Promise<{ room: OpenedRoom; roomError?: string }> {
+  private async atPlatform(incident: Incident, origin: ConversationRef, members: PersonId[], retried: boolean): Promise<{ room: OpenedRoom; roomError?: string }> {
     try {
       const room = await this.deps.chat.openRoom({
         incident: incident.id,
@@ -139,6 +140,7 @@ export class WarRooms {
         topic: this.deps.present.t('room.topic', { id: incident.id, severity: incident.severity, title: incident.title }),
         members,
         origin,
+        ...(retried ? { maybeExists: true } : {}),
       });
       return { room };
     } catch (error) {

@@ -81,6 +81,27 @@ const implementations: Array<{ name: string; open(): Promise<Opened> }> = [
   },
 ];
 
+describe.each(implementations.filter((impl) => impl.name !== 'ConsoleChat'))('ChatPort.openRoom after a crashed attempt: $name', (impl) => {
+  let opened: Opened | undefined;
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+
+  it('adopts the room of that name the bot made instead of opening a second one, and lets everyone in', async () => {
+    opened = await impl.open();
+    const request = { incident: 'INC-8', name: 'inc-8-crashed', topic: 'INC-8 [P1] crashed', members: ['alice', 'cara'], origin: 'slack:COPS' };
+    const first = await opened.chat.openRoom(request);
+    const again = await opened.chat.openRoom({ ...request, members: ['alice', 'cara', 'cat'], maybeExists: true });
+    expect(again.conversation).toBe(first.conversation);
+    expect(again.name).toBe(first.name);
+    expect(opened.canSee(again.conversation, 'cat')).toBe(true);
+    // Without the hint a second open is a new room: the hint is what makes the retry idempotent.
+    const fresh = await opened.chat.openRoom(request);
+    expect(fresh.conversation).not.toBe(first.conversation);
+  });
+});
+
 describe.each(implementations)('ChatPort.invite contract: $name', (impl) => {
   let opened: Opened | undefined;
   afterEach(async () => {

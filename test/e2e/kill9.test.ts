@@ -101,6 +101,41 @@ function pagesByUser(fake: FakeSlack): Map<string, number> {
   return counts;
 }
 
+describe('kill -9 between the platform making the war room and the commit that records it', () => {
+  it('the restarted bot adopts the room the dead one made instead of opening a second', async () => {
+    const prefix = newPrefix();
+    const fake = await FakeSlack.start();
+    fake.addChannel('ops', { id: 'COPS', members: ['UALICE'] });
+    fake.addChannel('incidents', { id: 'CINCIDENTS' });
+    // The room is made, then its topic hangs: the bot dies inside the room's attempt.
+    fake.delayNext('conversations.setTopic', 30_000);
+    const port = await freePort();
+    let bot: ChildProcess | undefined;
+    try {
+      bot = await startBot(fake, prefix, port);
+      await postSlashCommand(`http://127.0.0.1:${port}/slack/events`, SECRET, {
+        command: '/incident', text: 'declare Checkout failing sev=P1 service=checkout', user_id: 'UALICE',
+        channel_id: 'COPS', response_url: fake.responseUrl('declare'), trigger_id: 'kill9-room',
+      });
+      await until(() => fake.callsTo('conversations.setTopic').length > 0, 'the room made and its topic asked for', { timeoutMs: 30_000 });
+      await kill9(bot);
+      bot = await startBot(fake, prefix, port);
+      await until(async () => {
+        const doc = await redis.hget(`${prefix}incident:INC-1`, 'doc');
+        return doc !== null && !(JSON.parse(doc) as { room: string }).room.startsWith('pending:');
+      }, 'the restarted bot to record the war room', { timeoutMs: 60_000 });
+      const rooms = [...fake.channels.values()].filter((channel) => channel.name.startsWith('inc-1'));
+      expect(rooms.map((channel) => channel.name)).toEqual([ROOM]);
+      const doc = JSON.parse((await redis.hget(`${prefix}incident:INC-1`, 'doc'))!) as { room: string };
+      expect(doc.room).toBe(`slack:${rooms[0]!.id}`);
+    } finally {
+      if (bot) await kill9(bot);
+      await fake.close();
+      await cleanupPrefix(prefix);
+    }
+  }, 120_000);
+});
+
 describe('kill -9 in the first second after Slack acknowledged a declare', () => {
   const random = seeded(912);
 

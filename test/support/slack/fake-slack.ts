@@ -881,6 +881,17 @@ export class FakeSlack {
       return { channel: channel.id, ts: message.ts, message: this.messageObject(message) };
     });
 
+    // Channels the bot can see, with is_member; one page (the fake's workspaces are small).
+    b.set('conversations.list', (args) => {
+      const types = new Set((str(args.types) ?? 'public_channel').split(',').map((type) => type.trim()));
+      const channels = [...this.channels.values()]
+        .filter((channel) => !channel.isIm && !channel.isMpim)
+        .filter((channel) => (channel.isPrivate ? types.has('private_channel') && channel.members.has(FAKE_SLACK.botUserId) : types.has('public_channel')))
+        .filter((channel) => !(bool(args.exclude_archived) && channel.isArchived))
+        .map((channel) => ({ ...this.channelObject(channel), is_member: channel.members.has(FAKE_SLACK.botUserId) }));
+      return { channels, response_metadata: { next_cursor: '' } };
+    });
+
     // Newest first, as Slack answers; metadata only with include_all_metadata.
     b.set('conversations.history', (args) => {
       const channel = this.visibleChannel(args);
