@@ -100,7 +100,12 @@ export class DiscordChat implements ChatPort {
         },
         reason: `Muster war room for ${request.incident}`,
       }) as Promise<{ id: string; name: string }>;
-    const earlier = request.maybeExists ? await this.madeEarlier(clip(request.name, 100), settings?.category) : undefined;
+    const earlier = request.maybeExists
+      ? await this.madeEarlier(clip(request.name, 100), settings?.category).catch((error: unknown) => {
+        this.logger.warn({ err: describe(error) }, 'could not look for a war room made before a crash; opening a new one');
+        return undefined;
+      })
+      : undefined;
     if (earlier) {
       // A crashed attempt made it: let everyone in (idempotent overwrites) and use it.
       await Promise.all(unique.map((id) => this.allowMember(earlier.id, id, memberOverwrite(id), problems)));

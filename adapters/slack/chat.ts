@@ -72,7 +72,14 @@ export class SlackChat implements ChatPort {
   }
 
   async openRoom(request: RoomRequest): Promise<OpenedRoom> {
-    const channel = (request.maybeExists ? await this.madeEarlier(request.name) : undefined) ?? (await this.createChannel(request.name));
+    // Looking for it must never stop the room: without the read scopes (an old install), just make it.
+    const earlier = request.maybeExists
+      ? await this.madeEarlier(request.name).catch((error: unknown) => {
+        this.logger.warn({ err: slackErrorCode(error) ?? String(error) }, 'could not look for a war room made before a crash; opening a new one');
+        return undefined;
+      })
+      : undefined;
+    const channel = earlier ?? (await this.createChannel(request.name));
     const problems: string[] = [];
     await this.patiently(() => this.client.conversations.setTopic({ channel: channel.id, topic: clipText(request.topic, 250) })).catch((error: unknown) => {
       problems.push(`could not set the topic (${slackErrorCode(error) ?? 'error'})`);
