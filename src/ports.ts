@@ -105,6 +105,12 @@ export type RequestClaim = { state: 'claimed' } | { state: 'running' } | { state
  */
 export type DeliveryClaim = 'claimed' | 'retried' | 'delivered' | 'busy' | 'superseded';
 
+/** A reminder is wanted while the incident's clock `key` (src/incidents/page-fence.ts) is still at `epoch`. */
+export interface ClockFence {
+  key: string;
+  epoch: number;
+}
+
 /**
  * A message waiting in the outbox. `invite`: let the recipient into the war
  * room first (people paged after the declare). `id` is deterministic, so enqueueing the
@@ -114,7 +120,7 @@ export type DeliveryClaim = 'claimed' | 'retried' | 'delivered' | 'busy' | 'supe
  * `room` message opens the incident's war room (src/incidents/war-room.ts).
  */
 export type OutboundMessage =
-  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; invite?: boolean }
+  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'room' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };

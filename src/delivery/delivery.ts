@@ -68,13 +68,15 @@ export class Delivery {
     // re-queued job for the same message may run side by side in one process.
     const attempt = `${this.owner}-${randomUUID()}`;
     const fence = message.kind === 'message' ? message.fence : undefined;
+    const clock = message.kind === 'message' ? message.clock : undefined;
     // The fence is checked with the claim, in one store call: reading the
     // whole record before every page made a burst of declares twice as slow.
-    const claim = await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS, fence && { incident: message.incident, role: fence.role, epoch: fence.epoch });
-    if (claim === 'superseded' && fence) {
+    const checked = fence ? { role: fence.role, epoch: fence.epoch } : clock ? { role: clock.key, epoch: clock.epoch } : undefined;
+    const claim = await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS, checked && { incident: message.incident, ...checked });
+    if (claim === 'superseded') {
       await this.store.markDelivered(message.id);
-      this.logger.debug({ incident: message.incident, message: message.id }, 'page no longer wanted; settled, not sent');
-      await this.report({ outcome: 'superseded', incident: message.incident, fence });
+      this.logger.debug({ incident: message.incident, message: message.id }, 'message no longer wanted; settled, not sent');
+      if (fence) await this.report({ outcome: 'superseded', incident: message.incident, fence });
       return;
     }
     if (claim === 'busy') throw new RetryLaterError('another worker is sending this message', BUSY_RETRY_MS);

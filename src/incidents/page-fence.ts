@@ -6,22 +6,34 @@ export interface SlotFence {
   epoch: number;
 }
 
-/** A page is wanted while its slot still pages at the epoch it was sent in, on an open incident. */
+/**
+ * The incident's own clocks a reminder can be fenced on, beside the slots
+ * (their keys start with '#', which no role id does): the update cadence, and
+ * the knowledge task (which runs after resolve).
+ */
+export const UPDATE_CLOCK = '#update';
+export const KNOWLEDGE_CLOCK = '#knowledge';
+
+/**
+ * A page is wanted while its slot still pages at the epoch it was sent in, on
+ * an open incident; a reminder while its clock is still at its epoch.
+ */
 export function pageWanted(incident: Incident | undefined, fence: SlotFence): boolean {
-  if (!incident || incident.status === 'resolved') return false;
-  const slot = incident.slots.find((candidate) => candidate.role === fence.role);
-  return slot !== undefined && slot.state === 'paging' && slot.epoch === fence.epoch;
+  return incident !== undefined && pagingEpochs(incident)[fence.role] === fence.epoch;
 }
 
 /**
- * The epochs of the slots still paging (none once resolved): what a store
- * keeps beside the record so delivery can check a page's fence without
- * reading and parsing the whole incident before every attempt.
- * Contract: `pageWanted(incident, f)` iff `pagingEpochs(incident)[f.role] === f.epoch`.
+ * The epochs of the slots still paging (none once resolved) and of the clocks
+ * still running: what a store keeps beside the record so delivery can check a
+ * message's fence without reading and parsing the whole incident before every
+ * attempt. Contract: `pageWanted(incident, f)` iff `pagingEpochs(incident)[f.role] === f.epoch`.
  */
 export function pagingEpochs(incident: Incident): Record<string, number> {
   const epochs: Record<string, number> = {};
+  const task = incident.knowledge?.task;
+  if (task?.state === 'open') epochs[KNOWLEDGE_CLOCK] = task.epoch;
   if (incident.status === 'resolved') return epochs;
   for (const slot of incident.slots) if (slot.state === 'paging') epochs[slot.role] = slot.epoch;
+  if (incident.updateDueAt !== undefined) epochs[UPDATE_CLOCK] = incident.updateEpoch ?? 0;
   return epochs;
 }

@@ -1,5 +1,5 @@
 import type { DraftEvent, Incident } from '../incidents/types.js';
-import type { Destination, Message, OutboundMessage, PageFence } from '../ports.js';
+import type { ClockFence, Destination, Message, OutboundMessage, PageFence } from '../ports.js';
 import { drillMarked } from './drill-mark.js';
 
 /**
@@ -22,11 +22,12 @@ export class Effects {
   }
 
   /** `key` makes the message id deterministic, so a retried commit sends it once; in a drill it says DRILL. */
-  send(key: string, to: Destination, message: Message, options: { fence?: PageFence; invite?: boolean } = {}): void {
+  send(key: string, to: Destination, message: Message, options: { fence?: PageFence; clock?: ClockFence; invite?: boolean } = {}): void {
     const marked = this.incident.drill ? drillMarked(message) : message;
     this.outbox.push({
       id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked,
-      ...(options.fence ? { fence: options.fence } : {}), ...(options.invite ? { invite: true } : {}),
+      ...(options.fence ? { fence: options.fence } : {}), ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.invite ? { invite: true } : {}),
     });
   }
 
@@ -38,8 +39,8 @@ export class Effects {
     return this.now > this.incident.declaredAt && this.incident.roomName !== this.incident.room;
   }
 
-  toRoom(key: string, message: Message): void {
-    this.send(key, { kind: 'room', conversation: this.incident.room }, message);
+  toRoom(key: string, message: Message, options: { clock?: ClockFence } = {}): void {
+    this.send(key, { kind: 'room', conversation: this.incident.room }, message, options);
   }
 
   /** Asks for the board to be redrawn; the id carries the version being written. */

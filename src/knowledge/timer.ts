@@ -1,4 +1,6 @@
 import type { MusterContext } from '../kernel/context.js';
+import { KNOWLEDGE_CLOCK } from '../incidents/page-fence.js';
+import type { Incident } from '../incidents/types.js';
 import type { Effects } from '../kernel/effects.js';
 import type { Timer } from '../ports.js';
 import type { IncidentTimerKind } from '../timers/registry.js';
@@ -35,11 +37,17 @@ function fire(ctx: MusterContext, fx: Effects, timer: Timer): void {
   const epoch = timer.epoch;
   if (notice.kind === 'reminder') {
     fx.event('knowledge.reminded', { actor: 'muster', person: notice.to, data: { dueAt: notice.dueAt } });
-    fx.send(`knowledge-remind-e${epoch}`, { kind: 'person', person: notice.to }, reminderMessage(ctx, incident, notice.dueAt));
+    fx.send(`knowledge-remind-e${epoch}`, { kind: 'person', person: notice.to }, reminderMessage(ctx, incident, notice.dueAt), { clock: taskClock(incident) });
     return;
   }
   fx.event('knowledge.overdue', { actor: 'muster', person: notice.to, data: { dueAt: notice.dueAt, owner: notice.owner } });
-  fx.send(`knowledge-overdue-e${epoch}`, { kind: 'person', person: notice.to }, overdueMessage(ctx, incident, notice.owner, notice.to, notice.dueAt));
+  fx.send(`knowledge-overdue-e${epoch}`, { kind: 'person', person: notice.to }, overdueMessage(ctx, incident, notice.owner, notice.to, notice.dueAt), { clock: taskClock(incident) });
+}
+
+/** Fenced on the task: filed or skipped before the reminder is delivered, it is not sent. */
+function taskClock(incident: Incident): { key: string; epoch: number } | undefined {
+  const task = incident.knowledge?.task;
+  return task?.state === 'open' ? { key: KNOWLEDGE_CLOCK, epoch: task.epoch } : undefined;
 }
 
 /** The knowledge task's reminder and overdue alarms (src/timers/registry.ts). */

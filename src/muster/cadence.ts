@@ -1,4 +1,5 @@
 import type { Incident, PersonId } from '../incidents/types.js';
+import { UPDATE_CLOCK } from '../incidents/page-fence.js';
 import type { Timer } from '../ports.js';
 import { Effects } from '../kernel/effects.js';
 import { dutyManager } from './slots.js';
@@ -64,11 +65,13 @@ function remind(ctx: MusterContext, fx: Effects): void {
   const commander = commanderOf(incident);
   fx.event('update.due', { actor: 'muster', person: commander, data: { dueAt: incident.updateDueAt } });
   const params = { id: incident.id, person: ctx.present.personName(commander) };
+  // Fenced on the cadence: an update posted before these are delivered makes them pointless, and they are not sent.
+  const clock = { key: UPDATE_CLOCK, epoch: incident.updateEpoch ?? 0 };
   fx.send(`update-remind-e${incident.updateEpoch ?? 0}-${commander}`, { kind: 'person', person: commander }, {
     text: ctx.present.t('dm.updateDue', params),
     tone: 'warning',
-  });
-  fx.toRoom(`update-remind-e${incident.updateEpoch ?? 0}`, ctx.present.notice(ctx.present.t('room.updateDue', params), 'warning'));
+  }, { clock });
+  fx.toRoom(`update-remind-e${incident.updateEpoch ?? 0}`, ctx.present.notice(ctx.present.t('room.updateDue', params), 'warning'), { clock });
 }
 
 function overdue(ctx: MusterContext, fx: Effects): void {
@@ -79,12 +82,13 @@ function overdue(ctx: MusterContext, fx: Effects): void {
   fx.event('update.overdue', { actor: 'muster', data: { dueAt: incident.updateDueAt, dutyManager: manager } });
   fx.event('page.sent', { actor: 'muster', role: 'duty-manager', person: manager, data: { reason: 'update.overdue' } });
   const params = { id: incident.id, severity: incident.severity, title: incident.title, manager: ctx.present.personName(manager) };
+  const clock = { key: UPDATE_CLOCK, epoch: incident.updateEpoch ?? 0 };
   fx.send(`update-overdue-e${incident.updateEpoch ?? 0}-${manager}`, { kind: 'person', person: manager }, {
     title: ctx.present.t('page.title', params),
     text: ctx.present.t('page.updateOverdue', params),
     tone: 'alert',
-  });
-  fx.toRoom(`update-overdue-e${incident.updateEpoch ?? 0}`, ctx.present.notice(ctx.present.t('room.updateOverdue', params), 'warning'));
+  }, { clock });
+  fx.toRoom(`update-overdue-e${incident.updateEpoch ?? 0}`, ctx.present.notice(ctx.present.t('room.updateOverdue', params), 'warning'), { clock });
 }
 
 /** A status update: recorded, posted to the war room and the broadcast channel, and the clock restarts. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UndeliverableError, type Destination, type Message } from '../../src/ports.js';
+import { RetryLaterError, UndeliverableError, type Destination, type Message } from '../../src/ports.js';
 import { harness } from '../support/fixture.js';
 
 const MIN = 60_000;
@@ -134,5 +134,32 @@ describe('everyone paged can get into the war room', () => {
     const pages = h.chat.delivered.filter((d) => d.to.kind === 'person' && d.message.title?.startsWith('PAGE'));
     expect(pages.length).toBeGreaterThan(4);
     for (const page of pages) expect(page.message.text).toContain('#inc-1-checkout-down');
+  });
+});
+
+describe('reminders that became pointless', () => {
+  it('an update reminder put back by a 429, when the update is posted meanwhile, is settled, not sent', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P1 service=checkout');
+    await h.say('cara', '/incident ack');
+    let tries = 0;
+    const send = h.chat.send.bind(h.chat);
+    h.chat.send = async (to: Destination, message: Message) => {
+      if (to.kind === 'person' && to.person === 'cara' && message.text.includes('a status update is due')) {
+        tries += 1;
+        // The first try meets a rate limit; while it waits, the commander posts the update.
+        if (tries === 1) {
+          // (dispatch, not h.say: say waits for the outbox, and this send is part of it)
+          await h.muster.dispatch({ name: 'incident', args: 'update INC-1 payments failover is done', actor: 'console:cara', conversation: 'console:#general', requestId: 'update-during-429' });
+          throw new RetryLaterError('429 from the chat', 20, true);
+        }
+      }
+      return send(to, message);
+    };
+    await h.advance(30 * MIN); // the update is due: its reminder goes to the commander
+    await h.outbox.idle();
+    expect(tries).toBe(1); // it came back after the update and was settled before reaching the chat
+    expect(h.chat.pagesTo('cara').filter((d) => d.message.text.includes('a status update is due'))).toEqual([]);
+    expect((await h.store.timeline('INC-1')).map((e) => e.type)).toEqual(expect.arrayContaining(['update.due', 'update.posted']));
   });
 });
