@@ -25,6 +25,7 @@ import { RetryLaterError, type ChatPort, type Destination, type Message, type Op
 import { benchConfig, declareRequest } from './config.js';
 import { connectClients, type Clients } from './redis.js';
 import { CountingLogger, sleep } from './stats.js';
+import { seeded } from '../test/support/seeded.js';
 
 const ACK_RE = /^\/incident ack (INC-\d+) (\S+)/;
 
@@ -92,14 +93,6 @@ class SlowChat implements ChatPort {
   }
 }
 
-/** A seeded generator, so two runs meet the same platform. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 async function replica(clients: Clients, prefix: string, chat: ChatPort, auditKey: AuditKey, watchdogMs?: number): Promise<Muster> {
   const logger = new CountingLogger('slow');

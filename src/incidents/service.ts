@@ -179,12 +179,7 @@ export class IncidentService {
       },
     });
     const present = this.deps.present;
-    const params = {
-      ...present.incidentParams(incident),
-      declarer: present.declarerName(incident),
-      roles: present.roleList(incident.slots.map((slot) => slot.role)) || '-',
-      room: incident.roomName,
-    };
+    const params = present.declaredParams(incident);
     if (this.deps.config.channels.broadcast && !incident.drill) {
       fx.send('broadcast-declared', { kind: 'broadcast' }, present.notice(present.t('broadcast.declared', params), 'alert'));
     }

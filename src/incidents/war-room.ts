@@ -112,12 +112,7 @@ export class WarRooms {
   /** The room's first message: what happened and who is being mustered. */
   private greet(incident: Incident, toRoom: (key: string, message: ReturnType<Presenter['notice']>) => void): void {
     const present = this.deps.present;
-    const params = {
-      ...present.incidentParams(incident),
-      declarer: present.declarerName(incident),
-      roles: present.roleList(incident.slots.map((slot) => slot.role)) || '-',
-      room: incident.roomName,
-    };
+    const params = present.declaredParams(incident);
     toRoom('declared', present.notice(present.t('room.declared', params), 'alert'));
   }
 

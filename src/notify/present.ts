@@ -29,6 +29,16 @@ export class Presenter {
 
   /** Configured roles by name; experts pulled in by /incident escalate as "expert: <team or person>". */
   /** A declarer missing from muster.yaml is shown by the name their chat gave, not a raw id. */
+  /** What the declared notices (room, broadcast) say: the incident, who declared it, the roles, the room. */
+  declaredParams(incident: Incident): Record<string, string> {
+    return {
+      ...this.incidentParams(incident),
+      declarer: this.declarerName(incident),
+      roles: this.roleList(incident.slots.map((slot) => slot.role)) || '-',
+      room: incident.roomName,
+    };
+  }
+
   declarerName(incident: Incident): string {
     return this.config.people[incident.declaredBy] ? this.personName(incident.declaredBy) : (incident.declaredByName ?? incident.declaredBy);
   }

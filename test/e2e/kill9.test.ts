@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,6 +21,8 @@ import { TEST_CONFIG_YAML } from '../support/fixture.js';
 import { cleanupPrefix, newPrefix, REDIS_URL, sleep, until } from '../support/redis.js';
 import { FAKE_SLACK, FakeSlack } from '../support/slack/fake-slack.js';
 import { postSlashCommand } from '../support/slack/signed.js';
+import { seeded } from '../support/seeded.js';
+import { freePort } from '../support/redis-cluster.js';
 
 const TRIALS = 20;
 const SECRET = 'kill9-signing-secret';
@@ -42,21 +43,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts the bot from the sources and resolves once it logs that Slack requests are served. */
 async function startBot(fake: FakeSlack, prefix: string, port: number): Promise<ChildProcess> {

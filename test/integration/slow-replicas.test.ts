@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryLaterError } from '../../src/ports.js';
 import { cleanupPrefix, dmKey, duplicates, newPrefix, Node, shortConfig, sleep, until, DECLARE_P1, PRIMARIES } from '../support/redis.js';
+import { seeded } from '../support/seeded.js';
 
 const DECLARES = 40;
 let prefix = '';
@@ -17,13 +18,6 @@ afterEach(async () => {
   await cleanupPrefix(prefix);
 });
 
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 /** Every send of this node's chat takes 100-800 ms; one attempt in ten is refused with a 429. */
 function slowDown(node: Node, random: () => number): void {

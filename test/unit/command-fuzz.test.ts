@@ -5,14 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { harness } from '../support/fixture.js';
+import { seeded } from '../support/seeded.js';
 
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 const PIECES = ['declare', 'ack', 'resolve', 'update', 'sev', 'escalate', 'assign', 'snooze', 'playbook', 'INC-1', 'INC-99999999999', 'sev=P1', 'sev=', 'service=checkout', 'title=', '"', "'", '“', '\u202e', '\u200f', '\u0000', '\u0007', '\n', '\t', '<!channel>', '@everyone', '🔥', '👨‍👩‍👧‍👦', '中文标题', 'x=y', '=', '==', '\\', '*bold*', '`code`', '10m', '-5m'];
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { harness } from '../support/fixture.js';
-function seeded(seed: number): () => number { let s = seed; return () => { s = (s * 1_103_515_245 + 12_345) % 2 ** 31; return s / 2 ** 31; }; }
+import { seeded } from '../support/seeded.js';
 const PIECES = ['learn', 'skip', 'search', 'show', 'edit', 'INC-1', 'INC-99999999999', 'rootCause=', 'rootcause="x y"', 'resolution=a;b', 'resolution=', 'module=m', 'faultType=f', 'prevention=', 'playbook=p', 'reason=', '"', "'", '\u202e', '\u0000', '\n', '🔥', '中文标题', 'x=y', '=', '\\', '*bold*', 'colour=blue', 'x'.repeat(600)];
 describe('random knowledge commands', () => {
   it('1,500 of them: none reaches "something went wrong"', async () => {

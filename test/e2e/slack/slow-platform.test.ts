@@ -3,7 +3,7 @@
  * someone else takes the role: once the role is acked, the page is settled as
  * superseded and never delivered. Production mode: real Redis, BullMQ outbox.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { P1_PAGES, SLACK_ID, slackBots, type SlackBotUnderTest } from '../../support/slack/bot.js';
 import type { FakeSlack } from '../../support/slack/fake-slack.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
@@ -22,8 +22,15 @@ function petesPage(fake: FakeSlack) {
     (args.channel === PETE || args.channel === fake.dmWith(PETE)) && JSON.stringify(args.blocks ?? '').includes('/incident ack');
 }
 
+/** Key prefixes of the bots started here, removed after each test whatever happened. */
+const prefixes: string[] = [];
+afterEach(async () => {
+  for (const prefix of prefixes.splice(0)) await cleanupPrefix(prefix);
+});
+
 async function declareWithPeteHeldUp(hold: (fake: FakeSlack) => void): Promise<{ s: SlackBotUnderTest; prefix: string }> {
   const prefix = newPrefix();
+  prefixes.push(prefix);
   const s = await start({ env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY }, before: hold });
   await s.slash(DECLARE);
   await s.waitForPages(OTHERS, 20_000);
@@ -52,43 +59,19 @@ async function expectNeverDelivered(s: SlackBotUnderTest, timeline: TimelineEven
 }
 
 describe('Slack: a page stuck at the platform while someone else acks the role', () => {
-  let prefix: string | undefined;
-  const cleanup = async () => {
-    if (prefix) await cleanupPrefix(prefix);
-    prefix = undefined;
-  };
-
   it('a request that hangs for 20 s: the attempt times out, and the retry finds the page superseded', async () => {
-    const run = await declareWithPeteHeldUp((fake) => fake.delayNext('chat.postMessage', 20_000, 1, petesPage(fake)));
-    prefix = run.prefix;
-    try {
-      const timeline = await pamAcksTech(run.s);
-      await expectNeverDelivered(run.s, timeline);
-      expect(run.s.fake.callsTo('chat.postMessage').filter((call) => call.abandoned)).toHaveLength(1);
-    } finally {
-      await cleanup();
-    }
+    const { s } = await declareWithPeteHeldUp((fake) => fake.delayNext('chat.postMessage', 20_000, 1, petesPage(fake)));
+    await expectNeverDelivered(s, await pamAcksTech(s));
+    expect(s.fake.callsTo('chat.postMessage').filter((call) => call.abandoned)).toHaveLength(1);
   });
 
   it('a 429 storm: each Retry-After goes back to the outbox, and the next try finds the page superseded', async () => {
-    const run = await declareWithPeteHeldUp((fake) => fake.rateLimitNext('chat.postMessage', 1, 50, petesPage(fake)));
-    prefix = run.prefix;
-    try {
-      const timeline = await pamAcksTech(run.s);
-      await expectNeverDelivered(run.s, timeline);
-    } finally {
-      await cleanup();
-    }
+    const { s } = await declareWithPeteHeldUp((fake) => fake.rateLimitNext('chat.postMessage', 1, 50, petesPage(fake)));
+    await expectNeverDelivered(s, await pamAcksTech(s));
   });
 
   it('5xx answers: the outbox retries with backoff, checking the fence each time', async () => {
-    const run = await declareWithPeteHeldUp((fake) => fake.httpErrorNext('chat.postMessage', 503, 50, 'Service Unavailable', petesPage(fake)));
-    prefix = run.prefix;
-    try {
-      const timeline = await pamAcksTech(run.s);
-      await expectNeverDelivered(run.s, timeline);
-    } finally {
-      await cleanup();
-    }
+    const { s } = await declareWithPeteHeldUp((fake) => fake.httpErrorNext('chat.postMessage', 503, 50, 'Service Unavailable', petesPage(fake)));
+    await expectNeverDelivered(s, await pamAcksTech(s));
   });
 });
