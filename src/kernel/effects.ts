@@ -1,4 +1,4 @@
-import type { DraftEvent, Incident } from '../incidents/types.js';
+import { roomPending, type DraftEvent, type Incident } from '../incidents/types.js';
 import type { ClockFence, Destination, Message, OutboundMessage, PageFence } from '../ports.js';
 import { drillMarked } from './drill-mark.js';
 
@@ -36,7 +36,8 @@ export class Effects {
    * must be let in (the room's opening invited only the first pages).
    */
   get roomOpenedEarlier(): boolean {
-    return this.now > this.incident.declaredAt && this.incident.roomName !== this.incident.room;
+    // A room still opening lets in everyone paged by then as it opens (src/incidents/war-room.ts).
+    return !roomPending(this.incident) && this.now > this.incident.declaredAt && this.incident.roomName !== this.incident.room;
   }
 
   toRoom(key: string, message: Message, options: { clock?: ClockFence } = {}): void {
