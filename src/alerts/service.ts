@@ -10,6 +10,7 @@ import type { Effects } from '../kernel/effects.js';
 import type { MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
+import { LeaseBusyError, withLease } from '../kernel/lease.js';
 import type { InboundAlert } from './payloads.js';
 
 export interface AlertOutcome {
@@ -67,16 +68,11 @@ export class AlertService {
   }
 
   private async leased<T>(fingerprint: string, work: () => Promise<T>): Promise<T> {
-    const key = `alert:${fingerprint}`;
-    const until = Date.now() + WAIT_MS;
-    while (!(await this.deps.store.acquireLease(key, this.owner, LEASE_MS))) {
-      if (Date.now() > until) throw new AlertBusyError(`alert ${fingerprint} is being handled elsewhere`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
     try {
-      return await work();
-    } finally {
-      await this.deps.store.releaseLease(key, this.owner).catch(() => undefined);
+      return await withLease(this.deps.store, `alert:${fingerprint}`, this.owner, { ttlMs: LEASE_MS, waitMs: WAIT_MS }, work);
+    } catch (error) {
+      if (error instanceof LeaseBusyError) throw new AlertBusyError(`alert ${fingerprint} is being handled elsewhere`);
+      throw error;
     }
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { PlaybookLibrary } from '../playbooks/library.js';
 import type { Clock, IncidentStore, Scheduler, Timer } from '../ports.js';
+import { LeaseBusyError, withLease } from '../kernel/lease.js';
 import { drillBlocker, launchDrill } from './launch.js';
 import { isAllowed, nextDrillTime } from './planner.js';
 import type { DrillSchedule } from './schedule-schema.js';
@@ -12,6 +13,7 @@ import type { DrillSchedule } from './schedule-schema.js';
 /** How often each schedule's planning job runs (a BullMQ job scheduler): it also re-arms a lost drill timer. */
 export const PLAN_EVERY_MS = 60 * 60_000;
 const RETRY_AFTER_BLOCK_MS = 60_000;
+const PLAN_LEASE = { ttlMs: 30_000, waitMs: 10_000 };
 
 interface DrillState {
   /** The planned start; only the scheduler sees it, never a responder. */
@@ -67,10 +69,26 @@ export class DrillScheduler {
     await this.deps.store.setValue(`drill-state:${id}`, JSON.stringify({ ...state, history: state.history.slice(-50) }));
   }
 
-  /** Makes sure a start is planned and its timer armed (both idempotent). */
+  /**
+   * Makes sure a start is planned and its timer armed (both idempotent).
+   * Planning runs under a lease: BullMQ runs a new planning job at once, so a
+   * fresh start plans in start() and in that job at the same moment, and two
+   * replicas can start together; unserialised, each would draw its own random
+   * start and arm a second drill.
+   */
   async plan(id: string, after = this.deps.clock.now()): Promise<number | undefined> {
     const schedule = this.schedules[id];
     if (!schedule) return undefined;
+    try {
+      return await withLease(this.deps.store, `drill-plan:${id}`, this.owner, PLAN_LEASE, () => this.planLocked(id, schedule, after));
+    } catch (error) {
+      if (!(error instanceof LeaseBusyError)) throw error;
+      this.deps.logger.warn({ schedule: id }, 'drill planning is held elsewhere; the hourly planning job checks again');
+      return undefined;
+    }
+  }
+
+  private async planLocked(id: string, schedule: DrillSchedule, after: number): Promise<number | undefined> {
     const state = await this.state(id);
     if (state.plannedAt === undefined || state.plannedAt < after - RETRY_AFTER_BLOCK_MS) {
       const next = nextDrillTime(schedule, after, state.history, this.deps.random ?? Math.random);

@@ -60,6 +60,16 @@ describe('scheduled drills', () => {
     expect(next.every((time) => time >= at + 2 * 86_400_000)).toBe(true);
   });
 
+  it('two replicas starting at once plan one drill between them', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0, 0));
+    const store = new MemoryStore(() => clock.now());
+    const scheduler = new InProcessScheduler(clock, { realTime: false });
+    await Promise.all([boot(store, scheduler, clock), boot(store, scheduler, clock), boot(store, scheduler, clock)]);
+    const planned = (await scheduler.pendingIds()).filter((id) => id.startsWith('drill-weekly-'));
+    expect(planned).toHaveLength(1);
+    expect(planned[0]).toBe(`drill-weekly-${(JSON.parse((await store.getValue('drill-state:weekly'))!) as { plannedAt: number }).plannedAt}`);
+  });
+
   it('moves to a later window while a real P1 is open, and while paused', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 2, 7, 0, 0));
     const store = new MemoryStore(() => clock.now());
