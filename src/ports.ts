@@ -146,6 +146,8 @@ export interface Commit {
   ledger?: LedgerEntry;
   /** The platform request this commit answers: its outcome is remembered in the same write (see finishRequest). */
   request?: { id: string; outcome: string; ttlMs: number };
+  /** Store values (see setValue) written in the same atomic write, such as an alert group's incident. */
+  values?: Record<string, string>;
 }
 
 /** The store could not be reached; commands answer "degraded" and nothing is half-written. */

@@ -6,10 +6,11 @@ import {
   fromAlertmanager,
   fromGeneric,
   genericPayloadSchema,
-  type InboundAlert,
+  type AlertGroup,
 } from '../../src/alerts/payloads.js';
 import { AlertBusyError, type AlertOutcome } from '../../src/alerts/service.js';
 import type { AlertsConfig } from '../../src/config/alerts.js';
+import { CommitOutcomeUnknownError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { StoreUnavailableError } from '../../src/ports.js';
 
@@ -21,13 +22,19 @@ export interface HookServerOptions {
   /** HMAC-SHA256 secret over the raw body (MUSTER_HOOK_SECRET), header X-Muster-Signature: sha256=<hex>. */
   secret?: string;
   alerts: AlertsConfig;
-  ingest: (alerts: InboundAlert[]) => Promise<AlertOutcome[]>;
+  ingest: (groups: AlertGroup[]) => Promise<AlertOutcome[]>;
   logger: Logger;
   /** Largest accepted body; bigger ones get 413 before any parsing. */
   bodyLimit?: number;
 }
 
 const SIGNATURE_HEADER = 'x-muster-signature';
+/**
+ * Largest hook body by default. Alertmanager sends a whole group in one
+ * notification (about 400 bytes an alert): 4 MiB takes a group of 10,000, and
+ * Alertmanager drops a notification refused with 413, so err on the large side.
+ */
+export const HOOK_BODY_LIMIT = 4 * 1_048_576;
 
 /** Constant time with no length shortcut: both sides are hashed to 32 bytes first, so not even the length leaks. */
 export function sameSecret(given: string, expected: string): boolean {
@@ -48,9 +55,9 @@ export function authorised(headers: FastifyRequest['headers'], body: Buffer, opt
   return false;
 }
 
-type Normalise = (payload: unknown, alerts: AlertsConfig) => InboundAlert[];
+type Normalise = (payload: unknown, alerts: AlertsConfig) => AlertGroup[];
 
-function route<S extends z.ZodType>(schema: S, normalise: (payload: z.infer<S>, alerts: AlertsConfig) => InboundAlert[]): { schema: S; normalise: Normalise } {
+function route<S extends z.ZodType>(schema: S, normalise: (payload: z.infer<S>, alerts: AlertsConfig) => AlertGroup[]): { schema: S; normalise: Normalise } {
   return { schema, normalise: normalise as Normalise };
 }
 
@@ -65,7 +72,7 @@ const ROUTES = {
  * written until the whole payload is valid.
  */
 export async function startHookServer(options: HookServerOptions): Promise<{ port: number; app: FastifyInstance; close: () => Promise<void> }> {
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 1_048_576, logger: false });
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? HOOK_BODY_LIMIT, logger: false });
   registerHookRoutes(app, options);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
@@ -84,7 +91,7 @@ export function registerHookRoutes(app: FastifyInstance, options: HookRoutesOpti
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   for (const [path, spec] of Object.entries(ROUTES)) {
-    app.post(path, { bodyLimit: options.bodyLimit ?? 1_048_576 }, async (request, reply) => handle(request, reply, spec, options));
+    app.post(path, { bodyLimit: options.bodyLimit ?? HOOK_BODY_LIMIT }, async (request, reply) => handle(request, reply, spec, options));
   }
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -114,8 +121,9 @@ async function handle(request: FastifyRequest, reply: FastifyReply, spec: { sche
     const outcomes = await options.ingest(spec.normalise(parsed.data, options.alerts));
     return reply.code(202).send({ accepted: outcomes.length, outcomes });
   } catch (error) {
-    // Both are passing: the sender retries (Alertmanager does on 5xx) and nothing was half-written.
-    if (error instanceof AlertBusyError || error instanceof StoreUnavailableError) {
+    // All pass: the sender retries (Alertmanager does on 5xx), nothing was half-written,
+    // and a commit whose reply was lost is found by the re-sent group (its mapping is in it).
+    if (error instanceof AlertBusyError || error instanceof StoreUnavailableError || error instanceof CommitOutcomeUnknownError) {
       return reply.code(503).header('retry-after', '5').send({ error: error.message });
     }
     throw error;

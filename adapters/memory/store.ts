@@ -74,6 +74,7 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     const timeline = this.timelines.get(incident.id) ?? [];
     timeline.push(...structuredClone(change.events));
     this.timelines.set(incident.id, timeline);
+    for (const [key, value] of Object.entries(change.values ?? {})) this.values.set(key, value);
     if (change.request) this.requests.set(change.request.id, { expiresAt: this.now() + change.request.ttlMs, outcome: change.request.outcome });
     if (change.ledger && !this.ledgerEntries.has(change.ledger.number)) this.ledgerEntries.set(change.ledger.number, structuredClone(change.ledger));
     for (const message of change.outbox) {
@@ -186,6 +187,9 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     if (this.rooms.get(incident.room) === id) this.rooms.delete(incident.room);
     this.values.delete(`board-ref:${id}`);
     this.values.delete(`board-drawn:${id}`);
+    this.values.delete(`alert-seen:${id}`);
+    const group = incident.alerts ? `alert-incident:${incident.alerts.key}` : undefined;
+    if (group && this.values.get(group) === id) this.values.delete(group);
     this.changed(id);
     return true;
   }

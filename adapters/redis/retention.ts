@@ -6,7 +6,8 @@ import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
 /**
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash, 6 values hash,
  *       7 changes zset, 8 changes counter.
- * ARGV: 1 id, 2 version exported, 3 timeline length exported, 4 room.
+ * ARGV: 1 id, 2 version exported, 3 timeline length exported, 4 room,
+ *       5 its alert group's mapping field ('' when none), removed only while it still names this incident.
  * Removes only a resolved incident still at the exported version and length (1), else nothing (0).
  * The removal is a change too: the change feed names the id once more, so
  * every replica drops it from its knowledge index (the member stays as a
@@ -22,7 +23,8 @@ if redis.call('LLEN', KEYS[2]) ~= tonumber(ARGV[3]) then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[4], ARGV[1])
 if redis.call('HGET', KEYS[5], ARGV[4]) == ARGV[1] then redis.call('HDEL', KEYS[5], ARGV[4]) end
-redis.call('HDEL', KEYS[6], 'board-ref:' .. ARGV[1], 'board-drawn:' .. ARGV[1])
+redis.call('HDEL', KEYS[6], 'board-ref:' .. ARGV[1], 'board-drawn:' .. ARGV[1], 'alert-seen:' .. ARGV[1])
+if ARGV[5] ~= '' and redis.call('HGET', KEYS[6], ARGV[5]) == ARGV[1] then redis.call('HDEL', KEYS[6], ARGV[5]) end
 redis.call('ZADD', KEYS[7], redis.call('INCR', KEYS[8]), ARGV[1])
 return 1
 `;
@@ -69,10 +71,11 @@ export class RedisResolvedIncidents implements ResolvedIncidents {
   async removeResolved(id: string, version: number, events: number): Promise<boolean> {
     const doc = await this.redis.hget(this.key(`incident:${id}`), 'doc');
     if (!doc) return false;
-    const room = (JSON.parse(doc) as Incident).room;
+    const { room, alerts } = JSON.parse(doc) as Incident;
+    const group = alerts ? `alert-incident:${alerts.key}` : '';
     const keys = ['incident:' + id, 'timeline:' + id, 'active', 'recent', 'rooms', 'values', 'changes', 'changes:seq'].map((suffix) => this.key(suffix));
     const remove = (this.redis as unknown as { musterRemoveResolved: (...args: Array<string | number>) => Promise<number> }).musterRemoveResolved;
-    return (await remove.call(this.redis, ...keys, id, version, events, room)) === 1;
+    return (await remove.call(this.redis, ...keys, id, version, events, room, group)) === 1;
   }
 
   private async docs(ids: string[]): Promise<unknown[]> {

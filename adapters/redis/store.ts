@@ -28,11 +28,11 @@ const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
  *       6 outbox pending hash, 7 ledger hash, 8 request marker (written only with
  *       a request outcome), 9 changes zset, 10 changes counter,
- *       11.. one delivered marker per outbox message.
+ *       11 values hash, 12.. one delivered marker per outbox message.
  * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (1|0), 6 room, 7 id,
  *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
  *       then the events, then (message id, message json) pairs, then the
- *       request outcome ('' when none) and its ttl ms, then the paging epochs
+ *       values to set (a json object, '{}' for none), then the request outcome ('' when none) and its ttl ms, then the paging epochs
  *       json (last).
  * Returns 1 when written, 0 (having written nothing) on a version conflict.
  * The incident hash holds 'version', 'doc' and 'fences' (role -> epoch of
@@ -57,9 +57,10 @@ if ARGV[9] ~= '' then redis.call('HSETNX', KEYS[7], ARGV[9], ARGV[10]) end
 local events = tonumber(ARGV[8])
 for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
 if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[8], 'done:' .. ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1]) end
+for field, value in pairs(cjson.decode(ARGV[#ARGV - 3])) do redis.call('HSET', KEYS[11], field, value) end
 local first = 11 + events
-for k = 11, #KEYS do
-  local at = first + (k - 11) * 2
+for k = 12, #KEYS do
+  local at = first + (k - 12) * 2
   if redis.call('EXISTS', KEYS[k]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
   end
@@ -206,6 +207,7 @@ export class RedisStore implements IncidentStore {
       this.key('ledger'),
       this.key(`request:${change.request?.id ?? '-'}`),
       this.key('changes'), this.key('changes:seq'),
+      this.key('values'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
     ];
     const args = [
@@ -221,6 +223,7 @@ export class RedisStore implements IncidentStore {
       change.ledger ? JSON.stringify(change.ledger) : '',
       ...events.map((event) => JSON.stringify(event)),
       ...outbox.flatMap((message) => [message.id, JSON.stringify(message)]),
+      JSON.stringify(change.values ?? {}),
       change.request?.outcome ?? '',
       change.request ? Math.max(1, Math.ceil(change.request.ttlMs)) : 0,
       JSON.stringify(pagingEpochs(incident)),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { clipText, TEXT_LIMITS } from '../kernel/text.js';
 
@@ -9,7 +10,12 @@ const labels = z.record(z.string(), z.string());
 
 export const alertmanagerPayloadSchema = z.object({
   version: z.string().optional(),
+  /** Alertmanager's id of the notification group: one incident per group while it is open. */
+  groupKey: z.string().max(10_000).optional(),
+  /** How many alerts Alertmanager left out of this notification (its webhook's max_alerts). */
+  truncatedAlerts: z.number().int().nonnegative().optional(),
   status: z.enum(['firing', 'resolved']).optional(),
+  receiver: z.string().optional(),
   alerts: z
     .array(
       z.object({
@@ -22,8 +28,9 @@ export const alertmanagerPayloadSchema = z.object({
         fingerprint: z.string().min(1).max(200).optional(),
       }),
     )
-    .min(1)
-    .max(1000),
+    // No upper bound here: a group too large is accepted and its excess counted
+    // (src/alerts/group.ts), since Alertmanager drops a notification refused with 4xx.
+    .min(1),
 });
 
 export const genericPayloadSchema = z.object({
@@ -34,6 +41,18 @@ export const genericPayloadSchema = z.object({
   status: z.enum(['firing', 'resolved']).default('firing'),
   summary: z.string().max(2000).optional(),
 });
+
+/**
+ * Alerts that belong to one incident: an Alertmanager group (by groupKey), or
+ * one fingerprint or dedup key when the sender names no group.
+ */
+export interface AlertGroup {
+  /** The store key naming the group ("alert-incident:<key>" maps it to its incident). */
+  key: string;
+  alerts: InboundAlert[];
+  /** Alerts the sender left out (truncatedAlerts). */
+  truncated: number;
+}
 
 /** One alert in Muster's own terms, whatever sent it. */
 export interface InboundAlert {
@@ -60,7 +79,30 @@ function fingerprintOf(alert: AlertmanagerPayload['alerts'][number]): string {
     .join(',');
 }
 
+/**
+ * A group's key is a digest of its groupKey (which can run to kilobytes of
+ * labels); a payload without one (an older or hand-made sender) groups by
+ * fingerprint, as before groups were known.
+ */
 export function fromAlertmanager(
+  payload: AlertmanagerPayload,
+  names: { severityLabel: string; serviceLabel: string; titleAnnotation: string },
+): AlertGroup[] {
+  const alerts = alertmanagerAlerts(payload, names);
+  const truncated = payload.truncatedAlerts ?? 0;
+  if (payload.groupKey) {
+    return [{ key: `am-group:${createHash('sha256').update(payload.groupKey).digest('hex').slice(0, 32)}`, alerts, truncated }];
+  }
+  return byFingerprint(alerts).map((group, index) => ({ ...group, truncated: index === 0 ? truncated : 0 }));
+}
+
+export function byFingerprint(alerts: InboundAlert[]): AlertGroup[] {
+  const groups = new Map<string, InboundAlert[]>();
+  for (const alert of alerts) groups.set(alert.fingerprint, [...(groups.get(alert.fingerprint) ?? []), alert]);
+  return [...groups].map(([key, members]) => ({ key, alerts: members, truncated: 0 }));
+}
+
+function alertmanagerAlerts(
   payload: AlertmanagerPayload,
   names: { severityLabel: string; serviceLabel: string; titleAnnotation: string },
 ): InboundAlert[] {
@@ -74,15 +116,15 @@ export function fromAlertmanager(
       title: clipText(alert.annotations[names.titleAnnotation] ?? alert.labels.alertname ?? 'Alert', TEXT_LIMITS.title),
       ...(severity ? { severity } : {}),
       ...(service ? { service } : {}),
-      ...(summary ? { summary: summary.slice(0, 2000) } : {}),
+      ...(summary ? { summary: clipText(summary, TEXT_LIMITS.summary) } : {}),
       source: 'alertmanager' as const,
       labels: alert.labels,
     };
   });
 }
 
-export function fromGeneric(payload: GenericPayload): InboundAlert[] {
-  return [
+export function fromGeneric(payload: GenericPayload): AlertGroup[] {
+  return byFingerprint([
     {
       fingerprint: payload.dedupKey,
       status: payload.status,
@@ -93,5 +135,5 @@ export function fromGeneric(payload: GenericPayload): InboundAlert[] {
       source: 'generic',
       labels: {},
     },
-  ];
+  ]);
 }

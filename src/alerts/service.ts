@@ -6,16 +6,16 @@ import { isDomainError } from '../errors.js';
 import type { IncidentService } from '../incidents/service.js';
 import { isActive } from '../incidents/types.js';
 import type { Logger } from '../logger.js';
-import type { Effects } from '../kernel/effects.js';
-import type { MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
 import { LeaseBusyError, withLease } from '../kernel/lease.js';
-import type { InboundAlert } from './payloads.js';
+import { alertIncidentKey, alertsSeenKey, parseSeen, recordAlerts, triggerOf, type RecordedAlerts } from './group.js';
+import type { AlertGroup, InboundAlert } from './payloads.js';
 
 export interface AlertOutcome {
   fingerprint: string;
-  action: 'declared' | 'joined' | 'ignored' | 'rejected';
+  /** `counted`: past the per-incident limit, only counted on the incident (src/alerts/group.ts). */
+  action: 'declared' | 'joined' | 'counted' | 'ignored' | 'rejected';
   incident?: string;
   reason?: string;
 }
@@ -29,7 +29,7 @@ export interface AlertDeps {
   logger: Logger;
 }
 
-/** Another replica holds this fingerprint for too long; the sender should retry (Alertmanager does on 5xx). */
+/** Another replica holds this alert group for too long; the sender should retry (Alertmanager does on 5xx). */
 export class AlertBusyError extends Error {
   override readonly name = 'AlertBusyError';
 }
@@ -38,10 +38,11 @@ const LEASE_MS = 30_000;
 const WAIT_MS = 15_000;
 
 /**
- * Turns alerts into incidents. One fingerprint (or dedup key) is handled by
- * one worker at a time, in this process (a promise chain) and across replicas
- * (a store lease), so an alert storm opens at most one incident per
- * fingerprint while it is open; every alert lands on that incident's timeline.
+ * Turns alerts into incidents. One group (an Alertmanager groupKey, else a
+ * fingerprint or dedup key) is handled by one worker at a time, in this
+ * process (a promise chain) and across replicas (a store lease), so an alert
+ * storm opens at most one incident per group while it is open; each alert is
+ * on that incident's timeline once per status, its repeats counted.
  */
 export class AlertService {
   private readonly owner = `alerts-${randomUUID()}`;
@@ -49,47 +50,43 @@ export class AlertService {
 
   constructor(private readonly deps: AlertDeps) {}
 
-  async ingest(alerts: InboundAlert[]): Promise<AlertOutcome[]> {
-    const groups = new Map<string, InboundAlert[]>();
-    for (const alert of alerts) groups.set(alert.fingerprint, [...(groups.get(alert.fingerprint) ?? []), alert]);
-    const results = await Promise.all([...groups].map(([fingerprint, group]) => this.serialised(fingerprint, () => this.handle(fingerprint, group))));
+  /** Each group is handled on its own, one at a time per group across processes; the outcomes are one per alert. */
+  async ingest(groups: AlertGroup[]): Promise<AlertOutcome[]> {
+    const results = await Promise.all(groups.map((group) => this.serialised(group.key, () => this.handle(group))));
     return results.flat();
   }
 
-  private async serialised<T>(fingerprint: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(fingerprint) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.leased(fingerprint, work));
-    this.chains.set(fingerprint, next);
+  private async serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.leased(key, work));
+    this.chains.set(key, next);
     try {
       return await next;
     } finally {
-      if (this.chains.get(fingerprint) === next) this.chains.delete(fingerprint);
+      if (this.chains.get(key) === next) this.chains.delete(key);
     }
   }
 
-  private async leased<T>(fingerprint: string, work: () => Promise<T>): Promise<T> {
+  private async leased<T>(key: string, work: () => Promise<T>): Promise<T> {
     try {
-      return await withLease(this.deps.store, `alert:${fingerprint}`, this.owner, { ttlMs: LEASE_MS, waitMs: WAIT_MS }, work);
+      return await withLease(this.deps.store, `alert:${key}`, this.owner, { ttlMs: LEASE_MS, waitMs: WAIT_MS }, work);
     } catch (error) {
-      if (error instanceof LeaseBusyError) throw new AlertBusyError(`alert ${fingerprint} is being handled elsewhere`);
+      if (error instanceof LeaseBusyError) throw new AlertBusyError(`alert group ${key} is being handled elsewhere`);
       throw error;
     }
   }
 
-  private async handle(fingerprint: string, alerts: InboundAlert[]): Promise<AlertOutcome[]> {
-    const mapKey = `alert-incident:${fingerprint}`;
-    const known = await this.deps.store.getValue(mapKey);
+  private async handle(group: AlertGroup): Promise<AlertOutcome[]> {
+    const known = await this.deps.store.getValue(alertIncidentKey(group.key));
     const open = known ? await this.deps.store.get(known) : undefined;
-    if (open && isActive(open)) return this.join(open.id, fingerprint, alerts, 'joined');
-    const trigger = alerts.find((alert) => alert.status === 'firing' && this.severityOf(alert));
+    if (open && isActive(open)) return this.join(open.id, group);
+    const trigger = triggerOf(group.alerts, (alert) => this.severityOf(alert));
     if (!trigger) {
-      return alerts.map(() => ({ fingerprint, action: 'ignored' as const, reason: 'no open incident, and not a firing alert at a mapped severity' }));
+      return group.alerts.map((alert) => ({ fingerprint: alert.fingerprint, action: 'ignored' as const, reason: 'no open incident, and not a firing alert at a mapped severity' }));
     }
-    const declared = await this.declare(trigger);
-    if ('reason' in declared) return alerts.map(() => ({ fingerprint, action: 'rejected' as const, reason: declared.reason }));
-    await this.deps.store.setValue(mapKey, declared.id);
-    const outcomes = await this.join(declared.id, fingerprint, alerts, 'joined');
-    return outcomes.map((outcome, index) => (index === alerts.indexOf(trigger) ? { ...outcome, action: 'declared' as const } : outcome));
+    const declared = await this.declare(trigger, group);
+    if ('reason' in declared) return group.alerts.map((alert) => ({ fingerprint: alert.fingerprint, action: 'rejected' as const, reason: declared.reason }));
+    return outcomesOf(declared.id, group, declared.recorded, trigger);
   }
 
   severityOf(alert: InboundAlert): Severity | undefined {
@@ -101,7 +98,12 @@ export class AlertService {
   }
 
   /** Declares through the same check every declaration passes (src/incidents/declare-input.ts). */
-  private async declare(alert: InboundAlert): Promise<{ id: string } | { reason: string }> {
+  /**
+   * The declare commit also maps the group to the incident and records the
+   * group's alerts: a crash leaves either all of it or none, so a re-sent
+   * group never declares a second incident.
+   */
+  private async declare(alert: InboundAlert, group: AlertGroup): Promise<{ id: string; recorded: RecordedAlerts } | { reason: string }> {
     const { config, present } = this.deps;
     const service = alert.service && config.services[alert.service] ? alert.service : this.deps.alerts.defaultService;
     const severity = this.severityOf(alert);
@@ -113,37 +115,38 @@ export class AlertService {
     });
     if (!checked.ok) return { reason: checked.problem };
     const source = alert.source === 'alertmanager' ? 'Alertmanager' : 'monitoring';
+    let recorded: RecordedAlerts = { changed: [], excess: [] };
     try {
       const { incident } = await this.deps.service.declare({
         ...checked.value,
         declaredBy: `hook:${alert.source}`,
         declaredByName: source,
         origin: `hook:${alert.source}`,
+        also: (fx, ctx) => {
+          fx.setValue(alertIncidentKey(group.key), fx.incident.id);
+          recorded = recordAlerts(ctx, fx, group, {});
+        },
       });
-      return { id: incident.id };
+      return { id: incident.id, recorded };
     } catch (error) {
       if (isDomainError(error)) return { reason: error.message };
       throw error;
     }
   }
 
-  private async join(id: string, fingerprint: string, alerts: InboundAlert[], action: 'joined'): Promise<AlertOutcome[]> {
-    await this.deps.service.apply(id, `hook:${alerts[0]?.source ?? 'alerts'}`, (fx, ctx) => recordAlerts(ctx, fx, alerts));
-    return alerts.map(() => ({ fingerprint, action, incident: id }));
+  private async join(id: string, group: AlertGroup): Promise<AlertOutcome[]> {
+    const seen = parseSeen(await this.deps.store.getValue(alertsSeenKey(id)));
+    const result = await this.deps.service.apply(id, `hook:${group.alerts[0]?.source ?? 'alerts'}`, (fx, ctx) => recordAlerts(ctx, fx, group, seen));
+    return outcomesOf(id, group, result);
   }
 }
 
-/** Every alert goes on the timeline; resolved ones are also noted in the war room. */
-function recordAlerts(ctx: MusterContext, fx: Effects, alerts: InboundAlert[]): void {
-  for (const alert of alerts) {
-    fx.event('alert.received', {
-      data: { fingerprint: alert.fingerprint, status: alert.status, title: alert.title, severity: alert.severity ?? null, source: alert.source, labels: alert.labels },
-    });
-  }
-  const resolved = alerts.filter((alert) => alert.status === 'resolved');
-  if (resolved.length > 0) {
-    fx.toRoom(`alert-resolved-${fx.incident.version}`, ctx.present.notice(ctx.present.t('room.alertResolved', {
-      id: fx.incident.id, titles: [...new Set(resolved.map((alert) => alert.title))].join('; '),
-    }), 'success'));
-  }
+/** One outcome per alert of the notification, as the hook answers it. */
+function outcomesOf(id: string, group: AlertGroup, recorded: RecordedAlerts, trigger?: InboundAlert): AlertOutcome[] {
+  const excess = new Set(recorded.excess);
+  return group.alerts.map((alert) => ({
+    fingerprint: alert.fingerprint,
+    action: alert === trigger ? ('declared' as const) : excess.has(alert) ? ('counted' as const) : ('joined' as const),
+    incident: id,
+  }));
 }

@@ -4,6 +4,7 @@ import { knowledgeEn } from './knowledge-en.js';
 import { schedulesEn } from './schedules-en.js';
 import { consoleEn } from './console-en.js';
 import { resolutionEn } from './resolution-en.js';
+import { alertsEn } from './alerts-en.js';
 /** English messages. Placeholders are {name}; every locale must have every key. */
 export const en = {
   'usage.incident':
@@ -374,6 +375,7 @@ export const en = {
   ...knowledgeEn,
   ...schedulesEn,
   ...resolutionEn,
+  ...alertsEn,
   ...oncallEn,
 } as const;
 

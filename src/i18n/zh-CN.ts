@@ -4,6 +4,7 @@ import { knowledgeZhCN } from './knowledge-zh-CN.js';
 import { schedulesZhCN } from './schedules-zh-CN.js';
 import { consoleZhCN } from './console-zh-CN.js';
 import { resolutionZhCN } from './resolution-zh-CN.js';
+import { alertsZhCN } from './alerts-zh-CN.js';
 import type { MessageKey } from './en.js';
 
 /** 简体中文消息。占位符与英文一致。 */
@@ -376,5 +377,6 @@ export const zhCN: Record<MessageKey, string> = {
   ...knowledgeZhCN,
   ...schedulesZhCN,
   ...resolutionZhCN,
+  ...alertsZhCN,
   ...oncallZhCN,
 };

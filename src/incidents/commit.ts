@@ -73,7 +73,8 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, req
   // The commit that creates an incident also writes its signed ledger entry, so it cannot vanish unseen.
   const first = expectedVersion === 0 ? events[0] : undefined;
   const ledger = first ? { ledger: ledgerEntryFor(incident, first, deps.auditKey) } : {};
-  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...(request ? { request } : {}) });
+  const values = Object.keys(fx.values).length > 0 ? { values: fx.values } : {};
+  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values, ...(request ? { request } : {}) });
   if (!ok) return undefined;
   for (const event of events) deps.onEvent(event);
   await afterCommit(deps, incident, fx);

@@ -37,6 +37,8 @@ export interface DeclareInput {
   requestId?: string;
   /** Told once the incident is committed (before the room opens): Slack is acknowledged then. */
   onCommitted?: () => void;
+  /** More effects for the declare commit itself (an alert group's mapping and alerts), all or nothing with it. */
+  also?: (fx: Effects, ctx: MusterContext) => void;
 }
 
 export interface ServiceDeps extends CommitDeps {
@@ -129,6 +131,7 @@ export class IncidentService {
     // A drill follows its scenario (attached by the drill), not the real playbook for the service.
     const playbook = input.drill ? undefined : this.library.match(incident.service, incident.severity);
     if (playbook) attachPlaybook(this.ctx, fx, playbook);
+    input.also?.(fx, this.ctx);
     fx.outbox.push({ id: `${id}-room`, incident: id, kind: 'room' });
     const room = this.rooms.waitFor(id, ROOM_REPLY_WAIT_MS);
     const request = input.requestId ? { id: input.requestId, outcome: JSON.stringify({ incident: id }), ttlMs: DECLARE_REQUEST_TTL_MS } : undefined;

@@ -133,6 +133,22 @@ export interface Incident {
   actions?: IncidentActions;
   /** What was learned (entry, edit history) and the task of filing it (src/knowledge). */
   knowledge?: IncidentKnowledge;
+  /** What monitoring sent (src/alerts): counters, so a re-sent alert adds no timeline entry. */
+  alerts?: AlertTally;
+}
+
+export interface AlertTally {
+  /** The store key that maps the alert group to this incident (cleared when the incident is archived). */
+  key: string;
+  /** Notifications received, every re-send included. */
+  notifications: number;
+  firing: number;
+  resolved: number;
+  lastSeenAt: number;
+  /** Alerts the sender left out of its last notification (Alertmanager's truncatedAlerts). */
+  truncated: number;
+  /** Distinct alerts past the per-incident limit: counted here, not recorded one by one. */
+  excess: number;
 }
 
 export type TimelineType =
@@ -159,6 +175,7 @@ export type TimelineType =
   | 'sla.breached'
   | 'incident.mitigated'
   | 'alert.received'
+  | 'alert.truncated'
   | 'drill.started'
   | 'drill.scored'
   | 'drill.stopped'

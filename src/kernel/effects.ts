@@ -10,6 +10,8 @@ import { drillMarked } from './drill-mark.js';
 export class Effects {
   readonly events: DraftEvent[] = [];
   readonly outbox: OutboundMessage[] = [];
+  /** Store values written with the commit (setValue's keys), so they can never lag the record. */
+  readonly values: Record<string, string> = {};
 
   constructor(
     readonly incident: Incident,
@@ -52,7 +54,11 @@ export class Effects {
     }
   }
 
+  setValue(key: string, value: string): void {
+    this.values[key] = value;
+  }
+
   get changed(): boolean {
-    return this.events.length > 0 || this.outbox.length > 0;
+    return this.events.length > 0 || this.outbox.length > 0 || Object.keys(this.values).length > 0;
   }
 }

@@ -16,7 +16,7 @@ import { RedisShiftChangeStore } from '../../adapters/redis/shift-changes.js';
 import type { ShiftChangeStore } from '../schedules/ports.js';
 import { startOpsServer } from '../../adapters/http/ops.js';
 import { MusterMetrics } from '../../adapters/http/metrics.js';
-import type { InboundAlert } from '../alerts/payloads.js';
+import type { AlertGroup } from '../alerts/payloads.js';
 import { readiness } from '../health.js';
 import { HttpWebhooks } from '../../adapters/http/webhook.js';
 import { AlertService } from '../alerts/service.js';
@@ -261,7 +261,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
               ...(env.hookToken ? { token: env.hookToken } : {}),
               ...(env.hookSecret ? { secret: env.hookSecret } : {}),
               alerts: config.alerts,
-              ingest: (batch: InboundAlert[]) => alerts.ingest(batch),
+              ingest: (groups: AlertGroup[]) => alerts.ingest(groups),
               logger,
             },
           }

@@ -121,6 +121,7 @@ export class Presenter {
       fields: [
         ...incident.slots.map((slot) => ({ label: this.roleName(slot.role), value: this.slotLine(slot) })),
         ...this.playbookField(incident),
+        ...this.alertsField(incident),
       ],
       tone: incident.status === 'assembling' ? (incident.breachedAt ? 'warning' : 'alert') : 'success',
       pin: true,
@@ -137,6 +138,16 @@ export class Presenter {
       label: this.t('board.playbook'),
       value: this.t('board.playbookProgress', { title: run.definition.title, done: closed, total: steps.length, open: open.length > 0 ? ` · ${open.join(', ')}` : '' }),
     }];
+  }
+
+  /** What monitoring reported, when the incident came from (or was joined by) alerts. */
+  private alertsField(incident: Incident): Array<{ label: string; value: string }> {
+    const tally = incident.alerts;
+    if (!tally) return [];
+    const leftOut = tally.truncated + tally.excess;
+    const value = this.t('board.alertsTally', { firing: tally.firing, resolved: tally.resolved, lastSeen: this.time(tally.lastSeenAt) })
+      + (leftOut > 0 ? this.t('board.alertsLeftOut', { count: leftOut }) : '');
+    return [{ label: this.t('board.alerts'), value }];
   }
 
   /** A drill's title carries [DRILL], so the board, pages and replies say it too. */

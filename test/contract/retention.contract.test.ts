@@ -125,6 +125,25 @@ describe.each(implementations)('ResolvedIncidents contract: $name', (impl) => {
     }
   });
 
+  it('takes an incident\'s alert group mapping and seen alerts with it, never a mapping that moved on', async () => {
+    const { store, resolved } = opened;
+    const tally = { notifications: 1, firing: 1, resolved: 0, lastSeenAt: T0, truncated: 0, excess: 0 };
+    const gone = await incidentAt(store, 1, T0 - 30 * DAY);
+    const kept = await incidentAt(store, 2, T0 - 30 * DAY);
+    for (const [inc, key] of [[gone, 'g1'], [kept, 'g2']] as const) {
+      const withAlerts: Incident = { ...inc, alerts: { key, ...tally }, version: 3, head: { seq: 3, hash: 'h3' } };
+      expect(await store.commit({ incident: withAlerts, expectedVersion: 2, events: [event(inc.id, 3, 'alert.received')], outbox: [], values: { [`alert-seen:${inc.id}`]: '{}' } })).toBe(true);
+    }
+    await store.setValue('alert-incident:g1', 'INC-1');
+    await store.setValue('alert-incident:g2', 'INC-9');
+    expect(await resolved.removeResolved('INC-1', 3, 3)).toBe(true);
+    expect(await resolved.removeResolved('INC-2', 3, 3)).toBe(true);
+    expect(await store.getValue('alert-incident:g1')).toBeUndefined();
+    expect(await store.getValue('alert-seen:INC-1')).toBeUndefined();
+    expect(await store.getValue('alert-seen:INC-2')).toBeUndefined();
+    expect(await store.getValue('alert-incident:g2')).toBe('INC-9');
+  });
+
   it('refuses to remove an active incident, or one that changed since it was read', async () => {
     const { store, resolved } = opened;
     const active = await incidentAt(store, 1);

@@ -227,6 +227,16 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(await store.claimRequest('declare-2', 60_000)).toEqual({ state: 'claimed' });
   });
 
+  it('writes a commit\'s values with it, and none with a refused one', async () => {
+    expect(await store.commit({ incident: incident(), expectedVersion: 0, events: [], outbox: [message('m-1')], values: { 'alert-incident:g1': 'INC-1', 'alert-seen:INC-1': '{"fp":"firing"}' } })).toBe(true);
+    expect(await store.getValue('alert-incident:g1')).toBe('INC-1');
+    expect(await store.getValue('alert-seen:INC-1')).toBe('{"fp":"firing"}');
+    expect((await store.pendingOutbox()).map((m) => m.id)).toEqual(['m-1']);
+    expect(await store.commit({ incident: incident({ version: 5 }), expectedVersion: 3, events: [], outbox: [], values: { 'alert-incident:g1': 'INC-9', 'alert-incident:g2': 'INC-9' } })).toBe(false);
+    expect(await store.getValue('alert-incident:g1')).toBe('INC-1');
+    expect(await store.getValue('alert-incident:g2')).toBeUndefined();
+  });
+
   it('gives a lease to one owner at a time, renews it for that owner, and lets it lapse', async () => {
     expect(await store.acquireLease('discord-gateway', 'a', 60_000)).toBe(true);
     expect(await store.acquireLease('discord-gateway', 'b', 60_000)).toBe(false);
