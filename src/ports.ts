@@ -165,6 +165,8 @@ export interface IncidentStore {
   get(id: string): Promise<Incident | undefined>;
   /** Active (not resolved) incidents, oldest first. */
   listActive(): Promise<Incident[]>;
+  /** Active drills, oldest first: an index the commit keeps, so a declare never reads every active incident. */
+  listActiveDrills(): Promise<Incident[]>;
   /** Most recent incidents of any status, newest first. */
   listRecent(limit: number): Promise<Incident[]>;
   /** The incident whose war room this conversation is. */

@@ -53,6 +53,10 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
       .map((incident) => structuredClone(incident));
   }
 
+  async listActiveDrills(): Promise<Incident[]> {
+    return (await this.listActive()).filter((incident) => incident.drill);
+  }
+
   async listRecent(limit: number): Promise<Incident[]> {
     return [...this.incidents.values()]
       .sort((a, b) => b.number - a.number)

@@ -28,8 +28,8 @@ const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
  *       6 outbox pending hash, 7 ledger hash, 8 request marker (written only with
  *       a request outcome), 9 changes zset, 10 changes counter,
- *       11 values hash, 12.. one delivered marker per outbox message.
- * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (1|0), 6 room, 7 id,
+ *       11 values hash, 12 active drills zset, 13.. one delivered marker per outbox message.
+ * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (2 an active drill, 1 active, 0 not), 6 room, 7 id,
  *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
  *       then the events, then (message id, message json) pairs, then the
  *       values to set (a json object, '{}' for none), then the request outcome ('' when none) and its ttl ms, then the paging epochs
@@ -45,10 +45,15 @@ local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3], 'fences', ARGV[#ARGV])
 local id = ARGV[7]
-if ARGV[5] == '1' then
+if ARGV[5] ~= '0' then
   redis.call('ZADD', KEYS[3], ARGV[4], id)
 else
   redis.call('ZREM', KEYS[3], id)
+end
+if ARGV[5] == '2' then
+  redis.call('ZADD', KEYS[12], ARGV[4], id)
+else
+  redis.call('ZREM', KEYS[12], id)
 end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
 redis.call('ZADD', KEYS[9], redis.call('INCR', KEYS[10]), id)
@@ -59,8 +64,8 @@ for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
 if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[8], 'done:' .. ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1]) end
 for field, value in pairs(cjson.decode(ARGV[#ARGV - 3])) do redis.call('HSET', KEYS[11], field, value) end
 local first = 11 + events
-for k = 12, #KEYS do
-  local at = first + (k - 12) * 2
+for k = 13, #KEYS do
+  local at = first + (k - 13) * 2
   if redis.call('EXISTS', KEYS[k]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
   end
@@ -182,6 +187,12 @@ export class RedisStore implements IncidentStore {
     );
   }
 
+  listActiveDrills(): Promise<Incident[]> {
+    return this.guard('listing active drills', async () =>
+      this.load(await this.redis.zrange(this.key('drills'), 0, '-1')),
+    );
+  }
+
   listRecent(limit: number): Promise<Incident[]> {
     return this.guard('listing recent incidents', async () => {
       if (limit <= 0) return [];
@@ -208,6 +219,7 @@ export class RedisStore implements IncidentStore {
       this.key(`request:${change.request?.id ?? '-'}`),
       this.key('changes'), this.key('changes:seq'),
       this.key('values'),
+      this.key('drills'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
     ];
     const args = [
@@ -215,7 +227,7 @@ export class RedisStore implements IncidentStore {
       incident.version,
       JSON.stringify(incident),
       incident.number,
-      isActive(incident) ? '1' : '0',
+      isActive(incident) ? (incident.drill ? '2' : '1') : '0',
       incident.room,
       incident.id,
       events.length,

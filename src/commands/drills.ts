@@ -67,7 +67,7 @@ const resume: DrillAction = async (_words, caller, deps) => {
 };
 
 const list: DrillAction = async (_words, _caller, deps) => {
-  const drills = (await deps.store.listActive()).filter((incident) => incident.drill);
+  const drills = await deps.store.listActiveDrills();
   const paused = (await drillsPaused(deps.store)) ? ` ${deps.present.t('drill.pausedNote')}` : '';
   if (drills.length === 0) return reply(`${deps.present.t('drill.none')}${paused}`);
   const fields = drills.map((incident) => ({ label: incident.id, value: `${incident.drill?.scenario} · ${deps.present.t(`status.${incident.status}`)} · ${incident.roomName}` }));

@@ -275,7 +275,7 @@ export class IncidentService {
 
   /** Every running drill stops: a real P1, or the kill switch. */
   async stopDrills(reason: string, actor: string): Promise<string[]> {
-    const drills = (await this.deps.store.listActive()).filter((incident) => incident.drill);
+    const drills = await this.deps.store.listActiveDrills();
     for (const drill of drills) await this.stopDrill(drill.id, actor, reason);
     return drills.map((drill) => drill.id);
   }

@@ -158,6 +158,17 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect((await store.get('INC-2'))!.status).toBe('resolved');
   });
 
+  it('lists active drills from its own index: a drill while active, not once resolved, never a real incident', async () => {
+    const drill = { scenario: 'drill-checkout', live: [], startedBy: 'muster' };
+    await declare(store, { id: 'INC-1', number: 1, room: 'slack:C1' });
+    await declare(store, { id: 'INC-2', number: 2, room: 'slack:C2', drill });
+    await declare(store, { id: 'INC-3', number: 3, room: 'slack:C3', drill, status: 'mitigated' });
+    expect((await store.listActiveDrills()).map((i) => i.id)).toEqual(['INC-2', 'INC-3']);
+    const stopped = incident({ id: 'INC-2', number: 2, room: 'slack:C2', drill, status: 'resolved', resolvedAt: T0 + 60_000, version: 2 });
+    expect(await store.commit({ incident: stopped, expectedVersion: 1, events: [event('INC-2', 2, 'incident.resolved')], outbox: [] })).toBe(true);
+    expect((await store.listActiveDrills()).map((i) => i.id)).toEqual(['INC-3']);
+  });
+
   it('lists recent incidents of any status, newest first, up to the limit', async () => {
     await declare(store, { id: 'INC-1', number: 1, room: 'slack:C1', status: 'resolved' });
     await declare(store, { id: 'INC-2', number: 2, room: 'slack:C2' });
