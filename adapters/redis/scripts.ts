@@ -1,0 +1,97 @@
+/** The store's Lua scripts: each runs atomically inside Redis, touching only keys of one hash-tagged prefix. */
+
+/**
+ * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
+ *       6 outbox pending hash, 7 ledger hash, 8 request marker (written only with
+ *       a request outcome), 9 changes zset, 10 changes counter,
+ *       11 values hash, 12 active drills zset, 13.. one delivered marker per outbox message.
+ * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (2 an active drill, 1 active, 0 not), 6 room, 7 id,
+ *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
+ *       then the events, then (message id, message json) pairs, then the
+ *       values to set (a json object, '{}' for none), then the request outcome ('' when none) and its ttl ms, then the paging epochs
+ *       json (last).
+ * Returns 1 when written, 0 (having written nothing) on a version conflict.
+ * The incident hash holds 'version', 'doc' and 'fences' (role -> epoch of
+ * each slot still paging), which CLAIM_DELIVERY_LUA reads. The changes zset
+ * scores each incident by the counter value of its last commit (the change
+ * feed, `changedSince`).
+ */
+export const COMMIT_LUA = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3], 'fences', ARGV[#ARGV])
+local id = ARGV[7]
+if ARGV[5] ~= '0' then
+  redis.call('ZADD', KEYS[3], ARGV[4], id)
+else
+  redis.call('ZREM', KEYS[3], id)
+end
+if ARGV[5] == '2' then
+  redis.call('ZADD', KEYS[12], ARGV[4], id)
+else
+  redis.call('ZREM', KEYS[12], id)
+end
+redis.call('ZADD', KEYS[4], ARGV[4], id)
+redis.call('ZADD', KEYS[9], redis.call('INCR', KEYS[10]), id)
+redis.call('HSET', KEYS[5], ARGV[6], id)
+if ARGV[9] ~= '' then redis.call('HSETNX', KEYS[7], ARGV[9], ARGV[10]) end
+local events = tonumber(ARGV[8])
+for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
+if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[8], 'done:' .. ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1]) end
+for field, value in pairs(cjson.decode(ARGV[#ARGV - 3])) do redis.call('HSET', KEYS[11], field, value) end
+local first = 11 + events
+for k = 13, #KEYS do
+  local at = first + (k - 13) * 2
+  if redis.call('EXISTS', KEYS[k]) == 0 then
+    redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
+  end
+end
+return 1
+`;
+
+/** KEYS: 1 delivered marker, 2 pending hash, 3 attempt marker. ARGV: 1 message id, 2 ttl ms. */
+export const MARK_DELIVERED_LUA = `
+local fresh = redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+if fresh then return 1 end
+return 0
+`;
+
+/**
+ * KEYS: 1 delivered marker, 2 claim key, 3 attempt marker, 4 incident hash (only with a fence).
+ * ARGV: 1 owner, 2 ttl ms, 3 attempt marker ttl ms, 4 role, 5 epoch (only with a fence).
+ * Returns 2 delivered, 0 busy, 3 claimed but superseded, else a claim: 1 first
+ * attempt, 5 an earlier attempt never finished; plus 10 when the record
+ * predates stored fences (the caller checks the record itself).
+ */
+export const CLAIM_DELIVERY_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+local claimed = 1
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[3]) == false then claimed = 5 end
+if #KEYS < 4 then return claimed end
+local fences = redis.call('HGET', KEYS[4], 'fences')
+if not fences then
+  if redis.call('EXISTS', KEYS[4]) == 0 then return 3 end
+  return claimed + 10
+end
+if cjson.decode(fences)[ARGV[4]] == tonumber(ARGV[5]) then return claimed end
+return 3
+`;
+
+/** KEYS: 1 lease. ARGV: 1 owner, 2 ttl ms. Returns 1 when held by owner afterwards. */
+export const ACQUIRE_LEASE_LUA = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/** KEYS: 1 lease. ARGV: 1 owner. Deletes only the owner's own lease. */
+export const RELEASE_LEASE_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
