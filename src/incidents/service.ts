@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { Effects } from '../kernel/effects.js';
 import { openSlots } from '../muster/slots.js';
 import { ackSlots, mitigate, resolve, runDueSteps } from '../muster/transitions.js';
+import { Coalescer, type ItemErrors } from '../kernel/coalesce.js';
 import { type HolderLookup, type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, Timer } from '../ports.js';
@@ -51,6 +52,9 @@ export interface ServiceDeps extends CommitDeps {
   /** Loads who holds each pager (the rotation with shift changes) before a use case that pages; absent: the rotation alone. */
   holders?: () => Promise<HolderLookup | undefined>;
 }
+
+/** A change a timer or a page receipt makes to an incident, applied inside a commit. */
+type IncidentChange = (ctx: MusterContext, fx: Effects) => void;
 
 /** How long a declarer's reply waits for the war room to open, so it can name it; the pages never wait. */
 const ROOM_REPLY_WAIT_MS = 2_000;
@@ -100,6 +104,7 @@ export class IncidentService {
   readonly library: PlaybookLibrary;
   /** Opens war rooms after their declare is durable (the outbox's `room` messages). */
   readonly rooms: WarRooms;
+  private readonly writes = new Coalescer<IncidentChange>((incident, changes) => this.applyTogether(incident, changes));
 
   constructor(private readonly deps: ServiceDeps) {
     this.ctx = { config: deps.config, present: deps.present };
@@ -287,19 +292,44 @@ export class IncidentService {
   }
 
   /** What became of a page (src/delivery/): on the record, and a failed step moves its slot on at once. */
-  async recordPageReceipt(receipt: PageReceipt): Promise<void> {
-    const existing = await this.deps.store.get(receipt.incident);
-    if (!existing) return;
-    const ctx = await this.context();
-    await commitChange(this.deps, () => this.deps.store.get(receipt.incident), 'muster', (fx) => recordReceipt(ctx, fx, receipt));
+  recordPageReceipt(receipt: PageReceipt): Promise<void> {
+    return this.writes.add(receipt.incident, (ctx, fx) => recordReceipt(ctx, fx, receipt));
   }
 
   /** An incident timer fired: re-read the record and let its kind's fenced transition decide. */
-  async onTimer(timer: Timer, kind: IncidentTimerKind): Promise<void> {
-    const existing = await this.deps.store.get(timer.incident);
-    if (!existing) return;
+  onTimer(timer: Timer, kind: IncidentTimerKind): Promise<void> {
+    return this.writes.add(timer.incident, (ctx, fx) => kind.fire(ctx, fx, timer));
+  }
+
+  /**
+   * The changes that came together for one incident (its first pages' receipts,
+   * the escalations of its five roles due at one moment) in one commit, each
+   * applied in turn to the record as it stands; if that fails, each goes on
+   * its own, so one change's failure is its own.
+   */
+  private async applyTogether(incidentId: string, changes: IncidentChange[]): Promise<ItemErrors> {
     const ctx = await this.context();
-    await commitChange(this.deps, () => this.deps.store.get(timer.incident), 'muster', (fx) => kind.fire(ctx, fx, timer));
+    const one = (work: IncidentChange[]) => this.commitMissingOk(incidentId, (fx) => {
+      for (const change of work) change(ctx, fx);
+    });
+    if (changes.length === 1) return [await one(changes).then(() => undefined, (error: unknown) => error)];
+    try {
+      await one(changes);
+      return changes.map(() => undefined);
+    } catch {
+      const errors: ItemErrors = [];
+      for (const change of changes) errors.push(await one([change]).then(() => undefined, (error: unknown) => error));
+      return errors;
+    }
+  }
+
+  /** An incident archived meanwhile has no record left to change: nothing to do. */
+  private async commitMissingOk(incidentId: string, change: (fx: Effects) => void): Promise<void> {
+    try {
+      await commitChange(this.deps, () => this.deps.store.get(incidentId), 'muster', change);
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
+    }
   }
 
   /** The context with who holds each pager now, for use cases that may page (steps run at that moment). */
