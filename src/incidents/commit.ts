@@ -51,7 +51,7 @@ export async function commitChange<T>(
     const fx = new Effects(structuredClone(current), deps.clock.now(), actor);
     const result = change(fx);
     if (!fx.changed) return { incident: current, result, changed: false };
-    const committed = await write(deps, current.version, fx);
+    const committed = await write(deps, current.version, fx, undefined, current);
     if (committed) return { incident: committed, result, changed: true };
     deps.logger.debug({ incident: current.id, attempt }, 'version conflict, retrying');
   }
@@ -65,7 +65,7 @@ export async function createIncident(deps: CommitDeps, fx: Effects, request?: Co
   return committed;
 }
 
-async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, request?: Commit['request']): Promise<Incident | undefined> {
+async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, request?: Commit['request'], before?: Incident): Promise<Incident | undefined> {
   const incident = fx.incident;
   const { events, head } = chainEvents(incident.head, incident.id, fx.events, deps.auditKey);
   incident.head = head;
@@ -77,7 +77,7 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, req
   const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values, ...(request ? { request } : {}) });
   if (!ok) return undefined;
   for (const event of events) deps.onEvent(event);
-  await afterCommit(deps, incident, fx);
+  await afterCommit(deps, incident, fx, before);
   deps.onCommit?.(incident, events);
   return incident;
 }
@@ -109,9 +109,39 @@ async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<boolean
   return stored?.version === change.incident.version && stored.head.hash === change.incident.head.hash;
 }
 
-async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects): Promise<void> {
+/**
+ * Only the timers this commit made new are scheduled: a timer's id carries
+ * its fencing epoch, so one expected before and after is already scheduled
+ * (a timer that never made it, after a failed hand-off, is the reconciler's).
+ * Re-adding them all cost one Redis script per expected timer per commit.
+ */
+function newTimers(deps: CommitDeps, incident: Incident, before?: Incident): Timer[] {
+  const expected = deps.expectedTimers(incident);
+  if (!before) return expected;
+  const known = new Set(deps.expectedTimers(before).map((timer) => timer.id));
+  return expected.filter((timer) => !known.has(timer.id));
+}
+
+/**
+ * The commit that resolves an incident removes the timers it expected until
+ * then (escalations, SLA, reminders): they would only wait in the queue until
+ * due, then find their fence moved. Timers of a resolved incident (a
+ * knowledge task) are expected after it too, so they stay.
+ */
+function staleTimers(deps: CommitDeps, incident: Incident, before?: Incident): string[] {
+  if (!before || before.status === 'resolved' || incident.status !== 'resolved') return [];
+  const still = new Set(deps.expectedTimers(incident).map((timer) => timer.id));
+  return deps.expectedTimers(before).map((timer) => timer.id).filter((id) => !still.has(id));
+}
+
+async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects, before?: Incident): Promise<void> {
   try {
-    await Promise.all([deps.outbox.enqueue(fx.outbox), deps.scheduler.scheduleAll(deps.expectedTimers(incident))]);
+    const stale = staleTimers(deps, incident, before);
+    await Promise.all([
+      deps.outbox.enqueue(fx.outbox),
+      deps.scheduler.scheduleAll(newTimers(deps, incident, before)),
+      ...(stale.length > 0 ? [deps.scheduler.cancel(stale)] : []),
+    ]);
   } catch (error) {
     deps.logger.warn(
       { incident: incident.id, err: error },
