@@ -53,8 +53,10 @@ dutyManager: { team: duty }
 /** The people a P1 on checkout pages first (the primaries of the five role teams). */
 export const FIRST_PAGED = ['cara', 'pete', 'sam', 'pia', 'cody'] as const;
 
-export function benchConfig(): MusterConfig {
-  return musterConfigSchema.parse(parse(BENCH_CONFIG_YAML));
+export function benchConfig(edit: (raw: Record<string, unknown>) => void = () => {}): MusterConfig {
+  const raw = parse(BENCH_CONFIG_YAML) as Record<string, unknown>;
+  edit(raw);
+  return musterConfigSchema.parse(raw);
 }
 
 /** Slack user ids for the bench org, as test/support/slack/bot.ts gives them: alice -> UALICE. */

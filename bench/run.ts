@@ -66,6 +66,9 @@ const PROCESS_PLAN = QUICK ? { readyRuns: 3, rssIncidents: 1_000, inFlight: 1 } 
 
 const TIMER_PLAN = { count: PLAN.timers, startInMs: 2_000, spreadMs: 10_000 };
 
+/** #15's scale figures (bench/scale.ts): 1,000 other active incidents, a burst of 1,000 escalations, timers on a busy machine. */
+const SCALE_PLAN = { others: 1_000, concurrency: 200, rounds: QUICK ? 1 : 3, burstIncidents: 200, timers: TIMER_PLAN };
+
 /** Declares over a store holding a history of resolved incidents, against an empty store (bench/history.ts). */
 const HISTORY_PLAN = QUICK ? { incidents: 2_000, rounds: 2, perRound: 25, warmup: 5 } : { incidents: 10_000, rounds: 8, perRound: 50, warmup: 10 };
 
@@ -467,6 +470,7 @@ async function main(): Promise<void> {
     process: ProcessResults;
     slow: Awaited<ReturnType<typeof slowPlatform>>;
     slackTiers: Summary;
+    scale: Record<string, number>;
   };
   try {
     clients = await connectClients();
@@ -484,7 +488,9 @@ async function main(): Promise<void> {
     const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
     const slow = await slowPlatform(prefix);
-    results = { declares, history, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow };
+    const { scaleFigures } = await import('./scale.js');
+    const scale = await scaleFigures(clients, `${prefix}scale:`, SCALE_PLAN, timerResults.muster.p99, { row, note: (text) => notes.push(text), progress });
+    results = { declares, history, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow, scale };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -505,10 +511,13 @@ async function main(): Promise<void> {
     declare_p50_ms_200: round1(results.declares.many.p50),
     declare_p99_ms_200: round1(results.declares.many.p99),
     declare_with_history_ratio: Math.round(results.history.ratio * 100) / 100,
+    [`declare_history_${results.history.incidents}_ratio`]: Math.round(results.history.ratio * 100) / 100,
     timer_p50_ms: round1(results.timers.muster.p50),
     timer_p99_ms: round1(results.timers.muster.p99),
     bullmq_p50_ms: round1(results.timers.bare.p50),
     bullmq_p99_ms: round1(results.timers.bare.p99),
+    timer_bullmq_ratio: Math.round((results.timers.muster.p99 / Math.max(results.timers.bare.p99, 0.001)) * 100) / 100,
+    ...results.scale,
     rss_mb_1000: round1(results.process.rssMb),
     rss_mb_1000_embedded_tsx: round1(rss.rssMb),
     ready_ms: round1(results.process.readyMs),
