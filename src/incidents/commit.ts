@@ -123,13 +123,14 @@ function newTimers(deps: CommitDeps, incident: Incident, before?: Incident): Tim
 }
 
 /**
- * The commit that resolves an incident removes the timers it expected until
- * then (escalations, SLA, reminders): they would only wait in the queue until
- * due, then find their fence moved. Timers of a resolved incident (a
- * knowledge task) are expected after it too, so they stay.
+ * Timers this commit made pointless (an ack ends its slot's escalations, the
+ * resolve ends everything but the knowledge task's) leave the queue now: one
+ * removal each, where firing later to find the fence moved costs a dozen
+ * commands, and a resolved incident leaves nothing waiting. The timer firing
+ * this very commit is held by its worker, so the queue keeps it until done.
  */
 function staleTimers(deps: CommitDeps, incident: Incident, before?: Incident): string[] {
-  if (!before || before.status === 'resolved' || incident.status !== 'resolved') return [];
+  if (!before) return [];
   const still = new Set(deps.expectedTimers(incident).map((timer) => timer.id));
   return deps.expectedTimers(before).map((timer) => timer.id).filter((id) => !still.has(id));
 }
