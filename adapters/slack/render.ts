@@ -30,6 +30,29 @@ export function unescapeSlack(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, entity: string) => (entity === 'amp' ? '&' : entity === 'lt' ? '<' : '>'));
 }
 
+/**
+ * A slash command's text as the core reads it. With "escape channels, users
+ * and links" on (the manifest sets it for /oncall), Slack sends what the user
+ * picked from its menus as markup: a user mention `<@U123|ann>` becomes the
+ * ref `slack:U123`, which the core looks up in people.<id>.slack; a channel
+ * `<#C123|ops>` becomes `#ops`, a link `<https://x|x>` its URL, and
+ * `<!here>` or a user group `<!subteam^S1|@sre>` what it said. Only Slack
+ * writes raw "<" (a typed one arrives as "&lt;"), so the user's own text
+ * cannot pose as a mention; the entities are decoded last.
+ */
+export function slackCommandText(text: string): string {
+  const plain = text.replace(/<([^<>]*)>/g, (markup, inner: string) => {
+    const [target = '', label] = inner.split('|', 2);
+    const user = /^@([UW][A-Z0-9]+)$/.exec(target);
+    if (user) return `slack:${user[1]}`;
+    if (target.startsWith('#')) return label ? `#${label}` : target;
+    if (target.startsWith('!')) return label ?? `@${target.slice(1).split('^')[0]}`;
+    if (/^(https?|mailto):/.test(target)) return target.startsWith('mailto:') ? (label ?? target.slice('mailto:'.length)) : target;
+    return markup;
+  });
+  return unescapeSlack(plain);
+}
+
 const clip = clipText;
 
 const plain = (text: string, max = 3000) => ({ type: 'plain_text' as const, text: clip(text, max), emoji: true });
