@@ -7,7 +7,7 @@ import type { Logger } from '../../src/logger.js';
 import { slackErrorCode } from './chat.js';
 import { refuseSkewedRequests } from './freshness.js';
 import { slackLogger } from './logger.js';
-import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, readModalValues, renderMessage, renderModal, renderReply, slackCommandText, unescapeSlack } from './render.js';
+import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, LINK_ACTION_PREFIX, readModalValues, renderMessage, renderModal, renderReply, slackCommandText, unescapeSlack } from './render.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -188,6 +188,10 @@ export class SlackAdapter {
   }
 
   private registerButtons(): void {
+    // A link button opens its page in the browser; the click Slack also sends needs only its acknowledgement.
+    this.app.action({ action_id: new RegExp(`^${LINK_ACTION_PREFIX}`) }, async ({ ack }) => {
+      await ack();
+    });
     this.app.action({ action_id: new RegExp(`^${COMMAND_ACTION_PREFIX}`) }, async ({ ack, body, action, respond, client }) => {
       await ack();
       const value = 'value' in action && typeof action.value === 'string' ? action.value : '';

@@ -66,6 +66,8 @@ export interface SlackMessage {
 
 /** The button action ids this app listens to. */
 export const COMMAND_ACTION_PREFIX = 'muster_cmd_';
+/** Link buttons open their URL in the browser; Slack still sends the click, which is only acknowledged. */
+export const LINK_ACTION_PREFIX = 'muster_link_';
 export const FORM_CALLBACK_ID = 'muster_form';
 
 export function renderMessage(message: Message): SlackMessage {
@@ -92,6 +94,13 @@ export function renderMessage(message: Message): SlackMessage {
         value: clip(button.command, 2000),
         ...(button.style ? { style: button.style } : {}),
       })),
+    });
+  }
+  const links = (message.links ?? []).filter((link) => /^https?:\/\//.test(link.url)).slice(0, 25);
+  if (links.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: links.map((link, index) => ({ type: 'button', action_id: `${LINK_ACTION_PREFIX}${index}`, text: plain(link.label, 75), url: link.url.slice(0, 3000) })),
     });
   }
   const fallback = [message.title, message.text].filter(Boolean).join(': ') || fields.map((f) => `${f.label}: ${f.value}`).join('; ');
