@@ -37,8 +37,17 @@ export interface TopMatch {
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 const MAX_FUZZY = 6;
 
+/** Score, query terms matched and the last term counted, per short id; `seen` lists the ids touched. */
+interface Scratch {
+  scores: Float64Array;
+  matched: Uint16Array;
+  lastTerm: Uint16Array;
+  seen: number[];
+}
+
 export class IncidentSearch<T> extends MiniSearch<T> {
   private readonly ranking: EngineOptions;
+  private scratch: Scratch | undefined;
 
   constructor(options: EngineOptions & { tokenize: (text: string) => string[] }) {
     const search: SearchOptions = {
@@ -63,21 +72,38 @@ export class IncidentSearch<T> extends MiniSearch<T> {
   /** The best `limit` matches of `query`, best first; equal scores keep the order `search` gives them. */
   top(query: string, limit: number): TopMatch[] {
     const terms = this._options.tokenize(query, undefined).filter((term) => term !== '');
-    const scores = new Float64Array(this._nextId);
-    const matched = new Uint16Array(this._nextId);
-    const seen: number[] = [];
     // A term twice in the query scores twice but counts once (MiniSearch's OR of the two).
     const repeats = new Map<string, number>();
     for (const term of terms) repeats.set(term, (repeats.get(term) ?? 0) + 1);
-    let termNumber = 0;
-    const lastTerm = new Uint16Array(this._nextId);
-    for (const [term, times] of repeats) {
-      termNumber += 1;
-      for (const [postings, weight] of this.expansions(term)) {
-        this.addScores(postings, weight * times, termNumber, { scores, matched, lastTerm, seen });
+    const scratch = this.scratchFor(this._nextId);
+    try {
+      let termNumber = 0;
+      for (const [term, times] of repeats) {
+        termNumber += 1;
+        for (const [postings, weight] of this.expansions(term)) this.addScores(postings, weight * times, termNumber, scratch);
       }
+      return this.best(scratch, limit);
+    } finally {
+      // Searches run one at a time (synchronous), so one set of arrays serves them all; only what this one touched is cleared.
+      for (const doc of scratch.seen) {
+        scratch.scores[doc] = 0;
+        scratch.matched[doc] = 0;
+        scratch.lastTerm[doc] = 0;
+      }
+      scratch.seen.length = 0;
     }
-    return this.best(seen, scores, matched, limit);
+  }
+
+  /**
+   * Per-incident accumulators indexed by MiniSearch's short ids. Those only
+   * grow (a replaced incident gets a new one), so the arrays grow with them.
+   */
+  private scratchFor(size: number): Scratch {
+    if (!this.scratch || this.scratch.scores.length < size) {
+      const capacity = Math.max(size, 1024) * 2;
+      this.scratch = { scores: new Float64Array(capacity), matched: new Uint16Array(capacity), lastTerm: new Uint16Array(capacity), seen: [] };
+    }
+    return this.scratch;
   }
 
   /** The term itself, then longer terms it is a prefix of, then terms within its edit distance, each with its weight. */
@@ -107,7 +133,7 @@ export class IncidentSearch<T> extends MiniSearch<T> {
     return out;
   }
 
-  private addScores(postings: FieldPostings, weight: number, termNumber: number, into: { scores: Float64Array; matched: Uint16Array; lastTerm: Uint16Array; seen: number[] }): void {
+  private addScores(postings: FieldPostings, weight: number, termNumber: number, into: Scratch): void {
     const { scores, matched, lastTerm, seen } = into;
     for (const field of this.ranking.fields) {
       const fieldId = this._fieldIds[field]!;
@@ -131,7 +157,7 @@ export class IncidentSearch<T> extends MiniSearch<T> {
     }
   }
 
-  private best(seen: number[], scores: Float64Array, matched: Uint16Array, limit: number): TopMatch[] {
+  private best({ seen, scores, matched }: Scratch, limit: number): TopMatch[] {
     const top: Array<{ doc: number; score: number }> = [];
     for (const doc of seen) {
       const score = scores[doc]! * matched[doc]!;
