@@ -81,8 +81,7 @@ export interface ClickOptions extends SignedPostOptions {
   triggerId?: string;
   /** The button whose command (value) this is; default the first. */
   command?: string;
-  /** The link button opening this URL (Slack still sends its click). */
-  url?: string;
+  url?: string; // the link button opening this URL (Slack still sends its click)
 }
 
 export class SlackBotUnderTest {
@@ -131,9 +130,8 @@ export class SlackBotUnderTest {
 
   /** Clicks the first button of a message the bot posted (a recorded chat.postMessage), as `user`. */
   async click(message: RecordedCall, user: string, options: ClickOptions = {}): Promise<{ res: SignedPostResult; responseName: string }> {
-    const button = options.url
-      ? buttons(message).find((candidate) => candidate.url === options.url)
-      : options.command ? buttons(message).find((candidate) => candidate.value === options.command) : firstButton(message);
+    const wanted = options.url ?? options.command;
+    const button = wanted ? buttons(message).find((candidate) => (options.url ? candidate.url : candidate.value) === wanted) : firstButton(message);
     if (!button) throw new Error(`message has no button ${options.command ?? options.url ?? ''}: ${JSON.stringify(message.args)}`);
     const responseName = options.responseName ?? this.nextName('click');
     const channel = String(message.response?.channel ?? message.args.channel);
@@ -240,8 +238,7 @@ export interface ButtonElement {
   action_id: string;
   block_id?: string;
   value: string;
-  /** Link buttons only (no value). */
-  url?: string;
+  url?: string; // link buttons only (no value)
   text: { type: string; text: string };
   style?: string;
 }
