@@ -25,6 +25,7 @@ import { knowledgeTimer } from './knowledge/timer.js';
 import { resolutionTimer } from './muster/resolution.js';
 import { KnowledgeBase } from './knowledge/base.js';
 import { KnowledgeService } from './knowledge/service.js';
+import type { PostmortemUrl } from './knowledge/messages.js';
 import type { ShiftChangeStore } from './schedules/ports.js';
 import { scheduleHolders } from './schedules/lookup.js';
 import { ShiftService } from './schedules/service.js';
@@ -50,6 +51,8 @@ export interface MusterDeps {
   dryRun?: (incident: Incident, action: string) => boolean;
   /** Shift changes (cover, swap, take): escalation pages whoever holds a pager then; without it, the rotation alone. */
   shifts?: ShiftChangeStore;
+  /** Where a postmortem opens in a browser (the dashboard under MUSTER_PUBLIC_URL); without it, messages name `muster export`. */
+  postmortemUrl?: PostmortemUrl;
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
@@ -110,7 +113,10 @@ export class Muster {
       onCommit: (incident, events) => this.onCommit(incident, events),
       ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
     });
-    this.knowledge = new KnowledgeService({ incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler });
+    this.knowledge = new KnowledgeService({
+      incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler,
+      ...(deps.postmortemUrl ? { postmortemUrl: deps.postmortemUrl } : {}),
+    });
     this.actions = new ActionService({
       config: deps.config, present: this.present, logger: deps.logger, service: this.service,
       executors: deps.executors ?? {}, now: () => deps.clock.now(), ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),

@@ -30,6 +30,13 @@ export interface Field {
   value: string;
 }
 
+/** A web page a message points to (a postmortem on the dashboard); the core builds the URL from configuration, never from user text. */
+export interface Link {
+  label: string;
+  /** An absolute http(s) URL. */
+  url: string;
+}
+
 /**
  * A neutral message: adapters render it as Block Kit, Discord embeds or text.
  * `text` and field values are plain text; renderers must escape them so user
@@ -45,6 +52,8 @@ export interface Message {
   pin?: boolean;
   /** The war room this message names (a page): chats that can, add a link to it. */
   room?: ConversationRef;
+  /** Pages to open: link buttons where the chat has them (Slack, Discord), else the URL as text. */
+  links?: Link[];
 }
 
 /** One input of a neutral form; chats with modals render it, others show the usage text. */

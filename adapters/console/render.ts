@@ -29,5 +29,6 @@ export function renderMessage(message: Message): string[] {
     for (const line of more) lines.push(`      ${sanitize(line)}`);
   }
   for (const button of message.buttons ?? []) lines.push(`    [ ${sanitize(button.label)} ]  ->  ${sanitize(button.command)}`);
+  for (const link of message.links ?? []) lines.push(`    [ ${sanitize(link.label)} ]  ->  ${sanitize(link.url)}`);
   return lines;
 }

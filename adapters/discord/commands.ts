@@ -139,10 +139,26 @@ function oncallCommand(): CommandDef {
 }
 
 /** A /oncall subcommand's options as the grammar's words: the time phrases quoted whole, `for=` and take's `reason=` as options. */
+/**
+ * A person option as the grammar reads it: a mention typed or picked into it
+ * (`<@123>`, `<@!123>`) becomes the ref `discord:123`, which the core looks up
+ * in people.<id>.discord; anything else (a person id from autocomplete) stays.
+ */
+export function personWord(value: string): string {
+  const mention = /^<@!?(\d+)>$/.exec(value);
+  return mention ? `discord:${mention[1]}` : value;
+}
+
+/** /oncall's person options (`for` names whom a manager acts for). */
+const ONCALL_PEOPLE = new Set(['person', 'for']);
+/** /incident's person options (escalate's target may also be a team). */
+const INCIDENT_PEOPLE = new Set(['person', 'target']);
+
 export function oncallArgs(subcommand: string, options: Record<string, string | undefined>): string {
   const words = (ONCALL_POSITIONAL[subcommand] ?? []).flatMap((name) => {
-    const value = options[name]?.trim();
-    if (!value) return [];
+    const typed = options[name]?.trim();
+    if (!typed) return [];
+    const value = ONCALL_PEOPLE.has(name) ? personWord(typed) : typed;
     if (name === 'for' || (name === 'reason' && subcommand === 'take')) return [`${name}=${quoteWord(value)}`];
     return [quoteWord(value)];
   });
@@ -256,8 +272,9 @@ export function quoteWord(value: string): string {
 export function positionalArgs(subcommand: string, options: Record<string, string | undefined>): string {
   const order = POSITIONAL[subcommand] ?? [];
   const words = order.flatMap((name) => {
-    const value = options[name]?.trim();
-    if (!value) return [];
+    const typed = options[name]?.trim();
+    if (!typed) return [];
+    const value = INCIDENT_PEOPLE.has(name) ? personWord(typed) : typed;
     if (RAW_OPTIONS.has(name)) return [value];
     if (name === 'reason' && subcommand === 'break-glass') return [`reason=${quoteWord(value)}`];
     return [name === 'incident' && /^inc-\d+$/i.test(value) ? value : quoteWord(value)];

@@ -50,12 +50,10 @@ export interface DiscordEmbed {
   fields?: Array<{ name: string; value: string; inline: boolean }>;
 }
 
-export interface DiscordButton {
-  type: 2;
-  style: 1 | 2 | 4;
-  label: string;
-  custom_id: string;
-}
+export type DiscordButton =
+  | { type: 2; style: 1 | 2 | 4; label: string; custom_id: string }
+  /** A link button (style 5): Discord opens the URL and sends the bot no interaction. */
+  | { type: 2; style: 5; label: string; url: string };
 
 export interface DiscordMessage {
   content?: string;
@@ -99,6 +97,10 @@ function buttonRows(message: Message): DiscordMessage['components'] {
       label: clip(button.label, 80),
       custom_id: `${COMMAND_PREFIX}${button.command}`,
     }));
+  for (const link of message.links ?? []) {
+    if (/^https?:\/\//.test(link.url) && link.url.length <= 512) buttons.push({ type: 2, style: 5, label: clip(link.label, 80), url: link.url });
+  }
+  buttons.splice(25);
   const rows: DiscordMessage['components'] = [];
   for (let start = 0; start < buttons.length; start += 5) rows.push({ type: 1, components: buttons.slice(start, start + 5) });
   return rows;

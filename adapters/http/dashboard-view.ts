@@ -78,7 +78,8 @@ ${body}
 `;
 }
 
-export function loginPage(t: Translate, error?: string): string {
+/** `next`: a dashboard page to return to after logging in (already checked by the caller: see safeNext). */
+export function loginPage(t: Translate, error?: string, next?: string): string {
   return page(
     t,
     t('dashboard.login.pageTitle'),
@@ -88,6 +89,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/dashboard/login">
 <label for="token">${escapeHtml(t('dashboard.login.tokenLabel'))}</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required>
+${next ? `<input type="hidden" name="next" value="${escapeHtml(next)}">` : ''}
 <button type="submit">${escapeHtml(t('dashboard.login.submit'))}</button>
 </form>
 <p class="note">${escapeHtml(t('dashboard.login.note'))}</p>

@@ -41,6 +41,17 @@ export interface DashboardRoutesOptions {
   secureCookie?: boolean;
   /** Every team's pagers over the next seven days (rotation and shift changes); no section without it. */
   oncall?: () => Promise<TeamWeek[]>;
+  /** One incident's postmortem export (what `muster export` prints); undefined for an unknown incident. No route without it. */
+  postmortem?: (id: string, format: 'md' | 'json') => Promise<string | undefined>;
+}
+
+/** Where a postmortem opens: the link the knowledge messages carry, under MUSTER_PUBLIC_URL. */
+export const postmortemPath = (id: string) => `/dashboard/incidents/${encodeURIComponent(id)}/postmortem`;
+const POSTMORTEM_ROUTE = /^\/dashboard\/incidents\/INC-\d{1,12}\/postmortem(\?format=(md|json))?$/;
+
+/** A page to return to after logging in: only a postmortem link, never an address elsewhere (no open redirect). */
+export function safeNext(next: unknown): string | undefined {
+  return typeof next === 'string' && POSTMORTEM_ROUTE.test(next) ? next : undefined;
 }
 
 export const DASHBOARD_CSP =
@@ -126,8 +137,9 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
   const signedIn = (request: FastifyRequest) => sessions.valid(sessionCookie(request));
 
   app.get('/dashboard/login', async (request, reply) => {
-    if (signedIn(request)) return reply.redirect('/dashboard', 303);
-    return html(reply, 200, loginPage(options.t));
+    const next = safeNext((request.query as Record<string, unknown> | undefined)?.next);
+    if (signedIn(request)) return reply.redirect(next ?? '/dashboard', 303);
+    return html(reply, 200, loginPage(options.t, undefined, next));
   });
 
   app.post('/dashboard/login', async (request, reply) => {
@@ -142,13 +154,14 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
       return html(reply.header('retry-after', seconds), 429, loginPage(options.t, options.t('dashboard.login.throttled', { seconds })));
     }
     const body = (request.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(body.next);
     if (!tokenMatches(body.token, options.token)) {
       options.logger.warn({ ip: request.ip }, 'dashboard: login refused (wrong token)');
-      return html(reply, 401, loginPage(options.t, options.t('dashboard.login.wrongToken')));
+      return html(reply, 401, loginPage(options.t, options.t('dashboard.login.wrongToken'), next));
     }
     const id = sessions.create();
     reply.header('set-cookie', `${COOKIE}=${id}; ${attributes}; Max-Age=${maxAge}`);
-    return reply.redirect('/dashboard', 303);
+    return reply.redirect(next ?? '/dashboard', 303);
   });
 
   app.post('/dashboard/logout', async (request, reply) => {
@@ -170,6 +183,23 @@ export function registerDashboardRoutes(app: FastifyInstance, options: Dashboard
     const live = await loadLive(options.store, options.names, now);
     return reply.code(200).send({ ...live, generatedAtText: options.names.time(now) });
   });
+
+  const postmortem = options.postmortem;
+  if (postmortem) {
+    // The link in similar incidents and /kb results: behind the same login, a session cookie or back here after it.
+    app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/dashboard/incidents/:id/postmortem', async (request, reply) => {
+      const format = request.query.format === 'json' ? 'json' : 'md';
+      const id = request.params.id.toUpperCase();
+      if (!signedIn(request)) {
+        const next = safeNext(`${postmortemPath(id)}${request.query.format === 'json' ? '?format=json' : ''}`);
+        return reply.redirect(next ? `/dashboard/login?next=${encodeURIComponent(next)}` : '/dashboard/login', 303);
+      }
+      const text = /^INC-\d{1,12}$/.test(id) ? await postmortem(id, format) : undefined;
+      if (text === undefined) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send(options.t('error.notFound', { id: request.params.id.slice(0, 40) }));
+      // Markdown as plain text: the browser shows it as written, and nothing in it can run.
+      return reply.code(200).header('content-type', format === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8').send(text);
+    });
+  }
 
   app.get('/dashboard/app.js', async (_request, reply) => reply.code(200).header('content-type', 'text/javascript; charset=utf-8').send(APP_JS));
   app.get('/favicon.svg', async (_request, reply) => reply.code(200).header('content-type', 'image/svg+xml').send(FAVICON_SVG));

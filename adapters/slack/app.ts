@@ -7,7 +7,7 @@ import type { Logger } from '../../src/logger.js';
 import { slackErrorCode } from './chat.js';
 import { refuseSkewedRequests } from './freshness.js';
 import { slackLogger } from './logger.js';
-import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, readModalValues, renderMessage, renderModal, renderReply, unescapeSlack } from './render.js';
+import { COMMAND_ACTION_PREFIX, FORM_CALLBACK_ID, LINK_ACTION_PREFIX, readModalValues, renderMessage, renderModal, renderReply, slackCommandText, unescapeSlack } from './render.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -47,6 +47,12 @@ export async function ackOnceDurable(ack: () => Promise<void>, run: (accepted: (
 }
 
 export const SLACK_COMMANDS = ['incident', 'oncall', 'drill', 'kb'] as const;
+/**
+ * The commands the manifest sets `should_escape: true` for, so their text
+ * holds Slack's markup for mentions (read by slackCommandText). /oncall takes
+ * people; the others keep free text (titles, notes) exactly as typed.
+ */
+export const SLACK_ESCAPED_COMMANDS: ReadonlySet<string> = new Set(['oncall']);
 
 /**
  * The Web API client of the chat port. It rejects rate-limited calls instead
@@ -154,10 +160,12 @@ export class SlackAdapter {
   private registerCommands(): void {
     const pattern = new RegExp(`^/(${SLACK_COMMANDS.join('|')})$`);
     this.app.command(pattern, async ({ command, ack, respond, client }) => {
+      const name = command.command.replace(/^\//, '');
+      const text = command.text ?? '';
       const reply = await ackOnceDurable(ack, (accepted) => this.dispatch({
-        name: command.command.replace(/^\//, ''),
-        // Slack escapes what the user typed (&amp; &lt; &gt;); modal values and button values arrive raw.
-        args: unescapeSlack(command.text ?? ''),
+        name,
+        // Slack escapes what the user typed (&amp; &lt; &gt;) and, where asked to, marks up mentions; modal values and button values arrive raw.
+        args: SLACK_ESCAPED_COMMANDS.has(name) ? slackCommandText(text) : unescapeSlack(text),
         actor: `slack:${command.user_id}`,
         ...(command.user_name ? { actorName: command.user_name } : {}),
         conversation: `slack:${command.channel_id}`,
@@ -180,6 +188,10 @@ export class SlackAdapter {
   }
 
   private registerButtons(): void {
+    // A link button opens its page in the browser; the click Slack also sends needs only its acknowledgement.
+    this.app.action({ action_id: new RegExp(`^${LINK_ACTION_PREFIX}`) }, async ({ ack }) => {
+      await ack();
+    });
     this.app.action({ action_id: new RegExp(`^${COMMAND_ACTION_PREFIX}`) }, async ({ ack, body, action, respond, client }) => {
       await ack();
       const value = 'value' in action && typeof action.value === 'string' ? action.value : '';

@@ -30,6 +30,29 @@ export function unescapeSlack(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, entity: string) => (entity === 'amp' ? '&' : entity === 'lt' ? '<' : '>'));
 }
 
+/**
+ * A slash command's text as the core reads it. With "escape channels, users
+ * and links" on (the manifest sets it for /oncall), Slack sends what the user
+ * picked from its menus as markup: a user mention `<@U123|ann>` becomes the
+ * ref `slack:U123`, which the core looks up in people.<id>.slack; a channel
+ * `<#C123|ops>` becomes `#ops`, a link `<https://x|x>` its URL, and
+ * `<!here>` or a user group `<!subteam^S1|@sre>` what it said. Only Slack
+ * writes raw "<" (a typed one arrives as "&lt;"), so the user's own text
+ * cannot pose as a mention; the entities are decoded last.
+ */
+export function slackCommandText(text: string): string {
+  const plain = text.replace(/<([^<>]*)>/g, (markup, inner: string) => {
+    const [target = '', label] = inner.split('|', 2);
+    const user = /^@([UW][A-Z0-9]+)$/.exec(target);
+    if (user) return `slack:${user[1]}`;
+    if (target.startsWith('#')) return label ? `#${label}` : target;
+    if (target.startsWith('!')) return label ?? `@${target.slice(1).split('^')[0]}`;
+    if (/^(https?|mailto):/.test(target)) return target.startsWith('mailto:') ? (label ?? target.slice('mailto:'.length)) : target;
+    return markup;
+  });
+  return unescapeSlack(plain);
+}
+
 const clip = clipText;
 
 const plain = (text: string, max = 3000) => ({ type: 'plain_text' as const, text: clip(text, max), emoji: true });
@@ -43,6 +66,8 @@ export interface SlackMessage {
 
 /** The button action ids this app listens to. */
 export const COMMAND_ACTION_PREFIX = 'muster_cmd_';
+/** Link buttons open their URL in the browser; Slack still sends the click, which is only acknowledged. */
+export const LINK_ACTION_PREFIX = 'muster_link_';
 export const FORM_CALLBACK_ID = 'muster_form';
 
 export function renderMessage(message: Message): SlackMessage {
@@ -69,6 +94,13 @@ export function renderMessage(message: Message): SlackMessage {
         value: clip(button.command, 2000),
         ...(button.style ? { style: button.style } : {}),
       })),
+    });
+  }
+  const links = (message.links ?? []).filter((link) => /^https?:\/\//.test(link.url)).slice(0, 25);
+  if (links.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: links.map((link, index) => ({ type: 'button', action_id: `${LINK_ACTION_PREFIX}${index}`, text: plain(link.label, 75), url: link.url.slice(0, 3000) })),
     });
   }
   const fallback = [message.title, message.text].filter(Boolean).join(': ') || fields.map((f) => `${f.label}: ${f.value}`).join('; ');

@@ -28,7 +28,7 @@ const searchCmd: Sub = async (rest, _caller, deps) => {
   const length = textLength(words);
   if (length > SEARCH_MAX) throw new DomainError('usage', deps.present.t('error.tooLong', { field: 'search', limit: SEARCH_MAX, length }));
   const hits = await deps.knowledge.base.search(words, SEARCH_RESULTS);
-  return { visibility: 'ephemeral', message: searchMessage({ config: deps.config, present: deps.present }, words, hits) };
+  return { visibility: 'ephemeral', message: searchMessage({ config: deps.config, present: deps.present }, words, hits, deps.knowledge.postmortemUrl) };
 };
 
 function incidentWord(rest: string, deps: CommandDeps, action: string): { id: string; tail: string } {
@@ -50,7 +50,7 @@ const show: Sub = async (rest, caller, deps) => {
       deps.logger.warn({ incident: room.id, err: error instanceof Error ? error.message : error }, 'could not count an opened suggestion');
     });
   }
-  return { visibility: 'ephemeral', message: entryMessage({ config: deps.config, present: deps.present }, incident) };
+  return { visibility: 'ephemeral', message: entryMessage({ config: deps.config, present: deps.present }, incident, deps.knowledge.postmortemUrl) };
 };
 
 const edit: Sub = async (rest, caller, deps) => {

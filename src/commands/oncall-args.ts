@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import type { MessageKey } from '../i18n/catalog.js';
 import type { Caller } from '../kernel/caller.js';
+import { personNamed } from '../incidents/directory.js';
 import { zoneOf } from '../schedules/messages.js';
 import { personName, teamMembers } from '../schedules/rules.js';
 import { parseLeadingInterval, parsePoint, parseShiftDuration, type Interval, type TimeContext } from '../schedules/time.js';
@@ -80,11 +81,13 @@ export class OncallArgs {
     return this.resolvePerson(word, caller, team);
   }
 
-  /** "me", a person id ("ann", "@ann") or a full name written as one word ("Ann" or "'Ann Smith'"). */
+  /** "me", a person id ("ann", "@ann"), a chat mention (as a "slack:U123" ref) or a full name written as one word ("Ann" or "'Ann Smith'"). */
   resolvePerson(word: string, caller: Caller, team: string): string {
-    const id = word.replace(/^@/, '').toLowerCase();
-    if (id === 'me') return requirePerson(this.deps, caller);
-    if (this.deps.config.people[id]) return id;
+    if (word.replace(/^@/, '').toLowerCase() === 'me') return requirePerson(this.deps, caller);
+    const named = personNamed(this.deps.config, word);
+    if (named) return named;
+    const user = /^(slack|discord):/.exec(word)?.[1];
+    if (user) this.fail('oncall.unknownUser', { value: word, platform: user === 'slack' ? 'Slack' : 'Discord', field: user, members: this.members(team) });
     const byName = Object.entries(this.deps.config.people).filter(([, person]) => person.name?.toLowerCase() === word.toLowerCase());
     if (byName.length === 1 && byName[0]) return byName[0][0];
     return this.fail('oncall.unknownPerson', { value: word, members: this.members(team) });

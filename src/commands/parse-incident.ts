@@ -3,6 +3,7 @@ import { SEVERITIES } from '../config/schema.js';
 import { DomainError } from '../errors.js';
 import type { Translate } from '../i18n/catalog.js';
 import { checkDeclare, severityNamed } from '../incidents/declare-input.js';
+import { personNamed } from '../incidents/directory.js';
 import { splitOptions, tokenize, type Token } from './tokenize.js';
 import { parseDuration } from '../config/duration.js';
 import { overLimit } from '../kernel/text.js';
@@ -130,7 +131,8 @@ const escalate: Parser = (tokens, ctx) => {
   const { incident, rest } = takeIncident(words);
   const teams = Object.keys(ctx.config.teams).join(', ');
   const people = Object.keys(ctx.config.people).join(', ');
-  const target = needWord(rest[0], ctx, ctx.t('error.unknownTarget', { value: '', teams, people }));
+  const word = needWord(rest[0], ctx, ctx.t('error.unknownTarget', { value: '', teams, people }));
+  const target = ctx.config.teams[word] ? word : (personNamed(ctx.config, word) ?? word);
   if (!ctx.config.teams[target] && !ctx.config.people[target]) {
     throw usage(ctx, ctx.t('error.unknownTarget', { value: target, teams, people }));
   }
@@ -139,8 +141,9 @@ const escalate: Parser = (tokens, ctx) => {
 
 function parsePerson(word: string | undefined, ctx: ParseContext): string {
   const people = Object.keys(ctx.config.people).join(', ');
-  const person = needWord(word, ctx, ctx.t('error.unknownPersonName', { value: '', people }));
-  if (!ctx.config.people[person]) throw usage(ctx, ctx.t('error.unknownPersonName', { value: person, people }));
+  const named = needWord(word, ctx, ctx.t('error.unknownPersonName', { value: '', people }));
+  const person = personNamed(ctx.config, named);
+  if (!person) throw usage(ctx, ctx.t('error.unknownPersonName', { value: named, people }));
   return person;
 }
 

@@ -36,7 +36,7 @@ function missing(variable: string, message: string): ConfigProblem {
 }
 
 /** MUSTER_PUBLIC_URL: an http(s) URL; a bad one is a problem, not silently ignored. */
-function publicUrlOf(env: Env, problems: ConfigProblem[]): string | undefined {
+export function publicUrlOf(env: Env, problems: ConfigProblem[]): string | undefined {
   const value = read(env, 'MUSTER_PUBLIC_URL');
   if (!value) return undefined;
   try {

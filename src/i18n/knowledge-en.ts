@@ -79,4 +79,6 @@ export const knowledgeEn = {
   'kb.task.filedLate': 'filed late (due {due})',
   'postmortem.learned': 'What was learned',
   'report.knowledge': 'Knowledge: {onTime} of {due} entries due were filed on time ({share}); {late} late, {skipped} skipped, {open} still open. Similar incidents were shown to {suggested} war room(s); {opened} suggestion(s) were opened.',
+  'kb.hit.exportUrl': 'Postmortem: {url}',
+  'kb.link.postmortem': '{id} postmortem',
 } as const;

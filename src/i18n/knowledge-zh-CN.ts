@@ -81,4 +81,6 @@ export const knowledgeZhCN: Record<keyof typeof knowledgeEn, string> = {
   'kb.task.filedLate': '逾期提交（期限 {due}）',
   'postmortem.learned': '复盘知识',
   'report.knowledge': '知识沉淀：到期的 {due} 个条目中有 {onTime} 个按时提交（{share}）；{late} 个逾期提交，{skipped} 个跳过，{open} 个尚未完成。相似事件推荐给了 {suggested} 个作战室，其中 {opened} 条被打开。',
+  'kb.hit.exportUrl': '复盘报告：{url}',
+  'kb.link.postmortem': '{id} 复盘报告',
 };

@@ -79,4 +79,5 @@ export const oncallEn = {
   'dashboard.col.from': 'From',
   'dashboard.col.until': 'Until',
   'dashboard.col.source': 'By',
+  'oncall.unknownUser': 'The {platform} user you named ({value}) is nobody in muster.yaml: add their {platform} id as people.<id>.{field}, or use a person id ({members}).',
 } as const;

@@ -81,4 +81,5 @@ export const oncallZhCN: Record<keyof typeof oncallEn, string> = {
   'dashboard.col.from': '开始',
   'dashboard.col.until': '结束',
   'dashboard.col.source': '依据',
+  'oncall.unknownUser': '你提到的 {platform} 用户（{value}）不在 muster.yaml 中：请把其 {platform} 编号写入 people.<id>.{field}，或使用人员编号（{members}）。',
 };

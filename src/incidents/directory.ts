@@ -19,3 +19,17 @@ export function personForActor(config: MusterConfig, actor: string): PersonId | 
 export function actorName(config: MusterConfig, actor: string): string {
   return personForActor(config, actor) ?? actor;
 }
+
+/** A chat user named in a command's words: adapters turn a mention (Slack <@U…>, Discord <@…>) into such a ref. */
+const MENTION_REF = /^(slack|discord):[A-Za-z0-9]+$/;
+
+/**
+ * The person a command's word names: a person id ("ann", "@ann") or a chat
+ * user's ref from a mention ("slack:U123"), looked up in people.<id>.slack or
+ * .discord. Undefined when it names nobody in muster.yaml.
+ */
+export function personNamed(config: MusterConfig, word: string): PersonId | undefined {
+  if (MENTION_REF.test(word)) return personForActor(config, word);
+  const id = word.replace(/^@/, '').toLowerCase();
+  return config.people[id] ? id : undefined;
+}

@@ -1,7 +1,7 @@
 import { formatDuration } from '../config/duration.js';
 import type { Incident } from '../incidents/types.js';
 import type { MusterContext } from '../kernel/context.js';
-import type { Field, Form, Message } from '../ports.js';
+import type { Field, Form, Link, Message } from '../ports.js';
 import type { KnowledgeEntry, KnowledgeTask } from './record.js';
 import type { KnowledgeHit } from './search.js';
 
@@ -13,6 +13,12 @@ import type { KnowledgeHit } from './search.js';
  */
 
 type Ctx = MusterContext;
+
+/**
+ * Where an incident's postmortem opens in a browser (the dashboard's export
+ * route under MUSTER_PUBLIC_URL); absent, messages name `muster export INC-n`.
+ */
+export type PostmortemUrl = (incidentId: string) => string;
 
 /** "2026-11-04 09:00" in the configured zone: a due date is days away, so the date matters. */
 export function when(ctx: Ctx, at: number): string {
@@ -60,42 +66,55 @@ export function overdueMessage(ctx: Ctx, incident: Incident, owner: string, to: 
 }
 
 /** One hit as a field: id, severity and title; when, how long, what it was and what fixed it. */
-export function hitField(ctx: Ctx, hit: KnowledgeHit): Field {
+export function hitField(ctx: Ctx, hit: KnowledgeHit, postmortemUrl?: PostmortemUrl): Field {
   const t = ctx.present.t;
   const lines = [meta(ctx, hit.declaredAt, hit.resolveMs, hit.service)];
   if (hit.module !== undefined || hit.faultType !== undefined) lines.push(t('kb.hit.class', { module: hit.module ?? '-', faultType: hit.faultType ?? '-' }));
   if (hit.rootCause) lines.push(t('kb.hit.cause', { cause: clip(hit.rootCause, 300) }));
   lines.push(hit.resolution.length > 0 ? t('kb.hit.fix', { steps: steps(hit.resolution, 5) }) : t('kb.hit.noEntry'));
-  lines.push(t('kb.hit.export', { id: hit.id }));
+  lines.push(exportLine(ctx, hit.id, postmortemUrl));
   return { label: titleOf(ctx, hit), value: lines.join('\n') };
 }
 
-export function searchMessage(ctx: Ctx, words: string, hits: KnowledgeHit[]): Message {
+/** "Postmortem: https://…/postmortem" with a URL, else the CLI command that prints it. */
+function exportLine(ctx: Ctx, id: string, postmortemUrl: PostmortemUrl | undefined): string {
+  return postmortemUrl ? ctx.present.t('kb.hit.exportUrl', { url: postmortemUrl(id) }) : ctx.present.t('kb.hit.export', { id });
+}
+
+/** A link button per incident to its postmortem, when there is a URL for it. */
+function postmortemLinks(ctx: Ctx, ids: string[], postmortemUrl: PostmortemUrl | undefined): { links?: Link[] } {
+  if (!postmortemUrl || ids.length === 0) return {};
+  return { links: ids.map((id) => ({ label: ctx.present.t('kb.link.postmortem', { id }), url: postmortemUrl(id) })) };
+}
+
+export function searchMessage(ctx: Ctx, words: string, hits: KnowledgeHit[], postmortemUrl?: PostmortemUrl): Message {
   const t = ctx.present.t;
   if (hits.length === 0) return { text: t('kb.noResults', { words: clip(words, 200) }), tone: 'info' };
   return {
     title: t('kb.searchTitle', { count: hits.length, words: clip(words, 100) }),
     text: '',
-    fields: hits.map((hit) => hitField(ctx, hit)),
+    fields: hits.map((hit) => hitField(ctx, hit, postmortemUrl)),
     buttons: hits.slice(0, 5).map((hit) => ({ label: t('kb.button.open', { id: hit.id }), command: `/kb show ${hit.id}` })),
+    ...postmortemLinks(ctx, hits.slice(0, 5).map((hit) => hit.id), postmortemUrl),
     tone: 'info',
   };
 }
 
 /** The follow-up posted in a new war room: what fixed incidents like this one before. */
-export function similarMessage(ctx: Ctx, incident: Incident, hits: KnowledgeHit[]): Message {
+export function similarMessage(ctx: Ctx, incident: Incident, hits: KnowledgeHit[], postmortemUrl?: PostmortemUrl): Message {
   const t = ctx.present.t;
   return {
     title: t('kb.similar.title', { id: incident.id }),
     text: t('kb.similar.text', { count: hits.length }),
-    fields: hits.map((hit) => hitField(ctx, hit)),
+    fields: hits.map((hit) => hitField(ctx, hit, postmortemUrl)),
     buttons: hits.map((hit) => ({ label: t('kb.button.open', { id: hit.id }), command: `/kb show ${hit.id}` })),
+    ...postmortemLinks(ctx, hits.map((hit) => hit.id), postmortemUrl),
     tone: 'info',
   };
 }
 
 /** An incident's knowledge in full: the entry, its history, the task. */
-export function entryMessage(ctx: Ctx, incident: Incident): Message {
+export function entryMessage(ctx: Ctx, incident: Incident, postmortemUrl?: PostmortemUrl): Message {
   const t = ctx.present.t;
   const knowledge = incident.knowledge;
   const entry = knowledge?.entry;
@@ -113,9 +132,10 @@ export function entryMessage(ctx: Ctx, incident: Incident): Message {
     text: [
       meta(ctx, incident.declaredAt, took, incident.service),
       entry ? '' : t('kb.show.noEntry', { id: incident.id }),
-      t('kb.hit.export', { id: incident.id }),
+      exportLine(ctx, incident.id, postmortemUrl),
     ].filter(Boolean).join('\n'),
     fields,
+    ...postmortemLinks(ctx, [incident.id], postmortemUrl),
     tone: 'info',
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
+import type { SearchResult } from 'minisearch';
 import type { Incident } from '../incidents/types.js';
+import { IncidentSearch, type TopMatch } from './engine.js';
 import { tokenize } from './tokenize.js';
 
 /**
@@ -79,28 +80,12 @@ const SMALL_NUMBER = /^\d{1,2}$/;
 
 const isLatin = (term: string) => /^[a-z0-9]/.test(term);
 
-const SEARCH: SearchOptions = {
-  boost: BOOST,
-  combineWith: 'OR',
-  // Prefix and fuzzy matching only for Latin terms: a Han bigram is a whole word already.
-  prefix: (term) => isLatin(term) && term.length >= 4,
-  fuzzy: (term) => (isLatin(term) && term.length >= 5 ? 0.2 : false),
-  weights: { fuzzy: 0.3, prefix: 0.5 },
-};
-
-/** MiniSearch that can say how many incidents hold a term (its protected inverted index). */
-class IncidentSearch extends MiniSearch<IndexedDoc> {
-  /** Incidents holding `term`, summed over fields: an upper bound, enough to rank terms by rarity. */
-  documentFrequency(term: string): number {
-    const fields = this._index.get(term);
-    let count = 0;
-    if (fields) for (const docs of fields.values()) count += docs.size;
-    return count;
-  }
-}
+/** Prefix and fuzzy matching only for Latin terms: a Han bigram is a whole word already. */
+const prefixMatch = (term: string) => isLatin(term) && term.length >= 4;
+const fuzzyMatch = (term: string) => (isLatin(term) && term.length >= 5 ? 0.2 : false);
 
 export interface KnowledgeIndex {
-  readonly engine: IncidentSearch;
+  readonly engine: IncidentSearch<IndexedDoc>;
   /** Alert labels per incident, kept across replaces (a commit carries the incident, not its timeline). */
   readonly labels: Map<string, string>;
   /** What a hit shows, per indexed incident. */
@@ -110,11 +95,13 @@ export interface KnowledgeIndex {
 }
 
 export function createKnowledgeIndex(): KnowledgeIndex {
-  const engine = new IncidentSearch({
-    fields: [...FIELDS],
+  const engine = new IncidentSearch<IndexedDoc>({
+    fields: FIELDS,
+    boost: BOOST,
     tokenize: (text) => tokenize(text),
-    processTerm: (term) => term,
-    searchOptions: SEARCH,
+    prefix: prefixMatch,
+    fuzzy: fuzzyMatch,
+    weights: { fuzzy: 0.3, prefix: 0.5 },
   });
   return { engine, labels: new Map(), hits: new Map(), texts: new Map() };
 }
@@ -196,7 +183,7 @@ export function similarIncidents(index: KnowledgeIndex, incident: Incident, limi
 /** Free-text search by symptom or by fix ("checkout timeout", "重启支付网关"), best first. */
 export function search(index: KnowledgeIndex, words: string, limit = 5): KnowledgeHit[] {
   if (words.trim() === '') return [];
-  return topHits(index, index.engine.search(words), limit);
+  return topHits(index, index.engine.top(words, limit), limit);
 }
 
 function toDoc(incident: Incident, labels: string | undefined): IndexedDoc {
@@ -224,7 +211,7 @@ function toDoc(incident: Incident, labels: string | undefined): IndexedDoc {
   return doc;
 }
 
-function topHits(index: KnowledgeIndex, results: SearchResult[], limit: number): KnowledgeHit[] {
+function topHits(index: KnowledgeIndex, results: ReadonlyArray<SearchResult | TopMatch>, limit: number): KnowledgeHit[] {
   const hits: KnowledgeHit[] = [];
   for (const result of results) {
     if (hits.length >= limit) break;

@@ -7,7 +7,7 @@ import type { Scheduler } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
 import type { KnowledgeBase } from './base.js';
 import { editEntry, fileEntry, type KnowledgeInput, type KnowledgePatch } from './entry.js';
-import { similarMessage } from './messages.js';
+import { similarMessage, type PostmortemUrl } from './messages.js';
 import type { IncidentKnowledge, KnowledgeField } from './record.js';
 import { closeTaskFiled, knowledgeTimers, skipKnowledgeTask } from './task.js';
 
@@ -25,6 +25,8 @@ export interface KnowledgeServiceDeps {
   logger: Logger;
   /** Pending reminders of a closed task are taken out of the queue (their fence would stop them anyway). */
   scheduler: Scheduler;
+  /** Where a postmortem opens in a browser; absent, suggestions and results name `muster export`. */
+  postmortemUrl?: PostmortemUrl;
 }
 
 export interface FileOutcome {
@@ -44,6 +46,11 @@ export class KnowledgeService {
   private suggestions: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: KnowledgeServiceDeps) {}
+
+  /** Where a postmortem opens in a browser, when the dashboard is served under a public URL. */
+  get postmortemUrl(): PostmortemUrl | undefined {
+    return this.deps.postmortemUrl;
+  }
 
   /** The index, for reads (search, the incident behind a hit, who owns which task). */
   get base(): KnowledgeBase {
@@ -136,7 +143,7 @@ export class KnowledgeService {
       if (fx.incident.knowledge?.suggested) return;
       fx.incident.knowledge = { ...withHistory(fx.incident.knowledge), suggested: ids };
       fx.event('knowledge.suggested', { actor: 'muster', data: { ids } });
-      fx.toRoom('knowledge-similar', similarMessage(ctx, fx.incident, hits));
+      fx.toRoom('knowledge-similar', similarMessage(ctx, fx.incident, hits, this.deps.postmortemUrl));
     });
     return ids;
   }

@@ -27,6 +27,7 @@ import { HttpExecutor } from '../../adapters/executors/http.js';
 import { ExecExecutor } from '../../adapters/executors/exec.js';
 import { actionSecrets } from '../config/action-secrets.js';
 import { Muster } from '../app.js';
+import { postmortemExport, postmortemUrlFor } from './postmortem-links.js';
 import type { AuditKey } from '../audit/key.js';
 import { AuditKeyMissingError, auditKeyFor, AuditSink } from './audit.js';
 import { systemClock } from '../clock.js';
@@ -169,7 +170,8 @@ export async function buildRuntime(options: {
   const webhooks = options.webhooks ?? new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
-  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts });
+  const postmortemUrl = postmortemUrlFor(options.env, options.logger);
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}) });
   const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;
   if (sink) muster.onEvent((event) => sink.write(event));
   const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts);
@@ -269,6 +271,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(env.dashboardToken
         ? { dashboard: {
           token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp,
+          postmortem: postmortemExport(store, muster.present),
           ...(muster.shifts ? { oncall: () => (muster.shifts as NonNullable<typeof muster.shifts>).week(clock.now()) } : {}),
         } }
         : {}),
@@ -280,7 +283,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
     const routes = [
       'GET /metrics', 'GET /healthz', 'GET /readyz',
       ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : []),
-      ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)'] : []),
+      ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)', 'GET /dashboard/incidents/<INC-n>/postmortem'] : []),
       ...(env.calendarKey ? ['GET /calendar/<team|person>/<id>/<token>.ics (secret feed URLs)'] : []),
     ];
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');

@@ -25,3 +25,26 @@ describe('console: the knowledge loop', () => {
     expect(out).toContain('Knowledge task: filed on time');
   });
 });
+
+describe('console: postmortem links on the dashboard', () => {
+  it('with the dashboard and MUSTER_PUBLIC_URL, suggestions and results link each postmortem', async () => {
+    const env = { MUSTER_DASHBOARD_TOKEN: 'dashboard-token-for-the-e2e-test', MUSTER_PUBLIC_URL: 'https://muster.example.com/', MUSTER_HTTP_PORT: '0' };
+    const result = await muster(['console', '--config', join(FIXTURES, 'fast.yaml'), '--script', join(FIXTURES, 'knowledge.script')], env);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const room = lines.findIndex((line) => line.startsWith('[#inc-2-card-payments-timing-out-at-checkout] · Seen before? Similar past incidents'));
+    expect(room).toBeGreaterThan(0);
+    const suggestion = lines.slice(room, room + 14).join('\n');
+    expect(suggestion).toContain('Postmortem: https://muster.example.com/dashboard/incidents/INC-1/postmortem');
+    expect(suggestion).toContain('[ INC-1 postmortem ]  ->  https://muster.example.com/dashboard/incidents/INC-1/postmortem');
+    expect(suggestion).not.toContain('muster export INC-1');
+  });
+
+  it('without a public URL they name the export command', async () => {
+    const result = await muster(['console', '--config', join(FIXTURES, 'fast.yaml'), '--script', join(FIXTURES, 'knowledge.script')], { MUSTER_DASHBOARD_TOKEN: 'dashboard-token-for-the-e2e-test', MUSTER_HTTP_PORT: '0' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Postmortem: muster export INC-1');
+    expect(result.stdout).not.toContain('Postmortem: http');
+    expect(result.stdout).not.toContain('postmortem ]');
+  });
+});

@@ -4,7 +4,7 @@
  * custom ids are the commands, and a click decides the swap.
  */
 import { describe, expect, it } from 'vitest';
-import { buttonsOf, discordBots, textOf } from '../../support/discord/bot.js';
+import { DISCORD_ID, buttonsOf, discordBots, textOf } from '../../support/discord/bot.js';
 
 const start = discordBots();
 
@@ -46,6 +46,18 @@ describe('Discord: /oncall', () => {
     expect(textOf(accepted)).toContain('CHG-2 accepted');
     const changes = await s.answered(await s.slash({ name: 'oncall', subcommand: 'changes', options: { team: 'payments' }, person: 'mona' }));
     expect(textOf(changes)).toContain('CHG-2 · swap · accepted');
+    expect(s.errors()).toEqual([]);
+  });
+
+  it('a person option holding a mention (<@id>, <@!id>) is the person with that Discord id; an unknown one is named', async () => {
+    const s = await start({ configure });
+    const cover = await s.answered(await s.slash({ name: 'oncall', subcommand: 'cover', options: { team: 'payments', person: `<@${DISCORD_ID.mona}>`, when: 'until tomorrow 09:00', position: 'backup' }, person: 'mona' }));
+    expect(textOf(cover)).toMatch(/CHG-1: Mona Manager holds the payments backup pager/);
+    const take = await s.answered(await s.slash({ name: 'oncall', subcommand: 'take', options: { team: 'payments', until: '1h', for: `<@!${DISCORD_ID.pete}>` }, person: 'mona' }));
+    expect(textOf(take)).toMatch(/CHG-2: Pete Payments holds the payments primary pager/);
+    const stranger = await s.answered(await s.slash({ name: 'oncall', subcommand: 'cover', options: { team: 'payments', person: '<@99999999999999999>', when: '1h' }, person: 'mona' }));
+    expect(textOf(stranger)).toContain('discord:99999999999999999');
+    expect(textOf(stranger)).not.toContain('CHG-3');
     expect(s.errors()).toEqual([]);
   });
 });

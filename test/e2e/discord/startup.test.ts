@@ -71,7 +71,7 @@ describe('Discord rendering', () => {
     const total = [embed!.title, embed!.description, ...embed!.fields!.flatMap((f) => [f.name, f.value])].join('').length;
     expect(total).toBeLessThanOrEqual(6000);
     expect([...rendered.content!].length).toBeLessThanOrEqual(2000);
-    expect(rendered.components.flatMap((row) => row.components).map((b) => b.custom_id)).toEqual(['muster:/incident ack INC-1 tech']);
+    expect(rendered.components.flatMap((row) => row.components).map((b) => ('custom_id' in b ? b.custom_id : b.url))).toEqual(['muster:/incident ack INC-1 tech']);
     expect(rendered.allowed_mentions).toEqual({ parse: [] });
   });
 

@@ -66,4 +66,22 @@ describe('Slack: the knowledge loop', () => {
     await s.fake.waitFor(async () => (await s.bot.runtime.store.get('INC-2'))?.knowledge?.opened?.includes('INC-1'), 10_000, 'the suggestion counted as opened');
     expect(s.errors()).toEqual([]);
   });
+
+  it('with the dashboard under MUSTER_PUBLIC_URL, each suggestion links its postmortem, and the link click is only acknowledged', async () => {
+    const url = 'https://muster.example.com/dashboard/incidents/INC-1/postmortem';
+    const s = await start({ env: { dashboardToken: 'dashboard-token-for-the-e2e-test', httpPort: 0, raw: { MUSTER_PUBLIC_URL: 'https://muster.example.com' } } });
+    await s.slash('/incident declare Checkout times out on card payments sev=P2 service=checkout');
+    await s.waitForPages(['cara', 'pete']);
+    await s.slash('/incident resolve INC-1 rolled back');
+    await s.slash('/incident learn INC-1 rootCause="Pool exhausted" resolution="Restart the payment gateway" module=checkout faultType=capacity');
+    await s.fake.waitFor(async () => (await s.bot.runtime.store.get('INC-1'))?.knowledge?.entry !== undefined, 10_000, 'the entry filed');
+    await s.slash('/incident declare Card payments timing out at checkout sev=P2 service=checkout');
+    const room = await s.fake.waitFor(() => s.warRoom('inc-2-card-payments-timing-out-at-checkout'), 10_000, 'the second war room');
+    const suggestion = await s.fake.waitFor(() => s.postsIn(room).find((call) => JSON.stringify(call.args).includes('Seen before?')), 10_000, 'the similar incidents');
+    expect(JSON.stringify(suggestion.args)).toContain(`Postmortem: ${url}`);
+    expect(buttons(suggestion).map((b) => b.url ?? b.value)).toEqual(['/kb show INC-1', url]);
+    const click = await s.click(suggestion, SLACK_ID.sam!, { url });
+    expect(click.res.status).toBe(200);
+    expect(s.errors()).toEqual([]);
+  });
 });

@@ -130,3 +130,18 @@ describe('Slack: on-call schedules in production mode', () => {
     expect([...a.errors(), ...b.errors()]).toEqual([]);
   }, 150_000);
 });
+
+describe('Slack: people named by @mention in /oncall', () => {
+  it('a mention (<@U…|name>, as Slack escapes it for /oncall) is the person with that Slack id; an unknown one is named', async () => {
+    const s = await start({ configure });
+    const { backup } = holders(s);
+    // /oncall's manifest entry has should_escape: true, so a picked @mention arrives as <@U…|name>.
+    expect(await say(s, backup, `/oncall cover payments backup <@${SLACK_ID.mona}|mona> 1h`)).toMatch(/CHG-1: Mona Manager holds the payments backup pager/);
+    expect(await say(s, 'mona', `/oncall take payments 30m for=<@${SLACK_ID.pete}>`)).toMatch(/CHG-2: Pete Payments holds the payments primary pager/);
+    const stranger = await say(s, 'mona', '/oncall cover payments <@UNOBODY9|nobody> 1h');
+    expect(stranger).toContain('The Slack user you named (slack:UNOBODY9) is nobody in muster.yaml');
+    // Typed angle brackets arrive as entities and stay text: never a mention.
+    expect(await say(s, 'mona', `/oncall cover payments &lt;@${SLACK_ID.pete}&gt; 1h`)).toContain(`"<@${SLACK_ID.pete}>" is not a person in muster.yaml`);
+    expect(s.errors()).toEqual([]);
+  });
+});

@@ -81,6 +81,7 @@ export interface ClickOptions extends SignedPostOptions {
   triggerId?: string;
   /** The button whose command (value) this is; default the first. */
   command?: string;
+  url?: string; // the link button opening this URL (Slack still sends its click)
 }
 
 export class SlackBotUnderTest {
@@ -129,8 +130,9 @@ export class SlackBotUnderTest {
 
   /** Clicks the first button of a message the bot posted (a recorded chat.postMessage), as `user`. */
   async click(message: RecordedCall, user: string, options: ClickOptions = {}): Promise<{ res: SignedPostResult; responseName: string }> {
-    const button = options.command ? buttons(message).find((candidate) => candidate.value === options.command) : firstButton(message);
-    if (!button) throw new Error(`message has no button ${options.command ?? ''}: ${JSON.stringify(message.args)}`);
+    const wanted = options.url ?? options.command;
+    const button = wanted ? buttons(message).find((candidate) => (options.url ? candidate.url : candidate.value) === wanted) : firstButton(message);
+    if (!button) throw new Error(`message has no button ${options.command ?? options.url ?? ''}: ${JSON.stringify(message.args)}`);
     const responseName = options.responseName ?? this.nextName('click');
     const channel = String(message.response?.channel ?? message.args.channel);
     const ts = String(message.response?.ts);
@@ -162,7 +164,8 @@ export class SlackBotUnderTest {
           action_id: button.action_id,
           block_id: button.block_id,
           text: button.text,
-          value: button.value,
+          ...(button.value !== undefined ? { value: button.value } : {}),
+          ...(button.url ? { url: button.url } : {}),
           ...(button.style ? { style: button.style } : {}),
           action_ts: `${Math.floor(Date.now() / 1000)}.${randomBytes(3).toString('hex')}`,
         },
@@ -235,6 +238,7 @@ export interface ButtonElement {
   action_id: string;
   block_id?: string;
   value: string;
+  url?: string; // link buttons only (no value)
   text: { type: string; text: string };
   style?: string;
 }

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { Incident } from '../../src/incidents/types.js';
+import { buildKnowledgeIndex, indexIncident, search, type KnowledgeIndex } from '../../src/knowledge/search.js';
+import { LABELLED_QUERIES, PAST_INCIDENTS, pastIncident } from '../support/kb-incidents.js';
+import { seeded } from '../support/seeded.js';
+
+/**
+ * `IncidentSearch.top` scores in one array instead of a result object per
+ * matching incident (src/knowledge/engine.ts). It must rank exactly as
+ * MiniSearch's own `search` with the same options: these tests compare the two
+ * over a generated history of English, Chinese and mixed incidents, for
+ * queries that exercise exact, prefix and fuzzy matching and repeated terms.
+ */
+
+const REGIONS = ['eu-west-1', 'us-east-1', 'cn-north-1', '华东', '华北'];
+
+function history(count: number, rand: () => number): Incident[] {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
+  return Array.from({ length: count }, (_, i) => {
+    const base = pick(PAST_INCIDENTS);
+    const host = `${pick(['db', 'node', 'web'])}-${Math.floor(rand() * 300)}`;
+    return pastIncident({
+      ...base,
+      n: 1_000 + i,
+      title: `${base.title} (${pick(REGIONS)})`,
+      summary: `${base.summary}; seen on ${host} ${Math.floor(rand() * 90)}% 错误率`,
+      rootCause: `${base.rootCause} on ${host}`,
+    });
+  });
+}
+
+/** Queries by symptom and by fix, cut short (prefix), misspelt (fuzzy), doubled, in both languages. */
+function queries(incidents: Incident[], rand: () => number): string[] {
+  const out = LABELLED_QUERIES.map((q) => q.query);
+  for (let i = 0; i < 120; i += 1) {
+    const incident = incidents[Math.floor(rand() * incidents.length)]!;
+    const words = incident.title.split(/[\s，,]+/);
+    const step = incident.knowledge?.entry?.resolution[0] ?? incident.title;
+    const variants = [
+      words.slice(0, 4).join(' '),
+      step,
+      words.map((word) => word.slice(0, Math.max(4, word.length - 2))).join(' '),
+      words.map((word) => (word.length > 6 ? word.slice(0, 2) + word.slice(3) : word)).join(' '),
+      `${words[0]} ${words[0]} ${step}`,
+    ];
+    out.push(variants[i % variants.length]!);
+  }
+  return out;
+}
+
+function expectSameRanking(index: KnowledgeIndex, query: string, limit = 5): void {
+  const reference = index.engine.search(query).slice(0, limit);
+  const top = index.engine.top(query, limit);
+  expect(top.map((match) => match.id), query).toEqual(reference.map((result) => result.id));
+  top.forEach((match, i) => expect(match.score).toBeCloseTo(reference[i]!.score, 9));
+}
+
+describe('IncidentSearch.top ranks as MiniSearch.search does', () => {
+  it('for 140 queries over 1,500 generated incidents', () => {
+    const rand = seeded(4242);
+    const incidents = history(1_500, rand);
+    const index = buildKnowledgeIndex(incidents);
+    for (const query of queries(incidents, rand)) expectSameRanking(index, query);
+  });
+
+  it('after re-indexing, once MiniSearch has cleaned up the replaced entries', async () => {
+    const rand = seeded(99);
+    const incidents = history(600, rand);
+    const index = buildKnowledgeIndex(incidents);
+    for (const incident of incidents.slice(0, 200)) indexIncident(index, { ...incident, summary: `${incident.summary ?? ''} 已更新 rerouted` });
+    // The old postings of a replaced incident are skipped before they are vacuumed…
+    expect(search(index, 'rerouted', 300).map((hit) => hit.id).sort()).toEqual(incidents.slice(0, 200).map((incident) => incident.id).sort());
+    const ids = index.engine.top(incidents[0]!.title, 100).map((match) => match.id);
+    expect(ids.every((id) => index.hits.has(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    // …and once vacuumed the ranking is MiniSearch's again.
+    await index.engine.vacuum();
+    for (const query of queries(incidents, rand).slice(0, 60)) expectSameRanking(index, `${query} rerouted`);
+  });
+
+  it('keeps the best few, never more than asked for, and nothing for words no incident has', () => {
+    const index = buildKnowledgeIndex(history(200, seeded(7)));
+    expect(index.engine.top('payment gateway timeout', 3)).toHaveLength(3);
+    expect(index.engine.top('xylophone quokka', 5)).toEqual([]);
+    expect(index.engine.top('', 5)).toEqual([]);
+  });
+});
