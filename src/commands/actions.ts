@@ -9,6 +9,7 @@ import { parseParams } from '../actions/params.js';
 import { activeGrants } from '../actions/policy.js';
 import { cut, formatParams } from '../actions/record.js';
 import { namedAction, type RunResult } from '../actions/runner.js';
+import { describeProblem } from '../actions/readiness.js';
 import type { NamedAction } from '../actions/schema.js';
 
 /**
@@ -80,7 +81,8 @@ function describe(result: RunResult, incident: Incident, deps: CommandDeps): Rep
     refused: (r) => {
       const spec = deps.config.actions.catalog[r.action];
       const approvers = spec ? describeApproverNames(deps, r.action) : '-';
-      return reply(t('reply.actionRefused', { reason: t(`refusal.${r.reason}`, { action: r.action, approvers }) }), 'warning');
+      const problem = r.problem ? describeProblem(t, r.problem) : '';
+      return reply(t('reply.actionRefused', { reason: t(`refusal.${r.reason}`, { action: r.action, approvers, problem }) }), 'warning');
     },
     requested: (r) => reply(t('reply.approvalRequested', {
       request: r.request.id, who: r.approvers, needs: r.request.needs, time: present.time(r.request.expiresAt),

@@ -23,9 +23,7 @@ import { AlertService } from '../alerts/service.js';
 import { webhookSecrets } from '../config/secrets.js';
 import { ConfigError } from '../config/load.js';
 import { libraryFor } from '../playbooks/library.js';
-import { HttpExecutor } from '../../adapters/executors/http.js';
-import { ExecExecutor } from '../../adapters/executors/exec.js';
-import { actionSecrets } from '../config/action-secrets.js';
+import { actionExecutors, actionWarnings } from './action-executors.js';
 import { Muster } from '../app.js';
 import type { AuditKey } from '../audit/key.js';
 import { AuditKeyMissingError, auditKeyFor, AuditSink } from './audit.js';
@@ -168,7 +166,7 @@ export async function buildRuntime(options: {
   const parts = target ? await productionParts(target, options.env.redisPrefix, options.logger) : embeddedParts(clock);
   const webhooks = options.webhooks ?? new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
-  const executors = actionExecutors(options);
+  const executors = readyExecutors(options);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts });
   const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;
   if (sink) muster.onEvent((event) => sink.write(event));
@@ -217,14 +215,11 @@ function readWebhookSecrets(options: { config: MusterConfig; env: MusterEnv; log
   }
 }
 
-/** The executors of privileged actions; an http action whose secret is missing is refused when run, with a warning now. */
-function actionExecutors(options: { config: MusterConfig; env: MusterEnv; logger: Logger }) {
-  const { secrets, missing } = actionSecrets(options.config.actions, options.env.raw ?? {});
-  for (const problem of missing) options.logger.warn({ variable: problem.path }, `${problem.message}: set ${problem.path}`);
-  return {
-    http: new HttpExecutor({ secrets }),
-    exec: new ExecExecutor({ allowedPrograms: options.config.actions.allowedPrograms }),
-  };
+/** The executors of privileged actions; an action that cannot run is refused when asked for, with a warning now. */
+function readyExecutors(options: { config: MusterConfig; env: MusterEnv; logger: Logger }) {
+  const executors = actionExecutors(options.config, options.env);
+  for (const warning of actionWarnings(options.config, executors)) options.logger.warn({ action: warning.action }, warning.text);
+  return executors;
 }
 
 /**
