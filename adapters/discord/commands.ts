@@ -180,7 +180,7 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
           incidentOption,
         ]),
         sub('sev', 'Change the severity', [severity(true), incidentOption, text('reason', 'Why')]),
-        sub('escalate', 'Page a team or person', [text('target', 'Team or person id', { required: true }), incidentOption, text('reason', 'Why')]),
+        sub('escalate', 'Page a team or person', [text('target', 'Team or person id', { required: true }), text('reason', 'Why they are needed', { required: true }), incidentOption]),
         sub('assign', 'Assign a role to a person', [
           text('role', 'Role id', { required: true }),
           text('person', 'Person id', { required: true }),

@@ -128,6 +128,7 @@ export const ACTION_HANDLERS = {
     const request = requestId(deps, parsed.words[0]);
     const reason = [...parsed.words.slice(1), parsed.options.get('reason') ?? ''].join(' ').trim().slice(0, 500);
     const incident = await findIncident(deps, caller, parsed.incident);
+    if (!reason) return denyForm(deps, incident.id, request);
     return describe(await deps.actions.deny(incident, actor(caller), request, reason), incident, deps);
   },
   grants: async (args, caller, deps) => {
@@ -146,6 +147,26 @@ export const ACTION_HANDLERS = {
 } satisfies Record<string, ActionHandler>;
 
 export type ActionCommand = keyof typeof ACTION_HANDLERS;
+
+/**
+ * A denial without a reason is not recorded: the requester needs to know what
+ * to change. Chats with modals (the Deny button) ask for it in a form; the
+ * console shows the usage naming the reason.
+ */
+function denyForm(deps: CommandDeps, incident: string, request: string): Reply {
+  const t = deps.present.t;
+  return {
+    visibility: 'ephemeral',
+    message: { text: t('error.denyNeedsReason', { id: incident, request }), tone: 'warning' },
+    form: {
+      id: 'deny',
+      title: t('form.deny.title', { request }),
+      submitLabel: t('form.deny.submit'),
+      command: `/incident deny ${incident} ${request}`,
+      inputs: [{ name: 'reason', label: t('form.deny.reason'), kind: 'text' }],
+    },
+  };
+}
 
 /** `/incident grants`: the grants in force now and the requests still waiting. */
 function listGrants(incident: Incident, deps: CommandDeps): Reply {

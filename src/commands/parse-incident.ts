@@ -134,7 +134,10 @@ const escalate: Parser = (tokens, ctx) => {
   if (!ctx.config.teams[target] && !ctx.config.people[target]) {
     throw usage(ctx, ctx.t('error.unknownTarget', { value: target, teams, people }));
   }
-  return { action: 'escalate', ...(incident ? { incident } : {}), target, reason: rest.slice(1).join(' ').slice(0, 500) };
+  // The person paged needs to know why before they join: the reason is required.
+  const reason = rest.slice(1).join(' ').trim();
+  if (!reason) throw usage(ctx, ctx.t('error.escalateNeedsReason', { target, id: incident ?? 'INC-n' }));
+  return { action: 'escalate', ...(incident ? { incident } : {}), target, reason };
 };
 
 function parsePerson(word: string | undefined, ctx: ParseContext): string {

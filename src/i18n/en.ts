@@ -20,7 +20,7 @@ export const en = {
     '  /incident resolve [INC-n] [note]\n' +
     '  /incident learn [INC-n] [rootCause=... resolution=... module=... faultType=...] | learn [INC-n] skip <reason>\n' +
     '  /incident sev [INC-n] <P1..P4> [reason]\n' +
-    '  /incident escalate [INC-n] <team|person> [reason]\n' +
+    '  /incident escalate [INC-n] <team|person> <reason>\n' +
     '  /incident assign [INC-n] <role> <person>\n' +
     '  /incident handoff [INC-n] <person>\n' +
     '  /incident timeline [INC-n]',
@@ -71,6 +71,7 @@ export const en = {
   'update.title': 'Update on {id} [{severity}] from {person}',
   'reply.updatePosted': 'Update posted for {id}.',
   'reply.snoozed': 'Update for {id} snoozed {minutes} min.',
+  'error.escalateNeedsReason': 'Escalating needs a reason, so {target} knows why they are paged: /incident escalate {id} {target} <reason>.',
   'error.missingUpdate': 'Say what changed: /incident update INC-42 Rolled back; error rate falling.',
   'error.snoozeUsage': 'Snooze needs a duration (up to 24h) and a reason: /incident snooze INC-42 15m waiting for the vendor.',
   'room.alertResolved': '{id}: monitoring reports resolved: {titles}.',

@@ -22,7 +22,7 @@ export const zhCN: Record<MessageKey, string> = {
     '  /incident resolve [INC-n] [备注]\n' +
     '  /incident learn [INC-n] [rootCause=... resolution=... module=... faultType=...] | learn [INC-n] skip <原因>\n' +
     '  /incident sev [INC-n] <P1..P4> [原因]\n' +
-    '  /incident escalate [INC-n] <团队|人员> [原因]\n' +
+    '  /incident escalate [INC-n] <团队|人员> <原因>\n' +
     '  /incident assign [INC-n] <角色> <人员>\n' +
     '  /incident handoff [INC-n] <人员>\n' +
     '  /incident timeline [INC-n]',
@@ -73,6 +73,7 @@ export const zhCN: Record<MessageKey, string> = {
   'update.title': '{id} [{severity}] 的更新，来自 {person}',
   'reply.updatePosted': '已发布 {id} 的更新。',
   'reply.snoozed': '{id} 的更新已推迟 {minutes} 分钟。',
+  'error.escalateNeedsReason': '升级需要填写原因，让 {target} 知道为什么被呼叫：/incident escalate {id} {target} <原因>。',
   'error.missingUpdate': '请说明进展：/incident update INC-42 已回滚，错误率下降。',
   'error.snoozeUsage': '推迟需要时长（最多 24 小时）和原因：/incident snooze INC-42 15m 等待供应商。',
   'room.alertResolved': '{id}：监控报告已恢复：{titles}。',
