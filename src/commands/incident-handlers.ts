@@ -68,13 +68,48 @@ const declareForm: Action<'declareForm'> = async (_command, _caller, deps) => ({
   form: declareFormFor(deps),
 });
 
+const pagedFor = (person: string) => (active: Incident[]) =>
+  active.filter((candidate) => candidate.slots.some((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person)));
+
+/**
+ * A bare ack outside a war room from someone paged in several incidents:
+ * which one? Their open pages, a button each (the console lists the commands).
+ */
+async function openPagesChoice(deps: CommandDeps, caller: Caller, command: Extract<IncidentCommand, { action: 'ack' }>, person: string): Promise<Reply | undefined> {
+  if (command.incident || (await deps.store.findByRoom(caller.conversation))) return undefined;
+  const pages = pagedFor(person)(await deps.store.listActive());
+  if (pages.length < 2) return undefined;
+  const { present } = deps;
+  const rolesOf = (incident: Incident) => incident.slots
+    .filter((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person) && (!command.role || slot.role === command.role))
+    .map((slot) => slot.role);
+  const choices = pages.filter((incident) => rolesOf(incident).length > 0);
+  return {
+    visibility: 'ephemeral',
+    message: {
+      title: present.t('reply.openPagesTitle'),
+      text: present.t('reply.openPages'),
+      fields: choices.map((incident) => ({
+        label: `${incident.id} [${incident.severity}]`,
+        value: `${present.incidentParams(incident).title} · ${present.roleList(rolesOf(incident))}`,
+      })),
+      buttons: choices.map((incident) => ({
+        label: present.t('button.ackIncident', { id: incident.id, roles: present.roleList(rolesOf(incident)) }),
+        command: `/incident ack ${incident.id}${command.role ? ` ${command.role}` : ''}`,
+        style: 'primary' as const,
+      })),
+      tone: 'info',
+    },
+  };
+}
+
 const ack: Action<'ack'> = async (command, caller, deps) => {
   const t = deps.present.t;
   const person = caller.person;
   if (!person) throw new DomainError('forbidden', t('error.unknownPerson'));
-  const incident = await findIncident(deps, caller, command.incident, (active) =>
-    active.filter((candidate) => candidate.slots.some((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person))),
-  );
+  const choice = await openPagesChoice(deps, caller, command, person);
+  if (choice) return choice;
+  const incident = await findIncident(deps, caller, command.incident, pagedFor(person));
   const result = await deps.incidents.ack(incident.id, person, command.role);
   const roles = deps.present.roleList(result.roles);
   const key = result.already ? 'reply.alreadyAcked' : 'reply.acked';

@@ -192,7 +192,10 @@ export class IncidentService {
         (slot) => (!role || slot.role === role) && slot.pages.some((page) => page.person === person),
       );
       if (paged.length === 0) {
-        throw new DomainError('not_paged', this.deps.present.t('error.notPaged', { what: role ?? 'any role', id: incidentId }));
+        // Nothing to acknowledge: say how to take a role anyway (assign) or bring someone in (escalate).
+        const { present } = this.deps;
+        const what = role ? present.roleName(role) : present.t('ack.anyRole');
+        throw new DomainError('not_paged', present.t('error.notPaged', { what, id: incidentId, person }));
       }
       const open = paged.filter((slot) => slot.state === 'paging');
       if (open.length === 0) return { roles: paged.map((slot) => slot.role), already: true };
