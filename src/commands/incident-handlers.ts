@@ -1,11 +1,12 @@
 import { DomainError } from '../errors.js';
 import type { Incident } from '../incidents/types.js';
-import { isActive } from '../incidents/types.js';
+import { isActive, roomPending } from '../incidents/types.js';
 import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js';
 import type { Caller } from '../kernel/caller.js';
 import type { CommandDeps } from './deps.js';
 import type { Reply } from '../kernel/request.js';
 import { declareFormFor } from './declare-form.js';
+import { duplicateDeclareReply, openOnService } from './declare-duplicate.js';
 import { isActionCommand, routeActionCommand } from './action-routes.js';
 import { handleLearn, isLearnCommand } from './learn.js';
 import { timelineLines, milestones } from '../reports/postmortem.js';
@@ -41,7 +42,12 @@ async function findIncident(
 
 const declare: Action<'declare'> = async (command, caller, deps) => {
   const t = deps.present.t;
+  const anyway = command.anyway;
+  const open = anyway ? [] : await openOnService(deps, command.service);
+  if (open.length > 0) return duplicateDeclareReply(deps, command, open);
+  const related = anyway && 'link' in anyway ? anyway.link : [];
   const { incident, roomError, problems, roomOpening } = await deps.incidents.declare({
+    ...(related.length > 0 ? { related } : {}),
     title: command.title,
     severity: command.severity,
     ...(command.service ? { service: command.service } : {}),
@@ -114,6 +120,16 @@ const ack: Action<'ack'> = async (command, caller, deps) => {
   const roles = deps.present.roleList(result.roles);
   const key = result.already ? 'reply.alreadyAcked' : 'reply.acked';
   return ephemeral(t(key, { name: deps.present.personName(person), roles, id: incident.id }), result.already ? 'info' : 'success');
+};
+
+/** `/incident join`: lets the caller into the war room (what a second declarer on the same service is offered). */
+const join: Action<'join'> = async (command, caller, deps) => {
+  const t = deps.present.t;
+  if (!caller.person) throw new DomainError('forbidden', t('error.unknownPerson'));
+  const incident = await findIncident(deps, caller, command.incident);
+  const problems = await deps.incidents.join(incident.id, caller.person);
+  const text = [t('reply.joined', { id: incident.id, room: incident.roomName }), ...(problems.length > 0 ? [t('reply.roomProblems', { problems: problems.join('; ') })] : [])];
+  return { visibility: 'ephemeral', message: { text: text.join('\n'), tone: problems.length > 0 ? 'warning' : 'success', ...(roomPending(incident) ? {} : { room: incident.room }) } };
 };
 
 const status: Action<'status'> = async (command, caller, deps) => {
@@ -275,6 +291,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   declareForm,
   ack,
   status,
+  join,
   list,
   resolve: resolveAction,
   mitigate: mitigateAction,

@@ -11,7 +11,7 @@ export const en = {
     'Usage:\n' +
     '  /incident declare <title> [sev=P1] [service=NAME]\n' +
     '  /incident ack [INC-n] [role]\n' +
-    '  /incident status [INC-n]\n' +
+    '  /incident status [INC-n] | join [INC-n]\n' +
     '  /incident list\n' +
     '  /incident mitigate [INC-n] [note]\n' +
     '  /incident update [INC-n] <what changed>\n' +
@@ -50,6 +50,15 @@ export const en = {
   'error.alreadyResolved': '{id} is already resolved.',
   'error.busy': '{id} is changing fast; try again.',
   'reply.declared': '{id} declared: {title}. War room {room}; paging {count} roles.',
+  'reply.openOnService': '{service} already has an open incident: {incidents}. Nothing was declared and nobody was paged. Join it with /incident join {id}, or declare a separate incident anyway (the two are linked): add anyway={ids} to the declare.',
+  'reply.openOnServiceLine': '{id} [{severity}] {title} ({room})',
+  'button.joinIncident': 'Join {id}',
+  'button.declareAnyway': 'Declare anyway',
+  'error.badAnyway': 'anyway= takes the open incidents to link, like anyway=INC-4 (or anyway=yes to declare without checking), not "{value}".',
+  'reply.joined': 'You are in {room}, the war room of {id}.',
+  'error.roomStillOpening': 'The war room of {id} is still opening; you can join it in a moment.',
+  'room.linked': '{id} [{severity}] {title} was declared on the same service by {declarer}, beside this incident: {room}.',
+  'room.relatedOpen': 'Declared beside {ids}, open on the same service.',
   'reply.declaredRoomOpening': '{id} declared: {title}. Paging {count} roles; the war room {room} is opening and you will be invited.',
   'reply.alreadyDeclared': 'This request already declared {id}.',
   'reply.declaredNoRoom': '{id} declared, but the war room could not be opened ({reason}); using this conversation. Pages still go out by direct message.',

@@ -13,7 +13,7 @@ export const zhCN: Record<MessageKey, string> = {
     '用法：\n' +
     '  /incident declare <标题> [sev=P1] [service=服务名]\n' +
     '  /incident ack [INC-n] [角色]\n' +
-    '  /incident status [INC-n]\n' +
+    '  /incident status [INC-n] | join [INC-n]\n' +
     '  /incident list\n' +
     '  /incident mitigate [INC-n] [备注]\n' +
     '  /incident update [INC-n] <进展>\n' +
@@ -52,6 +52,15 @@ export const zhCN: Record<MessageKey, string> = {
   'error.alreadyResolved': '{id} 已经关闭。',
   'error.busy': '{id} 正在快速变化，请重试。',
   'reply.declared': '已发起 {id}：{title}。作战室 {room}；正在呼叫 {count} 个角色。',
+  'reply.openOnService': '{service} 已有未解决的事件：{incidents}。本次未发起事件，也没有呼叫任何人。可运行 /incident join {id} 加入该事件；如仍要另行发起（两个事件会互相关联），请在发起命令后加上 anyway={ids}。',
+  'reply.openOnServiceLine': '{id} [{severity}] {title}（{room}）',
+  'button.joinIncident': '加入 {id}',
+  'button.declareAnyway': '仍要发起',
+  'error.badAnyway': 'anyway= 应填写要关联的未解决事件，例如 anyway=INC-4（或 anyway=yes 表示不检查直接发起），而不是“{value}”。',
+  'reply.joined': '你已进入 {id} 的作战室 {room}。',
+  'error.roomStillOpening': '{id} 的作战室仍在创建中，请稍后再加入。',
+  'room.linked': '{declarer} 在同一服务上另行发起了 {id} [{severity}] {title}：{room}。',
+  'room.relatedOpen': '本事件与同一服务上未解决的 {ids} 并行发起。',
   'reply.declaredRoomOpening': '已发起 {id}：{title}。正在呼叫 {count} 个角色；作战室 {room} 正在创建，稍后会邀请你加入。',
   'reply.alreadyDeclared': '此请求已发起 {id}。',
   'reply.declaredNoRoom': '已发起 {id}，但无法创建作战室（{reason}），将使用当前会话。呼叫仍会通过私信发出。',

@@ -21,7 +21,7 @@ import { graceFor, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muste
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import { pendingRoom, WarRooms } from './war-room.js';
 import { syncGrants } from '../actions/record.js';
-import type { ConversationRef, DrillMark, Incident, PersonId } from './types.js';
+import { roomPending, type ConversationRef, type DrillMark, type Incident, type PersonId } from './types.js';
 
 export interface DeclareInput {
   title: string;
@@ -37,6 +37,8 @@ export interface DeclareInput {
   requestId?: string;
   /** Told once the incident is committed (before the room opens): Slack is acknowledged then. */
   onCommitted?: () => void;
+  /** Incidents open on the same service that the declarer chose to declare beside (anyway=INC-n): linked both ways. */
+  related?: string[];
 }
 
 export interface ServiceDeps extends CommitDeps {
@@ -124,7 +126,7 @@ export class IncidentService {
     scheduleNextUpdate(this.ctx, incident, now);
     incident.updateGraceMs = graceFor(this.ctx, incident);
     const fx = new Effects(incident, now, input.declaredBy);
-    this.announce(fx);
+    this.announce(fx, input.related ?? []);
     for (const slot of incident.slots) runDueSteps(ctx, fx, slot);
     // A drill follows its scenario (attached by the drill), not the real playbook for the service.
     const playbook = input.drill ? undefined : this.library.match(incident.service, incident.severity);
@@ -134,10 +136,36 @@ export class IncidentService {
     const request = input.requestId ? { id: input.requestId, outcome: JSON.stringify({ incident: id }), ttlMs: DECLARE_REQUEST_TTL_MS } : undefined;
     const created = await createIncident(this.deps, fx, request);
     input.onCommitted?.();
+    await this.linkRelated(created, input.related ?? []);
     if (!input.drill && input.severity === 'P1') await this.stopDrills(this.deps.present.t('drill.stoppedByReal', { id }), 'muster');
     const outcome = await room;
     if (!outcome) return { incident: created, problems: [], roomOpening: true };
     return { incident: outcome.incident, problems: outcome.problems, ...(outcome.roomError ? { roomError: outcome.roomError } : {}) };
+  }
+
+  /**
+   * The open incidents a declarer declared beside hear of the new one, on
+   * their timeline and in their room. The new incident exists either way: a
+   * link that cannot be written is logged, not fatal.
+   */
+  private async linkRelated(created: Incident, related: string[]): Promise<void> {
+    const { present } = this.deps;
+    for (const id of related) {
+      await this.apply(id, created.declaredBy, (fx) => {
+        fx.event('incident.linked', { data: { related: created.id, service: created.service ?? null } });
+        fx.toRoom(`linked-${created.id}`, present.notice(present.t('room.linked', {
+          ...present.incidentParams(created), declarer: present.declarerName(created), room: created.roomName,
+        }), 'warning'));
+      }).catch((error: unknown) => this.deps.logger.warn({ incident: id, related: created.id, err: error }, 'could not link the incident declared beside it'));
+    }
+  }
+
+  /** Lets a person into an incident's war room; what the chat could not do is returned, per person. */
+  async join(incidentId: string, person: PersonId): Promise<string[]> {
+    const incident = await this.deps.store.get(incidentId);
+    if (!incident) throw new DomainError('not_found', this.deps.present.t('error.notFound', { id: incidentId }));
+    if (roomPending(incident)) throw new DomainError('conflict', this.deps.present.t('error.roomStillOpening', { id: incidentId }));
+    return this.deps.chat.invite(incident.room, [person]);
   }
 
   private newIncident(parts: { id: string; number: number; now: number; input: DeclareInput; slots: Incident['slots'] }): Incident {
@@ -165,7 +193,7 @@ export class IncidentService {
     };
   }
 
-  private announce(fx: Effects): void {
+  private announce(fx: Effects, related: string[]): void {
     const incident = fx.incident;
     if (incident.drill) fx.event('drill.started', { data: { scenario: incident.drill.scenario, schedule: incident.drill.schedule ?? null } });
     fx.event('incident.declared', {
@@ -176,8 +204,10 @@ export class IncidentService {
         service: incident.service ?? null,
         summary: incident.summary ?? null,
         room: incident.room,
+        ...(related.length > 0 ? { related: related.join(', ') } : {}),
       },
     });
+    if (related.length > 0) fx.toRoom('related', this.deps.present.notice(this.deps.present.t('room.relatedOpen', { ids: related.join(', ') }), 'warning'));
     const present = this.deps.present;
     const params = present.declaredParams(incident);
     if (this.deps.config.channels.broadcast && !incident.drill) {

@@ -137,6 +137,7 @@ export interface Incident {
 
 export type TimelineType =
   | 'incident.declared'
+  | 'incident.linked'
   | 'room.opened'
   | 'page.sent'
   | 'page.stood_down'
