@@ -16,6 +16,7 @@ import { startResponseClock } from '../muster/sla.js';
 import { startResolutionClock } from '../muster/resolution.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { attachPlaybook } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
 import { graceFor, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
@@ -251,11 +252,26 @@ export class IncidentService {
     const ctx = await this.context();
     const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => {
       const result = changeSeverity(ctx, fx, to, reason);
+      this.playbookForSeverity(fx);
       syncGrants(this.ctx, fx);
       return result;
     },
     );
     return result;
+  }
+
+  /**
+   * After a severity change, the playbook that matches the new severity is
+   * attached when none is running (a P3 that became a P1 gets the P1
+   * runbook); a running one is never replaced, nor a finished one re-run.
+   */
+  private playbookForSeverity(fx: Effects): void {
+    const incident = fx.incident;
+    if (incident.drill) return;
+    const current = runOf(incident);
+    if (current && current.completedAt === undefined) return;
+    const playbook = this.library.match(incident.service, incident.severity);
+    if (playbook && playbook.id !== current?.definition.id) attachPlaybook(this.ctx, fx, playbook);
   }
 
   async escalate(incidentId: string, actor: string, target: string, reason: string): Promise<string> {
