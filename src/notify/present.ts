@@ -5,6 +5,9 @@ import { roomPending, type Incident, type PersonId, type RoleSlot } from '../inc
 import type { Message } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
 
+/** Display names of unconfigured people kept in memory: enough for every stranger active at once. */
+const CHAT_NAMES_KEPT = 1_000;
+
 /**
  * Turns incident state into neutral messages in the configured locale. Domain
  * code and renderers hold no sentences of their own (DESIGN.md §7).
@@ -23,9 +26,28 @@ export class Presenter {
     });
   }
 
+  /**
+   * A configured person's name; for someone missing from muster.yaml, the
+   * name their chat gave (remembered as they act, newest kept), or for the
+   * console the name typed; a raw ref only when nothing better is known.
+   */
   personName(person: PersonId): string {
-    return this.config.people[person]?.name ?? person;
+    const configured = this.config.people[person]?.name;
+    if (configured) return configured;
+    const seen = this.chatNames.get(person);
+    if (seen) return seen;
+    return person.startsWith('console:') ? person.slice('console:'.length) : person;
   }
+
+  /** Remembers the chat's display name of someone missing from muster.yaml, for personName. */
+  rememberChatName(ref: string, displayName: string): void {
+    if (this.config.people[ref] || !displayName.trim()) return;
+    this.chatNames.delete(ref);
+    this.chatNames.set(ref, displayName.trim());
+    if (this.chatNames.size > CHAT_NAMES_KEPT) this.chatNames.delete(this.chatNames.keys().next().value as string);
+  }
+
+  private readonly chatNames = new Map<string, string>();
 
   /** Configured roles by name; experts pulled in by /incident escalate as "expert: <team or person>". */
   /** A declarer missing from muster.yaml is shown by the name their chat gave, not a raw id. */
@@ -40,7 +62,7 @@ export class Presenter {
   }
 
   declarerName(incident: Incident): string {
-    return this.config.people[incident.declaredBy] ? this.personName(incident.declaredBy) : (incident.declaredByName ?? incident.declaredBy);
+    return this.config.people[incident.declaredBy] ? this.personName(incident.declaredBy) : (incident.declaredByName ?? this.personName(incident.declaredBy));
   }
 
   roleName(role: string): string {
