@@ -1,6 +1,6 @@
 import type { MusterConfig } from '../config/schema.js';
 import { formatClock } from '../config/duration.js';
-import { translator, type Translate } from '../i18n/catalog.js';
+import { translator, type MessageKey, type Translate } from '../i18n/catalog.js';
 import { roomPending, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
@@ -63,6 +63,13 @@ export class Presenter {
 
   declarerName(incident: Incident): string {
     return this.config.people[incident.declaredBy] ? this.personName(incident.declaredBy) : (incident.declaredByName ?? this.personName(incident.declaredBy));
+  }
+
+  /** An escalation step's source in the reader's words ("backup on-call", 副值班), never the config keyword. */
+  viaName(via: string): string {
+    const known: Record<string, MessageKey> = { primary: 'chainVia.primary', backup: 'chainVia.backup', manager: 'chainVia.manager', people: 'chainVia.people' };
+    const key = known[via];
+    return key ? this.t(key) : via;
   }
 
   roleName(role: string): string {

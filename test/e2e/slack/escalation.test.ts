@@ -33,7 +33,7 @@ describe('Slack: escalation on real timers', () => {
     // comms escalates: the backup, then the manager, each with their own Acknowledge button.
     const [catPage] = Object.values(await s.waitForPages(['cat'], 15_000));
     expect(buttons(catPage!).map((b) => b.value)).toEqual(['/incident ack INC-1 comms']);
-    await s.fake.waitFor(() => s.postsIn(room).find((c) => c.args.text === 'comms: no acknowledgement; paging Cat Comms (backup).'), 15_000, 'the escalation notice');
+    await s.fake.waitFor(() => s.postsIn(room).find((c) => c.args.text === 'comms: no acknowledgement; paging Cat Comms (backup on-call).'), 15_000, 'the escalation notice');
     const [monaPage] = Object.values(await s.waitForPages(['mona'], 15_000));
     expect(buttons(monaPage!).map((b) => b.value)).toEqual(['/incident ack INC-1 comms']);
 
