@@ -21,6 +21,7 @@ import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
 import { graceFor, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import { pendingRoom, WarRooms } from './war-room.js';
+import { roomName } from './room-name.js';
 import { syncGrants } from '../actions/record.js';
 import { roomPending, type ConversationRef, type DrillMark, type Incident, type PersonId } from './types.js';
 
@@ -58,17 +59,7 @@ const ROOM_REPLY_WAIT_MS = 2_000;
 /** How long a declaring request id is remembered (platforms redeliver for minutes at most). */
 const DECLARE_REQUEST_TTL_MS = 24 * 3_600_000;
 
-/** "inc-42-checkout-is-failing": readable and valid on every platform. */
-export function roomName(id: string, title: string): string {
-  const slug = title
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return [id.toLowerCase(), slug].filter(Boolean).join('-');
-}
+export { roomName } from './room-name.js';
 
 /** A scheduled drill never pages the people its schedule lets opt out; their steps go to whoever comes next. */
 function withoutOptedOut(config: MusterConfig, slots: Incident['slots'], drill: DrillMark | undefined): Incident['slots'] {
@@ -184,7 +175,7 @@ export class IncidentService {
       ...(parts.input.declaredByName ? { declaredByName: parts.input.declaredByName } : {}),
       declaredAt: parts.now,
       room: pendingRoom(parts.id),
-      roomName: `#${roomName(parts.id, parts.input.title)}`,
+      roomName: `#${roomName(parts.id, parts.input.title, parts.input.service)}`,
       roomOpening: { origin: parts.input.origin },
       slots: parts.slots,
       ...(deadline !== undefined && parts.slots.length > 0 ? { assembleDeadlineAt: parts.now + deadline } : {}),

@@ -72,6 +72,14 @@ describe('Discord: registering and declaring a P1', () => {
     expect(s.errors()).toEqual([]);
   });
 
+  it('keeps a Chinese title in the war room name (Discord channel names allow it)', async () => {
+    const s = await start();
+    const interaction = await s.slash({ name: 'incident', subcommand: 'declare', options: { title: '支付失败', severity: 'P3', service: 'checkout' } });
+    const answer = await s.answered(interaction);
+    expect(s.fake.channelByName('inc-1-支付失败')).toMatchObject({ type: 0, parent_id: CATEGORY });
+    expect(answer.content).toContain('#inc-1-支付失败');
+  });
+
   it('a button click acknowledges, and the board is edited in place', async () => {
     const s = await start();
     await s.slash(DECLARE);
