@@ -274,7 +274,8 @@ const timeline: Action<'timeline'> = async (command, caller, deps) => {
   const marks = milestones(incident, events, present)
     .map((mark) => `${present.t(`milestone.${mark.name}`)} ${mark.at !== undefined ? present.time(mark.at) : present.t('postmortem.notReached')}${mark.sincePrevious ? ` (+${mark.sincePrevious})` : ''}`)
     .join(' → ');
-  const shown = lines.slice(-TIMELINE_FIELDS);
+  // The declare entry always shows (who declared it, and when), then the newest entries.
+  const shown = lines.length > TIMELINE_FIELDS ? [...lines.slice(0, 1), ...lines.slice(-(TIMELINE_FIELDS - 1))] : lines;
   const fields = [
     { label: present.t('reply.timelineMilestones'), value: marks },
     ...shown.map((line) => ({ label: `${present.time(line.at)} +${line.sinceDeclared} · ${line.who}`, value: line.detail ? `${line.what}: ${line.detail}` : line.what })),
