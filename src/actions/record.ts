@@ -86,7 +86,7 @@ export function openRequest(ctx: MusterContext, fx: Effects, action: NamedAction
       request: request.id,
       needs: request.needs,
       who: approvers,
-      time: present.time(request.expiresAt),
+      time: present.deadline(request.expiresAt),
     }),
     tone: 'warning',
     buttons: [

@@ -85,7 +85,7 @@ function describe(result: RunResult, incident: Incident, deps: CommandDeps): Rep
       return reply(t('reply.actionRefused', { reason: t(`refusal.${r.reason}`, { action: r.action, approvers, problem }) }), 'warning');
     },
     requested: (r) => reply(t('reply.approvalRequested', {
-      request: r.request.id, who: r.approvers, needs: r.request.needs, time: present.time(r.request.expiresAt),
+      request: r.request.id, who: r.approvers, needs: r.request.needs, time: present.deadline(r.request.expiresAt),
     }), 'info'),
     approved: (r) => reply(t('reply.approvalRecorded', { request: r.request.id, have: r.request.approvals.length, needs: r.request.needs }), 'success'),
     denied: (r) => reply(t('reply.requestDenied', { request: r.request.id }), 'info'),
@@ -184,7 +184,7 @@ function listGrants(incident: Incident, deps: CommandDeps): Reply {
       label: `${request.id} (${t('reply.requestsTitle')})`,
       value: t('reply.requestLine', {
         action: `${request.action} ${formatParams(request.params)}`, person: present.personName(request.requestedBy),
-        have: request.approvals.length, needs: request.needs, time: present.time(request.expiresAt),
+        have: request.approvals.length, needs: request.needs, time: present.deadline(request.expiresAt),
       }),
     })),
   ];

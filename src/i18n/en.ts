@@ -213,6 +213,7 @@ export const en = {
   'room.topic': '{id} [{severity}] {title}: war room',
   'room.declared': '{id} [{severity}] {title} declared by {declarer}. Mustering: {roles}.',
   'room.escalated': '{role}: no acknowledgement; paging {targets} ({via}).',
+  'time.deadline': '{time} (in {minutes} min)',
   'chainVia.primary': 'primary on-call',
   'chainVia.backup': 'backup on-call',
   'chainVia.manager': 'the team manager',

@@ -215,6 +215,7 @@ export const zhCN: Record<MessageKey, string> = {
   'room.topic': '{id} [{severity}] {title}：作战室',
   'room.declared': '{declarer} 发起了 {id} [{severity}] {title}。正在集结：{roles}。',
   'room.escalated': '{role}：无人确认；正在呼叫 {targets}（{via}）。',
+  'time.deadline': '{time}（{minutes} 分钟后）',
   'chainVia.primary': '主值班',
   'chainVia.backup': '副值班',
   'chainVia.manager': '团队经理',

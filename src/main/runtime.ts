@@ -263,7 +263,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
         : {}),
       ...(env.dashboardToken
         ? { dashboard: {
-          token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp,
+          token: env.dashboardToken, store, names: dashboardNames(muster.present), t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp,
           ...(muster.shifts ? { oncall: () => (muster.shifts as NonNullable<typeof muster.shifts>).week(clock.now()) } : {}),
         } }
         : {}),
@@ -308,4 +308,9 @@ async function settle(outbox: Outbox, maxMs: number): Promise<void> {
     if ((await outbox.depth()) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The dashboard's tables show bare clock times in the team zone (their columns are narrow); chat messages carry the zone and day. */
+function dashboardNames(present: Muster['present']) {
+  return { personName: (person: string) => present.personName(person), roleName: (role: string) => present.roleName(role), time: (at: number) => present.clockTime(at) };
 }

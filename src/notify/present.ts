@@ -1,5 +1,6 @@
 import type { MusterConfig } from '../config/schema.js';
 import { formatClock } from '../config/duration.js';
+import { ZonedClock } from './clock-text.js';
 import { translator, type MessageKey, type Translate } from '../i18n/catalog.js';
 import { roomPending, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
@@ -15,15 +16,10 @@ const CHAT_NAMES_KEPT = 1_000;
 export class Presenter {
   readonly t: Translate;
 
-  constructor(private readonly config: MusterConfig) {
+  /** `now` decides what "today" is for the dates times carry; the bot passes its clock. */
+  constructor(private readonly config: MusterConfig, now: () => number = Date.now) {
     this.t = translator(config.locale);
-    this.clockFormat = new Intl.DateTimeFormat('en-GB', {
-      timeZone: config.timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
+    this.clock = new ZonedClock(config.locale, config.timeZone, now);
   }
 
   /**
@@ -83,15 +79,22 @@ export class Presenter {
     return role;
   }
 
-  /**
-   * Wall-clock time in the configured zone, e.g. 09:01:05. One Intl formatter
-   * per presenter: building a zoned date per call showed up in declare profiles.
-   */
+  /** Wall-clock time in the team's zone, with the zone and (when not today) the day: "09:01:05 CET". */
   time(at: number): string {
-    return this.clockFormat.format(at);
+    return this.clock.time(at);
   }
 
-  private readonly clockFormat: Intl.DateTimeFormat;
+  /** The bare clock ("09:01:05"), for tables whose header already says the zone (the dashboard). */
+  clockTime(at: number): string {
+    return this.clock.clockOnly(at);
+  }
+
+  /** A deadline: its time and how far off it is, "09:15:00 CET (in 15 min)". */
+  deadline(at: number): string {
+    return this.t('time.deadline', { time: this.clock.time(at), minutes: this.clock.minutesUntil(at) });
+  }
+
+  private readonly clock: ZonedClock;
 
   elapsed(ms: number): string {
     return formatClock(ms);

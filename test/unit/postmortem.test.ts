@@ -145,7 +145,7 @@ describe('postmortem export', () => {
     expect(reply.message.title).toBe(`INC-1 timeline: ${TITLE}`);
     const fields = reply.message.fields ?? [];
     expect(fields[0]?.label).toBe('Milestones');
-    expect(fields[0]?.value).toMatch(/declared 10:00:00 → assembled 10:03:00 \(\+3:00\) → mitigated 10:13:00 \(\+10:00\) → resolved 10:43:00 \(\+30:00\)/);
+    expect(fields[0]?.value).toMatch(/declared 10:00:00 CET → assembled 10:03:00 CET \(\+3:00\) → mitigated 10:13:00 CET \(\+10:00\) → resolved 10:43:00 CET \(\+30:00\)/);
     expect(fields.length - 1).toBe(Math.min(40, (await h.store.timeline('INC-1')).length));
     expect(fields.some((field) => field.value.startsWith('incident.resolved'))).toBe(true);
     const usage = await h.say('alice', '/incident timeline INC-7');
