@@ -69,7 +69,8 @@ export class Presenter {
   }
 
   roleName(role: string): string {
-    const configured = this.config.roles[role]?.name;
+    const spec = this.config.roles[role];
+    const configured = spec?.names?.[this.config.locale] ?? spec?.name;
     if (configured) return configured;
     if (role.startsWith('expert-')) {
       const target = role.slice('expert-'.length);
