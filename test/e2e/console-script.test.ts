@@ -65,6 +65,15 @@ describe('validate and schema', () => {
     }
   });
 
+  it('start-up warns about each action the machine cannot run, before anyone needs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-e2e-'));
+    const script = join(dir, 'quit.script');
+    writeFileSync(script, 'quit\n');
+    const result = await muster(['console', '--config', 'examples/muster.yaml', '--script', script], { DBCTL_FAILOVER_SECRET: '' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain('action "rollback" cannot run: /opt/muster/bin/rollback does not exist on the bot\'s machine');
+  });
+
   it('warns about each action the machine cannot run (secret unset, program absent), and still exits 0', async () => {
     const result = await muster(['validate', 'examples/muster.yaml'], { DBCTL_FAILOVER_SECRET: '' });
     expect(result.code, result.stderr).toBe(0);
