@@ -27,7 +27,8 @@ export type Refusal =
   | 'no_break_glass'
   | 'reason_required'
   | 'unknown_action'
-  | 'cannot_run';
+  | 'cannot_run'
+  | 'too_few_approvers';
 
 export type Decision =
   | { kind: 'grant'; grant: Grant }

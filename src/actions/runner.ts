@@ -62,14 +62,16 @@ export function describeApprovers(deps: Pick<RunnerDeps, 'config' | 'present'>, 
  * (no executor, secret unset, program absent): before an approval is asked
  * for, and again before a start. A dry run needs none of it.
  */
-function refuseUnready(deps: RunnerDeps, ctx: MusterContext, fx: Effects, action: NamedAction, options: RunOptions, data: Record<string, unknown>): Step | undefined {
+function refuseUnready(
+  deps: RunnerDeps, ctx: MusterContext, fx: Effects, action: NamedAction, options: RunOptions, data: Record<string, unknown>, requester = fx.actor,
+): Step | undefined {
   if (options.dryRun) return undefined;
   const problem = actionProblem(deps.executors, action);
   if (!problem) return undefined;
   recordRefusal(fx, action.name, 'cannot_run', { ...data, problem });
   const { present } = ctx;
   fx.toRoom(`cannot-run-${fx.incident.version}`, present.notice(present.t('room.actionCannotRun', {
-    person: present.personName(fx.actor), action: action.name, problem: describeProblem(present.t, problem),
+    person: present.personName(requester), action: action.name, problem: describeProblem(present.t, problem),
   }), 'warning'));
   return { kind: 'refused', reason: 'cannot_run', action: action.name, problem };
 }
@@ -88,6 +90,13 @@ export async function requestRun(
     const unready = refuseUnready(deps, ctx, fx, action, options, { params });
     if (unready) return unready;
     if (decision.kind === 'approval') {
+      const set = approverSet(ctx.config, action);
+      const others = set ? [...set].filter((person) => person !== actor.person).length : Infinity;
+      if (others < decision.needs) {
+        // Nobody (or too few) besides the requester may approve: a request would wait for ever.
+        recordRefusal(fx, action.name, 'too_few_approvers', { params, needs: decision.needs, approvers: others });
+        return { kind: 'refused', reason: 'too_few_approvers', action: action.name };
+      }
       const approvers = describeApprovers(deps, action, actor.person);
       return { kind: 'requested', request: openRequest(ctx, fx, action, params, approvers), approvers };
     }
@@ -125,7 +134,7 @@ export async function approveRequest(
     }
     const action = namedAction(ctx.config, request.action) as NamedAction;
     // Checked before the approval counts: an approval of a run that cannot start would read as progress.
-    const unready = refuseUnready(deps, ctx, fx, action, options, { request: request.id, approver: actor.name });
+    const unready = refuseUnready(deps, ctx, fx, action, options, { request: request.id, approver: actor.name }, request.requestedBy);
     if (unready) return unready;
     request.approvals.push({ person: actor.person as PersonId, at: fx.now });
     fx.event('action.approved', { person: actor.person, data: { request: request.id, action: request.action, have: request.approvals.length, needs: request.needs } });

@@ -20,6 +20,7 @@ export const actionsEn = {
   'refusal.no_break_glass': 'break-glass is not allowed for {action}',
   'refusal.reason_required': 'break-glass needs a reason (reason="...")',
   'refusal.unknown_action': 'unknown action {action}',
+  'refusal.too_few_approvers': '{action} needs more approvers than there are besides you ({approvers}): nobody could approve the request. Ask for break-glass if the policy allows it, or fix the approvers in muster.yaml',
   'refusal.cannot_run': '{action} cannot run here: {problem}. Nothing ran, and nobody is asked to approve it until that is fixed',
   'actionProblem.no_executor': 'no {kind} executor is configured',
   'actionProblem.secret_missing': 'its secret is not set (set {variable} in the bot\'s environment and restart it)',

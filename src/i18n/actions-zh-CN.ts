@@ -21,6 +21,7 @@ export const actionsZhCN: Record<keyof typeof actionsEn, string> = {
   'refusal.no_break_glass': '{action} 不允许紧急破窗',
   'refusal.reason_required': '紧急破窗需要填写原因（reason="..."）',
   'refusal.unknown_action': '未知操作 {action}',
+  'refusal.too_few_approvers': '除你之外，{action} 的审批人不足（{approvers}）：没有人能批准该请求。如策略允许可使用紧急破窗，或在 muster.yaml 中修正审批人',
   'refusal.cannot_run': '{action} 无法在此运行：{problem}。未执行任何操作；修复之前不会请任何人审批',
   'actionProblem.no_executor': '未配置 {kind} 执行器',
   'actionProblem.secret_missing': '未设置其密钥（请在机器人的环境中设置 {variable} 并重启）',

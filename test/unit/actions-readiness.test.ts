@@ -83,6 +83,8 @@ describe('an action that cannot run says so before anyone approves it', () => {
     gone = true;
     const approval = await h.act('sid', 'approve', 'INC-1 REQ-1');
     expect(approval.message.text).toContain('/bin/echo does not exist on the bot\'s machine');
+    // the room names who asked for the run, not the approver
+    expect(roomTexts(h)).toContain('Pete Payments tried to run rollback, but it cannot run here: /bin/echo does not exist on the bot\'s machine. Nothing ran.');
     const request = (await h.store.get('INC-1'))?.actions?.requests[0];
     expect(request).toMatchObject({ status: 'pending', approvals: [] });
     expect(await h.ofType('action.started')).toHaveLength(0);
@@ -95,6 +97,21 @@ describe('an action that cannot run says so before anyone approves it', () => {
     await h.say('sam', '/incident ack');
     await h.act('sam', 'run', 'failover cluster=orders', ROOM);
     expect(roomTexts(h)).toContain('RUN-1: failover FAILED (500, 0:01). replica is 40 s behind');
+  });
+
+  it('a request only its requester could approve is refused at once, not left waiting', async () => {
+    const config = actionsConfig((raw) => {
+      const catalog = (raw.actions as { catalog: Record<string, { policy: Record<string, unknown> }> }).catalog;
+      catalog.rollback!.policy = { approval: { approvers: 1, people: ['dora'] } };
+    });
+    const h = await actionHarness({ config });
+    await h.say('alice', P1);
+    const reply = await h.act('dora', 'run', 'INC-1 rollback service=checkout');
+    expect(reply.message.text).toBe('Refused: rollback needs more approvers than there are besides you (Dora Duty): nobody could approve the request. Ask for break-glass if the policy allows it, or fix the approvers in muster.yaml. The refusal is on the record.');
+    expect(await h.ofType('action.requested')).toHaveLength(0);
+    expect((await h.ofType('action.refused'))[0]?.data).toMatchObject({ reason: 'too_few_approvers', needs: 1, approvers: 0 });
+    // someone else asking still gets a request Dora can approve
+    expect((await h.act('pete', 'run', 'INC-1 rollback service=checkout')).message.text).toMatch(/^Approval requested as REQ-1 from Dora Duty: /);
   });
 
   it('lists only people who may approve: never the requester', async () => {
