@@ -272,7 +272,7 @@ export class ProcessBench {
       await forEachLimit(Array.from({ length: incidents }, (_, i) => i), inFlight, async (i) => {
         const res = await postSlashCommand(url, SIGNING_SECRET, {
           command: '/incident',
-          text: `declare Bench rss${i} checkout is failing sev=P1 service=checkout`,
+          text: `declare Bench rss${i} checkout is failing sev=P1 service=checkout anyway=yes`,
           user_id: slackId('alice'),
           channel_id: OPS_CHANNEL,
           response_url: this.fake.responseUrl(`rss-${i}`),

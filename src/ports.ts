@@ -326,6 +326,8 @@ export interface RoomRequest {
   incident: string;
   /** A readable channel name, already slugged: "inc-42-checkout-is-failing". */
   name: string;
+  /** The name in the title's own script ("inc-7-支付失败"), for chats whose channel names allow it; else `name`. */
+  unicodeName?: string;
   topic: string;
   members: PersonId[];
   /** Where the incident was declared, for chats that cannot open rooms. */

@@ -123,7 +123,7 @@ describe.each(LOCALES)('the dashboard as seen in $locale', (locale) => {
       await bot.runDueTimers();
     }
     // INC-4 is live: declared now, the commander acked, four roles still missing
-    await bot.say('alice', '/incident declare Payments are failing sev=P1 service=checkout');
+    await bot.say('alice', '/incident declare Payments are failing sev=P1 service=checkout anyway=yes');
     await bot.say('cara', '/incident ack INC-4');
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
