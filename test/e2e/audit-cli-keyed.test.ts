@@ -18,7 +18,7 @@ describe('muster audit verify with the key, the ledger and the sink (production 
     const script = join(sandbox.dir, 'two.script');
     const sink = join(sandbox.dir, 'audit.jsonl');
     const env = { ...sandbox.env, MUSTER_AUDIT_SINK: sink };
-    writeFileSync(script, 'alice: /incident declare Checkout is failing sev=P3 service=checkout\nalice: /incident declare Search is slow sev=P3 service=checkout\n');
+    writeFileSync(script, 'alice: /incident declare Checkout is failing sev=P3 service=checkout\nalice: /incident declare Search is slow sev=P3 service=checkout anyway=yes\n');
     const played = await muster(['console', '--config', join(FIXTURES, 'fast.yaml'), '--script', script], env);
     expect(played.code, played.stderr).toBe(0);
     const lines = readFileSync(sink, 'utf8').trim().split('\n');
