@@ -30,6 +30,9 @@ import type { ShiftChangeStore } from './schedules/ports.js';
 import { scheduleHolders } from './schedules/lookup.js';
 import { ShiftService } from './schedules/service.js';
 import { ShiftNotices } from './schedules/notices.js';
+import { DomainError } from './errors.js';
+import type { PhoneAck, PhoneAckOutcome } from './paging/inbound.js';
+import { ackFromPhone } from './paging/phone-ack.js';
 
 export interface MusterDeps {
   config: MusterConfig;
@@ -183,6 +186,16 @@ export class Muster {
       if (events.some((event) => event.type === 'incident.declared')) this.knowledge.suggestLater(incident);
     } catch (error) {
       this.deps.logger.warn({ incident: incident.id, err: error }, 'knowledge index could not follow a commit; the change feed will');
+    }
+  }
+
+  /** An acknowledgement from the phone: the same ack transition as chat, fenced by the page's epochs. */
+  async phoneAck(ack: PhoneAck): Promise<PhoneAckOutcome> {
+    try {
+      return await this.service.apply(ack.incident, ack.person, (fx, ctx) => ackFromPhone(ctx, fx, ack));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not_found') return 'stale';
+      throw error;
     }
   }
 

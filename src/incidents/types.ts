@@ -204,7 +204,11 @@ export type TimelineType =
   | 'knowledge.edited'
   | 'knowledge.skipped'
   | 'knowledge.suggested'
-  | 'knowledge.opened';
+  | 'knowledge.opened'
+  | 'page.phone_ack'
+  | 'page.notified'
+  | 'page.notify_failed'
+  | 'page.receipt';
 
 /** An append-only, hash-chained timeline entry (DESIGN.md §5). */
 export interface TimelineEvent {

@@ -37,6 +37,7 @@ import { hashTaggedPrefix } from '../config/redis-keys.js';
 import { redisTarget, type RedisTarget } from '../config/redis-target.js';
 import { describeRedisTarget, redisClient } from './redis-clients.js';
 import type { Logger } from '../logger.js';
+import { PAGING_ROUTE_NAMES, pagingRoutes, startPaging, type PagingStart } from './paging.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler, WebhookPort } from '../ports.js';
 
 export type Mode = 'embedded' | 'production';
@@ -171,10 +172,11 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const postmortemUrl = postmortemUrlFor(options.env, options.logger);
+  const paging = startPaging(options.config, options.env.raw ?? {}, options.logger);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}) });
   const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;
   if (sink) muster.onEvent((event) => sink.write(event));
-  const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts);
+  const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts, paging);
   const closeHooks = http?.close;
   return {
     mode,
@@ -234,10 +236,15 @@ function actionExecutors(options: { config: MusterConfig; env: MusterEnv; logger
  * set or hooks are configured, plus the monitoring hooks only when a token or
  * secret guards them (never an open endpoint). One fastify instance, one port.
  */
-async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock, shifts?: ShiftChangeStore) {
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock, shifts?: ShiftChangeStore, paging?: PagingStart) {
   const { env, config, logger } = options;
   const hooksOn = Boolean(env.hookToken || env.hookSecret);
-  if (!hooksOn && !env.dashboardToken && !env.calendarKey && !env.raw?.MUSTER_HTTP_PORT) return undefined;
+  const pagingOptions = paging && pagingRoutes(paging, {
+    config, store, now: () => clock.now(), logger,
+    onAck: (ack) => muster.phoneAck(ack),
+    onStatus: async (status) => logger.info({ provider: status.provider, kind: status.kind, state: status.state, detail: status.detail }, 'provider receipt'),
+  });
+  if (!hooksOn && !env.dashboardToken && !env.calendarKey && !pagingOptions && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
   const metrics = new MusterMetrics({
     store,
@@ -278,6 +285,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(env.calendarKey && shifts
         ? { calendar: { key: env.calendarKey, store: shifts, config, t: muster.present.t, now: () => clock.now(), logger } }
         : {}),
+      ...(pagingOptions ? { paging: pagingOptions } : {}),
       logger,
     });
     const routes = [
@@ -285,6 +293,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : []),
       ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)', 'GET /dashboard/incidents/<INC-n>/postmortem'] : []),
       ...(env.calendarKey ? ['GET /calendar/<team|person>/<id>/<token>.ics (secret feed URLs)'] : []),
+      ...(pagingOptions ? PAGING_ROUTE_NAMES : []),
     ];
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
     const dashboardUrl = env.dashboardToken ? `http://${browsableHost(env.httpHost ?? '127.0.0.1')}:${server.port}/dashboard` : undefined;
