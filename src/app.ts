@@ -33,6 +33,11 @@ import { ShiftNotices } from './schedules/notices.js';
 import { DomainError } from './errors.js';
 import type { PhoneAck, PhoneAckOutcome } from './paging/inbound.js';
 import { ackFromPhone } from './paging/phone-ack.js';
+import { notifyTimer } from './paging/notify-timer.js';
+import { PagingDelivery } from './paging/deliver.js';
+import { recordPagingOutcome } from './paging/results.js';
+import type { PagingPort } from './paging/port.js';
+import type { AckTokens } from './paging/ack-links.js';
 
 export interface MusterDeps {
   config: MusterConfig;
@@ -56,10 +61,12 @@ export interface MusterDeps {
   shifts?: ShiftChangeStore;
   /** Where a postmortem opens in a browser (the dashboard under MUSTER_PUBLIC_URL); without it, messages name `muster export`. */
   postmortemUrl?: PostmortemUrl;
+  /** Texts, calls, push, email and PagerDuty (adapters/paging); `tokens` when acknowledging from the phone is on. Without it pages stay in chat. */
+  paging?: { port: PagingPort; tokens?: AckTokens };
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
-export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer];
+export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer, notifyTimer];
 
 /** Every timer an incident's record expects now (the incident timer kinds' union). */
 export function expectedTimers(incident: Incident): Timer[] {
@@ -115,6 +122,7 @@ export class Muster {
       expectedTimers: expected,
       onCommit: (incident, events) => this.onCommit(incident, events),
       ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
+      ...(deps.paging ? { pagingKinds: new Set(deps.paging.port.available()) } : {}),
     });
     this.knowledge = new KnowledgeService({
       incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler,
@@ -126,7 +134,8 @@ export class Muster {
     });
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks,
       (receipt) => this.service.recordPageReceipt(receipt),
-      (incident, options) => this.service.rooms.open(incident, options));
+      (incident, options) => this.service.rooms.open(incident, options),
+      deps.paging && this.pagingDelivery(deps.paging));
     const moreIncidents = () => base.openTaskIncidents();
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
@@ -187,6 +196,14 @@ export class Muster {
     } catch (error) {
       this.deps.logger.warn({ incident: incident.id, err: error }, 'knowledge index could not follow a commit; the change feed will');
     }
+  }
+
+  private pagingDelivery(paging: NonNullable<MusterDeps['paging']>): PagingDelivery['deliver'] {
+    return new PagingDelivery({
+      store: this.deps.store, port: paging.port, logger: this.deps.logger, tokenTtlMs: this.deps.config.paging.ackLinks.ttl,
+      ...(paging.tokens ? { tokens: paging.tokens } : {}),
+      record: (outcome) => this.service.apply(outcome.message.incident, 'muster', (fx, ctx) => recordPagingOutcome(ctx, fx, outcome)),
+    }).deliver;
   }
 
   /** An acknowledgement from the phone: the same ack transition as chat, fenced by the page's epochs. */

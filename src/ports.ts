@@ -10,6 +10,7 @@ import type {
   TimelineEvent,
 } from './incidents/types.js';
 import type { LedgerEntry } from './audit/ledger.js';
+import type { ContactAddress, PageNotification } from './paging/port.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -132,7 +133,9 @@ export type OutboundMessage =
   | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'room' }
-  | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };
+  | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> }
+  /** A text, call, push, email or PagerDuty event through the paging port (src/paging/deliver.ts), wanted while any of its roles' slots still pages at its epoch. */
+  | { id: string; incident: string; kind: 'paging'; address: ContactAddress; notification: PageNotification };
 
 /**
  * Signed JSON to an audience's webhook (a status page). The adapter looks up
@@ -253,7 +256,7 @@ export interface ResolvedIncidents {
 // ---------------------------------------------------------------- timers
 
 /** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
-export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff'] as const;
+export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff', 'notify'] as const;
 
 export type TimerKind = (typeof TIMER_KINDS)[number];
 

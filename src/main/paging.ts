@@ -16,6 +16,7 @@ import type { IncidentStore } from '../ports.js';
 import type { InboundPaging } from '../paging/inbound.js';
 import type { PagingPort } from '../paging/port.js';
 import { inboundPaging } from '../paging/setup.js';
+import { AckTokens, storeLedger } from '../paging/ack-links.js';
 
 export interface PagingStart {
   env: PagingEnv;
@@ -37,6 +38,12 @@ export function startPaging(config: MusterConfig, rawEnv: Env, logger: Logger): 
     logger.warn({ variable: config.paging.ackLinks.keyEnv }, `${config.paging.ackLinks.keyEnv} is not set: keypresses and one-tap links are off (SMS replies still acknowledge)`);
   }
   return { env, port };
+}
+
+/** What the bot sends through: the port, and the token maker when links and keypresses can reach it. */
+export function pagingDeps(paging: PagingStart, store: IncidentStore, now: () => number): { port: PagingPort; tokens?: AckTokens } {
+  const key = paging.env.secrets.ackLinkKey;
+  return { port: paging.port, ...(key && paging.env.publicUrl ? { tokens: new AckTokens(key, storeLedger(store), now) } : {}) };
 }
 
 /**

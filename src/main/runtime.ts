@@ -37,7 +37,7 @@ import { hashTaggedPrefix } from '../config/redis-keys.js';
 import { redisTarget, type RedisTarget } from '../config/redis-target.js';
 import { describeRedisTarget, redisClient } from './redis-clients.js';
 import type { Logger } from '../logger.js';
-import { PAGING_ROUTE_NAMES, pagingRoutes, startPaging, type PagingStart } from './paging.js';
+import { PAGING_ROUTE_NAMES, pagingDeps, pagingRoutes, startPaging, type PagingStart } from './paging.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler, WebhookPort } from '../ports.js';
 
 export type Mode = 'embedded' | 'production';
@@ -173,7 +173,8 @@ export async function buildRuntime(options: {
   const executors = actionExecutors(options);
   const postmortemUrl = postmortemUrlFor(options.env, options.logger);
   const paging = startPaging(options.config, options.env.raw ?? {}, options.logger);
-  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}) });
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}),
+    ...(paging.env.enabled.length > 0 ? { paging: pagingDeps(paging, parts.store, () => clock.now()) } : {}) });
   const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;
   if (sink) muster.onEvent((event) => sink.write(event));
   const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts, paging);
