@@ -37,6 +37,8 @@ import { notifyTimer } from './paging/notify-timer.js';
 import { PagingDelivery } from './paging/deliver.js';
 import { recordPagingOutcome } from './paging/results.js';
 import type { PagingPort } from './paging/port.js';
+import type { DeliveryStatus } from './paging/inbound.js';
+import { incidentWithMessage, recordProviderStatus } from './paging/receipts.js';
 import type { AckTokens } from './paging/ack-links.js';
 
 export interface MusterDeps {
@@ -204,6 +206,16 @@ export class Muster {
       ...(paging.tokens ? { tokens: paging.tokens } : {}),
       record: (outcome) => this.service.apply(outcome.message.incident, 'muster', (fx, ctx) => recordPagingOutcome(ctx, fx, outcome)),
     }).deliver;
+  }
+
+  /** A provider's status callback: on the page's record, timeline and board; a failure moves the person to their next method. */
+  async pagingStatus(status: DeliveryStatus): Promise<void> {
+    const incident = incidentWithMessage(await this.deps.store.listActive(), status.messageId);
+    if (!incident) {
+      this.deps.logger.info({ provider: status.provider, messageId: status.messageId, state: status.state }, 'provider receipt for no open page; ignored');
+      return;
+    }
+    await this.service.apply(incident.id, 'muster', (fx, ctx) => recordProviderStatus(ctx, fx, status));
   }
 
   /** An acknowledgement from the phone: the same ack transition as chat, fenced by the page's epochs. */

@@ -243,7 +243,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
   const pagingOptions = paging && pagingRoutes(paging, {
     config, store, now: () => clock.now(), logger,
     onAck: (ack) => muster.phoneAck(ack),
-    onStatus: async (status) => logger.info({ provider: status.provider, kind: status.kind, state: status.state, detail: status.detail }, 'provider receipt'),
+    onStatus: (status) => muster.pagingStatus(status),
   });
   if (!hooksOn && !env.dashboardToken && !env.calendarKey && !pagingOptions && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;

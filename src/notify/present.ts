@@ -4,6 +4,7 @@ import { translator, type Translate } from '../i18n/catalog.js';
 import { roomPending, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
+import { receiptsLine } from '../paging/board-line.js';
 
 /**
  * Turns incident state into neutral messages in the configured locale. Domain
@@ -163,10 +164,12 @@ export class Presenter {
     const firstPage = slot.pages.find((page) => page.person === person) ?? last;
     const latest = [...slot.pages].reverse().find((page) => page.person === person);
     const failed = slot.state === 'paging' && latest?.delivery === 'failed';
+    const state = failed ? this.t('board.pageFailed', { reason: latest.reason ?? '-' }) : this.slotState(slot);
+    const receipts = receiptsLine(this.t, latest);
     return this.t('board.slot', {
       person: this.personName(person),
       pagedAt: this.time(firstPage.at),
-      state: failed ? this.t('board.pageFailed', { reason: latest.reason ?? '-' }) : this.slotState(slot),
+      state: receipts ? this.t('paging.board.receipts', { state, receipts }) : state,
     });
   }
 

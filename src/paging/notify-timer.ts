@@ -55,15 +55,21 @@ function expected(incident: Incident): Timer[] {
   return incident.slots.flatMap((slot) =>
     slot.pages.flatMap((page): Timer[] => {
       if (!page.notify || currentPage(slot, page.person) !== page) return [];
-      return page.notify.flatMap((planned, index): Timer[] => done(page, planned.via) ? [] : [{
-        id: `ntf-${incident.id}-${slot.role}-e${slot.epoch}-s${page.step}-${page.person}-n${index}`,
-        dueAt: page.at + planned.atMs,
-        incident: incident.id,
-        kind: 'notify',
-        key: timerKey(slot.role, page.person, index),
-        epoch: slot.epoch,
-        step: page.step,
-      }]);
+      const first = page.notify.findIndex((planned) => !done(page, planned.via));
+      return page.notify.flatMap((planned, index): Timer[] => {
+        if (done(page, planned.via)) return [];
+        // A failed method hurries the next step: a new id, so the queue holds the earlier alarm too (its firing finds the step done).
+        const hurried = index === first && page.hurryAt !== undefined && page.hurryAt < page.at + planned.atMs;
+        return [{
+          id: `ntf-${incident.id}-${slot.role}-e${slot.epoch}-s${page.step}-${page.person}-n${index}${hurried ? `-h${page.hurryAt}` : ''}`,
+          dueAt: hurried ? (page.hurryAt as number) : page.at + planned.atMs,
+          incident: incident.id,
+          kind: 'notify',
+          key: timerKey(slot.role, page.person, index),
+          epoch: slot.epoch,
+          step: page.step,
+        }];
+      });
     }),
   );
 }

@@ -6,6 +6,7 @@
 import type { Effects } from '../kernel/effects.js';
 import type { MusterContext } from '../kernel/context.js';
 import type { PagingOutcome } from './deliver.js';
+import { hurryNextMethod } from './receipts.js';
 
 const SYSTEM = 'muster';
 
@@ -25,7 +26,10 @@ export function recordPagingOutcome(_ctx: MusterContext, fx: Effects, outcome: P
     return page ? [page] : [];
   });
   if ('interrupted' in outcome) {
-    for (const page of pages) page.sent = [...(page.sent ?? []), { kind, state: 'failed', detail: 'interrupted' }];
+    for (const page of pages) {
+      page.sent = [...(page.sent ?? []), { kind, state: 'failed', detail: 'interrupted' }];
+      hurryNextMethod(fx, page);
+    }
     fx.event('page.notify_failed', { ...base, data: { kind, roles, reason: 'the attempt was interrupted; not sent again so it cannot arrive twice' } });
     fx.refreshBoard();
     return;
@@ -35,7 +39,11 @@ export function recordPagingOutcome(_ctx: MusterContext, fx: Effects, outcome: P
     for (const page of pages) page.sent = [...(page.sent ?? []), { kind, messageId: receipt.messageId, state: 'accepted' }];
     fx.event('page.notified', { ...base, data: { kind, roles, provider: receipt.provider, messageId: receipt.messageId } });
   } else {
-    for (const page of pages) page.sent = [...(page.sent ?? []), { kind, state: 'failed', detail: receipt.reason }];
+    // Refused for good (a bad number, a wrong key): the next method now, not at its time.
+    for (const page of pages) {
+      page.sent = [...(page.sent ?? []), { kind, state: 'failed', detail: receipt.reason }];
+      hurryNextMethod(fx, page);
+    }
     fx.event('page.notify_failed', { ...base, data: { kind, roles, provider: receipt.provider, reason: receipt.reason, ...(receipt.code === undefined ? {} : { code: receipt.code }) } });
   }
   fx.refreshBoard();
