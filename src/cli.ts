@@ -17,6 +17,7 @@ import { runAudit, runExport } from './main/store-commands.js';
 import { registerDiscordCommands } from './main/discord.js';
 import { runArchive } from './main/archive-command.js';
 import { runCalendar, shiftChangeWarnings } from './main/schedule-commands.js';
+import { validatePagingLines } from './main/paging-warnings.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
@@ -74,6 +75,7 @@ program
     const teams = Object.keys(config.teams).length;
     const books = playbooks.length > 0 ? `, ${playbooks.length} playbooks` : '';
     process.stdout.write(`${file}: OK (${people} people, ${teams} teams, ${Object.keys(config.services).length} services${books})\n`);
+    for (const line of validatePagingLines(config, file)) process.stderr.write(`muster: warning: ${line}\n`);
     // Stored shift changes that no longer fit the config are warnings, not errors: the file itself is valid.
     try {
       for (const warning of await shiftChangeWarnings(env, config)) process.stderr.write(`muster: warning: ${warning}\n`);

@@ -16,6 +16,7 @@ import type { IncidentStore } from '../ports.js';
 import type { InboundPaging } from '../paging/inbound.js';
 import type { PagingPort } from '../paging/port.js';
 import { inboundPaging } from '../paging/setup.js';
+import { pagingProblems } from './paging-warnings.js';
 import { AckTokens, storeLedger } from '../paging/ack-links.js';
 
 export interface PagingStart {
@@ -26,10 +27,13 @@ export interface PagingStart {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The paging port over the configured providers; missing secrets are warned about and their provider left off. */
-export function startPaging(config: MusterConfig, rawEnv: Env, logger: Logger): PagingStart {
+export function startPaging(config: MusterConfig, rawEnv: Env, logger: Logger, configFile?: string): PagingStart {
   const env = pagingEnv(config.paging, rawEnv);
   for (const problem of env.problems) logger.warn({ variable: problem.path }, `paging: ${problem.message}; ${problem.hint}`);
   const port = providerPaging(config.paging, env, config.locale);
+  for (const problem of pagingProblems(config, new Set(env.enabled), configFile)) {
+    logger.warn({ file: problem.file, line: problem.line, path: problem.path }, `paging: ${problem.path}: ${problem.message} (${problem.hint})`);
+  }
   const kinds = port.available();
   logger.info({ providers: env.enabled, methods: kinds }, env.enabled.length > 0 ? `paging providers on: ${env.enabled.join(', ')}` : 'paging providers: none (pages go to chat only)');
   if (env.enabled.length > 0 && !env.publicUrl) {

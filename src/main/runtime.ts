@@ -172,7 +172,7 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = actionExecutors(options);
   const postmortemUrl = postmortemUrlFor(options.env, options.logger);
-  const paging = startPaging(options.config, options.env.raw ?? {}, options.logger);
+  const paging = startPaging(options.config, options.env.raw ?? {}, options.logger, options.configFile);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}),
     ...(paging.env.enabled.length > 0 ? { paging: pagingDeps(paging, parts.store, () => clock.now()) } : {}) });
   const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;

@@ -45,6 +45,8 @@ describe('paging at start', () => {
     expect(logger.entries.some((e) => e.level === 'info' && e.message === 'paging providers on: twilio')).toBe(true);
     expect(logger.entries.some((e) => /acknowledging from the phone .*is off/.test(e.message))).toBe(false);
     expect(runtime.httpRoutes).toContain('POST /paging/twilio/gather');
+    expect(logger.entries.some((e) => e.level === 'warn' && e.message.includes('people.pete: pete can be paged for a P1 but has no method that wakes people'))).toBe(true);
+    expect(logger.entries.some((e) => e.message.includes('people.cara:'))).toBe(false);
 
     await runtime.muster.dispatch({ name: 'incident', args: 'declare Checkout is failing sev=P1 service=checkout', actor: 'console:alice', conversation: 'console:#general', requestId: 'r1' });
     await runtime.settle(5_000);
