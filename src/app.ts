@@ -36,6 +36,7 @@ import { ackFromPhone } from './paging/phone-ack.js';
 import { notifyTimer } from './paging/notify-timer.js';
 import { PagingDelivery } from './paging/deliver.js';
 import { recordPagingOutcome } from './paging/results.js';
+import { pagingTester } from './paging/test-send.js';
 import type { PagingPort } from './paging/port.js';
 import type { DeliveryStatus } from './paging/inbound.js';
 import { incidentWithMessage, recordProviderStatus } from './paging/receipts.js';
@@ -151,6 +152,7 @@ export class Muster {
       config: deps.config, store: deps.store, incidents: this.service, actions: this.actions,
       present: this.present, logger: deps.logger, now: () => deps.clock.now(), knowledge: this.knowledge,
       ...(this.shifts ? { shifts: this.shifts } : {}),
+      ...(deps.paging ? { paging: pagingTester(deps.paging.port, deps.config) } : {}),
     };
   }
 
