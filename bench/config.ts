@@ -89,7 +89,8 @@ function benchSlackRaw(broadcast: string): unknown {
 export function declareRequest(tag: string) {
   return {
     name: 'incident',
-    args: `declare Bench ${tag} checkout is failing sev=P1 service=checkout`,
+    // anyway=yes: hundreds of P1s on one service at once; a person would be asked first (the benches measure the declare itself).
+    args: `declare Bench ${tag} checkout is failing sev=P1 service=checkout anyway=yes`,
     actor: 'console:alice',
     conversation: 'console:#bench',
     requestId: `bench-${tag}`,

@@ -184,7 +184,7 @@ export class DiscordBench {
       user: discordId('alice'),
       name: 'incident',
       subcommand: 'declare',
-      options: { title: `Bench ${tag} checkout failing`, severity: 'P1', service: 'checkout' },
+      options: { title: `Bench ${tag} checkout failing`, severity: 'P1', service: 'checkout', anyway: 'yes' },
     });
     const token = String(payload.token);
     const interactionId = String(payload.id);

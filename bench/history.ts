@@ -63,7 +63,7 @@ let declared = 0;
 async function declareOnce(bot: ProductionMuster, index: number): Promise<number> {
   declared += 1;
   const past = PAST_INCIDENTS[index % PAST_INCIDENTS.length]!;
-  const request = { ...declareRequest(`h${declared}-${process.pid}`), args: `declare "${past.title.replace(/"/g, "'")}" sev=P1 service=checkout summary="${past.summary.replace(/"/g, "'")}"` };
+  const request = { ...declareRequest(`h${declared}-${process.pid}`), args: `declare "${past.title.replace(/"/g, "'")}" sev=P1 service=checkout anyway=yes summary="${past.summary.replace(/"/g, "'")}"` };
   const startedAt = performance.now();
   const reply = await bot.muster.dispatch(request);
   const id = /\bINC-\d+\b/.exec(reply.message.text)?.[0];

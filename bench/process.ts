@@ -42,8 +42,9 @@ const MB = 1024 * 1024;
 
 export type Build = 'compiled' | 'tsx';
 
+/** BENCH_NODE_FLAGS: extra node flags for the compiled bot ("--optimize-for-size"), to compare memory settings. */
 const COMMANDS: Record<Build, string[]> = {
-  compiled: [join(ROOT, 'bin', 'muster.js'), 'start'],
+  compiled: [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), join(ROOT, 'bin', 'muster.js'), 'start'],
   tsx: ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'start'],
 };
 
@@ -65,6 +66,9 @@ export interface LoadedRss {
   /** Peak RSS of the process (VmHWM) over its life, MB; undefined off Linux. */
   peakRssMb?: number;
   declareMs: number;
+  /** V8 heap used and reserved when RSS was read (the bot's /metrics), MB: live objects against slack. */
+  heapUsedMb: number;
+  heapTotalMb: number;
   /** Exit status after SIGTERM (0: a clean stop). */
   stopCode: number;
 }
@@ -268,7 +272,7 @@ export class ProcessBench {
       await forEachLimit(Array.from({ length: incidents }, (_, i) => i), inFlight, async (i) => {
         const res = await postSlashCommand(url, SIGNING_SECRET, {
           command: '/incident',
-          text: `declare Bench rss${i} checkout is failing sev=P1 service=checkout`,
+          text: `declare Bench rss${i} checkout is failing sev=P1 service=checkout anyway=yes`,
           user_id: slackId('alice'),
           channel_id: OPS_CHANNEL,
           response_url: this.fake.responseUrl(`rss-${i}`),
@@ -284,7 +288,9 @@ export class ProcessBench {
         throw new Error(`the bot reports ${active} P1s assembling (nobody acks here), expected ${incidents}: ${exposed.join('; ')}`);
       }
       const { rssMb, peakMb } = rssOf(bot.child.pid!);
-      return { incidents, rssMb, declareMs, ...(peakMb !== undefined ? { peakRssMb: peakMb } : {}), stopCode: await stopBot(bot) };
+      const heapUsedMb = (await metric(bot.httpPort, 'muster_nodejs_heap_size_used_bytes')) / 1_048_576;
+      const heapTotalMb = (await metric(bot.httpPort, 'muster_nodejs_heap_size_total_bytes')) / 1_048_576;
+      return { incidents, rssMb, declareMs, heapUsedMb, heapTotalMb, ...(peakMb !== undefined ? { peakRssMb: peakMb } : {}), stopCode: await stopBot(bot) };
     } catch (error) {
       await stopBot(bot);
       throw error;
@@ -387,7 +393,7 @@ export async function processFigures(plan: { readyRuns: number; rssIncidents: nu
       `process: ready = spawn() until the "${READY_LINE}" log line; compiled ${compiled.map((run) => ms(run.readyMs)).join(', ')}; tsx ${tsx.map((run) => ms(run.readyMs)).join(', ')}; GET /readyz right after: ${notReady.length === 0 ? 'all 200' : notReady.map((run) => `${run.build} ${run.readyz}`).join(', ')}`,
     );
     report.note(
-      `process: ${loaded.incidents} declarations (${plan.inFlight} in flight) took ${ms(loaded.declareMs)} until every first page reached the fake; RSS read once the outbox was empty (no forced GC)${loaded.peakRssMb !== undefined ? `; peak RSS ${mb(loaded.peakRssMb)}` : ''}`,
+      `process: ${loaded.incidents} declarations (${plan.inFlight} in flight) took ${ms(loaded.declareMs)} until every first page reached the fake; RSS read once the outbox was empty (no forced GC), V8 heap then ${mb(loaded.heapUsedMb)} used of ${mb(loaded.heapTotalMb)}${loaded.peakRssMb !== undefined ? `; peak RSS ${mb(loaded.peakRssMb)}` : ''}`,
     );
     return { readyMs, readyTsxMs, rssMb: loaded.rssMb };
   } finally {

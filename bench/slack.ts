@@ -170,7 +170,7 @@ export class SlackBench {
   private slashFields(tag: string, responseName: string): SlashCommandFields {
     return {
       command: '/incident',
-      text: `declare Bench ${tag} checkout is failing sev=P1 service=checkout`,
+      text: `declare Bench ${tag} checkout is failing sev=P1 service=checkout anyway=yes`,
       user_id: slackId('alice'),
       channel_id: OPS_CHANNEL,
       response_url: this.fake.responseUrl(responseName),

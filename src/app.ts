@@ -107,7 +107,7 @@ export class Muster {
   workersStartedAt: number | undefined;
 
   constructor(private readonly deps: MusterDeps) {
-    this.present = new Presenter(deps.config);
+    this.present = new Presenter(deps.config, () => deps.clock.now());
     this.timers = new TimerTable([
       ...INCIDENT_TIMERS,
       { kind: 'drill', scope: 'owned', fire: (timer) => this.drills.onTimer(timer) },

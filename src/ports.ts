@@ -3,12 +3,7 @@
  * implementation (adapters/memory) and a production one (adapters/redis,
  * adapters/bullmq); one contract suite in test/contract runs against both.
  */
-import type {
-  ConversationRef,
-  Incident,
-  PersonId,
-  TimelineEvent,
-} from './incidents/types.js';
+import type { ConversationRef, Incident, PersonId, TimelineEvent } from './incidents/types.js';
 import type { LedgerEntry } from './audit/ledger.js';
 import type { ContactAddress, PageNotification } from './paging/port.js';
 
@@ -127,14 +122,13 @@ export interface ClockFence {
  * same message twice (a retry, a reconciler pass) sends it once.
  * A `board` message is rendered from the incident's state at delivery time and
  * edits the previous board in place, which coalesces bursts of updates. A
- * `room` message opens the incident's war room (src/incidents/war-room.ts).
+ * `room` message opens the incident's war room (src/incidents/war-room.ts); a `paging` one goes through the paging port (src/paging/deliver.ts).
  */
 export type OutboundMessage =
   | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'room' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> }
-  /** A text, call, push, email or PagerDuty event through the paging port (src/paging/deliver.ts), wanted while any of its roles' slots still pages at its epoch. */
   | { id: string; incident: string; kind: 'paging'; address: ContactAddress; notification: PageNotification };
 
 /**
@@ -329,6 +323,8 @@ export interface RoomRequest {
   incident: string;
   /** A readable channel name, already slugged: "inc-42-checkout-is-failing". */
   name: string;
+  /** The name in the title's own script ("inc-7-支付失败"), for chats whose channel names allow it; else `name`. */
+  unicodeName?: string;
   topic: string;
   members: PersonId[];
   /** Where the incident was declared, for chats that cannot open rooms. */

@@ -145,9 +145,9 @@ export class BullMQScheduler implements Scheduler {
   }
 
   async pendingIds(): Promise<string[]> {
-    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'prioritized', 'active']);
-    const ids = jobs.map((job) => job?.id).filter((id): id is string => typeof id === 'string');
-    return [...new Set(ids)];
+    // Ids only (getJobs would load every job's data): the reconciler reads this every pass.
+    const ids = await this.queue.getRanges(['delayed', 'waiting', 'prioritized', 'active'], 0, -1);
+    return [...new Set(ids.filter((id) => typeof id === 'string'))];
   }
 
   /** Waits for running handlers, then closes the worker, the queue and the connections made here. */

@@ -6,6 +6,7 @@ import type { TimelineEvent } from '../../src/incidents/types.js';
 import type { Sink } from './chat.js';
 import { renderMessage } from './render.js';
 import { parseConsoleLine } from './script.js';
+import { closest, listNames } from '../../src/config/references.js';
 import type { ConsoleOutput } from './terminal.js';
 
 /** Where console commands are typed from, unless a war room is implied. */
@@ -40,6 +41,7 @@ export class ConsoleSession {
   /** Every timeline event so far, so a `wait` for one that already happened returns at once. */
   private readonly seen: TimelineEvent[] = [];
   private readonly waiting = new Set<() => void>();
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: SessionOptions) {
     const json = options.json;
@@ -89,6 +91,7 @@ export class ConsoleSession {
       return false;
     }
     this.options.human(`${line.person}> /${line.name} ${line.args}`.trimEnd());
+    this.warnIfUnknown(line.person);
     const reply = await this.options.muster.dispatch({
       name: line.name,
       args: line.args,
@@ -98,6 +101,15 @@ export class ConsoleSession {
     });
     this.printReply(line.person, reply);
     return true;
+  }
+
+  /** A misspelled name would silently act as a stranger (never paged, cannot ack): said once per name. */
+  private warnIfUnknown(person: string): void {
+    const { config, present } = this.options.muster.commandDeps;
+    if (config.people[person] || this.warned.has(person)) return;
+    this.warned.add(person);
+    const guess = closest(person, Object.keys(config.people));
+    this.options.human(`! ${present.t(guess ? 'console.unknownPersonGuess' : 'console.unknownPerson', { name: person, guess: guess ?? '', people: listNames(Object.keys(config.people)) })}`);
   }
 
   /** Plays a whole script (up to a `quit` line); returns the number of lines that could not be understood. */

@@ -32,7 +32,7 @@ export type Dispatch = (request: CommandRequest) => Promise<Reply>;
 const PUBLIC = new Set(['declare', 'resolve', 'mitigate', 'sev']);
 
 /** Buttons whose command asks for a form (the knowledge task's File it and Skip). */
-const FORM_BUTTON = /^\/incident learn INC-\d+( skip)?$/;
+const FORM_BUTTON = /^\/incident (learn INC-\d+( skip)?|deny INC-\d+ REQ-\d+)$/;
 
 /** Subcommands answered with a form when they come without their fields. */
 function opensForm(interaction: ChatInputCommandInteraction, subcommand: string | undefined): boolean {
@@ -177,7 +177,7 @@ export class DiscordAdapter {
     const command = splitCommand(interaction.customId.slice(COMMAND_PREFIX.length));
     if (!command) return;
     if (FORM_BUTTON.test(interaction.customId.slice(COMMAND_PREFIX.length))) {
-      // "File it" / "Skip" on a knowledge task: the form must be the first response, as for declare.
+      // "File it" / "Skip" on a knowledge task, "Deny" on a request: the form must be the first response, as for declare.
       const reply = await this.dispatch(this.request(interaction, command));
       if (reply.duplicate) return;
       if (reply.form) {
@@ -246,7 +246,7 @@ export function commandArgs(interaction: ChatInputCommandInteraction, subcommand
   if (!subcommand) return '';
   if (subcommand === 'learn') return learnArgs(optionValues(interaction), quoteWord);
   if (subcommand === 'declare') {
-    const args = formArgs({ title: value('title'), sev: value('severity'), service: value('service'), summary: value('summary') });
+    const args = formArgs({ title: value('title'), sev: value('severity'), service: value('service'), summary: value('summary'), anyway: value('anyway') });
     return args ? `declare ${args}` : 'declare';
   }
   return positionalArgs(subcommand, optionValues(interaction));

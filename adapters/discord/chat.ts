@@ -92,7 +92,7 @@ export class DiscordChat implements ChatPort {
     const create = (overwrites: object[]) =>
       this.client.rest.post(Routes.guildChannels(this.options.guildId), {
         body: {
-          name: clip(request.name, 100),
+          name: clip(request.unicodeName ?? request.name, 100),
           type: CHANNEL_TEXT,
           topic: clip(request.topic, 1024),
           ...(settings?.category ? { parent_id: settings.category } : {}),
@@ -101,7 +101,7 @@ export class DiscordChat implements ChatPort {
         reason: `Muster war room for ${request.incident}`,
       }) as Promise<{ id: string; name: string }>;
     const earlier = request.maybeExists
-      ? await this.madeEarlier(clip(request.name, 100), settings?.category).catch((error: unknown) => {
+      ? await this.madeEarlier(clip(request.unicodeName ?? request.name, 100), settings?.category).catch((error: unknown) => {
         this.logger.warn({ err: describe(error) }, 'could not look for a war room made before a crash; opening a new one');
         return undefined;
       })
@@ -197,7 +197,7 @@ export class DiscordChat implements ChatPort {
     if (!parent) throw new Error('discord.warRoom is "thread" but discord.threadParent is not set in muster.yaml');
     const thread = (await this.call(() =>
       this.client.rest.post(Routes.threads(parent), {
-        body: { name: clip(request.name, 100), type: PRIVATE_THREAD, auto_archive_duration: 10080, invitable: false },
+        body: { name: clip(request.unicodeName ?? request.name, 100), type: PRIVATE_THREAD, auto_archive_duration: 10080, invitable: false },
         reason: `Muster war room for ${request.incident}`,
       }),
     )) as { id: string; name: string };

@@ -47,6 +47,7 @@ const sub = (name: string, description: string, options: OptionDef[] = []): Subc
 export const POSITIONAL: Record<string, string[]> = {
   ack: ['incident', 'role'],
   status: ['incident'],
+  join: ['incident'],
   list: [],
   resolve: ['incident', 'note'],
   mitigate: ['incident', 'note'],
@@ -182,9 +183,11 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
           severity(false),
           text('service', 'The affected service', { autocomplete: true }),
           text('summary', 'What is known so far', { max_length: 2000 }),
+          text('anyway', 'Declare beside the incidents open on the service (e.g. INC-4), or yes'),
         ]),
         sub('ack', 'Acknowledge a page', [incidentOption, text('role', 'The role you take (default: the one you were paged for)')]),
         sub('status', 'Show an incident (default: this war room)', [incidentOption]),
+        sub('join', 'Join an incident\'s war room', [incidentOption]),
         sub('list', 'List active incidents'),
         sub('resolve', 'Resolve an incident', [incidentOption, text('note', 'What fixed it')]),
         sub('mitigate', 'Mark an incident mitigated', [incidentOption, text('note', 'What was done')]),
@@ -198,7 +201,7 @@ export function discordCommands(config: MusterConfig): CommandDef[] {
           incidentOption,
         ]),
         sub('sev', 'Change the severity', [severity(true), incidentOption, text('reason', 'Why')]),
-        sub('escalate', 'Page a team or person', [text('target', 'Team or person id', { required: true }), incidentOption, text('reason', 'Why')]),
+        sub('escalate', 'Page a team or person', [text('target', 'Team or person id', { required: true }), text('reason', 'Why they are needed', { required: true }), incidentOption]),
         sub('assign', 'Assign a role to a person', [
           text('role', 'Role id', { required: true }),
           text('person', 'Person id', { required: true }),

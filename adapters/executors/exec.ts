@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 import { expandArgs } from '../../src/actions/params.js';
-import type { ActionContext, ActionExecutor, ActionOutcome } from '../../src/actions/ports.js';
+import type { ActionContext, ActionExecutor, ActionOutcome, ExecutorProblem } from '../../src/actions/ports.js';
 import type { NamedAction } from '../../src/actions/schema.js';
 import type { ActionParams } from '../../src/actions/types.js';
 
@@ -24,6 +25,25 @@ export class ExecExecutor implements ActionExecutor {
 
   constructor(private readonly options: ExecExecutorOptions) {
     this.allowed = new Set(options.allowedPrograms);
+  }
+
+  /** The program must be allow-listed, exist as a file and be executable by the bot, or nobody is asked to approve it. */
+  readiness(action: NamedAction): ExecutorProblem | undefined {
+    const executor = action.executor;
+    if (executor.kind !== 'exec') return { problem: 'no_executor', kind: executor.kind };
+    const program = executor.program;
+    if (!program.startsWith('/') || !this.allowed.has(program)) return { problem: 'program_not_allowed', program };
+    try {
+      if (!statSync(program).isFile()) return { problem: 'program_missing', program };
+    } catch {
+      return { problem: 'program_missing', program };
+    }
+    try {
+      accessSync(program, constants.X_OK);
+    } catch {
+      return { problem: 'program_not_executable', program };
+    }
+    return undefined;
   }
 
   async run(action: NamedAction, params: ActionParams, context: ActionContext): Promise<ActionOutcome> {

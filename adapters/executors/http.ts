@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ActionContext, ActionExecutor, ActionOutcome } from '../../src/actions/ports.js';
+import type { ActionContext, ActionExecutor, ActionOutcome, ExecutorProblem } from '../../src/actions/ports.js';
 import type { NamedAction } from '../../src/actions/schema.js';
 import type { ActionParams } from '../../src/actions/types.js';
 
@@ -33,6 +33,13 @@ const retryable = (status: number | string) => typeof status !== 'number' || sta
  */
 export class HttpExecutor implements ActionExecutor {
   constructor(private readonly options: HttpExecutorOptions) {}
+
+  /** Without its secret the request cannot be signed: said before anyone approves it. */
+  readiness(action: NamedAction): ExecutorProblem | undefined {
+    const executor = action.executor;
+    if (executor.kind !== 'http') return { problem: 'no_executor', kind: executor.kind };
+    return this.options.secrets.has(action.name) ? undefined : { problem: 'secret_missing', variable: executor.secretEnv };
+  }
 
   async run(action: NamedAction, params: ActionParams, context: ActionContext): Promise<ActionOutcome> {
     const executor = action.executor;

@@ -26,7 +26,9 @@ export type Refusal =
   | 'already_approved'
   | 'no_break_glass'
   | 'reason_required'
-  | 'unknown_action';
+  | 'unknown_action'
+  | 'cannot_run'
+  | 'too_few_approvers';
 
 export type Decision =
   | { kind: 'grant'; grant: Grant }

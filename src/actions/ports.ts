@@ -22,9 +22,22 @@ export interface ActionOutcome {
   durationMs: number;
 }
 
+/**
+ * Why an action cannot run on this machine as configured: found before anyone
+ * is asked to approve it, so nobody approves a run that is bound to fail.
+ */
+export type ExecutorProblem =
+  | { problem: 'no_executor'; kind: string }
+  | { problem: 'secret_missing'; variable: string }
+  | { problem: 'program_not_allowed'; program: string }
+  | { problem: 'program_missing'; program: string }
+  | { problem: 'program_not_executable'; program: string };
+
 /** Runs a privileged action (adapters/executors); it is called only after the start entry is committed. */
 export interface ActionExecutor {
   run(action: NamedAction, params: ActionParams, context: ActionContext): Promise<ActionOutcome>;
+  /** What stops `action` from running here now (a secret unset, a program absent), checked before approval and before each start. */
+  readiness?(action: NamedAction): ExecutorProblem | undefined;
 }
 
 export type ExecutorKind = NamedAction['executor']['kind'];

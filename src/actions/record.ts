@@ -86,7 +86,7 @@ export function openRequest(ctx: MusterContext, fx: Effects, action: NamedAction
       request: request.id,
       needs: request.needs,
       who: approvers,
-      time: present.time(request.expiresAt),
+      time: present.deadline(request.expiresAt),
     }),
     tone: 'warning',
     buttons: [
@@ -165,9 +165,11 @@ export function finishRun(ctx: MusterContext, fx: Effects, started: StartedRun, 
     },
   });
   const { present } = ctx;
+  // A failure's reason goes to the room, not only to the requester: the approvers and the team need it too.
   const text = present.t(outcome.ok ? 'room.actionCompleted' : 'room.actionFailed', {
     run: started.run, action: started.action, status: String(outcome.status), duration: present.elapsed(outcome.durationMs),
-  });
+    output: cut(outcome.output.trim(), 500),
+  }).trim();
   fx.toRoom(`run-${started.run}-finished`, present.notice(text, outcome.ok ? 'success' : 'alert'));
 }
 

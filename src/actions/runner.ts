@@ -6,7 +6,8 @@ import type { Effects } from '../kernel/effects.js';
 import type { MusterContext } from '../kernel/context.js';
 import { expandArgs } from './params.js';
 import { approverSet, decide, mayBreakGlass, mayDecide, type Refusal } from './policy.js';
-import type { ActionExecutors, ActionOutcome } from './ports.js';
+import type { ActionExecutors, ActionOutcome, ExecutorProblem } from './ports.js';
+import { actionProblem, describeProblem } from './readiness.js';
 import { finishRun, openRequest, recordBreakGlass, recordRefusal, startRun, syncGrants, type StartedRun } from './record.js';
 import type { NamedAction } from './schema.js';
 import type { ActionParams, ActionRequest } from './types.js';
@@ -35,7 +36,7 @@ export interface RunOptions {
 }
 
 export type RunResult =
-  | { kind: 'refused'; reason: Refusal; action: string }
+  | { kind: 'refused'; reason: Refusal; action: string; problem?: ExecutorProblem }
   | { kind: 'requested'; request: ActionRequest; approvers: string }
   | { kind: 'approved'; request: ActionRequest }
   | { kind: 'denied'; request: ActionRequest }
@@ -49,16 +50,30 @@ export function namedAction(config: MusterConfig, name: string): NamedAction | u
   return spec ? { ...spec, name } : undefined;
 }
 
-/** "Cara Commander, Sam SRE" or "anyone else": who a request waits for. */
-export function describeApprovers(deps: Pick<RunnerDeps, 'config' | 'present'>, action: NamedAction): string {
+/** "Cara Commander, Sam SRE" or "anyone else": who a request waits for; never the requester, who may not approve it. */
+export function describeApprovers(deps: Pick<RunnerDeps, 'config' | 'present'>, action: NamedAction, requester?: PersonId): string {
   const set = approverSet(deps.config, action);
   if (!set) return deps.present.t('approvers.anyone');
-  return [...set].map((person) => deps.present.personName(person)).join(', ');
+  return [...set].filter((person) => person !== requester).map((person) => deps.present.personName(person)).join(', ');
 }
 
-function assertExecutor(deps: RunnerDeps, action: NamedAction, options: RunOptions): void {
-  if (options.dryRun || deps.executors[action.executor.kind]) return;
-  throw new DomainError('conflict', deps.present.t('error.noExecutor', { action: action.name, kind: action.executor.kind }));
+/**
+ * Refuses, on the record and in the war room, a run this machine cannot do
+ * (no executor, secret unset, program absent): before an approval is asked
+ * for, and again before a start. A dry run needs none of it.
+ */
+function refuseUnready(
+  deps: RunnerDeps, ctx: MusterContext, fx: Effects, action: NamedAction, options: RunOptions, data: Record<string, unknown>, requester = fx.actor,
+): Step | undefined {
+  if (options.dryRun) return undefined;
+  const problem = actionProblem(deps.executors, action);
+  if (!problem) return undefined;
+  recordRefusal(fx, action.name, 'cannot_run', { ...data, problem });
+  const { present } = ctx;
+  fx.toRoom(`cannot-run-${fx.incident.version}`, present.notice(present.t('room.actionCannotRun', {
+    person: present.personName(requester), action: action.name, problem: describeProblem(present.t, problem),
+  }), 'warning'));
+  return { kind: 'refused', reason: 'cannot_run', action: action.name, problem };
 }
 
 /** `/incident run`: the caller's grant runs it now; otherwise it becomes a request, or is refused. */
@@ -72,11 +87,19 @@ export async function requestRun(
       recordRefusal(fx, action.name, decision.reason, { params });
       return { kind: 'refused', reason: decision.reason, action: action.name };
     }
+    const unready = refuseUnready(deps, ctx, fx, action, options, { params });
+    if (unready) return unready;
     if (decision.kind === 'approval') {
-      const approvers = describeApprovers(deps, action);
+      const set = approverSet(ctx.config, action);
+      const others = set ? [...set].filter((person) => person !== actor.person).length : Infinity;
+      if (others < decision.needs) {
+        // Nobody (or too few) besides the requester may approve: a request would wait for ever.
+        recordRefusal(fx, action.name, 'too_few_approvers', { params, needs: decision.needs, approvers: others });
+        return { kind: 'refused', reason: 'too_few_approvers', action: action.name };
+      }
+      const approvers = describeApprovers(deps, action, actor.person);
       return { kind: 'requested', request: openRequest(ctx, fx, action, params, approvers), approvers };
     }
-    assertExecutor(deps, action, options);
     const started = startRun(ctx, fx, action, params, { via: 'grant', role: decision.grant.role }, { dryRun: options.dryRun === true });
     return { kind: 'started', started, action };
   });
@@ -110,6 +133,9 @@ export async function approveRequest(
       return { kind: 'refused', reason: refusal, action: request.action };
     }
     const action = namedAction(ctx.config, request.action) as NamedAction;
+    // Checked before the approval counts: an approval of a run that cannot start would read as progress.
+    const unready = refuseUnready(deps, ctx, fx, action, options, { request: request.id, approver: actor.name }, request.requestedBy);
+    if (unready) return unready;
     request.approvals.push({ person: actor.person as PersonId, at: fx.now });
     fx.event('action.approved', { person: actor.person, data: { request: request.id, action: request.action, have: request.approvals.length, needs: request.needs } });
     const { present } = ctx;
@@ -117,7 +143,6 @@ export async function approveRequest(
       person: present.personName(actor.person as PersonId), request: request.id, have: request.approvals.length, needs: request.needs,
     }), 'info'));
     if (request.approvals.length < request.needs) return { kind: 'approved', request };
-    assertExecutor(deps, action, options);
     request.status = 'approved';
     request.decidedAt = fx.now;
     request.decidedBy = actor.person as PersonId;
@@ -165,7 +190,8 @@ export async function breakGlass(
       recordRefusal(fx, action.name, refusal, { params, breakGlass: true });
       return { kind: 'refused', reason: refusal, action: action.name };
     }
-    assertExecutor(deps, action, options);
+    const unready = refuseUnready(deps, ctx, fx, action, options, { params, breakGlass: true });
+    if (unready) return unready;
     recordBreakGlass(ctx, fx, action, params, reason);
     const started = startRun(ctx, fx, action, params, { via: 'break-glass', reason }, { dryRun: options.dryRun === true });
     return { kind: 'started', started, action };

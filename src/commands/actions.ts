@@ -9,6 +9,7 @@ import { parseParams } from '../actions/params.js';
 import { activeGrants } from '../actions/policy.js';
 import { cut, formatParams } from '../actions/record.js';
 import { namedAction, type RunResult } from '../actions/runner.js';
+import { describeProblem } from '../actions/readiness.js';
 import type { NamedAction } from '../actions/schema.js';
 
 /**
@@ -80,10 +81,11 @@ function describe(result: RunResult, incident: Incident, deps: CommandDeps): Rep
     refused: (r) => {
       const spec = deps.config.actions.catalog[r.action];
       const approvers = spec ? describeApproverNames(deps, r.action) : '-';
-      return reply(t('reply.actionRefused', { reason: t(`refusal.${r.reason}`, { action: r.action, approvers }) }), 'warning');
+      const problem = r.problem ? describeProblem(t, r.problem) : '';
+      return reply(t('reply.actionRefused', { reason: t(`refusal.${r.reason}`, { action: r.action, approvers, problem }) }), 'warning');
     },
     requested: (r) => reply(t('reply.approvalRequested', {
-      request: r.request.id, who: r.approvers, needs: r.request.needs, time: present.time(r.request.expiresAt),
+      request: r.request.id, who: r.approvers, needs: r.request.needs, time: present.deadline(r.request.expiresAt),
     }), 'info'),
     approved: (r) => reply(t('reply.approvalRecorded', { request: r.request.id, have: r.request.approvals.length, needs: r.request.needs }), 'success'),
     denied: (r) => reply(t('reply.requestDenied', { request: r.request.id }), 'info'),
@@ -126,6 +128,7 @@ export const ACTION_HANDLERS = {
     const request = requestId(deps, parsed.words[0]);
     const reason = [...parsed.words.slice(1), parsed.options.get('reason') ?? ''].join(' ').trim().slice(0, 500);
     const incident = await findIncident(deps, caller, parsed.incident);
+    if (!reason) return denyForm(deps, incident.id, request);
     return describe(await deps.actions.deny(incident, actor(caller), request, reason), incident, deps);
   },
   grants: async (args, caller, deps) => {
@@ -145,6 +148,26 @@ export const ACTION_HANDLERS = {
 
 export type ActionCommand = keyof typeof ACTION_HANDLERS;
 
+/**
+ * A denial without a reason is not recorded: the requester needs to know what
+ * to change. Chats with modals (the Deny button) ask for it in a form; the
+ * console shows the usage naming the reason.
+ */
+function denyForm(deps: CommandDeps, incident: string, request: string): Reply {
+  const t = deps.present.t;
+  return {
+    visibility: 'ephemeral',
+    message: { text: t('error.denyNeedsReason', { id: incident, request }), tone: 'warning' },
+    form: {
+      id: 'deny',
+      title: t('form.deny.title', { request }),
+      submitLabel: t('form.deny.submit'),
+      command: `/incident deny ${incident} ${request}`,
+      inputs: [{ name: 'reason', label: t('form.deny.reason'), kind: 'text' }],
+    },
+  };
+}
+
 /** `/incident grants`: the grants in force now and the requests still waiting. */
 function listGrants(incident: Incident, deps: CommandDeps): Reply {
   const { present } = deps;
@@ -161,7 +184,7 @@ function listGrants(incident: Incident, deps: CommandDeps): Reply {
       label: `${request.id} (${t('reply.requestsTitle')})`,
       value: t('reply.requestLine', {
         action: `${request.action} ${formatParams(request.params)}`, person: present.personName(request.requestedBy),
-        have: request.approvals.length, needs: request.needs, time: present.time(request.expiresAt),
+        have: request.approvals.length, needs: request.needs, time: present.deadline(request.expiresAt),
       }),
     })),
   ];

@@ -56,6 +56,7 @@ export async function dispatch(request: CommandRequest, deps: CommandDeps, optio
       ...(person ? { person } : {}),
       ...(valid.actorName ? { displayName: valid.actorName } : {}),
     };
+    if (!person && valid.actorName) deps.present.rememberChatName(caller.name, valid.actorName);
     return await remembered(valid.requestId, deps, () => handler(valid.args, caller, deps));
   } catch (error) {
     return errorReply(error, request, deps);

@@ -1,11 +1,12 @@
 import { DomainError } from '../errors.js';
 import type { Incident } from '../incidents/types.js';
-import { isActive } from '../incidents/types.js';
+import { isActive, roomPending } from '../incidents/types.js';
 import { parseIncidentCommand, type IncidentCommand } from './parse-incident.js';
 import type { Caller } from '../kernel/caller.js';
 import type { CommandDeps } from './deps.js';
 import type { Reply } from '../kernel/request.js';
 import { declareFormFor } from './declare-form.js';
+import { duplicateDeclareReply, openOnService } from './declare-duplicate.js';
 import { isActionCommand, routeActionCommand } from './action-routes.js';
 import { handleLearn, isLearnCommand } from './learn.js';
 import { timelineLines, milestones } from '../reports/postmortem.js';
@@ -41,7 +42,12 @@ async function findIncident(
 
 const declare: Action<'declare'> = async (command, caller, deps) => {
   const t = deps.present.t;
+  const anyway = command.anyway;
+  const open = anyway ? [] : await openOnService(deps, command.service);
+  if (open.length > 0) return duplicateDeclareReply(deps, command, open);
+  const related = anyway && 'link' in anyway ? anyway.link : [];
   const { incident, roomError, problems, roomOpening } = await deps.incidents.declare({
+    ...(related.length > 0 ? { related } : {}),
     title: command.title,
     severity: command.severity,
     ...(command.service ? { service: command.service } : {}),
@@ -68,17 +74,62 @@ const declareForm: Action<'declareForm'> = async (_command, _caller, deps) => ({
   form: declareFormFor(deps),
 });
 
+const pagedFor = (person: string) => (active: Incident[]) =>
+  active.filter((candidate) => candidate.slots.some((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person)));
+
+/**
+ * A bare ack outside a war room from someone paged in several incidents:
+ * which one? Their open pages, a button each (the console lists the commands).
+ */
+async function openPagesChoice(deps: CommandDeps, caller: Caller, command: Extract<IncidentCommand, { action: 'ack' }>, person: string): Promise<Reply | undefined> {
+  if (command.incident || (await deps.store.findByRoom(caller.conversation))) return undefined;
+  const pages = pagedFor(person)(await deps.store.listActive());
+  if (pages.length < 2) return undefined;
+  const { present } = deps;
+  const rolesOf = (incident: Incident) => incident.slots
+    .filter((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person) && (!command.role || slot.role === command.role))
+    .map((slot) => slot.role);
+  const choices = pages.filter((incident) => rolesOf(incident).length > 0);
+  return {
+    visibility: 'ephemeral',
+    message: {
+      title: present.t('reply.openPagesTitle'),
+      text: present.t('reply.openPages'),
+      fields: choices.map((incident) => ({
+        label: `${incident.id} [${incident.severity}]`,
+        value: `${present.incidentParams(incident).title} · ${present.roleList(rolesOf(incident))}`,
+      })),
+      buttons: choices.map((incident) => ({
+        label: present.t('button.ackIncident', { id: incident.id, roles: present.roleList(rolesOf(incident)) }),
+        command: `/incident ack ${incident.id}${command.role ? ` ${command.role}` : ''}`,
+        style: 'primary' as const,
+      })),
+      tone: 'info',
+    },
+  };
+}
+
 const ack: Action<'ack'> = async (command, caller, deps) => {
   const t = deps.present.t;
   const person = caller.person;
   if (!person) throw new DomainError('forbidden', t('error.unknownPerson'));
-  const incident = await findIncident(deps, caller, command.incident, (active) =>
-    active.filter((candidate) => candidate.slots.some((slot) => slot.state === 'paging' && slot.pages.some((page) => page.person === person))),
-  );
+  const choice = await openPagesChoice(deps, caller, command, person);
+  if (choice) return choice;
+  const incident = await findIncident(deps, caller, command.incident, pagedFor(person));
   const result = await deps.incidents.ack(incident.id, person, command.role);
   const roles = deps.present.roleList(result.roles);
   const key = result.already ? 'reply.alreadyAcked' : 'reply.acked';
   return ephemeral(t(key, { name: deps.present.personName(person), roles, id: incident.id }), result.already ? 'info' : 'success');
+};
+
+/** `/incident join`: lets the caller into the war room (what a second declarer on the same service is offered). */
+const join: Action<'join'> = async (command, caller, deps) => {
+  const t = deps.present.t;
+  if (!caller.person) throw new DomainError('forbidden', t('error.unknownPerson'));
+  const incident = await findIncident(deps, caller, command.incident);
+  const problems = await deps.incidents.join(incident.id, caller.person);
+  const text = [t('reply.joined', { id: incident.id, room: incident.roomName }), ...(problems.length > 0 ? [t('reply.roomProblems', { problems: problems.join('; ') })] : [])];
+  return { visibility: 'ephemeral', message: { text: text.join('\n'), tone: problems.length > 0 ? 'warning' : 'success', ...(roomPending(incident) ? {} : { room: incident.room }) } };
 };
 
 const status: Action<'status'> = async (command, caller, deps) => {
@@ -223,7 +274,8 @@ const timeline: Action<'timeline'> = async (command, caller, deps) => {
   const marks = milestones(incident, events, present)
     .map((mark) => `${present.t(`milestone.${mark.name}`)} ${mark.at !== undefined ? present.time(mark.at) : present.t('postmortem.notReached')}${mark.sincePrevious ? ` (+${mark.sincePrevious})` : ''}`)
     .join(' → ');
-  const shown = lines.slice(-TIMELINE_FIELDS);
+  // The declare entry always shows (who declared it, and when), then the newest entries.
+  const shown = lines.length > TIMELINE_FIELDS ? [...lines.slice(0, 1), ...lines.slice(-(TIMELINE_FIELDS - 1))] : lines;
   const fields = [
     { label: present.t('reply.timelineMilestones'), value: marks },
     ...shown.map((line) => ({ label: `${present.time(line.at)} +${line.sinceDeclared} · ${line.who}`, value: line.detail ? `${line.what}: ${line.detail}` : line.what })),
@@ -240,6 +292,7 @@ const ACTIONS: { [A in IncidentCommand['action']]: Action<A> } = {
   declareForm,
   ack,
   status,
+  join,
   list,
   resolve: resolveAction,
   mitigate: mitigateAction,

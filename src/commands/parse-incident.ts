@@ -8,9 +8,17 @@ import { splitOptions, tokenize, type Token } from './tokenize.js';
 import { parseDuration } from '../config/duration.js';
 import { overLimit } from '../kernel/text.js';
 
+/**
+ * `anyway=` on a declare: `INC-n[,INC-m]` declares despite those incidents
+ * open on the service and links them (what the warning offers); `yes`
+ * declares without looking (automation that knows).
+ */
+export type Anyway = { link: string[] } | { unchecked: true };
+
 /** The one grammar of /incident, shared by every chat. */
 export type IncidentCommand =
-  | { action: 'declare'; title: string; severity: Severity; service?: string; summary?: string }
+  | { action: 'declare'; title: string; severity: Severity; service?: string; summary?: string; anyway?: Anyway }
+  | { action: 'join'; incident?: string }
   | { action: 'declareForm' }
   | { action: 'ack'; incident?: string; role?: string }
   | { action: 'status'; incident?: string }
@@ -61,7 +69,7 @@ function rejectOptions(options: Map<string, string>, allowed: string[], ctx: Par
 const declare: Parser = (tokens, ctx) => {
   if (tokens.length === 0) return { action: 'declareForm' };
   const { words, options } = splitOptions(tokens);
-  rejectOptions(options, ['sev', 'severity', 'service', 'summary', 'title'], ctx);
+  rejectOptions(options, ['sev', 'severity', 'service', 'summary', 'title', 'anyway'], ctx);
   const severity = options.get('sev') ?? options.get('severity');
   const service = options.get('service') || undefined;
   const summary = oneLine(options.get('summary'));
@@ -72,7 +80,16 @@ const declare: Parser = (tokens, ctx) => {
     ...(summary !== undefined ? { summary } : {}),
   });
   if (!checked.ok) throw usage(ctx, checked.problem);
-  return { action: 'declare', ...checked.value };
+  const anyway = parseAnyway(options.get('anyway'), ctx);
+  return { action: 'declare', ...checked.value, ...(anyway ? { anyway } : {}) };
+};
+
+function parseAnyway(value: string | undefined, ctx: ParseContext): Anyway | undefined {
+  if (value === undefined) return undefined;
+  if (/^(yes|true)$/i.test(value.trim())) return { unchecked: true };
+  const ids = value.split(',').map((word) => normaliseIncidentId(word.trim()));
+  if (ids.length === 0 || ids.some((id) => id === undefined)) throw usage(ctx, ctx.t('error.badAnyway', { value }));
+  return { link: [...new Set(ids as string[])] };
 };
 
 /** A form's long text may hold line breaks; a title or summary reads as one line. */
@@ -102,6 +119,11 @@ const status: Parser = (tokens, ctx) => {
   rejectOptions(options, [], ctx);
   const { incident } = takeIncident(words);
   return { action: 'status', ...(incident ? { incident } : {}) };
+};
+
+const join: Parser = (tokens, ctx) => {
+  const parsed = status(tokens, ctx) as Extract<IncidentCommand, { action: 'status' }>;
+  return { ...parsed, action: 'join' };
 };
 
 const resolve: Parser = (tokens, ctx) => {
@@ -136,7 +158,10 @@ const escalate: Parser = (tokens, ctx) => {
   if (!ctx.config.teams[target] && !ctx.config.people[target]) {
     throw usage(ctx, ctx.t('error.unknownTarget', { value: target, teams, people }));
   }
-  return { action: 'escalate', ...(incident ? { incident } : {}), target, reason: rest.slice(1).join(' ').slice(0, 500) };
+  // The person paged needs to know why before they join: the reason is required.
+  const reason = rest.slice(1).join(' ').trim();
+  if (!reason) throw usage(ctx, ctx.t('error.escalateNeedsReason', { target, id: incident ?? 'INC-n' }));
+  return { action: 'escalate', ...(incident ? { incident } : {}), target, reason };
 };
 
 function parsePerson(word: string | undefined, ctx: ParseContext): string {
@@ -250,6 +275,7 @@ const PARSERS: Record<string, Parser> = {
   ack,
   acknowledge: ack,
   status,
+  join,
   list: () => ({ action: 'list' }),
   resolve,
   help: () => ({ action: 'help' }),

@@ -85,6 +85,11 @@ const severityLevelSchema = z
 const roleSchema = z
   .object({
     name: z.string().min(1).optional().describe('Display name of the role, e.g. Incident commander'),
+    names: z
+      .object({ en: z.string().min(1).optional(), 'zh-CN': z.string().min(1).optional() })
+      .strict()
+      .optional()
+      .describe('The display name per locale, e.g. zh-CN: 事件指挥; used when it matches `locale`, else `name`'),
     team: id('team')
       .optional()
       .describe('Team whose rotation staffs the role; omit with fromService to use the service team'),

@@ -21,7 +21,7 @@ export const schedulesZhCN: Record<keyof typeof schedulesEn, string> = {
   'schedule.status.declined': '已拒绝',
   'schedule.status.cancelled': '已取消',
   'schedule.position.primary': '主值班',
-  'schedule.position.backup': '备份值班',
+  'schedule.position.backup': '副值班',
   'schedule.conflict': '与同一班次的其他变更重叠：{changes}。请先取消那一项（/oncall cancel <id>）或选择其他区间。',
   'schedule.alreadyHolds': '{person} 在整个区间内已经负责这个 {team} 班次：无需更改。',
   'schedule.swapSelf': '换班需要两个不同的人：请指定要与你换班的人。',

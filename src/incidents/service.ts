@@ -17,12 +17,14 @@ import { startResponseClock } from '../muster/sla.js';
 import { startResolutionClock } from '../muster/resolution.js';
 import { notifyAudiences } from '../notify/audiences.js';
 import { attachPlaybook } from '../playbooks/runner.js';
+import { runOf } from '../playbooks/run-state.js';
 import { EMPTY_LIBRARY, type PlaybookLibrary } from '../playbooks/library.js';
 import { graceFor, postUpdate, scheduleNextUpdate, snoozeUpdate } from '../muster/cadence.js';
 import { commitChange, createIncident, type CommitDeps } from './commit.js';
 import { pendingRoom, WarRooms } from './war-room.js';
+import { roomName } from './room-name.js';
 import { syncGrants } from '../actions/record.js';
-import type { ConversationRef, DrillMark, Incident, PersonId } from './types.js';
+import { roomPending, type ConversationRef, type DrillMark, type Incident, type PersonId } from './types.js';
 import type { ContactKind } from '../config/paging.js';
 
 export interface DeclareInput {
@@ -41,6 +43,8 @@ export interface DeclareInput {
   onCommitted?: () => void;
   /** More effects for the declare commit itself (an alert group's mapping and alerts), all or nothing with it. */
   also?: (fx: Effects, ctx: MusterContext) => void;
+  /** Incidents open on the same service that the declarer chose to declare beside (anyway=INC-n): linked both ways. */
+  related?: string[];
 }
 
 export interface ServiceDeps extends CommitDeps {
@@ -64,17 +68,7 @@ const ROOM_REPLY_WAIT_MS = 2_000;
 /** How long a declaring request id is remembered (platforms redeliver for minutes at most). */
 const DECLARE_REQUEST_TTL_MS = 24 * 3_600_000;
 
-/** "inc-42-checkout-is-failing": readable and valid on every platform. */
-export function roomName(id: string, title: string): string {
-  const slug = title
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return [id.toLowerCase(), slug].filter(Boolean).join('-');
-}
+export { roomName } from './room-name.js';
 
 /** A scheduled drill never pages the people its schedule lets opt out; their steps go to whoever comes next. */
 function withoutOptedOut(config: MusterConfig, slots: Incident['slots'], drill: DrillMark | undefined): Incident['slots'] {
@@ -134,7 +128,7 @@ export class IncidentService {
     scheduleNextUpdate(this.ctx, incident, now);
     incident.updateGraceMs = graceFor(this.ctx, incident);
     const fx = new Effects(incident, now, input.declaredBy);
-    this.announce(fx);
+    this.announce(fx, input.related ?? []);
     for (const slot of incident.slots) runDueSteps(ctx, fx, slot);
     // A drill follows its scenario (attached by the drill), not the real playbook for the service.
     const playbook = input.drill ? undefined : this.library.match(incident.service, incident.severity);
@@ -145,10 +139,36 @@ export class IncidentService {
     const request = input.requestId ? { id: input.requestId, outcome: JSON.stringify({ incident: id }), ttlMs: DECLARE_REQUEST_TTL_MS } : undefined;
     const created = await createIncident(this.deps, fx, request);
     input.onCommitted?.();
+    await this.linkRelated(created, input.related ?? []);
     if (!input.drill && input.severity === 'P1') await this.stopDrills(this.deps.present.t('drill.stoppedByReal', { id }), 'muster');
     const outcome = await room;
     if (!outcome) return { incident: created, problems: [], roomOpening: true };
     return { incident: outcome.incident, problems: outcome.problems, ...(outcome.roomError ? { roomError: outcome.roomError } : {}) };
+  }
+
+  /**
+   * The open incidents a declarer declared beside hear of the new one, on
+   * their timeline and in their room. The new incident exists either way: a
+   * link that cannot be written is logged, not fatal.
+   */
+  private async linkRelated(created: Incident, related: string[]): Promise<void> {
+    const { present } = this.deps;
+    for (const id of related) {
+      await this.apply(id, created.declaredBy, (fx) => {
+        fx.event('incident.linked', { data: { related: created.id, service: created.service ?? null } });
+        fx.toRoom(`linked-${created.id}`, present.notice(present.t('room.linked', {
+          ...present.incidentParams(created), declarer: present.declarerName(created), room: created.roomName,
+        }), 'warning'));
+      }).catch((error: unknown) => this.deps.logger.warn({ incident: id, related: created.id, err: error }, 'could not link the incident declared beside it'));
+    }
+  }
+
+  /** Lets a person into an incident's war room; what the chat could not do is returned, per person. */
+  async join(incidentId: string, person: PersonId): Promise<string[]> {
+    const incident = await this.deps.store.get(incidentId);
+    if (!incident) throw new DomainError('not_found', this.deps.present.t('error.notFound', { id: incidentId }));
+    if (roomPending(incident)) throw new DomainError('conflict', this.deps.present.t('error.roomStillOpening', { id: incidentId }));
+    return this.deps.chat.invite(incident.room, [person]);
   }
 
   private newIncident(parts: { id: string; number: number; now: number; input: DeclareInput; slots: Incident['slots'] }): Incident {
@@ -166,7 +186,7 @@ export class IncidentService {
       ...(parts.input.declaredByName ? { declaredByName: parts.input.declaredByName } : {}),
       declaredAt: parts.now,
       room: pendingRoom(parts.id),
-      roomName: `#${roomName(parts.id, parts.input.title)}`,
+      roomName: `#${roomName(parts.id, parts.input.title, parts.input.service)}`,
       roomOpening: { origin: parts.input.origin },
       slots: parts.slots,
       ...(deadline !== undefined && parts.slots.length > 0 ? { assembleDeadlineAt: parts.now + deadline } : {}),
@@ -176,7 +196,7 @@ export class IncidentService {
     };
   }
 
-  private announce(fx: Effects): void {
+  private announce(fx: Effects, related: string[]): void {
     const incident = fx.incident;
     if (incident.drill) fx.event('drill.started', { data: { scenario: incident.drill.scenario, schedule: incident.drill.schedule ?? null } });
     fx.event('incident.declared', {
@@ -187,8 +207,10 @@ export class IncidentService {
         service: incident.service ?? null,
         summary: incident.summary ?? null,
         room: incident.room,
+        ...(related.length > 0 ? { related: related.join(', ') } : {}),
       },
     });
+    if (related.length > 0) fx.toRoom('related', this.deps.present.notice(this.deps.present.t('room.relatedOpen', { ids: related.join(', ') }), 'warning'));
     const present = this.deps.present;
     const params = present.declaredParams(incident);
     if (this.deps.config.channels.broadcast && !incident.drill) {
@@ -203,7 +225,10 @@ export class IncidentService {
         (slot) => (!role || slot.role === role) && slot.pages.some((page) => page.person === person),
       );
       if (paged.length === 0) {
-        throw new DomainError('not_paged', this.deps.present.t('error.notPaged', { what: role ?? 'any role', id: incidentId }));
+        // Nothing to acknowledge: say how to take a role anyway (assign) or bring someone in (escalate).
+        const { present } = this.deps;
+        const what = role ? present.roleName(role) : present.t('ack.anyRole');
+        throw new DomainError('not_paged', present.t('error.notPaged', { what, id: incidentId, person }));
       }
       const open = paged.filter((slot) => slot.state === 'paging');
       if (open.length === 0) return { roles: paged.map((slot) => slot.role), already: true };
@@ -229,11 +254,26 @@ export class IncidentService {
     const ctx = await this.context();
     const { result } = await commitChange(this.deps, () => this.deps.store.get(incidentId), actor, (fx) => {
       const result = changeSeverity(ctx, fx, to, reason);
+      this.playbookForSeverity(fx);
       syncGrants(this.ctx, fx);
       return result;
     },
     );
     return result;
+  }
+
+  /**
+   * After a severity change, the playbook that matches the new severity is
+   * attached when none is running (a P3 that became a P1 gets the P1
+   * runbook); a running one is never replaced, nor a finished one re-run.
+   */
+  private playbookForSeverity(fx: Effects): void {
+    const incident = fx.incident;
+    if (incident.drill) return;
+    const current = runOf(incident);
+    if (current && current.completedAt === undefined) return;
+    const playbook = this.library.match(incident.service, incident.severity);
+    if (playbook && playbook.id !== current?.definition.id) attachPlaybook(this.ctx, fx, playbook);
   }
 
   async escalate(incidentId: string, actor: string, target: string, reason: string): Promise<string> {

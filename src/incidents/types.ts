@@ -113,6 +113,8 @@ export interface Incident {
   /** Set on a drill: every message says DRILL, audiences hear nothing, actions dry-run unless live. */
   drill?: DrillMark;
   summary?: string;
+  /** Audiences told of this incident so far (src/notify/audiences.ts): an upgrade tells the others as a declare. */
+  audiencesTold?: string[];
   slots: RoleSlot[];
   assembleDeadlineAt?: number;
   assembledAt?: number;
@@ -166,6 +168,7 @@ export interface AlertTally {
 
 export type TimelineType =
   | 'incident.declared'
+  | 'incident.linked'
   | 'room.opened'
   | 'page.sent'
   | 'page.stood_down'

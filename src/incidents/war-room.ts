@@ -2,6 +2,7 @@ import type { Presenter } from '../notify/present.js';
 import type { Logger } from '../logger.js';
 import { RetryLaterError, type ChatPort, type OpenedRoom } from '../ports.js';
 import { commitChange, type CommitDeps } from './commit.js';
+import { unicodeRoomName } from './room-name.js';
 import { PENDING_ROOM_PREFIX, roomPending, type ConversationRef, type Incident, type PersonId } from './types.js';
 
 /**
@@ -132,6 +133,7 @@ export class WarRooms {
       const room = await this.deps.chat.openRoom({
         incident: incident.id,
         name: incident.roomName.replace(/^#/, ''),
+        ...unicodeName(incident),
         topic: this.deps.present.t('room.topic', { id: incident.id, severity: incident.severity, title: incident.title }),
         members,
         origin,
@@ -150,4 +152,10 @@ export class WarRooms {
     const problems = await this.deps.chat.invite(incident.room, people).catch((error: unknown) => [error instanceof Error ? error.message : String(error)]);
     if (problems.length > 0) this.deps.logger.warn({ incident: incident.id, people, problems }, 'could not let people paged while the room opened into it');
   }
+}
+
+/** The room's name in the title's script, for chats that allow it; absent when the Latin name says it all. */
+function unicodeName(incident: Incident): { unicodeName?: string } {
+  const name = unicodeRoomName(incident.id, incident.title, incident.service);
+  return name ? { unicodeName: name } : {};
 }

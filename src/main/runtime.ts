@@ -23,9 +23,7 @@ import { AlertService } from '../alerts/service.js';
 import { webhookSecrets } from '../config/secrets.js';
 import { ConfigError } from '../config/load.js';
 import { libraryFor } from '../playbooks/library.js';
-import { HttpExecutor } from '../../adapters/executors/http.js';
-import { ExecExecutor } from '../../adapters/executors/exec.js';
-import { actionSecrets } from '../config/action-secrets.js';
+import { actionExecutors, actionWarnings } from './action-executors.js';
 import { Muster } from '../app.js';
 import { postmortemExport, postmortemUrlFor } from './postmortem-links.js';
 import type { AuditKey } from '../audit/key.js';
@@ -170,7 +168,7 @@ export async function buildRuntime(options: {
   const parts = target ? await productionParts(target, options.env.redisPrefix, options.logger) : embeddedParts(clock);
   const webhooks = options.webhooks ?? new HttpWebhooks(options.config.audiences, readWebhookSecrets(options));
   const playbooks = libraryFor(options.config, options.configFile);
-  const executors = actionExecutors(options);
+  const executors = readyExecutors(options);
   const postmortemUrl = postmortemUrlFor(options.env, options.logger);
   const paging = startPaging(options.config, options.env.raw ?? {}, options.logger, options.configFile);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}),
@@ -222,14 +220,11 @@ function readWebhookSecrets(options: { config: MusterConfig; env: MusterEnv; log
   }
 }
 
-/** The executors of privileged actions; an http action whose secret is missing is refused when run, with a warning now. */
-function actionExecutors(options: { config: MusterConfig; env: MusterEnv; logger: Logger }) {
-  const { secrets, missing } = actionSecrets(options.config.actions, options.env.raw ?? {});
-  for (const problem of missing) options.logger.warn({ variable: problem.path }, `${problem.message}: set ${problem.path}`);
-  return {
-    http: new HttpExecutor({ secrets }),
-    exec: new ExecExecutor({ allowedPrograms: options.config.actions.allowedPrograms }),
-  };
+/** The executors of privileged actions; an action that cannot run is refused when asked for, with a warning now. */
+function readyExecutors(options: { config: MusterConfig; env: MusterEnv; logger: Logger }) {
+  const executors = actionExecutors(options.config, options.env);
+  for (const warning of actionWarnings(options.config, executors)) options.logger.warn({ action: warning.action }, warning.text);
+  return executors;
 }
 
 /**
@@ -278,7 +273,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
         : {}),
       ...(env.dashboardToken
         ? { dashboard: {
-          token: env.dashboardToken, store, names: muster.present, t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp,
+          token: env.dashboardToken, store, names: dashboardNames(muster.present), t: muster.present.t, now: () => clock.now(), logger, secureCookie: !env.dashboardPlainHttp,
           postmortem: postmortemExport(store, muster.present),
           ...(muster.shifts ? { oncall: () => (muster.shifts as NonNullable<typeof muster.shifts>).week(clock.now()) } : {}),
         } }
@@ -326,4 +321,9 @@ async function settle(outbox: Outbox, maxMs: number): Promise<void> {
     if ((await outbox.depth()) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The dashboard's tables show bare clock times in the team zone (their columns are narrow); chat messages carry the zone and day. */
+function dashboardNames(present: Muster['present']) {
+  return { personName: (person: string) => present.personName(person), roleName: (role: string) => present.roleName(role), time: (at: number) => present.clockTime(at) };
 }

@@ -8,7 +8,7 @@ import { type MusterContext } from '../kernel/context.js';
 import { markResponded, startResponseClock } from './sla.js';
 import { startResolutionClock } from './resolution.js';
 import { graceFor, scheduleNextUpdate } from './cadence.js';
-import { notifyAudiences } from '../notify/audiences.js';
+import { notifyUpgrade } from '../notify/audiences.js';
 import { standDown } from './stand-down.js';
 
 /**
@@ -108,7 +108,7 @@ export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, re
   }), upgrade ? 'alert' : 'info');
   fx.toRoom(`sev-${incident.version}`, notice);
   if (ctx.config.channels.broadcast && !incident.drill) fx.send(`sev-broadcast-${incident.version}`, { kind: 'broadcast' }, notice);
-  if (upgrade) notifyAudiences(ctx, fx, 'upgraded', reason);
+  if (upgrade) notifyUpgrade(ctx, fx, from, reason);
   for (const slot of incident.slots) if (opened.includes(slot.role)) runDueSteps(ctx, fx, slot);
   completeIfAssembled(ctx, fx);
   fx.refreshBoard();

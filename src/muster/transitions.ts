@@ -34,7 +34,7 @@ export function runDueSteps(ctx: MusterContext, fx: Effects, slot: RoleSlot, unt
       fx.event('escalation.step', { actor: SYSTEM, role: slot.role, data: { step: index, via: step.via, targets: step.targets, ...(reason ? { reason } : {}) } });
       const targets = step.targets.map((person) => ctx.present.personName(person)).join(', ');
       fx.toRoom(`esc-${slot.role}-e${slot.epoch}-s${index}`, ctx.present.notice(
-        ctx.present.t('room.escalated', { role: ctx.present.roleName(slot.role), targets, via: step.via }),
+        ctx.present.t('room.escalated', { role: ctx.present.roleName(slot.role), targets, via: ctx.present.viaName(step.via) }),
         'warning',
       ));
     }

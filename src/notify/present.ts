@@ -1,10 +1,14 @@
 import type { MusterConfig } from '../config/schema.js';
 import { formatClock } from '../config/duration.js';
-import { translator, type Translate } from '../i18n/catalog.js';
+import { ZonedClock } from './clock-text.js';
+import { translator, type MessageKey, type Translate } from '../i18n/catalog.js';
 import { roomPending, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
 import { receiptsLine } from '../paging/board-line.js';
+
+/** Display names of unconfigured people kept in memory: enough for every stranger active at once. */
+const CHAT_NAMES_KEPT = 1_000;
 
 /**
  * Turns incident state into neutral messages in the configured locale. Domain
@@ -13,20 +17,34 @@ import { receiptsLine } from '../paging/board-line.js';
 export class Presenter {
   readonly t: Translate;
 
-  constructor(private readonly config: MusterConfig) {
+  /** `now` decides what "today" is for the dates times carry; the bot passes its clock. */
+  constructor(private readonly config: MusterConfig, now: () => number = Date.now) {
     this.t = translator(config.locale);
-    this.clockFormat = new Intl.DateTimeFormat('en-GB', {
-      timeZone: config.timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
+    this.clock = new ZonedClock(config.locale, config.timeZone, now);
   }
 
+  /**
+   * A configured person's name; for someone missing from muster.yaml, the
+   * name their chat gave (remembered as they act, newest kept), or for the
+   * console the name typed; a raw ref only when nothing better is known.
+   */
   personName(person: PersonId): string {
-    return this.config.people[person]?.name ?? person;
+    const configured = this.config.people[person]?.name;
+    if (configured) return configured;
+    const seen = this.chatNames.get(person);
+    if (seen) return seen;
+    return person.startsWith('console:') ? person.slice('console:'.length) : person;
   }
+
+  /** Remembers the chat's display name of someone missing from muster.yaml, for personName. */
+  rememberChatName(ref: string, displayName: string): void {
+    if (this.config.people[ref] || !displayName.trim()) return;
+    this.chatNames.delete(ref);
+    this.chatNames.set(ref, displayName.trim());
+    if (this.chatNames.size > CHAT_NAMES_KEPT) this.chatNames.delete(this.chatNames.keys().next().value as string);
+  }
+
+  private readonly chatNames = new Map<string, string>();
 
   /** Configured roles by name; experts pulled in by /incident escalate as "expert: <team or person>". */
   /** A declarer missing from muster.yaml is shown by the name their chat gave, not a raw id. */
@@ -41,11 +59,19 @@ export class Presenter {
   }
 
   declarerName(incident: Incident): string {
-    return this.config.people[incident.declaredBy] ? this.personName(incident.declaredBy) : (incident.declaredByName ?? incident.declaredBy);
+    return this.config.people[incident.declaredBy] ? this.personName(incident.declaredBy) : (incident.declaredByName ?? this.personName(incident.declaredBy));
+  }
+
+  /** An escalation step's source in the reader's words ("backup on-call", 副值班), never the config keyword. */
+  viaName(via: string): string {
+    const known: Record<string, MessageKey> = { primary: 'chainVia.primary', backup: 'chainVia.backup', manager: 'chainVia.manager', people: 'chainVia.people' };
+    const key = known[via];
+    return key ? this.t(key) : via;
   }
 
   roleName(role: string): string {
-    const configured = this.config.roles[role]?.name;
+    const spec = this.config.roles[role];
+    const configured = spec?.names?.[this.config.locale] ?? spec?.name;
     if (configured) return configured;
     if (role.startsWith('expert-')) {
       const target = role.slice('expert-'.length);
@@ -55,15 +81,22 @@ export class Presenter {
     return role;
   }
 
-  /**
-   * Wall-clock time in the configured zone, e.g. 09:01:05. One Intl formatter
-   * per presenter: building a zoned date per call showed up in declare profiles.
-   */
+  /** Wall-clock time in the team's zone, with the zone and (when not today) the day: "09:01:05 CET". */
   time(at: number): string {
-    return this.clockFormat.format(at);
+    return this.clock.time(at);
   }
 
-  private readonly clockFormat: Intl.DateTimeFormat;
+  /** The bare clock ("09:01:05"), for tables whose header already says the zone (the dashboard). */
+  clockTime(at: number): string {
+    return this.clock.clockOnly(at);
+  }
+
+  /** A deadline: its time and how far off it is, "09:15:00 CET (in 15 min)". */
+  deadline(at: number): string {
+    return this.t('time.deadline', { time: this.clock.time(at), minutes: this.clock.minutesUntil(at) });
+  }
+
+  private readonly clock: ZonedClock;
 
   elapsed(ms: number): string {
     return formatClock(ms);

@@ -6,6 +6,7 @@
  */
 import type { Incident, TimelineEvent } from '../incidents/types.js';
 import { clipText } from '../kernel/text.js';
+import { runOf } from '../playbooks/run-state.js';
 import type { Presenter } from '../notify/present.js';
 
 export interface TimelineLine {
@@ -75,7 +76,7 @@ export function timelineLines(incident: Incident, timeline: TimelineEvent[], pre
       sinceDeclared: present.elapsed(event.at - start),
       who: who(event, incident, present),
       what: event.type,
-      detail: detail(event, present),
+      detail: detail(event, present, stepTitles(incident)),
     }));
 }
 
@@ -109,6 +110,7 @@ function postmortemData(incident: Incident, lines: TimelineLine[], marks: Milest
       pagedAt: slot.pages[0] ? iso(slot.pages[0].at) : null,
       ackedAt: slot.ackedAt !== undefined ? iso(slot.ackedAt) : null,
       timeToAckMs: slot.ackedAt !== undefined ? slot.ackedAt - slot.startedAt : null,
+      escalations: escalationsOf(slot),
       state: slot.state,
     })),
     milestones: marks,
@@ -141,6 +143,7 @@ function markdown(incident: Incident, lines: TimelineLine[], marks: Milestone[],
   for (const mark of marks) {
     out.push(`| ${t(`milestone.${mark.name}`)} | ${mark.when ?? t('postmortem.notReached')} | ${mark.sincePrevious ?? ''} |`);
   }
+  out.push(...rolesTable(incident, present));
   out.push('', `## ${t('postmortem.timeline')}`, '');
   out.push(`| ${t('postmortem.col.when')} | ${t('postmortem.col.elapsed')} | ${t('postmortem.col.who')} | ${t('postmortem.col.what')} |`, '| --- | --- | --- | --- |');
   for (const line of lines) {
@@ -151,6 +154,30 @@ function markdown(incident: Incident, lines: TimelineLine[], marks: Milestone[],
   out.push('', `## ${t('postmortem.wentBadly')}`, '', t('postmortem.fillIn'));
   out.push('', `## ${t('postmortem.actionItems')}`, '', t('postmortem.actionItemTemplate'), '');
   return out.join('\n');
+}
+
+/** Escalation steps a slot went through past its first page. */
+function escalationsOf(slot: Incident['slots'][number]): number {
+  return new Set(slot.pages.filter((page) => page.step > 0).map((page) => page.step)).size;
+}
+
+/** One row per role: who took it (or was last paged), when that person was paged and acked, how long it took, how far it escalated. */
+function rolesTable(incident: Incident, present: Presenter): string[] {
+  const { t } = present;
+  const rows = incident.slots.map((slot) => {
+    const person = slot.ackedBy ?? slot.pages[slot.pages.length - 1]?.person;
+    const paged = slot.pages.find((page) => page.person === person);
+    const acked = slot.ackedAt !== undefined ? iso(slot.ackedAt) : t('postmortem.notAcked');
+    const toAck = slot.ackedAt !== undefined ? present.elapsed(slot.ackedAt - slot.startedAt) : '';
+    const who = person ? escapeMarkdown(present.personName(person)) : '';
+    return `| ${escapeMarkdown(present.roleName(slot.role))} | ${who} | ${paged ? iso(paged.at) : ''} | ${acked} | ${toAck} | ${escalationsOf(slot)} |`;
+  });
+  return [
+    '', `## ${t('postmortem.roles')}`, '',
+    `| ${t('postmortem.col.role')} | ${t('postmortem.col.person')} | ${t('postmortem.col.paged')} | ${t('postmortem.col.acked')} | ${t('postmortem.col.timeToAck')} | ${t('postmortem.col.escalations')} |`,
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
 }
 
 /** The knowledge entry filed with `/incident learn`, when there is one. */
@@ -183,9 +210,12 @@ function breaches(incident: Incident): string[] {
 }
 
 /**
- * Escapes user text for Markdown (CommonMark and GitHub): HTML is neutralised
- * as entities, formatting characters get a backslash, and line breaks become
- * spaces so a table row stays one row.
+ * Escapes user text for Markdown (CommonMark and GitHub) where it stands:
+ * inside a line (a heading's text, a list item, a table cell), never at its
+ * start. HTML is neutralised as entities; only what formats inline gets a
+ * backslash (emphasis, code, links and images through their brackets, table
+ * pipes, strikethrough), so "#inc-1-checkout" and "(0:02)" read as written;
+ * line breaks become spaces so a table row stays one row.
  */
 export function escapeMarkdown(text: string): string {
   return text
@@ -193,7 +223,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (char) => `\\${char}`);
+    .replace(/[\\`*_[\]|~]/g, (char) => `\\${char}`);
 }
 
 function iso(at: number): string {
@@ -209,10 +239,24 @@ function personOrActor(actor: string, present: Presenter): string {
   return present.personName(actor);
 }
 
-const WORDS = ['note', 'reason', 'text', 'title', 'scenario', 'action', 'from', 'to', 'via', 'sla'];
+const WORDS = ['note', 'reason', 'text', 'title', 'scenario', 'action', 'from', 'to', 'via', 'sla', 'answer', 'related'];
 
-function detail(event: TimelineEvent, present: Presenter): string {
+/** Step ids to their titles, from the playbook run on the record. */
+function stepTitles(incident: Incident): Map<string, string> {
+  const run = runOf(incident);
+  const titles = new Map<string, string>();
+  for (const step of run?.definition.steps ?? []) {
+    titles.set(step.id, step.title);
+    if (step.kind === 'parallel') for (const child of step.steps) titles.set(child.id, child.title);
+  }
+  return titles;
+}
+
+function detail(event: TimelineEvent, present: Presenter, steps: Map<string, string>): string {
   const parts: string[] = [];
+  // A step entry names the step: its title and id ("Confirm impact [confirm]").
+  const step = event.data.step;
+  if (typeof step === 'string' && event.type.startsWith('step.')) parts.push(steps.has(step) ? `${steps.get(step)} [${step}]` : step);
   if (event.role) parts.push(present.roleName(event.role));
   if (event.person && event.person !== event.actor) parts.push(present.personName(event.person));
   for (const key of WORDS) {

@@ -23,7 +23,8 @@ export interface ReconcileReport {
 
 /**
  * Makes the queues match the records: every timer an active incident (or one
- * `moreIncidents` names) expects is (re)scheduled and every committed-but-undelivered message is (re)queued.
+ * `moreIncidents` names) expects and the queue lacks is scheduled, and every
+ * committed-but-undelivered message is (re)queued.
  * Both are idempotent by id, so running this at start, and again from the
  * watchdog, never doubles anything.
  */
@@ -40,8 +41,13 @@ export async function reconcile(
   const overdue = timers
     .map((timer) => ({ id: timer.id, lateMs: now - timer.dueAt }))
     .filter((entry) => entry.lateMs > overdueAfterMs);
-  for (let start = 0; start < timers.length; start += BATCH) {
-    await deps.scheduler.scheduleAll(timers.slice(start, start + BATCH), { revive: true });
+  // Only what the queue lacks (lost, or failed for good) is handed on again:
+  // re-adding every expected timer cost one state read and one add per timer
+  // per pass, on every replica, every 15 s.
+  const queued = new Set(await deps.scheduler.pendingIds());
+  const missing = timers.filter((timer) => !queued.has(timer.id));
+  for (let start = 0; start < missing.length; start += BATCH) {
+    await deps.scheduler.scheduleAll(missing.slice(start, start + BATCH), { revive: true });
   }
   const pending = await deps.store.pendingOutbox();
   for (let start = 0; start < pending.length; start += BATCH) {

@@ -100,7 +100,7 @@ describe('privileged actions, end to end', () => {
       expect.stringMatching(/^RUN-1: failover completed \(202, 0:0\d\)\.$/),
       'RUN-2: Pete Payments is running rollback with service=checkout (approved by Sid SRE).',
     ]));
-    expect((await say('cara', '/incident grants', room)).message.fields?.[0]).toMatchObject({ label: 'Sam SRE', value: 'failover as ops, until 11:00:00' });
+    expect((await say('cara', '/incident grants', room)).message.fields?.[0]).toMatchObject({ label: 'Sam SRE', value: 'failover as ops, until 11:00:00 CET' });
     expect(await verifyAudit(h.store, TEST_AUDIT_KEY)).toMatchObject({ ok: true });
   });
 });

@@ -42,7 +42,7 @@ describe('muster archive (production mode, real Redis)', () => {
 
     const archived = await muster(['archive', '--config', CONFIG, '--out', out, '--before', '2999-01-01'], ENV);
     expect(archived.code, archived.stderr).toBe(0);
-    expect(archived.stdout).toContain(`Archived 1 resolved incident(s) resolved before 2999-01-01T00:00:00.000Z to ${out}`);
+    expect(archived.stdout).toContain(`Archived 1 incident resolved before 2999-01-01T00:00:00.000Z to ${out}`);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { incident: { id: string; status: string }; timeline: Array<{ type: string }> });
     expect(lines.map((line) => [line.incident.id, line.incident.status])).toEqual([['INC-1', 'resolved']]);
     expect(lines[0]!.timeline.map((event) => event.type)).toEqual(expect.arrayContaining(['incident.declared', 'incident.resolved']));

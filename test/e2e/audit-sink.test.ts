@@ -25,7 +25,7 @@ describe('the audit sink', () => {
     const say = (person: string, args: string) =>
       runtime.muster.dispatch({ name: 'incident', args, actor: `console:${person}`, conversation: 'console:#general', requestId: `sink-${++request}` });
     await say('alice', 'declare Database down sev=P2 service=checkout');
-    await say('alice', 'declare Search slow sev=P3 service=checkout');
+    await say('alice', 'declare Search slow sev=P3 service=checkout anyway=yes');
     await runtime.settle(5_000);
     const store = runtime.store;
     const stored = [...(await store.timeline('INC-1')), ...(await store.timeline('INC-2'))];

@@ -65,6 +65,22 @@ describe('validate and schema', () => {
     }
   });
 
+  it('start-up warns about each action the machine cannot run, before anyone needs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-e2e-'));
+    const script = join(dir, 'quit.script');
+    writeFileSync(script, 'quit\n');
+    const result = await muster(['console', '--config', 'examples/muster.yaml', '--script', script], { DBCTL_FAILOVER_SECRET: '' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toContain('action "rollback" cannot run: /opt/muster/bin/rollback does not exist on the bot\'s machine');
+  });
+
+  it('warns about each action the machine cannot run (secret unset, program absent), and still exits 0', async () => {
+    const result = await muster(['validate', 'examples/muster.yaml'], { DBCTL_FAILOVER_SECRET: '' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('muster: warning: action "db-failover" cannot run: its secret is not set (set DBCTL_FAILOVER_SECRET');
+    expect(result.stderr).toContain('muster: warning: action "rollback" cannot run: /opt/muster/bin/rollback does not exist on the bot\'s machine');
+  });
+
   it('lists every problem with file, line, path and hint, and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'muster-e2e-'));
     const file = join(dir, 'broken.yaml');

@@ -123,7 +123,7 @@ describe.each(LOCALES)('the dashboard as seen in $locale', (locale) => {
       await bot.runDueTimers();
     }
     // INC-4 is live: declared now, the commander acked, four roles still missing
-    await bot.say('alice', '/incident declare Payments are failing sev=P1 service=checkout');
+    await bot.say('alice', '/incident declare Payments are failing sev=P1 service=checkout anyway=yes');
     await bot.say('cara', '/incident ack INC-4');
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
@@ -180,8 +180,8 @@ describe.each(LOCALES)('the dashboard as seen in $locale', (locale) => {
     expect(slot.pages.length).toBeGreaterThan(1);
     const row = card.locator('tr[data-role="commander"]');
     expect(await row.locator('td.person').textContent()).toBe(bot!.runtime.muster.present.personName(last.person));
-    expect(await row.locator('td.paged').textContent()).toBe(bot!.runtime.muster.present.time(last.at));
-    expect(await row.locator('td.paged').textContent()).not.toBe(bot!.runtime.muster.present.time(slot.pages[0]!.at));
+    expect(await row.locator('td.paged').textContent()).toBe(bot!.runtime.muster.present.clockTime(last.at));
+    expect(await row.locator('td.paged').textContent()).not.toBe(bot!.runtime.muster.present.clockTime(slot.pages[0]!.at));
 
     await expectOnPage(page, card);
     expect(await clipped(card)).toEqual([]);

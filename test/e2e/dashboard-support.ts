@@ -67,7 +67,7 @@ export async function startDashboardBot(config: MusterConfig, logger: Logger = s
 export async function seedResolved(bot: DashboardBot, id: string, daysAgo: number, assembleMin: number) {
   const declaredAt = Date.now() - daysAgo * DAY;
   bot.pin(declaredAt);
-  await bot.say('alice', `/incident declare Seeded outage ${id} sev=P1 service=checkout`);
+  await bot.say('alice', `/incident declare Seeded outage ${id} sev=P1 service=checkout anyway=yes`);
   bot.pin(declaredAt + Math.round(assembleMin * MIN));
   for (const person of ['cara', 'pete', 'sam', 'pia', 'cody']) await bot.say(person, `/incident ack ${id}`);
   bot.pin(declaredAt + Math.round(assembleMin * MIN) + 20 * MIN);

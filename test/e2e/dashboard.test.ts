@@ -41,7 +41,7 @@ beforeAll(async () => {
   await seedResolved(bot, 'INC-1', 14, 7);
   await seedResolved(bot, 'INC-2', 7, 18);
   await say('alice', '/incident declare Payments are failing sev=P1 service=checkout');
-  await say('alice', `/incident declare ${XSS_TITLE} sev=P2 service=checkout`);
+  await say('alice', `/incident declare ${XSS_TITLE} sev=P2 service=checkout anyway=yes`);
   browser = await launchChromium();
 }, 60_000);
 

@@ -91,7 +91,7 @@ describe('the README console example, through npm start on the shipped config', 
     expect(out).toMatch(/^\[DM @marcus\] ! PAGE INC-1 \[P1\] Checkout is failing/m);
     expect(out).toMatch(/^\[reply to marcus\] ✓ .*Marcus Brown.*INC-1/m);
     expect(out).toMatch(/^\[reply to priya\] ! INC-1 \[P1\] Checkout is failing\n\s+Status: assembling/m);
-    expect(out).toMatch(/Marcus Brown · paged \d\d:\d\d:\d\d · acked/);
+    expect(out).toMatch(/Marcus Brown · paged \d\d:\d\d:\d\d [A-Z][A-Z0-9+-]* · acked/);
     expect(out).toMatch(/^\[reply to sarah\] · Active incidents\n\s+INC-1 \[P1\]: Checkout is failing/m);
     expect(out).toMatch(/^\[#inc-1-checkout-is-failing\] ✓ INC-1 resolved by Sarah Johnson/m);
     // The tags the README explains are explained at start, before the first tagged line.

@@ -150,7 +150,7 @@ describe('an ack racing the escalation step due at the same moment', () => {
     // Declared a little apart, so each race has the timer worker and the store mostly to itself.
     const replies = [];
     for (let i = 0; i < TRIALS; i += 1) {
-      replies.push(await n.say('alice', `declare race ${i} sev=P3 service=checkout`));
+      replies.push(await n.say('alice', `declare race ${i} sev=P3 service=checkout anyway=yes`));
       await sleep(20);
     }
     const ids = replies.map((reply) => /^(INC-\d+) declared/.exec(reply.message.text)?.[1] ?? reply.message.text);

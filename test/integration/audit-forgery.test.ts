@@ -55,8 +55,8 @@ async function threeIncidents(key: AuditKey = TEST_AUDIT_KEY): Promise<{ store: 
   const say = (person: string, args: string) =>
     muster!.dispatch({ name: 'incident', args, actor: `console:${person}`, conversation: 'console:#general', requestId: `${prefix}${++request}` });
   await say('alice', 'declare Database down sev=P2 service=checkout');
-  await say('alice', 'declare Payments slow sev=P3 service=checkout');
-  await say('alice', 'declare Search broken sev=P3 service=checkout');
+  await say('alice', 'declare Payments slow sev=P3 service=checkout anyway=yes');
+  await say('alice', 'declare Search broken sev=P3 service=checkout anyway=yes');
   // Page receipts are committed as deliveries finish: let them land before anyone forges.
   await outbox.idle();
   return { store, sink };

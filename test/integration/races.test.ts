@@ -19,7 +19,7 @@ import {
   until,
 } from '../support/redis.js';
 
-const DECLARE = 'declare Checkout is failing sev=P1 service=checkout';
+const DECLARE = 'declare Checkout is failing sev=P1 service=checkout anyway=yes';
 
 let prefix = '';
 let proxy: RedisProxy | undefined;

@@ -40,7 +40,7 @@ describe('resolve on Redis and BullMQ', () => {
     await muster.start({ watchdog: false });
     const say = (args: string, requestId: string) => muster!.dispatch({ name: 'incident', args, actor: 'console:alice', conversation: 'console:#general', requestId });
     await say('declare Checkout is failing sev=P1 service=checkout', 'r1');
-    await say('declare Payments slow sev=P1 service=checkout', 'r2');
+    await say('declare Payments slow sev=P1 service=checkout anyway=yes', 'r2');
     const of = async (id: string) => (await scheduler.pendingIds()).filter((timer) => timer.includes(`${id}-`));
     expect((await of('INC-1')).length).toBeGreaterThan(3);
     const other = await of('INC-2');

@@ -52,7 +52,7 @@ describe('two replicas on one Redis prefix', () => {
 
     const replies = await Promise.all(
       ['Checkout is failing', 'Payments are slow', 'Search is down'].map((title) =>
-        a.say('alice', `declare ${title} sev=P1 service=checkout`),
+        a.say('alice', `declare ${title} sev=P1 service=checkout anyway=yes`),
       ),
     );
     expect(replies.map((reply) => reply.message.text.split(' ')[0]).sort()).toEqual(INCIDENTS);

@@ -290,7 +290,8 @@ export const P1_CHAIN: Record<string, [string, string, string]> = {
 };
 
 /** The P1 these suites declare, its roles, and who is paged first and second for them. */
-export const DECLARE_P1 = 'declare Checkout is failing sev=P1 service=checkout';
+// anyway=yes: tests declare many on one service at once, which a person would be asked about first.
+export const DECLARE_P1 = 'declare Checkout is failing sev=P1 service=checkout anyway=yes';
 export const ROLES = Object.keys(P1_CHAIN);
 export const PRIMARIES = ROLES.map((role) => P1_CHAIN[role]![0]);
 export const BACKUPS = ROLES.map((role) => P1_CHAIN[role]![1]);

@@ -12,7 +12,7 @@ async function recorded() {
   await h.act('sam', 'run', 'INC-1 failover cluster=orders');
   await h.act('pete', 'run', 'INC-1 rollback service=checkout');
   await h.act('pete', 'approve', 'INC-1 REQ-1');
-  await h.say('alice', '/incident declare Second sev=P3 service=checkout');
+  await h.say('alice', '/incident declare Second sev=P3 service=checkout anyway=yes');
   const timelines = (h.store as unknown as { timelines: Map<string, TimelineEvent[]> }).timelines;
   return { h, timeline: timelines.get('INC-1')! };
 }

@@ -43,7 +43,7 @@ describe('drills', () => {
     const report = await h.say('mona', '/drill report INC-1');
     expect(report.message.text).toContain('Assembled in 2:00 (target 15:00)');
     const trend = await h.say('mona', '/drill trend');
-    expect(trend.message.text).toBe('1 drills; median time to assemble 2:00; 0 breached the deadline.');
+    expect(trend.message.text).toBe('1 drill; median time to assemble 2:00; 0 breached the deadline.');
   });
 
   it('only leads start drills; not while a real P1 is open; a real P1 stops a running drill at once', async () => {

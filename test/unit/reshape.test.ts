@@ -72,7 +72,7 @@ describe('/incident escalate', () => {
     await h.say('sid', '/incident ack INC-1');
     const incident = (await h.store.get('INC-1'))!;
     expect(incident.slots.find((s) => s.role === 'expert-sre')).toMatchObject({ state: 'acked', ackedBy: 'sid' });
-    const again = await h.say('pete', '/incident escalate INC-1 sre');
+    const again = await h.say('pete', '/incident escalate INC-1 sre still odd');
     expect(again.message.text).toContain('already paged');
   });
 

@@ -21,7 +21,7 @@ describe('the weekly report', () => {
     // the harness clock starts on Monday 2 November 2026, 09:00 UTC: the first report is a week later
     await h.say('alice', '/incident declare Checkout down sev=P1 service=checkout');
     for (const person of ['cara', 'pete', 'sam', 'pia', 'cody']) await h.say(person, '/incident ack INC-1');
-    await h.say('alice', '/incident declare Orders slow sev=P3 service=checkout');
+    await h.say('alice', '/incident declare Orders slow sev=P3 service=checkout anyway=yes');
     await h.advance(7 * DAY);
     const report = h.chat.delivered.find((d) => d.to.kind === 'room' && d.to.conversation === 'console:#leads');
     expect(report?.message.title).toBe('Weekly incident report 2026-11-02 to 2026-11-09');

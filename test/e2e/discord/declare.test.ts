@@ -17,9 +17,9 @@ describe('Discord: registering and declaring a P1', () => {
     const body = put!.body as Array<{ name: string; options: Array<{ name: string; options?: Array<Record<string, unknown>> }> }>;
     expect(body.map((command) => command.name)).toEqual(['incident', 'oncall', 'drill', 'kb']);
     const incident = body[0]!;
-    expect(incident.options.map((sub) => sub.name)).toEqual(['declare', 'ack', 'status', 'list', 'resolve', 'mitigate', 'update', 'snooze', 'sev', 'escalate', 'assign', 'handoff', 'playbook', 'steps', 'timeline', 'done', 'skip', 'decide', 'run', 'approve', 'deny', 'grants', 'learn', 'break-glass']);
+    expect(incident.options.map((sub) => sub.name)).toEqual(['declare', 'ack', 'status', 'join', 'list', 'resolve', 'mitigate', 'update', 'snooze', 'sev', 'escalate', 'assign', 'handoff', 'playbook', 'steps', 'timeline', 'done', 'skip', 'decide', 'run', 'approve', 'deny', 'grants', 'learn', 'break-glass']);
     const declare = incident.options[0]!.options!;
-    expect(declare.map((option) => option.name)).toEqual(['title', 'severity', 'service', 'summary']);
+    expect(declare.map((option) => option.name)).toEqual(['title', 'severity', 'service', 'summary', 'anyway']);
     expect(declare[1]).toMatchObject({ choices: [{ name: 'P1', value: 'P1' }, { name: 'P2', value: 'P2' }, { name: 'P3', value: 'P3' }] });
     expect(declare[2]).toMatchObject({ autocomplete: true });
     expect(s.fake.guildCommands().map((command) => command.name)).toEqual(['incident', 'oncall', 'drill', 'kb']);
@@ -70,6 +70,14 @@ describe('Discord: registering and declaring a P1', () => {
     expect(answer).toMatchObject({ channel_id: OPS_CHANNEL, ephemeral: false });
     expect(JSON.stringify(answer.embeds)).toContain(`#${ROOM}`);
     expect(s.errors()).toEqual([]);
+  });
+
+  it('keeps a Chinese title in the war room name (Discord channel names allow it)', async () => {
+    const s = await start();
+    const interaction = await s.slash({ name: 'incident', subcommand: 'declare', options: { title: '支付失败', severity: 'P3', service: 'checkout' } });
+    const answer = await s.answered(interaction);
+    expect(s.fake.channelByName('inc-1-支付失败')).toMatchObject({ type: 0, parent_id: CATEGORY });
+    expect(answer.content).toContain('#inc-1-支付失败');
   });
 
   it('a button click acknowledges, and the board is edited in place', async () => {

@@ -136,7 +136,7 @@ describe('Slack over HTTP: acknowledging', () => {
     // Only one board: the update did not post a second one, and the pinned message now shows pete's ack.
     expect(s.postsIn(room).filter((call) => JSON.stringify(call.args.blocks).includes('"fields"'))).toHaveLength(1);
     const pinned = s.fake.messagesIn(room).find((m) => m.ts === boardTs)!;
-    expect(JSON.stringify(pinned.blocks)).toMatch(/tech\\nPete Payments · paged \d\d:\d\d:\d\d · acked/);
+    expect(JSON.stringify(pinned.blocks)).toMatch(/tech\\nPete Payments · paged \d\d:\d\d:\d\d [A-Z][A-Z0-9+-]* · acked/);
     await s.fake.waitFor(() => s.postsIn(room).find((call) => call.args.text === 'tech staffed by Pete Payments after 0:00.'), 10_000, 'the ack notice');
 
     // The other four acknowledge at once.

@@ -33,7 +33,7 @@ describe('Slack: escalation on real timers', () => {
     // comms escalates: the backup, then the manager, each with their own Acknowledge button.
     const [catPage] = Object.values(await s.waitForPages(['cat'], 15_000));
     expect(buttons(catPage!).map((b) => b.value)).toEqual(['/incident ack INC-1 comms']);
-    await s.fake.waitFor(() => s.postsIn(room).find((c) => c.args.text === 'comms: no acknowledgement; paging Cat Comms (backup).'), 15_000, 'the escalation notice');
+    await s.fake.waitFor(() => s.postsIn(room).find((c) => c.args.text === 'comms: no acknowledgement; paging Cat Comms (backup on-call).'), 15_000, 'the escalation notice');
     const [monaPage] = Object.values(await s.waitForPages(['mona'], 15_000));
     expect(buttons(monaPage!).map((b) => b.value)).toEqual(['/incident ack INC-1 comms']);
 
@@ -55,7 +55,7 @@ describe('Slack: escalation on real timers', () => {
     // One board all along, edited in place; its final state shows who holds comms.
     await s.fake.waitFor(() => {
       const text = JSON.stringify(s.fake.messagesIn(room).find((m) => m.ts === boardTs)?.blocks ?? []);
-      return text.includes('Status: assembled') && /comms\\nCat Comms · paged \d\d:\d\d:\d\d · acked/.test(text);
+      return text.includes('Status: assembled') && /comms\\nCat Comms · paged \d\d:\d\d:\d\d [A-Z][A-Z0-9+-]* · acked/.test(text);
     }, 10_000, 'the final board');
     expect(s.fake.callsTo('chat.update').every((c) => c.args.channel === room && c.args.ts === boardTs)).toBe(true);
     expect(s.postsIn(room).filter((c) => JSON.stringify(c.args.blocks).includes('"fields"'))).toHaveLength(1);

@@ -60,7 +60,7 @@ describe('Slack: the declare modal', () => {
     expect((await postInteraction(s.url, 'test-secret', payload)).status).toBe(200);
     expect((await postInteraction(s.url, 'test-secret', payload, { retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
     const dm = await s.fake.waitFor(() => s.dmsTo(SLACK_ID.mona!)[0], 10_000, 'the result by DM');
-    expect(dm.args.text).toBe('INC-1 declared: Search "v2" is slow. War room #inc-1-search-v2-is-slow; paging 1 roles.');
+    expect(dm.args.text).toBe('INC-1 declared: Search "v2" is slow. War room #inc-1-search-v2-is-slow; paging 1 role.');
     await s.waitForPages(['pete']);
     await s.bot.runtime.settle();
     expect(await s.bot.runtime.store.listRecent(5)).toHaveLength(1);

@@ -10,7 +10,7 @@ import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
 import { REDIS_URL, cleanupPrefix, newPrefix, until } from '../../support/redis.js';
 import type { TimelineEvent } from '../../../src/incidents/types.js';
 
-const DECLARE = '/incident declare Checkout failing sev=P1 service=checkout';
+const DECLARE = '/incident declare Checkout failing sev=P1 service=checkout anyway=yes';
 const PETE = SLACK_ID.pete!;
 const OTHERS = Object.values(P1_PAGES).filter((person) => person !== 'pete');
 
