@@ -30,6 +30,17 @@ import type { ShiftChangeStore } from './schedules/ports.js';
 import { scheduleHolders } from './schedules/lookup.js';
 import { ShiftService } from './schedules/service.js';
 import { ShiftNotices } from './schedules/notices.js';
+import { DomainError } from './errors.js';
+import type { PhoneAck, PhoneAckOutcome } from './paging/inbound.js';
+import { ackFromPhone } from './paging/phone-ack.js';
+import { notifyTimer } from './paging/notify-timer.js';
+import { PagingDelivery } from './paging/deliver.js';
+import { recordPagingOutcome } from './paging/results.js';
+import { pagingTester } from './paging/test-send.js';
+import type { PagingPort } from './paging/port.js';
+import type { DeliveryStatus } from './paging/inbound.js';
+import { incidentWithMessage, recordProviderStatus } from './paging/receipts.js';
+import type { AckTokens } from './paging/ack-links.js';
 
 export interface MusterDeps {
   config: MusterConfig;
@@ -53,10 +64,12 @@ export interface MusterDeps {
   shifts?: ShiftChangeStore;
   /** Where a postmortem opens in a browser (the dashboard under MUSTER_PUBLIC_URL); without it, messages name `muster export`. */
   postmortemUrl?: PostmortemUrl;
+  /** Texts, calls, push, email and PagerDuty (adapters/paging); `tokens` when acknowledging from the phone is on. Without it pages stay in chat. */
+  paging?: { port: PagingPort; tokens?: AckTokens };
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
-export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer];
+export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer, notifyTimer];
 
 /** Every timer an incident's record expects now (the incident timer kinds' union). */
 export function expectedTimers(incident: Incident): Timer[] {
@@ -112,6 +125,7 @@ export class Muster {
       expectedTimers: expected,
       onCommit: (incident, events) => this.onCommit(incident, events),
       ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
+      ...(deps.paging ? { pagingKinds: new Set(deps.paging.port.available()) } : {}),
     });
     this.knowledge = new KnowledgeService({
       incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler,
@@ -123,7 +137,8 @@ export class Muster {
     });
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks,
       (receipt) => this.service.recordPageReceipt(receipt),
-      (incident, options) => this.service.rooms.open(incident, options));
+      (incident, options) => this.service.rooms.open(incident, options),
+      deps.paging && this.pagingDelivery(deps.paging));
     const moreIncidents = () => base.openTaskIncidents();
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
@@ -137,6 +152,7 @@ export class Muster {
       config: deps.config, store: deps.store, incidents: this.service, actions: this.actions,
       present: this.present, logger: deps.logger, now: () => deps.clock.now(), knowledge: this.knowledge,
       ...(this.shifts ? { shifts: this.shifts } : {}),
+      ...(deps.paging ? { paging: pagingTester(deps.paging.port, deps.config) } : {}),
     };
   }
 
@@ -183,6 +199,34 @@ export class Muster {
       if (events.some((event) => event.type === 'incident.declared')) this.knowledge.suggestLater(incident);
     } catch (error) {
       this.deps.logger.warn({ incident: incident.id, err: error }, 'knowledge index could not follow a commit; the change feed will');
+    }
+  }
+
+  private pagingDelivery(paging: NonNullable<MusterDeps['paging']>): PagingDelivery['deliver'] {
+    return new PagingDelivery({
+      store: this.deps.store, port: paging.port, logger: this.deps.logger, tokenTtlMs: this.deps.config.paging.ackLinks.ttl,
+      ...(paging.tokens ? { tokens: paging.tokens } : {}),
+      record: (outcome) => this.service.apply(outcome.message.incident, 'muster', (fx, ctx) => recordPagingOutcome(ctx, fx, outcome)),
+    }).deliver;
+  }
+
+  /** A provider's status callback: on the page's record, timeline and board; a failure moves the person to their next method. */
+  async pagingStatus(status: DeliveryStatus): Promise<void> {
+    const incident = incidentWithMessage(await this.deps.store.listActive(), status.messageId);
+    if (!incident) {
+      this.deps.logger.info({ provider: status.provider, messageId: status.messageId, state: status.state }, 'provider receipt for no open page; ignored');
+      return;
+    }
+    await this.service.apply(incident.id, 'muster', (fx, ctx) => recordProviderStatus(ctx, fx, status));
+  }
+
+  /** An acknowledgement from the phone: the same ack transition as chat, fenced by the page's epochs. */
+  async phoneAck(ack: PhoneAck): Promise<PhoneAckOutcome> {
+    try {
+      return await this.service.apply(ack.incident, ack.person, (fx, ctx) => ackFromPhone(ctx, fx, ack));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not_found') return 'stale';
+      throw error;
     }
   }
 

@@ -17,6 +17,7 @@ import { runAudit, runExport } from './main/store-commands.js';
 import { registerDiscordCommands } from './main/discord.js';
 import { runArchive } from './main/archive-command.js';
 import { runCalendar, shiftChangeWarnings } from './main/schedule-commands.js';
+import { validatePagingLines } from './main/paging-warnings.js';
 import { actionExecutors, actionWarnings } from './main/action-executors.js';
 
 function fail(error: unknown): never {
@@ -75,6 +76,7 @@ program
     const teams = Object.keys(config.teams).length;
     const books = playbooks.length > 0 ? `, ${playbooks.length} playbooks` : '';
     process.stdout.write(`${file}: OK (${people} people, ${teams} teams, ${Object.keys(config.services).length} services${books})\n`);
+    for (const line of validatePagingLines(config, file)) process.stderr.write(`muster: warning: ${line}\n`);
     // The file is valid; an action this machine cannot run (secret unset, program absent) is a warning.
     for (const warning of actionWarnings(config, actionExecutors(config, env))) process.stderr.write(`muster: warning: ${warning.text}\n`);
     // Stored shift changes that no longer fit the config are warnings, not errors: the file itself is valid.

@@ -3,13 +3,9 @@
  * implementation (adapters/memory) and a production one (adapters/redis,
  * adapters/bullmq); one contract suite in test/contract runs against both.
  */
-import type {
-  ConversationRef,
-  Incident,
-  PersonId,
-  TimelineEvent,
-} from './incidents/types.js';
+import type { ConversationRef, Incident, PersonId, TimelineEvent } from './incidents/types.js';
 import type { LedgerEntry } from './audit/ledger.js';
+import type { ContactAddress, PageNotification } from './paging/port.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -126,13 +122,14 @@ export interface ClockFence {
  * same message twice (a retry, a reconciler pass) sends it once.
  * A `board` message is rendered from the incident's state at delivery time and
  * edits the previous board in place, which coalesces bursts of updates. A
- * `room` message opens the incident's war room (src/incidents/war-room.ts).
+ * `room` message opens the incident's war room (src/incidents/war-room.ts); a `paging` one goes through the paging port (src/paging/deliver.ts).
  */
 export type OutboundMessage =
   | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'room' }
-  | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> };
+  | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> }
+  | { id: string; incident: string; kind: 'paging'; address: ContactAddress; notification: PageNotification };
 
 /**
  * Signed JSON to an audience's webhook (a status page). The adapter looks up
@@ -253,7 +250,7 @@ export interface ResolvedIncidents {
 // ---------------------------------------------------------------- timers
 
 /** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
-export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff'] as const;
+export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff', 'notify'] as const;
 
 export type TimerKind = (typeof TIMER_KINDS)[number];
 

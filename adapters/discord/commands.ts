@@ -105,6 +105,7 @@ export const ONCALL_POSITIONAL: Record<string, string[]> = {
   cancel: ['id'],
   accept: ['id'],
   decline: ['id'],
+  test: ['person'],
 };
 
 function oncallCommand(): CommandDef {
@@ -135,6 +136,7 @@ function oncallCommand(): CommandDef {
       sub('cancel', 'Cancel a shift change', [id]),
       sub('accept', 'Accept a swap you were asked for', [id]),
       sub('decline', 'Decline a swap you were asked for', [id]),
+      sub('test', 'Send a test through each of your contact methods (phone, push, email)', [text('person', 'Whose methods (default: yours; managers may name anyone)', { autocomplete: true })]),
     ],
   };
 }

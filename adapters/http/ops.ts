@@ -12,6 +12,7 @@ import type { Readiness } from '../../src/health.js';
 import { registerHookRoutes, type HookRoutesOptions } from './hooks.js';
 import { registerDashboardRoutes, type DashboardRoutesOptions } from './dashboard.js';
 import { registerCalendarRoutes, type CalendarRoutesOptions } from './calendar.js';
+import { registerPagingRoutes, type PagingRoutesOptions } from './paging-hooks.js';
 import { enableThrottling, HOOKS_PER_CLIENT, throttle } from './throttle.js';
 
 export interface OpsServerOptions {
@@ -25,6 +26,8 @@ export interface OpsServerOptions {
   dashboard?: DashboardRoutesOptions;
   /** The read-only iCalendar feeds; absent when MUSTER_CALENDAR_KEY is unset. */
   calendar?: CalendarRoutesOptions;
+  /** Provider callbacks and acknowledge links; absent without MUSTER_PUBLIC_URL (acknowledging from the phone is off). */
+  paging?: PagingRoutesOptions;
   logger: Logger;
 }
 
@@ -63,6 +66,19 @@ export async function buildOpsApp(options: Omit<OpsServerOptions, 'host' | 'port
   if (dashboard) await app.register(async (scope) => registerDashboardRoutes(scope, dashboard));
   const calendar = options.calendar;
   if (calendar) await app.register(async (scope) => registerCalendarRoutes(scope, calendar));
+  const paging = options.paging;
+  if (paging) {
+    await app.register(async (scope) => {
+      // Providers retry; a flood from one address still costs one counter lookup per request.
+      const limited = throttle(scope, [{ limit: HOOKS_PER_CLIENT, per: 'client' }]);
+      scope.addHook('onRequest', async (request, reply) => {
+        const wait = await limited(request);
+        if (wait) return reply.code(503).header('retry-after', String(wait.retryAfterSeconds)).send({ error: 'too many requests from this address; retry later' });
+        return undefined;
+      });
+      registerPagingRoutes(scope, paging);
+    });
+  }
 
   app.get('/healthz', async (_request, reply) => reply.code(200).send({ status: 'ok' }));
 

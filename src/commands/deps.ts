@@ -6,6 +6,7 @@ import type { Presenter } from '../notify/present.js';
 import type { IncidentStore } from '../ports.js';
 import type { KnowledgeService } from '../knowledge/service.js';
 import type { ShiftService } from '../schedules/service.js';
+import type { PagingTester } from '../paging/test-send.js';
 
 /**
  * What the chat grammar needs to turn a command into a use-case call and a
@@ -27,4 +28,6 @@ export interface CommandDeps {
   knowledge: KnowledgeService;
   /** Shift changes (cover, swap, take) and who is on; absent without a shift-change store (/oncall then shows the rotation). */
   shifts?: ShiftService;
+  /** /oncall test: a test through each of a person's contact methods; absent when no paging provider is on. */
+  paging?: PagingTester;
 }

@@ -4,6 +4,7 @@ import type { CommandDeps } from './deps.js';
 import { cancel, cover, decide, swap, take } from './oncall-change.js';
 import { showAt, showChanges, showNow } from './oncall-show.js';
 import { tokenize } from './tokenize.js';
+import { testMethods } from './oncall-test.js';
 
 /**
  * /oncall: who is on, and shift changes from chat. The first word picks the
@@ -24,6 +25,7 @@ const ACTIONS: Record<string, OncallAction> = {
   cancel,
   accept: decide(true),
   decline: decide(false),
+  test: testMethods,
   help,
 };
 

@@ -51,6 +51,8 @@ export class Delivery {
     private readonly onReceipt: (receipt: PageReceipt) => Promise<void> = async () => undefined,
     /** Opens an incident's war room (a `room` message; idempotent); `retried`: an earlier attempt never finished. */
     private readonly openRoom: (incident: string, options: { retried: boolean }) => Promise<void> = async () => undefined,
+    /** Texts, calls, push and email (src/paging/deliver.ts), with their own fence check and claim. */
+    private readonly paging?: (message: Extract<OutboundMessage, { kind: 'paging' }>) => Promise<void>,
   ) {}
 
   private webhookPort(): WebhookPort {
@@ -64,6 +66,12 @@ export class Delivery {
    * and settled instead, so the outbox does not hammer the platform with it.
    */
   readonly deliver = async (message: OutboundMessage): Promise<void> => {
+    if (message.kind === 'paging') {
+      if (this.paging) return this.paging(message);
+      this.logger.warn({ incident: message.incident, message: message.id }, 'no paging port to send a notification through; settled');
+      await this.store.markDelivered(message.id);
+      return;
+    }
     // One claim per attempt, not per process: the fast path and a reconciler's
     // re-queued job for the same message may run side by side in one process.
     const attempt = `${this.owner}-${randomUUID()}`;
@@ -108,7 +116,7 @@ export class Delivery {
   };
 
   /** One attempt at the platform; the page's reference when it is a chat message. */
-  private async attempt(message: OutboundMessage, retried: boolean): Promise<string | undefined> {
+  private async attempt(message: Exclude<OutboundMessage, { kind: 'paging' }>, retried: boolean): Promise<string | undefined> {
     if (message.kind === 'board') return void (await this.withBoardLock(message.incident, () => this.drawBoard(message.incident)));
     if (message.kind === 'webhook') return void (await this.webhookPort().post(message.audience, message.body));
     if (message.kind === 'room') return void (await this.openRoom(message.incident, { retried }));

@@ -9,7 +9,8 @@ export const oncallEn = {
     '  /oncall take <team> [primary|backup] [until] [reason] [for=<person>]\n' +
     '  /oncall changes [team]\n' +
     '  /oncall cancel <id>\n' +
-    '  /oncall accept <id> · /oncall decline <id>',
+    '  /oncall accept <id> · /oncall decline <id>\n' +
+    '  /oncall test [person]  (a test through each of your contact methods)',
   'oncall.usage.at': 'Usage: /oncall at <time> [team], e.g. /oncall at friday 03:00 payments (the time is read in the team time zone).',
   'oncall.usage.cover': 'Usage: /oncall cover <team> [primary|backup] <person|me> <from> <until> [reason], e.g. /oncall cover payments bob tonight dentist, or /oncall cover payments backup me 2026-12-24 18:00 to 2026-12-27 09:00.',
   'oncall.usage.swap': 'Usage: /oncall swap <team> [primary|backup] <person> [shift] [for=<person>], e.g. /oncall swap payments ben (your next shift), or /oncall swap payments ben 2026-12-24 12:00 (the shift holding that moment).',

@@ -11,7 +11,8 @@ export const oncallZhCN: Record<keyof typeof oncallEn, string> = {
     '  /oncall take <团队> [primary|backup] [结束] [原因] [for=<人员>]\n' +
     '  /oncall changes [团队]\n' +
     '  /oncall cancel <编号>\n' +
-    '  /oncall accept <编号> · /oncall decline <编号>',
+    '  /oncall accept <编号> · /oncall decline <编号>\n' +
+    '  /oncall test [人员]  （通过你的每种联系方式发送测试）',
   'oncall.usage.at': '用法：/oncall at <时间> [团队]，例如 /oncall at friday 03:00 payments（时间按团队时区）。',
   'oncall.usage.cover': '用法：/oncall cover <团队> [primary|backup] <人员|me> <开始> <结束> [原因]，例如 /oncall cover payments bob tonight 看牙，或 /oncall cover payments backup me 2026-12-24 18:00 to 2026-12-27 09:00。',
   'oncall.usage.swap': '用法：/oncall swap <团队> [primary|backup] <人员> [班次] [for=<人员>]，例如 /oncall swap payments ben（你的下一个班次），或 /oncall swap payments ben 2026-12-24 12:00（包含该时刻的班次）。',

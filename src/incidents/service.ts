@@ -25,6 +25,7 @@ import { pendingRoom, WarRooms } from './war-room.js';
 import { roomName } from './room-name.js';
 import { syncGrants } from '../actions/record.js';
 import { roomPending, type ConversationRef, type DrillMark, type Incident, type PersonId } from './types.js';
+import type { ContactKind } from '../config/paging.js';
 
 export interface DeclareInput {
   title: string;
@@ -55,6 +56,8 @@ export interface ServiceDeps extends CommitDeps {
   playbooks?: PlaybookLibrary;
   /** Loads who holds each pager (the rotation with shift changes) before a use case that pages; absent: the rotation alone. */
   holders?: () => Promise<HolderLookup | undefined>;
+  /** Contact kinds whose paging provider is on: pages snapshot the person's later methods over them. */
+  pagingKinds?: ReadonlySet<ContactKind>;
 }
 
 /** A change a timer or a page receipt makes to an incident, applied inside a commit. */
@@ -101,7 +104,7 @@ export class IncidentService {
   private readonly writes = new Coalescer<IncidentChange>((incident, changes) => this.applyTogether(incident, changes));
 
   constructor(private readonly deps: ServiceDeps) {
-    this.ctx = { config: deps.config, present: deps.present };
+    this.ctx = { config: deps.config, present: deps.present, ...(deps.pagingKinds ? { pagingKinds: deps.pagingKinds } : {}) };
     this.rooms = new WarRooms(deps);
     this.library = deps.playbooks ?? EMPTY_LIBRARY;
   }

@@ -3,6 +3,7 @@ import type { IncidentActions } from '../actions/types.js';
 import type { IncidentKnowledge } from '../knowledge/record.js';
 
 import type { ConversationRef, PersonId } from '../kernel/ids.js';
+import type { ContactKind } from '../config/paging.js';
 
 export type { ConversationRef, PersonId } from '../kernel/ids.js';
 
@@ -40,6 +41,18 @@ export interface PageRecord {
   delivery?: 'delivered' | 'failed';
   /** Why it failed, in the platform's words. */
   reason?: string;
+  /**
+   * The person's later contact methods (their notification rule for the
+   * severity, src/paging/plan.ts), snapshotted when paged: each step's offset
+   * from `at` and its methods. Each step is a fenced `notify` timer.
+   */
+  notify?: Array<{ atMs: number; via: ContactKind[] }>;
+  /** Methods already handed to the outbox (by this page's timer, or by another role's message in the same minute). */
+  notified?: ContactKind[];
+  /** What each provider said about the messages it took (status callbacks update `state`). */
+  sent?: Array<{ kind: ContactKind; messageId?: string; state: 'accepted' | 'delivered' | 'failed'; detail?: string }>;
+  /** Set when a method failed for good: the next step not yet run is due then instead of at its time. */
+  hurryAt?: number;
 }
 
 /**
@@ -207,7 +220,11 @@ export type TimelineType =
   | 'knowledge.edited'
   | 'knowledge.skipped'
   | 'knowledge.suggested'
-  | 'knowledge.opened';
+  | 'knowledge.opened'
+  | 'page.phone_ack'
+  | 'page.notified'
+  | 'page.notify_failed'
+  | 'page.receipt';
 
 /** An append-only, hash-chained timeline entry (DESIGN.md §5). */
 export interface TimelineEvent {

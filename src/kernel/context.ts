@@ -1,5 +1,6 @@
 import type { MusterConfig } from '../config/schema.js';
 import type { Presenter } from '../notify/present.js';
+import type { ContactKind } from '../config/paging.js';
 
 /** Who holds a team's primary or backup pager at an instant, and the sentence that says why. */
 export interface HeldPosition {
@@ -29,4 +30,6 @@ export interface MusterContext {
   present: Presenter;
   /** Absent without a shift-change store: the rotation in muster.yaml alone decides. */
   holders?: HolderLookup;
+  /** Contact kinds whose provider is on (the paging port's); absent or empty: pages stay in chat. */
+  pagingKinds?: ReadonlySet<ContactKind>;
 }

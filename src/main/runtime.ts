@@ -35,6 +35,7 @@ import { hashTaggedPrefix } from '../config/redis-keys.js';
 import { redisTarget, type RedisTarget } from '../config/redis-target.js';
 import { describeRedisTarget, redisClient } from './redis-clients.js';
 import type { Logger } from '../logger.js';
+import { PAGING_ROUTE_NAMES, pagingDeps, pagingRoutes, startPaging, type PagingStart } from './paging.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler, WebhookPort } from '../ports.js';
 
 export type Mode = 'embedded' | 'production';
@@ -169,10 +170,12 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = readyExecutors(options);
   const postmortemUrl = postmortemUrlFor(options.env, options.logger);
-  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}) });
+  const paging = startPaging(options.config, options.env.raw ?? {}, options.logger, options.configFile);
+  const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}),
+    ...(paging.env.enabled.length > 0 ? { paging: pagingDeps(paging, parts.store, () => clock.now()) } : {}) });
   const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;
   if (sink) muster.onEvent((event) => sink.write(event));
-  const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts);
+  const http = await startHooks(options, muster, parts.store, parts.outbox, clock, parts.shifts, paging);
   const closeHooks = http?.close;
   return {
     mode,
@@ -229,10 +232,15 @@ function readyExecutors(options: { config: MusterConfig; env: MusterEnv; logger:
  * set or hooks are configured, plus the monitoring hooks only when a token or
  * secret guards them (never an open endpoint). One fastify instance, one port.
  */
-async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock, shifts?: ShiftChangeStore) {
+async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock, shifts?: ShiftChangeStore, paging?: PagingStart) {
   const { env, config, logger } = options;
   const hooksOn = Boolean(env.hookToken || env.hookSecret);
-  if (!hooksOn && !env.dashboardToken && !env.calendarKey && !env.raw?.MUSTER_HTTP_PORT) return undefined;
+  const pagingOptions = paging && pagingRoutes(paging, {
+    config, store, now: () => clock.now(), logger,
+    onAck: (ack) => muster.phoneAck(ack),
+    onStatus: (status) => muster.pagingStatus(status),
+  });
+  if (!hooksOn && !env.dashboardToken && !env.calendarKey && !pagingOptions && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
   const metrics = new MusterMetrics({
     store,
@@ -273,6 +281,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(env.calendarKey && shifts
         ? { calendar: { key: env.calendarKey, store: shifts, config, t: muster.present.t, now: () => clock.now(), logger } }
         : {}),
+      ...(pagingOptions ? { paging: pagingOptions } : {}),
       logger,
     });
     const routes = [
@@ -280,6 +289,7 @@ async function startHooks(options: { config: MusterConfig; env: MusterEnv; logge
       ...(alerts ? ['POST /hooks/alertmanager', 'POST /hooks/generic'] : []),
       ...(env.dashboardToken ? ['GET /dashboard (read-only, token login)', 'GET /dashboard/incidents/<INC-n>/postmortem'] : []),
       ...(env.calendarKey ? ['GET /calendar/<team|person>/<id>/<token>.ics (secret feed URLs)'] : []),
+      ...(pagingOptions ? PAGING_ROUTE_NAMES : []),
     ];
     logger.info({ host: env.httpHost ?? '127.0.0.1', port: server.port, routes }, 'HTTP server listening');
     const dashboardUrl = env.dashboardToken ? `http://${browsableHost(env.httpHost ?? '127.0.0.1')}:${server.port}/dashboard` : undefined;

@@ -7,6 +7,7 @@ import { notifyAudiences } from '../notify/audiences.js';
 import { standDown } from './stand-down.js';
 import { openTaskAtResolve } from '../knowledge/timer.js';
 import { stepTargets } from './step-targets.js';
+import { notificationPlan } from '../paging/plan.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -43,7 +44,9 @@ export function runDueSteps(ctx: MusterContext, fx: Effects, slot: RoleSlot, unt
 }
 
 function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: PersonId, step: number, reason?: string): void {
-  slot.pages.push({ person, at: fx.now, step });
+  // The person's later methods (a text, a call), each a fenced notify timer from now on.
+  const notify = notificationPlan(ctx, fx.incident, person);
+  slot.pages.push({ person, at: fx.now, step, ...(notify ? { notify } : {}) });
   fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch, ...(reason ? { reason } : {}) } });
   fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot), {
     fence: { role: slot.role, epoch: slot.epoch, person },

@@ -5,6 +5,7 @@ import { translator, type MessageKey, type Translate } from '../i18n/catalog.js'
 import { roomPending, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
 import type { Message } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
+import { receiptsLine } from '../paging/board-line.js';
 
 /** Display names of unconfigured people kept in memory: enough for every stranger active at once. */
 const CHAT_NAMES_KEPT = 1_000;
@@ -196,10 +197,12 @@ export class Presenter {
     const firstPage = slot.pages.find((page) => page.person === person) ?? last;
     const latest = [...slot.pages].reverse().find((page) => page.person === person);
     const failed = slot.state === 'paging' && latest?.delivery === 'failed';
+    const state = failed ? this.t('board.pageFailed', { reason: latest.reason ?? '-' }) : this.slotState(slot);
+    const receipts = receiptsLine(this.t, latest);
     return this.t('board.slot', {
       person: this.personName(person),
       pagedAt: this.time(firstPage.at),
-      state: failed ? this.t('board.pageFailed', { reason: latest.reason ?? '-' }) : this.slotState(slot),
+      state: receipts ? this.t('paging.board.receipts', { state, receipts }) : state,
     });
   }
 

@@ -3,7 +3,7 @@ import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { MemoryShiftChangeStore } from '../../adapters/memory/shift-changes.js';
-import { Muster } from '../../src/app.js';
+import { Muster, type MusterDeps } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { musterConfigSchema, type MusterConfig } from '../../src/config/schema.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
@@ -108,7 +108,7 @@ export class FakeChat implements ChatPort {
 }
 
 /** The whole bot on memory adapters and a manual clock: a 15-minute muster plays instantly. */
-export async function harness(config = testConfig(), extra: { playbooks?: PlaybookLibrary } = {}) {
+export async function harness(config = testConfig(), extra: { playbooks?: PlaybookLibrary; paging?: MusterDeps['paging'] } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 10, 2, 9, 0, 0));
   const store = new MemoryStore(() => clock.now());
   const scheduler = new InProcessScheduler(clock, { realTime: false });

@@ -19,7 +19,7 @@ describe('Discord: /oncall', () => {
   it('registers the subcommands with typed options', async () => {
     const s = await start({ configure });
     const oncall = s.fake.guildCommands().find((command) => command.name === 'oncall') as unknown as { options: Array<{ name: string; options?: Array<{ name: string }> }> };
-    expect(oncall.options.map((sub) => sub.name)).toEqual(['now', 'at', 'cover', 'swap', 'take', 'changes', 'cancel', 'accept', 'decline']);
+    expect(oncall.options.map((sub) => sub.name)).toEqual(['now', 'at', 'cover', 'swap', 'take', 'changes', 'cancel', 'accept', 'decline', 'test']);
     expect(oncall.options.find((sub) => sub.name === 'cover')?.options?.map((option) => option.name)).toEqual(['team', 'person', 'when', 'position', 'reason']);
   });
 
