@@ -56,7 +56,7 @@ export interface ThroughputRun {
   actions: Record<string, number>;
   /** Distinct incidents the run's alerts landed on. */
   incidents: number;
-  /** alert.received events found on those incidents' timelines afterwards. */
+  /** alert.received events found on those incidents' timelines afterwards (one per distinct alert and status). */
   onTimelines: number;
   eventLoopUtilization: number;
 }
