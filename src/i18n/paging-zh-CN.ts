@@ -49,7 +49,7 @@ export const pagingZhCN: Record<keyof typeof pagingEn, string> = {
   'paging.test.none': '{person} 除聊天外没有其他联系方式：请在 muster.yaml 的 people 下添加 phone、ntfy、pushover、email 或 pagerduty。',
   'paging.test.unknown': 'muster.yaml 中没有名为“{who}”的人。',
   'paging.test.notYours': '你可以测试自己的联系方式；测试他人需要团队经理。',
-  'paging.test.offAll': '呼叫已关闭：muster.yaml 的 paging: 下没有配置服务商。',
+  'paging.test.offAll': '呼叫未启用：muster.yaml 的 paging: 下没有配置服务商。',
   'paging.kind.chat': '聊天',
   'paging.kind.sms': '短信',
   'paging.kind.voice': '电话',

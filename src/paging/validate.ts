@@ -6,7 +6,7 @@
  * Numbers that are not E.164 are already schema errors.
  */
 import type { MusterConfig } from '../config/schema.js';
-import type { ProviderName } from './port.js';
+import { PROVIDERS, type ProviderName } from './port.js';
 
 export interface PagingWarning {
   path: (string | number)[];
@@ -47,11 +47,19 @@ export function pageableForP1(config: MusterConfig): Set<string> {
 export function pagingWarnings(config: MusterConfig, enabled: ReadonlySet<ProviderName>): PagingWarning[] {
   const warnings: PagingWarning[] = [];
   const configured = (provider: ProviderName) => config.paging[provider] !== undefined && enabled.has(provider);
-  for (const person of [...pageableForP1(config)].sort()) {
+  const asleep = [...pageableForP1(config)].sort().filter((person) => {
     const entry = config.people[person];
-    if (!entry) continue;
-    const wakes = WAKING_FIELDS.some((field) => entry[field] !== undefined && configured(PROVIDER_OF_FIELD[field]));
-    if (!wakes) {
+    return entry !== undefined && !WAKING_FIELDS.some((field) => entry[field] !== undefined && configured(PROVIDER_OF_FIELD[field]));
+  });
+  // A chat-only setup (no provider at all, as the shipped example) gets one line, not one per person.
+  if (asleep.length > 0 && !PROVIDERS.some((provider) => config.paging[provider] !== undefined)) {
+    warnings.push({
+      path: ['paging'],
+      message: `no paging provider is configured: the ${asleep.length} people who can be paged for a P1 are reached by chat only (${asleep.join(', ')})`,
+      hint: 'configure paging: (twilio, ntfy, pushover or pagerduty) and give each a phone, ntfy, pushover or pagerduty key',
+    });
+  } else {
+    for (const person of asleep) {
       warnings.push({ path: ['people', person], message: `${person} can be paged for a P1 but has no method that wakes people`, hint: 'add phone (with paging.twilio), ntfy, pushover or pagerduty' });
     }
   }

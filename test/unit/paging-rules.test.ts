@@ -146,6 +146,22 @@ describe('validate warnings', () => {
       { path: ['people', 'ana', 'phone'], message: 'phone is set but no twilio provider is configured', hint: 'add paging.twilio to muster.yaml' },
     ]);
   });
+
+  it('a chat-only setup (no provider at all) gets one line naming everyone, not one per person', async () => {
+    const { pagingWarnings } = await import('../../src/paging/validate.js');
+    const config = musterConfigSchema.parse({
+      people: { ana: { name: 'Ana' }, cy: { name: 'Cy' } },
+      teams: { sre: { manager: 'cy', rotation: { primary: ['ana'], start: '2026-01-05' } } },
+      roles: { tech: { team: 'sre' } },
+      severities: { P1: { roles: ['tech'], escalation: 'default' } },
+      escalation: { default: { steps: [{ after: '0m', page: 'primary' }] } },
+      services: {},
+      dutyManager: { person: 'cy' },
+    });
+    const warnings = pagingWarnings(config, new Set());
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ path: ['paging'], message: 'no paging provider is configured: the 2 people who can be paged for a P1 are reached by chat only (ana, cy)' });
+  });
 });
 
 describe('inbound setup', () => {
