@@ -13,7 +13,7 @@ import { registerHookRoutes, type HookRoutesOptions } from './hooks.js';
 import { registerDashboardRoutes, type DashboardRoutesOptions } from './dashboard.js';
 import { registerCalendarRoutes, type CalendarRoutesOptions } from './calendar.js';
 import { registerPagingRoutes, type PagingRoutesOptions } from './paging-hooks.js';
-import { enableThrottling, HOOKS_PER_CLIENT, throttle } from './throttle.js';
+import { enableThrottling, HOOKS_PER_CLIENT, throttleScope } from './throttle.js';
 
 export interface OpsServerOptions {
   host: string;
@@ -52,13 +52,7 @@ export async function buildOpsApp(options: Omit<OpsServerOptions, 'host' | 'port
   const hooks = options.hooks;
   if (hooks) {
     await app.register(async (scope) => {
-      // Before authentication and parsing: a flood (or a token guesser) costs one counter lookup per request.
-      const limited = throttle(scope, [{ limit: HOOKS_PER_CLIENT, per: 'client' }]);
-      scope.addHook('onRequest', async (request, reply) => {
-        const wait = await limited(request);
-        if (wait) return reply.code(503).header('retry-after', String(wait.retryAfterSeconds)).send({ error: 'too many requests from this address; retry later' });
-        return undefined;
-      });
+      throttleScope(scope, HOOKS_PER_CLIENT);
       registerHookRoutes(scope, hooks);
     });
   }
@@ -69,13 +63,7 @@ export async function buildOpsApp(options: Omit<OpsServerOptions, 'host' | 'port
   const paging = options.paging;
   if (paging) {
     await app.register(async (scope) => {
-      // Providers retry; a flood from one address still costs one counter lookup per request.
-      const limited = throttle(scope, [{ limit: HOOKS_PER_CLIENT, per: 'client' }]);
-      scope.addHook('onRequest', async (request, reply) => {
-        const wait = await limited(request);
-        if (wait) return reply.code(503).header('retry-after', String(wait.retryAfterSeconds)).send({ error: 'too many requests from this address; retry later' });
-        return undefined;
-      });
+      throttleScope(scope, HOOKS_PER_CLIENT);
       registerPagingRoutes(scope, paging);
     });
   }

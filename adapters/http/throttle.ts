@@ -44,3 +44,17 @@ export function throttle(app: FastifyInstance, limits: Array<{ limit: Limit; per
     return undefined;
   };
 }
+
+/**
+ * Answers 503 with Retry-After, before authentication and parsing, once one
+ * address passes `limit` in this scope: a flood (or a token guesser) costs one
+ * counter lookup per request, and a sender that retries on 5xx loses nothing.
+ */
+export function throttleScope(scope: FastifyInstance, limit: Limit): void {
+  const limited = throttle(scope, [{ limit, per: 'client' }]);
+  scope.addHook('onRequest', async (request, reply) => {
+    const wait = await limited(request);
+    if (wait) return reply.code(503).header('retry-after', String(wait.retryAfterSeconds)).send({ error: 'too many requests from this address; retry later' });
+    return undefined;
+  });
+}

@@ -110,37 +110,30 @@ async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<boolean
 }
 
 /**
- * Only the timers this commit made new are scheduled: a timer's id carries
- * its fencing epoch, so one expected before and after is already scheduled
- * (a timer that never made it, after a failed hand-off, is the reconciler's).
- * Re-adding them all cost one Redis script per expected timer per commit.
+ * What this commit changed in the timers its incident expects. Only the new
+ * ones are scheduled: a timer's id carries its fencing epoch, so one expected
+ * before and after is scheduled already (one that never made it, after a
+ * failed hand-off, is the reconciler's); re-adding them all cost one Redis
+ * script per expected timer per commit. The ones it made pointless (an ack
+ * ends its slot's escalations, the resolve all but the knowledge task's)
+ * leave the queue now: one removal each, where firing later to find the fence
+ * moved costs a dozen commands. The timer firing this very commit is held by
+ * its worker, so the queue keeps it until done.
  */
-function newTimers(deps: CommitDeps, incident: Incident, before?: Incident): Timer[] {
+function timerChanges(deps: CommitDeps, incident: Incident, before?: Incident): { added: Timer[]; stale: string[] } {
   const expected = deps.expectedTimers(incident);
-  if (!before) return expected;
-  const known = new Set(deps.expectedTimers(before).map((timer) => timer.id));
-  return expected.filter((timer) => !known.has(timer.id));
-}
-
-/**
- * Timers this commit made pointless (an ack ends its slot's escalations, the
- * resolve ends everything but the knowledge task's) leave the queue now: one
- * removal each, where firing later to find the fence moved costs a dozen
- * commands, and a resolved incident leaves nothing waiting. The timer firing
- * this very commit is held by its worker, so the queue keeps it until done.
- */
-function staleTimers(deps: CommitDeps, incident: Incident, before?: Incident): string[] {
-  if (!before) return [];
-  const still = new Set(deps.expectedTimers(incident).map((timer) => timer.id));
-  return deps.expectedTimers(before).map((timer) => timer.id).filter((id) => !still.has(id));
+  if (!before) return { added: expected, stale: [] };
+  const was = new Set(deps.expectedTimers(before).map((timer) => timer.id));
+  const still = new Set(expected.map((timer) => timer.id));
+  return { added: expected.filter((timer) => !was.has(timer.id)), stale: [...was].filter((id) => !still.has(id)) };
 }
 
 async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects, before?: Incident): Promise<void> {
   try {
-    const stale = staleTimers(deps, incident, before);
+    const { added, stale } = timerChanges(deps, incident, before);
     await Promise.all([
       deps.outbox.enqueue(fx.outbox),
-      deps.scheduler.scheduleAll(newTimers(deps, incident, before)),
+      deps.scheduler.scheduleAll(added),
       ...(stale.length > 0 ? [deps.scheduler.cancel(stale)] : []),
     ]);
   } catch (error) {
