@@ -14,7 +14,6 @@ import { startBot } from './main/bot.js';
 import { runConsole } from './main/console.js';
 import { StartupError } from './main/runtime.js';
 import { runAudit, runExport } from './main/store-commands.js';
-import { registerDiscordCommands } from './main/discord.js';
 import { runArchive } from './main/archive-command.js';
 import { runCalendar, shiftChangeWarnings } from './main/schedule-commands.js';
 import { validatePagingLines } from './main/paging-warnings.js';

@@ -12,7 +12,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import twilio from 'twilio';
+import type Twilio from 'twilio';
 import type { Translate } from '../../src/i18n/catalog.js';
 import type { Locale } from '../../src/i18n/catalog.js';
 import {
@@ -30,10 +30,22 @@ export interface PagingRoutesOptions {
   inbound: InboundPaging;
   /** MUSTER_PUBLIC_URL: Twilio signs the URL it called, so verification needs it. */
   publicUrl?: string;
-  twilioAuthToken?: string;
+  /** Present when Twilio is on (twilioHooks): without it the Twilio routes refuse every request. */
+  twilio?: TwilioHooks;
   pagerdutyWebhookSecret?: string;
   t: Translate;
   locale: Locale;
+}
+
+/** The account's auth token and the SDK's signature check and TwiML builders. */
+export interface TwilioHooks {
+  authToken: string;
+  sdk: typeof Twilio;
+}
+
+/** Loads the Twilio SDK (about 10 MB, so only a bot with Twilio on pays for it). */
+export async function twilioHooks(authToken: string): Promise<TwilioHooks> {
+  return { authToken, sdk: (await import('twilio')).default };
 }
 
 const SAY_LANGUAGE: Record<Locale, 'en-US'> = { en: 'en-US', 'zh-CN': 'cmn-CN' as 'en-US' };
@@ -46,8 +58,8 @@ function form(request: FastifyRequest): Record<string, string> {
 /** Twilio's signature check over the URL as Twilio called it (the public URL and path with query). */
 function twilioVerified(request: FastifyRequest, options: PagingRoutesOptions, params: Record<string, string>): boolean {
   const signature = request.headers['x-twilio-signature'];
-  if (!options.publicUrl || !options.twilioAuthToken || typeof signature !== 'string') return false;
-  return twilio.validateRequest(options.twilioAuthToken, signature, `${options.publicUrl}${request.url}`, params);
+  if (!options.publicUrl || !options.twilio || typeof signature !== 'string') return false;
+  return options.twilio.sdk.validateRequest(options.twilio.authToken, signature, `${options.publicUrl}${request.url}`, params);
 }
 
 /** PagerDuty v3: one or more `v1=<hex HMAC-SHA256 of the raw body>`, comma separated; any match passes. */
@@ -65,14 +77,14 @@ function refuse(reply: FastifyReply, options: PagingRoutesOptions, what: string,
   return reply.code(403).send({ error: 'signature did not verify' });
 }
 
-const twimlMessage = (text: string) => {
-  const response = new twilio.twiml.MessagingResponse();
+const twimlMessage = (sdk: typeof Twilio, text: string) => {
+  const response = new sdk.twiml.MessagingResponse();
   response.message(text);
   return response.toString();
 };
 
-function twimlSay(options: PagingRoutesOptions, text: string): string {
-  const response = new twilio.twiml.VoiceResponse();
+function twimlSay(sdk: typeof Twilio, options: PagingRoutesOptions, text: string): string {
+  const response = new sdk.twiml.VoiceResponse();
   response.say({ language: SAY_LANGUAGE[options.locale] }, text);
   return response.toString();
 }
@@ -124,14 +136,14 @@ function registerTwilio(app: FastifyInstance, options: PagingRoutesOptions): voi
     const params = form(request);
     if (!twilioVerified(request, options, params)) return refuse(reply, options, 'inbound SMS', request);
     const answer = await handleSmsReply(options.inbound, { from: params.From ?? '', body: params.Body ?? '', messageId: params.MessageSid ?? '' });
-    return reply.code(200).header('content-type', 'text/xml').send(twimlMessage(answerText(options, answer)));
+    return reply.code(200).header('content-type', 'text/xml').send(twimlMessage(options.twilio!.sdk, answerText(options, answer)));
   });
   app.post(PAGING_ROUTES.twilioGather, async (request, reply) => {
     const params = form(request);
     if (!twilioVerified(request, options, params)) return refuse(reply, options, 'call keypress', request);
     const token = (request.query as { t?: string }).t ?? '';
     const answer: InboundAnswer = params.Digits === '1' ? await redeemAckToken(options.inbound, token, 'voice') : { outcome: 'none', key: 'paging.voice.noInput' };
-    return reply.code(200).header('content-type', 'text/xml').send(twimlSay(options, answerText(options, answer)));
+    return reply.code(200).header('content-type', 'text/xml').send(twimlSay(options.twilio!.sdk, options, answerText(options, answer)));
   });
 }
 

@@ -7,7 +7,7 @@
  * is off (calls and texts still go out).
  */
 import { providerPaging } from '../../adapters/paging/router.js';
-import type { PagingRoutesOptions } from '../../adapters/http/paging-hooks.js';
+import { twilioHooks, type PagingRoutesOptions } from '../../adapters/http/paging-hooks.js';
 import { pagingEnv, type PagingEnv } from '../config/paging-env.js';
 import type { MusterConfig } from '../config/schema.js';
 import { translator } from '../i18n/catalog.js';
@@ -27,10 +27,10 @@ export interface PagingStart {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The paging port over the configured providers; missing secrets are warned about and their provider left off. */
-export function startPaging(config: MusterConfig, rawEnv: Env, logger: Logger, configFile?: string): PagingStart {
+export async function startPaging(config: MusterConfig, rawEnv: Env, logger: Logger, configFile?: string): Promise<PagingStart> {
   const env = pagingEnv(config.paging, rawEnv);
   for (const problem of env.problems) logger.warn({ variable: problem.path }, `paging: ${problem.message}; ${problem.hint}`);
-  const port = providerPaging(config.paging, env, config.locale);
+  const port = await providerPaging(config.paging, env, config.locale);
   for (const problem of pagingProblems(config, new Set(env.enabled), configFile)) {
     logger.warn({ file: problem.file, line: problem.line, path: problem.path }, `paging: ${problem.path}: ${problem.message} (${problem.hint})`);
   }
@@ -55,17 +55,17 @@ export function pagingDeps(paging: PagingStart, store: IncidentStore, now: () =>
  * they need MUSTER_PUBLIC_URL (Twilio signs the URL it called, and links name
  * it) and at least one provider on.
  */
-export function pagingRoutes(
+export async function pagingRoutes(
   paging: PagingStart,
   setup: { config: MusterConfig; store: IncidentStore; now: () => number; logger: Logger; onAck: InboundPaging['onAck']; onStatus: InboundPaging['onStatus'] },
-): PagingRoutesOptions | undefined {
+): Promise<PagingRoutesOptions | undefined> {
   const { env } = paging;
   if (!env.publicUrl || env.enabled.length === 0) return undefined;
   const inbound = inboundPaging({ store: setup.store, people: setup.config.people, env, now: setup.now, onAck: setup.onAck, onStatus: setup.onStatus, logger: setup.logger });
   return {
     inbound,
     publicUrl: env.publicUrl,
-    ...(env.secrets.twilioAuthToken ? { twilioAuthToken: env.secrets.twilioAuthToken } : {}),
+    ...(env.secrets.twilioAuthToken ? { twilio: await twilioHooks(env.secrets.twilioAuthToken) } : {}),
     ...(env.secrets.pagerdutyWebhookSecret ? { pagerdutyWebhookSecret: env.secrets.pagerdutyWebhookSecret } : {}),
     t: translator(setup.config.locale),
     locale: setup.config.locale,

@@ -170,7 +170,7 @@ export async function buildRuntime(options: {
   const playbooks = libraryFor(options.config, options.configFile);
   const executors = readyExecutors(options);
   const postmortemUrl = postmortemUrlFor(options.env, options.logger);
-  const paging = startPaging(options.config, options.env.raw ?? {}, options.logger, options.configFile);
+  const paging = await startPaging(options.config, options.env.raw ?? {}, options.logger, options.configFile);
   const muster = new Muster({ config: options.config, chat: options.chat, clock, logger: options.logger, webhooks, playbooks, executors, auditKey, ...parts, ...(postmortemUrl ? { postmortemUrl } : {}),
     ...(paging.env.enabled.length > 0 ? { paging: pagingDeps(paging, parts.store, () => clock.now()) } : {}) });
   const sink = options.env.auditSink ? new AuditSink(options.env.auditSink, options.logger) : undefined;
@@ -235,11 +235,11 @@ function readyExecutors(options: { config: MusterConfig; env: MusterEnv; logger:
 async function startHooks(options: { config: MusterConfig; env: MusterEnv; logger: Logger }, muster: Muster, store: IncidentStore, outbox: Outbox, clock: Clock = systemClock, shifts?: ShiftChangeStore, paging?: PagingStart) {
   const { env, config, logger } = options;
   const hooksOn = Boolean(env.hookToken || env.hookSecret);
-  const pagingOptions = paging && pagingRoutes(paging, {
+  const pagingOptions = paging && (await pagingRoutes(paging, {
     config, store, now: () => clock.now(), logger,
     onAck: (ack) => muster.phoneAck(ack),
     onStatus: (status) => muster.pagingStatus(status),
-  });
+  }));
   if (!hooksOn && !env.dashboardToken && !env.calendarKey && !pagingOptions && !env.raw?.MUSTER_HTTP_PORT) return undefined;
   const alerts = hooksOn ? new AlertService({ config, alerts: config.alerts, store, service: muster.service, present: muster.present, logger }) : undefined;
   const metrics = new MusterMetrics({

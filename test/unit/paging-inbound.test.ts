@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerPagingRoutes } from '../../adapters/http/paging-hooks.js';
+import { registerPagingRoutes, twilioHooks } from '../../adapters/http/paging-hooks.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { translator } from '../../src/i18n/catalog.js';
 import type { Logger } from '../../src/logger.js';
@@ -57,7 +57,7 @@ beforeEach(async () => {
   };
   const app = Fastify({ logger: false });
   await app.register(async (scope) =>
-    registerPagingRoutes(scope, { inbound, publicUrl: PUBLIC, twilioAuthToken: AUTH, pagerdutyWebhookSecret: PD_SECRET, t: translator('en'), locale: 'en' }),
+    registerPagingRoutes(scope, { inbound, publicUrl: PUBLIC, twilio: await twilioHooks(AUTH), pagerdutyWebhookSecret: PD_SECRET, t: translator('en'), locale: 'en' }),
   );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -216,7 +216,7 @@ describe('the paging port over the providers', () => {
   it('routes each kind to its provider, and says which block to add for one that is off', async () => {
     const fake = await started(fakeNtfy());
     const paging = pagingConfigSchema.parse({ ntfy: { baseUrl: fake.url } });
-    const port = providerPaging(paging, pagingEnv(paging, {}), 'en');
+    const port = await providerPaging(paging, pagingEnv(paging, {}), 'en');
     expect(port.available()).toEqual(['ntfy']);
     expect((await port.notify({ kind: 'ntfy', topic: 'ana' }, notification())).status).toBe('accepted');
     expect(await port.notify({ kind: 'sms', phone: '+4915112345678' }, notification())).toEqual({
