@@ -54,7 +54,7 @@ class CommandCounter {
   }
 
   /** The most sent commands since `from` (a copy of byName taken earlier), per `per` operations. */
-  top(from: Map<string, number>, per: number, count = 6): string {
+  top(from: Map<string, number>, per: number, count = 12): string {
     return [...this.byName]
       .map(([name, n]) => [name, (n - (from.get(name) ?? 0)) / per] as const)
       .filter(([, n]) => n > 0)

@@ -125,7 +125,8 @@ export interface ClockFence {
  * `room` message opens the incident's war room (src/incidents/war-room.ts); a `paging` one goes through the paging port (src/paging/deliver.ts).
  */
 export type OutboundMessage =
-  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean }
+  // invite: let the person into the war room first; room names it (older messages without it have the record read).
+  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean; room?: ConversationRef }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'room' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> }
@@ -192,6 +193,8 @@ export interface IncidentStore {
    * `limit` 0 returns the current cursor and no ids.
    */
   changedSince(cursor: number, limit: number): Promise<{ cursor: number; ids: string[] }>;
+  /** The stored version of each incident (undefined for one that is gone), in one call: a reader of the feed re-reads only what it has not seen. */
+  versions(ids: string[]): Promise<Array<number | undefined>>;
   /** Outbox messages committed but not yet delivered. */
   pendingOutbox(): Promise<OutboundMessage[]>;
   /** Marks a message delivered; false if it already was (so it is not sent again). */

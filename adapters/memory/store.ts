@@ -46,6 +46,10 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     return found ? structuredClone(found) : undefined;
   }
 
+  async versions(ids: string[]): Promise<Array<number | undefined>> {
+    return ids.map((id) => this.incidents.get(id)?.version);
+  }
+
   async listActive(): Promise<Incident[]> {
     return [...this.incidents.values()]
       .filter(isActive)

@@ -49,37 +49,57 @@ end
 return 1
 `;
 
-/** KEYS: 1 delivered marker, 2 pending hash, 3 attempt marker. ARGV: 1 message id, 2 ttl ms. */
+/**
+ * Marks a batch of messages delivered (the store batches the calls of one tick).
+ * KEYS: per message 3: delivered marker, pending hash, attempt marker.
+ * ARGV: 1 marker ttl ms, then the message ids in order.
+ * Returns per message 1 when it was newly marked, 0 when it already was.
+ */
 export const MARK_DELIVERED_LUA = `
-local fresh = redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[3])
-if fresh then return 1 end
-return 0
+local out = {}
+for i = 1, #KEYS / 3 do
+  local k = (i - 1) * 3
+  local fresh = redis.call('SET', KEYS[k + 1], '1', 'NX', 'PX', ARGV[1])
+  redis.call('HDEL', KEYS[k + 2], ARGV[i + 1])
+  redis.call('DEL', KEYS[k + 3])
+  if fresh then out[i] = 1 else out[i] = 0 end
+end
+return out
 `;
 
 /**
- * KEYS: 1 delivered marker, 2 claim key, 3 attempt marker, 4 incident hash (only with a fence).
- * ARGV: 1 owner, 2 ttl ms, 3 attempt marker ttl ms, 4 role, 5 epoch (only with a fence).
- * Returns 2 delivered, 0 busy, 3 claimed but superseded, else a claim: 1 first
- * attempt, 5 an earlier attempt never finished; plus 10 when the record
- * predates stored fences (the caller checks the record itself).
+ * Claims a batch of deliveries (the store batches the calls of one tick).
+ * KEYS: per message 4: delivered marker, claim key, attempt marker, incident hash.
+ * ARGV: 1 attempt marker ttl ms, then per message 5: owner, claim ttl ms,
+ *       fenced ('1' or '0'), role, epoch.
+ * Returns per message 2 delivered, 0 busy, 3 claimed but superseded, else a
+ * claim: 1 first attempt, 5 an earlier attempt never finished; plus 10 when
+ * the record predates stored fences (the caller checks the record itself).
  */
 export const CLAIM_DELIVERY_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
-local holder = redis.call('GET', KEYS[2])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-local claimed = 1
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[3]) == false then claimed = 5 end
-if #KEYS < 4 then return claimed end
-local fences = redis.call('HGET', KEYS[4], 'fences')
-if not fences then
-  if redis.call('EXISTS', KEYS[4]) == 0 then return 3 end
-  return claimed + 10
+local function claim(delivered, lease, attempt, incident, owner, ttl, fenced, role, epoch)
+  if redis.call('EXISTS', delivered) == 1 then return 2 end
+  local holder = redis.call('GET', lease)
+  if holder and holder ~= owner then return 0 end
+  redis.call('SET', lease, owner, 'PX', ttl)
+  local claimed = 1
+  if redis.call('SET', attempt, '1', 'NX', 'PX', ARGV[1]) == false then claimed = 5 end
+  if fenced ~= '1' then return claimed end
+  local fences = redis.call('HGET', incident, 'fences')
+  if not fences then
+    if redis.call('EXISTS', incident) == 0 then return 3 end
+    return claimed + 10
+  end
+  if cjson.decode(fences)[role] == tonumber(epoch) then return claimed end
+  return 3
 end
-if cjson.decode(fences)[ARGV[4]] == tonumber(ARGV[5]) then return claimed end
-return 3
+local out = {}
+for i = 1, #KEYS / 4 do
+  local k = (i - 1) * 4
+  local a = 1 + (i - 1) * 5
+  out[i] = claim(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+end
+return out
 `;
 
 /** KEYS: 1 lease. ARGV: 1 owner, 2 ttl ms. Returns 1 when held by owner afterwards. */
@@ -94,4 +114,11 @@ return 1
 export const RELEASE_LEASE_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
+`;
+
+/** KEYS: incident hashes. Returns each one's version field (false, read as null, for one that is gone). */
+export const VERSIONS_LUA = `
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], 'version') or false end
+return out
 `;

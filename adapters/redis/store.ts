@@ -6,8 +6,9 @@ import type { Commit, DeliveryClaim, RequestClaim, DeliveryFence, IncidentStore,
 import { pageWanted, pagingEpochs } from '../../src/incidents/page-fence.js';
 import { StoreUnavailableError } from '../../src/ports.js';
 import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
+import { TickBatcher } from '../../src/kernel/tick-batch.js';
 import { connectionProblem, redactCredentials } from './errors.js';
-import { ACQUIRE_LEASE_LUA, CLAIM_DELIVERY_LUA, COMMIT_LUA, MARK_DELIVERED_LUA, RELEASE_LEASE_LUA } from './scripts.js';
+import { ACQUIRE_LEASE_LUA, CLAIM_DELIVERY_LUA, COMMIT_LUA, MARK_DELIVERED_LUA, RELEASE_LEASE_LUA, VERSIONS_LUA } from './scripts.js';
 
 export { isConnectionError, redactCredentials } from './errors.js';
 
@@ -29,12 +30,21 @@ const DEFAULT_DELIVERED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const CLAIMS: Record<number, DeliveryClaim> = { 0: 'busy', 1: 'claimed', 2: 'delivered', 3: 'superseded', 5: 'retried' };
 
 type ScriptCall = (...args: Array<string | number>) => Promise<number>;
+type BatchScriptCall = (...args: Array<string | number>) => Promise<number[]>;
+interface ClaimCall {
+  messageId: string;
+  owner: string;
+  ttlMs: number;
+  fence?: DeliveryFence;
+}
+
 interface MusterScripts {
   musterStoreCommit: ScriptCall;
-  musterStoreMarkDelivered: ScriptCall;
-  musterStoreClaimDelivery: ScriptCall;
+  musterStoreMarkDelivered: BatchScriptCall;
+  musterStoreClaimDelivery: BatchScriptCall;
   musterStoreAcquireLease: ScriptCall;
   musterStoreReleaseLease: ScriptCall;
+  musterStoreVersions: (...args: Array<string | number>) => Promise<Array<string | null>>;
 }
 
 /**
@@ -50,6 +60,9 @@ export class RedisStore implements IncidentStore {
   private readonly prefix: string;
   private readonly deliveredTtlMs: number;
   private readonly scripts: MusterScripts;
+  /** The claims and marks of one tick go in one script call each (a declare hands on eight messages at once). */
+  private readonly claims = new TickBatcher<ClaimCall, number>((calls) => this.claimBatch(calls));
+  private readonly marks = new TickBatcher<string, boolean>((ids) => this.markBatch(ids));
 
   constructor(
     private readonly redis: Redis,
@@ -58,10 +71,11 @@ export class RedisStore implements IncidentStore {
     this.prefix = hashTaggedPrefix(options.prefix);
     this.deliveredTtlMs = options.deliveredTtlMs ?? DEFAULT_DELIVERED_TTL_MS;
     redis.defineCommand('musterStoreCommit', { lua: COMMIT_LUA });
-    redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA, numberOfKeys: 3 });
+    redis.defineCommand('musterStoreMarkDelivered', { lua: MARK_DELIVERED_LUA });
     redis.defineCommand('musterStoreClaimDelivery', { lua: CLAIM_DELIVERY_LUA });
     redis.defineCommand('musterStoreAcquireLease', { lua: ACQUIRE_LEASE_LUA, numberOfKeys: 1 });
     redis.defineCommand('musterStoreReleaseLease', { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 });
+    redis.defineCommand('musterStoreVersions', { lua: VERSIONS_LUA });
     this.scripts = redis as unknown as MusterScripts;
   }
 
@@ -84,6 +98,14 @@ export class RedisStore implements IncidentStore {
     return this.guard('reading an incident', async () => {
       const doc = await this.redis.hget(this.incidentKey(id), 'doc');
       return doc === null ? undefined : (JSON.parse(doc) as Incident);
+    });
+  }
+
+  versions(ids: string[]): Promise<Array<number | undefined>> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.guard('reading incident versions', async () => {
+      const found = await this.scripts.musterStoreVersions(ids.length, ...ids.map((id) => this.incidentKey(id)));
+      return found.map((version) => (version === null ? undefined : Number(version)));
     });
   }
 
@@ -176,15 +198,14 @@ export class RedisStore implements IncidentStore {
   }
 
   markDelivered(messageId: string): Promise<boolean> {
+    return this.marks.add(messageId);
+  }
+
+  private markBatch(ids: string[]): Promise<boolean[]> {
     return this.guard('marking a message delivered', async () => {
-      const fresh = await this.scripts.musterStoreMarkDelivered(
-        this.deliveredKey(messageId),
-        this.key('outbox:pending'),
-        this.key(`attempt:${messageId}`),
-        messageId,
-        this.deliveredTtlMs,
-      );
-      return fresh === 1;
+      const keys = ids.flatMap((id) => [this.deliveredKey(id), this.key('outbox:pending'), this.key(`attempt:${id}`)]);
+      const fresh = await this.scripts.musterStoreMarkDelivered(keys.length, ...keys, this.deliveredTtlMs, ...ids);
+      return fresh.map((one) => one === 1);
     });
   }
 
@@ -200,14 +221,21 @@ export class RedisStore implements IncidentStore {
     });
   }
 
-  claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim> {
+  async claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim> {
+    const result = await this.claims.add({ messageId, owner, ttlMs, ...(fence ? { fence } : {}) });
+    if (result > 10 && fence) return pageWanted(await this.get(fence.incident), fence) ? (CLAIMS[result - 10] ?? 'busy') : 'superseded';
+    return CLAIMS[result] ?? 'busy';
+  }
+
+  private claimBatch(calls: ClaimCall[]): Promise<number[]> {
     return this.guard('claiming a delivery', async () => {
-      const ttl = Math.max(1, Math.ceil(ttlMs));
-      const keys = [this.deliveredKey(messageId), this.key(`lease:send:${messageId}`), this.key(`attempt:${messageId}`), ...(fence ? [this.incidentKey(fence.incident)] : [])];
-      const args = [owner, ttl, this.deliveredTtlMs, ...(fence ? [fence.role, fence.epoch] : [])];
-      const result = await this.scripts.musterStoreClaimDelivery(keys.length, ...keys, ...args);
-      if (result > 10 && fence) return pageWanted(await this.get(fence.incident), fence) ? (CLAIMS[result - 10] ?? 'busy') : 'superseded';
-      return CLAIMS[result] ?? 'busy';
+      const keys = calls.flatMap(({ messageId, fence }) => {
+        const delivered = this.deliveredKey(messageId);
+        // Unfenced messages name their own marker as the (unread) fourth key: every key stays in the prefix's slot.
+        return [delivered, this.key(`lease:send:${messageId}`), this.key(`attempt:${messageId}`), fence ? this.incidentKey(fence.incident) : delivered];
+      });
+      const args = calls.flatMap(({ owner, ttlMs, fence }) => [owner, Math.max(1, Math.ceil(ttlMs)), fence ? '1' : '0', fence?.role ?? '', fence?.epoch ?? 0]);
+      return this.scripts.musterStoreClaimDelivery(keys.length, ...keys, this.deliveredTtlMs, ...args);
     });
   }
 

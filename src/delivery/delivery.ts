@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
-import type { Incident } from '../incidents/types.js';
 import { roomNotOpenYet, roomPending } from '../incidents/war-room.js';
+import { boardStateKey, formatBoardState, readBoardState } from './board-state.js';
 import { RetryLaterError, UndeliverableError, type ChatPort, type Destination, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
 
 /** What became of a page: handed to the chat (with its reference), refused for good, or no longer wanted. */
@@ -40,6 +40,8 @@ export class BoardBusyError extends Error {
 export class Delivery {
   private readonly owner = `delivery-${randomUUID()}`;
   private readonly boardLocks = new Map<string, Promise<void>>();
+  /** The draw of each incident that waits behind the one in flight (later asks join it). */
+  private readonly boardQueued = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: IncidentStore,
@@ -121,8 +123,8 @@ export class Delivery {
     if (message.kind === 'webhook') return void (await this.webhookPort().post(message.audience, message.body));
     if (message.kind === 'room') return void (await this.openRoom(message.incident, { retried }));
     if (message.invite === true && message.to.kind === 'person') {
-      const incident = await this.store.get(message.incident);
-      if (incident) await this.letIn(incident, message.to.person);
+      const room = message.room ?? (await this.store.get(message.incident))?.room;
+      if (room) await this.letIn(message.incident, room, message.to.person);
     }
     return this.chat.send(await this.destination(message), message.message, { id: message.id });
   }
@@ -157,9 +159,9 @@ export class Delivery {
    * refused invite never holds the page back: it is logged, and the page
    * still names the room.
    */
-  private async letIn(incident: Incident, person: string): Promise<void> {
-    const problems = await this.chat.invite(incident.room, [person]).catch((error: unknown) => [error instanceof Error ? error.message : String(error)]);
-    if (problems.length > 0) this.logger.warn({ incident: incident.id, person, problems }, 'could not let a paged person into the war room');
+  private async letIn(incident: string, room: string, person: string): Promise<void> {
+    const problems = await this.chat.invite(room, [person]).catch((error: unknown) => [error instanceof Error ? error.message : String(error)]);
+    if (problems.length > 0) this.logger.warn({ incident, person, problems }, 'could not let a paged person into the war room');
   }
 
   /** A receipt that cannot be recorded never un-sends the page: it is logged, and the step's timer still runs. */
@@ -169,10 +171,21 @@ export class Delivery {
     });
   }
 
-  /** In this process a promise chain; across replicas a lease in the store. */
+  /**
+   * In this process a promise chain per incident, across replicas a lease in
+   * the store. A draw asked for while another is already waiting joins it:
+   * every draw reads the incident as it is then, so five receipts landing
+   * together redraw the board once, not five times.
+   */
   private async withBoardLock(incident: string, work: () => Promise<void>): Promise<void> {
+    const queued = this.boardQueued.get(incident);
+    if (queued) return queued;
     const previous = this.boardLocks.get(incident) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.underLease(incident, work));
+    const next = previous.catch(() => undefined).then(() => {
+      if (this.boardQueued.get(incident) === next) this.boardQueued.delete(incident);
+      return work();
+    });
+    this.boardQueued.set(incident, next);
     this.boardLocks.set(incident, next);
     try {
       await next;
@@ -193,23 +206,26 @@ export class Delivery {
     }
   }
 
+  /**
+   * Draws the board as the incident is now. A board asked for while the war
+   * room is still opening is settled, not retried: the commit that opens the
+   * room asks for the board again. The record is read before the lease: a
+   * snapshot older than what another replica drew meanwhile is caught by the
+   * drawn version read under the lease.
+   */
   private async drawBoard(id: string): Promise<void> {
     const incident = await this.store.get(id);
-    if (!incident) return;
-    if (roomPending(incident)) throw roomNotOpenYet(id);
-    const drawnKey = `board-drawn:${id}`;
-    const drawn = Number((await this.store.getValue(drawnKey)) ?? '0');
-    if (drawn >= incident.version) return;
-    const refKey = `board-ref:${id}`;
-    const ref = await this.store.getValue(refKey);
-    const to = { kind: 'room', conversation: incident.room } as const;
-    const board = this.present.board(incident);
-    if (ref) {
-      await this.chat.update(to, ref, board);
-    } else {
-      await this.store.setValue(refKey, await this.chat.send(to, board));
-    }
-    await this.store.setValue(drawnKey, String(incident.version));
-    this.logger.debug({ incident: id, version: incident.version }, 'board drawn');
+    if (!incident || roomPending(incident)) return;
+    await this.underLease(id, async () => {
+      const drawn = await readBoardState(this.store, id);
+      if (drawn.version >= incident.version) return;
+      const to = { kind: 'room', conversation: incident.room } as const;
+      const board = this.present.board(incident);
+      let ref = drawn.ref;
+      if (ref) await this.chat.update(to, ref, board);
+      else ref = await this.chat.send(to, board);
+      await this.store.setValue(boardStateKey(id), formatBoardState({ ref, version: incident.version }));
+      this.logger.debug({ incident: id, version: incident.version }, 'board drawn');
+    });
   }
 }

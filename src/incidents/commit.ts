@@ -45,14 +45,18 @@ export async function commitChange<T>(
   actor: string,
   change: (fx: Effects) => T,
 ): Promise<{ incident: Incident; result: T; changed: boolean }> {
+  // The record a refused write read back (to tell a refusal from a landed write) is the next attempt's start.
+  let fresh: Incident | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const current = await load();
+    const current = fresh ?? (await load());
+    fresh = undefined;
     if (!current) throw new DomainError('not_found', 'incident vanished');
     const fx = new Effects(structuredClone(current), deps.clock.now(), actor);
     const result = change(fx);
     if (!fx.changed) return { incident: current, result, changed: false };
-    const committed = await write(deps, current.version, fx, undefined, current);
-    if (committed) return { incident: committed, result, changed: true };
+    const written = await write(deps, current.version, fx, undefined, current);
+    if ('committed' in written) return { incident: written.committed, result, changed: true };
+    fresh = written.stored;
     deps.logger.debug({ incident: current.id, attempt }, 'version conflict, retrying');
   }
   throw new DomainError('conflict', `incident changed ${MAX_ATTEMPTS} times while writing`);
@@ -60,12 +64,15 @@ export async function commitChange<T>(
 
 /** Creates a new incident (expected version 0) with its first effects. */
 export async function createIncident(deps: CommitDeps, fx: Effects, request?: Commit['request']): Promise<Incident> {
-  const committed = await write(deps, 0, fx, request);
-  if (!committed) throw new DomainError('conflict', `incident ${fx.incident.id} already exists`);
-  return committed;
+  const written = await write(deps, 0, fx, request);
+  if (!('committed' in written)) throw new DomainError('conflict', `incident ${fx.incident.id} already exists`);
+  return written.committed;
 }
 
-async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, request?: Commit['request'], before?: Incident): Promise<Incident | undefined> {
+/** Written, or refused with the record as the store holds it now (read to tell a refusal from a landed write). */
+type Written = { committed: Incident } | { stored: Incident | undefined };
+
+async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, request?: Commit['request'], before?: Incident): Promise<Written> {
   const incident = fx.incident;
   const { events, head } = chainEvents(incident.head, incident.id, fx.events, deps.auditKey);
   incident.head = head;
@@ -74,12 +81,12 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, req
   const first = expectedVersion === 0 ? events[0] : undefined;
   const ledger = first ? { ledger: ledgerEntryFor(incident, first, deps.auditKey) } : {};
   const values = Object.keys(fx.values).length > 0 ? { values: fx.values } : {};
-  const ok = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values, ...(request ? { request } : {}) });
-  if (!ok) return undefined;
+  const outcome = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values, ...(request ? { request } : {}) });
+  if (outcome !== true) return { stored: outcome.stored };
   for (const event of events) deps.onEvent(event);
   await afterCommit(deps, incident, fx, before);
   deps.onCommit?.(incident, events);
-  return incident;
+  return { committed: incident };
 }
 
 /**
@@ -90,7 +97,7 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, req
  * our write is in. When even that cannot be read, say the outcome is unknown
  * rather than claim nothing was recorded.
  */
-async function commitOnce(deps: CommitDeps, change: Commit): Promise<boolean> {
+async function commitOnce(deps: CommitDeps, change: Commit): Promise<true | { stored: Incident | undefined }> {
   try {
     if (await deps.store.commit(change)) return true;
   } catch (error) {
@@ -98,15 +105,15 @@ async function commitOnce(deps: CommitDeps, change: Commit): Promise<boolean> {
     const landed = await ourWriteLanded(deps, change).catch(() => {
       throw new CommitOutcomeUnknownError(change.incident.id);
     });
-    if (landed) return true;
+    if (landed === true) return true;
     throw error;
   }
   return ourWriteLanded(deps, change);
 }
 
-async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<boolean> {
+async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<true | { stored: Incident | undefined }> {
   const stored = await deps.store.get(change.incident.id);
-  return stored?.version === change.incident.version && stored.head.hash === change.incident.head.hash;
+  return stored?.version === change.incident.version && stored.head.hash === change.incident.head.hash ? true : { stored };
 }
 
 /**

@@ -29,7 +29,7 @@ export class Effects {
     this.outbox.push({
       id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked,
       ...(options.fence ? { fence: options.fence } : {}), ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.invite ? { invite: true } : {}),
+      ...(options.invite ? { invite: true, room: this.incident.room } : {}),
     });
   }
 

@@ -15,9 +15,10 @@ import { createKnowledgeIndex, indexIncident, removeIncident, search, similarInc
  * - **For other replicas' commits** it follows the store's change feed
  *   (`IncidentStore.changedSince`): before every search, similar-incident
  *   query and reconciler pass (`sync`) it re-reads the incidents committed
- *   since the cursor it last saw. The feed is written in the same atomic step
- *   as each commit, so nothing another replica committed before the query
- *   began is missed; one round trip when nothing changed.
+ *   since the cursor it last saw, skipping those whose stored version it has
+ *   indexed already (its own commits). The feed is written in the same atomic
+ *   step as each commit, so nothing another replica committed before the
+ *   query began is missed; one round trip when nothing changed.
  *
  * An older version never replaces a newer one, so the three may interleave.
  * It also tracks which resolved incidents still have an open knowledge task:
@@ -113,8 +114,11 @@ export class KnowledgeBase {
   private async pull(): Promise<void> {
     for (;;) {
       const page = await this.deps.store.changedSince(this.cursor, FEED_PAGE);
-      const incidents = await Promise.all(page.ids.map((id) => this.deps.store.get(id)));
-      page.ids.forEach((id, i) => {
+      // Most changes are this process's own commits, observed already: read only the rest.
+      const stored = await this.deps.store.versions(page.ids);
+      const unseen = page.ids.filter((id, i) => stored[i] === undefined || (this.versions.get(id) ?? -1) < stored[i]!);
+      const incidents = await Promise.all(unseen.map((id) => this.deps.store.get(id)));
+      unseen.forEach((id, i) => {
         const incident = incidents[i];
         if (incident) this.observe(incident);
         else this.forget(id);

@@ -348,6 +348,9 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect((await store.changedSince(first.cursor, 1)).ids).toEqual(['INC-1']);
     expect(await store.changedSince(next.cursor, 10)).toEqual({ cursor: next.cursor, ids: [] });
     expect((await store.changedSince(0, 0)).cursor).toBe(next.cursor);
+    // The feed's readers skip what they saw: each id's stored version in one call, undefined when it is gone.
+    expect(await store.versions(['INC-2', 'INC-1', 'INC-404'])).toEqual([1, 2, undefined]);
+    expect(await store.versions([])).toEqual([]);
   });
 
   it('stores small values', async () => {
