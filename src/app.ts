@@ -143,7 +143,8 @@ export class Muster {
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });
     this.drills = new DrillScheduler({ ...deps, service: this.service, present: this.present, playbooks: deps.playbooks ?? EMPTY_LIBRARY });
-    const notices = deps.shifts ? new ShiftNotices({ ...deps, shifts: deps.shifts, t: this.present.t }) : undefined;
+    const pushKinds = new Set(deps.paging?.port.available() ?? []);
+    const notices = deps.shifts ? new ShiftNotices({ ...deps, shifts: deps.shifts, t: this.present.t, pushKinds }) : undefined;
     this.shiftNotices = notices;
     this.shifts = deps.shifts
       ? new ShiftService({ ...deps, store: deps.shifts, t: this.present.t, onChange: async (change) => notices?.afterChange(change) })

@@ -5,7 +5,7 @@
  */
 import type { ConversationRef, Incident, PersonId, TimelineEvent } from './incidents/types.js';
 import type { LedgerEntry } from './audit/ledger.js';
-import type { ContactAddress, PageNotification } from './paging/port.js';
+import type { ContactAddress, NoticeAddress, PageNotification, PlainNotice } from './paging/port.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -122,7 +122,8 @@ export interface ClockFence {
  * same message twice (a retry, a reconciler pass) sends it once.
  * A `board` message is rendered from the incident's state at delivery time and
  * edits the previous board in place, which coalesces bursts of updates. A
- * `room` message opens the incident's war room (src/incidents/war-room.ts); a `paging` one goes through the paging port (src/paging/deliver.ts).
+ * `room` message opens the incident's war room (src/incidents/war-room.ts); a `paging` one goes through the paging port (src/paging/deliver.ts),
+ * and so does a `notice` (a plain notice pushed, not a page: no fence, no receipt on an incident).
  */
 export type OutboundMessage =
   // invite: let the person into the war room first; room names it (older messages without it have the record read).
@@ -130,7 +131,8 @@ export type OutboundMessage =
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'room' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> }
-  | { id: string; incident: string; kind: 'paging'; address: ContactAddress; notification: PageNotification };
+  | { id: string; incident: string; kind: 'paging'; address: ContactAddress; notification: PageNotification }
+  | { id: string; incident: string; kind: 'notice'; address: NoticeAddress; notice: PlainNotice };
 
 /**
  * Signed JSON to an audience's webhook (a status page). The adapter looks up

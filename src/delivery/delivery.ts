@@ -5,6 +5,9 @@ import { roomNotOpenYet, roomPending } from '../incidents/war-room.js';
 import { boardStateKey, formatBoardState, readBoardState } from './board-state.js';
 import { RetryLaterError, UndeliverableError, type ChatPort, type Destination, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
 
+/** Messages that go through the paging port instead of the chat. */
+type ProviderMessage = Extract<OutboundMessage, { kind: 'paging' | 'notice' }>;
+
 /** What became of a page: handed to the chat (with its reference), refused for good, or no longer wanted. */
 export type PageReceipt =
   | { outcome: 'delivered'; incident: string; fence: PageFence; ref: string }
@@ -53,8 +56,8 @@ export class Delivery {
     private readonly onReceipt: (receipt: PageReceipt) => Promise<void> = async () => undefined,
     /** Opens an incident's war room (a `room` message; idempotent); `retried`: an earlier attempt never finished. */
     private readonly openRoom: (incident: string, options: { retried: boolean }) => Promise<void> = async () => undefined,
-    /** Texts, calls, push and email (src/paging/deliver.ts), with their own fence check and claim. */
-    private readonly paging?: (message: Extract<OutboundMessage, { kind: 'paging' }>) => Promise<void>,
+    /** Texts, calls, push and email, and plain notices pushed (src/paging/deliver.ts), with their own fence check and claim. */
+    private readonly paging?: (message: ProviderMessage) => Promise<void>,
   ) {}
 
   private webhookPort(): WebhookPort {
@@ -68,7 +71,7 @@ export class Delivery {
    * and settled instead, so the outbox does not hammer the platform with it.
    */
   readonly deliver = async (message: OutboundMessage): Promise<void> => {
-    if (message.kind === 'paging') {
+    if (message.kind === 'paging' || message.kind === 'notice') {
       if (this.paging) return this.paging(message);
       this.logger.warn({ incident: message.incident, message: message.id }, 'no paging port to send a notification through; settled');
       await this.store.markDelivered(message.id);
@@ -118,7 +121,7 @@ export class Delivery {
   };
 
   /** One attempt at the platform; the page's reference when it is a chat message. */
-  private async attempt(message: Exclude<OutboundMessage, { kind: 'paging' }>, retried: boolean): Promise<string | undefined> {
+  private async attempt(message: Exclude<OutboundMessage, ProviderMessage>, retried: boolean): Promise<string | undefined> {
     if (message.kind === 'board') return void (await this.withBoardLock(message.incident, () => this.drawBoard(message.incident)));
     if (message.kind === 'webhook') return void (await this.webhookPort().post(message.audience, message.body));
     if (message.kind === 'room') return void (await this.openRoom(message.incident, { retried }));

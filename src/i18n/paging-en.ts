@@ -55,4 +55,11 @@ export const pagingEn = {
   'paging.kind.pushover': 'push',
   'paging.kind.email': 'email',
   'paging.kind.pagerduty': 'PagerDuty',
+  'paging.shift.title': 'On call: {team} {position}',
+  'paging.shift.body': 'You hold the {team} {position} pager {interval}{from}.',
+  'paging.shift.from': ', taking over from {person}',
+  'paging.shift.inherit': '{count, plural, one {You inherit # open incident:} other {You inherit # open incidents:}}',
+  'paging.shift.incident': 'INC-{number} [{severity}] {title}',
+  'paging.shift.more': 'and {count} more (see chat)',
+  'paging.shift.noIncidents': 'No open incidents for {team}.',
 } as const;

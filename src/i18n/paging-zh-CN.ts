@@ -57,4 +57,11 @@ export const pagingZhCN: Record<keyof typeof pagingEn, string> = {
   'paging.kind.pushover': '推送',
   'paging.kind.email': '邮件',
   'paging.kind.pagerduty': 'PagerDuty',
+  'paging.shift.title': '值班：{team} {position}',
+  'paging.shift.body': '你持有 {team} {position}呼叫 {interval}{from}。',
+  'paging.shift.from': '，接替 {person}',
+  'paging.shift.inherit': '你接手 {count} 个未结事件：',
+  'paging.shift.incident': 'INC-{number} [{severity}] {title}',
+  'paging.shift.more': '另有 {count} 个（见聊天）',
+  'paging.shift.noIncidents': '{team} 没有未结事件。',
 };

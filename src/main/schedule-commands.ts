@@ -5,6 +5,7 @@
  */
 import { systemClock } from '../clock.js';
 import type { MusterEnv } from '../config/env.js';
+import { publicUrlOf } from '../config/paging-env.js';
 import { redisTarget } from '../config/redis-target.js';
 import type { MusterConfig } from '../config/schema.js';
 import { translator } from '../i18n/catalog.js';
@@ -30,7 +31,9 @@ export async function runCalendar(options: { env: MusterEnv; config: MusterConfi
   if (!known[id]) throw new StartupError(`there is no ${kind} "${id}" in muster.yaml: use one of ${Object.keys(known).join(', ')}.`);
   const subject: FeedSubject = { kind, id };
   const path = await withShifts(env, (shifts) => (options.action === 'revoke' ? revokeFeed(shifts, key, subject) : feedPath(shifts, key, subject)));
-  process.stdout.write(`http://${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080}${path}\n`);
+  // Under MUSTER_PUBLIC_URL when set: a calendar app on a phone cannot reach the bind address.
+  const base = publicUrlOf(env.raw ?? {}, []) ?? `http://${env.httpHost ?? '127.0.0.1'}:${env.httpPort ?? 8080}`;
+  process.stdout.write(`${base}${path}\n`);
   if (!redisTarget(env)) process.stderr.write('muster: embedded mode keeps no revocations between runs: set REDIS_URL.\n');
   return 0;
 }

@@ -12,7 +12,8 @@
  *   backoff (a Retry-After is honoured), still inside the fence; any other
  *   is final, recorded with the provider's reason.
  * The acknowledge token is made at send time, so no bearer secret waits in
- * the outbox.
+ * the outbox. A plain notice (`notice` message: a shift starting) has the
+ * same once-only claim, without a fence or a receipt on an incident.
  */
 import { randomUUID } from 'node:crypto';
 import { pageWanted } from '../incidents/page-fence.js';
@@ -22,6 +23,7 @@ import type { AckTokens } from './ack-links.js';
 import type { PageNotification, PagingPort, PagingReceipt } from './port.js';
 
 export type PagingMessage = Extract<OutboundMessage, { kind: 'paging' }>;
+export type NoticeMessage = Extract<OutboundMessage, { kind: 'notice' }>;
 
 /** What became of one paging message, for the record (src/paging/results.ts). */
 export type PagingOutcome = { message: PagingMessage } & ({ receipt: PagingReceipt } | { superseded: true } | { interrupted: true });
@@ -46,25 +48,53 @@ export class PagingDelivery {
 
   constructor(private readonly deps: PagingDeliveryDeps) {}
 
-  readonly deliver = async (message: PagingMessage): Promise<void> => {
+  readonly deliver = async (message: PagingMessage | NoticeMessage): Promise<void> => {
+    if (message.kind === 'notice') return this.deliverNotice(message);
     const { store } = this.deps;
     if (!(await this.wanted(message))) {
       if (await store.markDelivered(message.id)) await this.settle({ message, superseded: true });
       return;
     }
+    const sent = await this.sendOnce(message, () => this.deps.port.notify(message.address, this.withToken(message.notification)));
+    if (sent === 'interrupted') await this.settle({ message, interrupted: true });
+    else if (sent) await this.settle({ message, receipt: sent });
+  };
+
+  /**
+   * A plain notice: no fence to check (it is wanted as long as it is
+   * pending) and no incident to record on, so what the provider said is
+   * logged. Once only, like a page: an interrupted attempt is not repeated.
+   */
+  private async deliverNotice(message: NoticeMessage): Promise<void> {
+    const sent = await this.sendOnce(message, () => this.deps.port.notice(message.address, message.notice));
+    const about = { message: message.id, person: message.notice.person, kind: message.address.kind };
+    if (sent === 'interrupted') this.deps.logger.warn(about, 'a notice was interrupted while sending; not sent again so it cannot arrive twice');
+    else if (sent?.status === 'accepted') this.deps.logger.info({ ...about, provider: sent.provider, messageId: sent.messageId }, 'notice pushed');
+    else if (sent) this.deps.logger.warn({ ...about, provider: sent.provider, reason: sent.reason }, 'a provider refused a notice; not retrying');
+  }
+
+  /**
+   * Sends one message at most once across workers and restarts: the send
+   * claim, the provider call (the claim renewed while it runs), then the
+   * delivered mark. Undefined when another attempt already settled it;
+   * "interrupted" when an earlier attempt began and never finished (settled
+   * now, not sent again); else the receipt, final (a retryable failure
+   * throws, for the outbox to retry).
+   */
+  private async sendOnce(message: PagingMessage | NoticeMessage, send: () => Promise<PagingReceipt>): Promise<PagingReceipt | 'interrupted' | undefined> {
+    const { store } = this.deps;
     const attempt = `${this.owner}-${randomUUID()}`;
     const claim = await store.claimDelivery(message.id, attempt, SEND_CLAIM_MS);
     if (claim === 'busy') throw new RetryLaterError('another worker is sending this notification', BUSY_RETRY_MS);
-    if (claim === 'delivered' || claim === 'superseded') return;
+    if (claim === 'delivered' || claim === 'superseded') return undefined;
     if (claim === 'retried') {
       await store.markDelivered(message.id);
-      await this.settle({ message, interrupted: true });
-      return;
+      return 'interrupted';
     }
     const renewal = setInterval(() => void store.acquireLease(`send:${message.id}`, attempt, SEND_CLAIM_MS).catch(() => undefined), CLAIM_RENEW_MS);
     let receipt: PagingReceipt;
     try {
-      receipt = await this.deps.port.notify(message.address, this.withToken(message.notification));
+      receipt = await send();
     } finally {
       clearInterval(renewal);
     }
@@ -77,8 +107,8 @@ export class PagingDelivery {
       throw new Error(`${receipt.provider}: ${receipt.reason}`);
     }
     await store.markDelivered(message.id);
-    await this.settle({ message, receipt });
-  };
+    return receipt;
+  }
 
   private async wanted(message: PagingMessage): Promise<boolean> {
     const incident = await this.deps.store.get(message.incident);

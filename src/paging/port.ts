@@ -59,6 +59,37 @@ export interface PageNotification {
   pagerdutyAction?: 'trigger' | 'acknowledge' | 'resolve';
 }
 
+/**
+ * A plain notice: something a person should know, not a page. It carries no
+ * acknowledge link or keypress, escalates nothing and goes out at normal
+ * priority, through push methods only (NOTICE_KINDS): a notice must never
+ * ring a phone or open a PagerDuty incident. Like a page it is neutral:
+ * names are already resolved for the reader, and the adapters word it
+ * (src/paging/wording.ts).
+ */
+export type PlainNotice = ShiftNotice;
+
+/** A shift starts: the incoming holder of a team's pager is told what they hold and inherit. */
+export interface ShiftNotice {
+  kind: 'shift';
+  person: PersonId;
+  /** The team's display name ("Payments"). */
+  team: string;
+  /** The position's display name in the reader's locale ("primary", "主值班"). */
+  position: string;
+  /** The shift as the reader writes it, in the team's time zone and naming it ("Mon, Nov 9, 09:00 to … (Europe/Berlin)"). */
+  interval: string;
+  /** Display name of the person handing over, when someone held it before. */
+  from?: string;
+  /** Open incidents of the team the person inherits, oldest first. */
+  incidents: Array<{ number: number; severity: Severity; title: string }>;
+}
+
+/** The contact kinds a plain notice may use: push, never a text, a call, an email or PagerDuty. */
+export const NOTICE_KINDS = ['ntfy', 'pushover'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export type NoticeAddress = Extract<ContactAddress, { kind: NoticeKind }>;
+
 /** The fence of a phone or link acknowledgement: one person, one incident, one or more roles at their epochs. */
 export interface PageFence {
   incident: string;
@@ -99,6 +130,8 @@ export interface PagingPort {
    * by the provider's timeout.
    */
   notify(address: ContactAddress, notification: PageNotification): Promise<PagingReceipt>;
+  /** Sends one plain notice through a push method, with the same receipt contract as notify. */
+  notice(address: NoticeAddress, notice: PlainNotice): Promise<PagingReceipt>;
   /** Which contact kinds have a configured provider (the bot says so at start). */
   available(): ProviderContactKind[];
 }

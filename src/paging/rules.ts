@@ -5,7 +5,7 @@
  * ack) keyed by the step's index, and calls the paging port when it fires.
  */
 import type { ContactKind, NotificationRules, NotificationStep, PagingSeverity, PersonPaging } from '../config/paging.js';
-import type { ContactAddress } from './port.js';
+import { NOTICE_KINDS, type ContactAddress, type NoticeAddress } from './port.js';
 
 const MINUTE = 60_000;
 const PUSH: ContactKind[] = ['ntfy', 'pushover', 'pagerduty'];
@@ -46,6 +46,15 @@ export function contactAddresses(person: PersonPaging): Partial<Record<ContactKi
   if (person.email) out.email = { kind: 'email', address: person.email };
   if (person.pagerduty) out.pagerduty = { kind: 'pagerduty', routingKey: person.pagerduty };
   return out;
+}
+
+const isNoticeAddress = (address: ContactAddress | { kind: 'chat' } | undefined): address is NoticeAddress =>
+  address !== undefined && (NOTICE_KINDS as readonly string[]).includes(address.kind);
+
+/** Where a plain notice reaches a person: each push method they have whose provider is on (`available`). */
+export function noticeAddresses(person: PersonPaging, available: ReadonlySet<ContactKind>): NoticeAddress[] {
+  const has = contactAddresses(person);
+  return NOTICE_KINDS.map((kind) => has[kind]).filter(isNoticeAddress).filter((address) => available.has(address.kind));
 }
 
 /** One planned step: at `atMs` after the page, reach the person through `methods`. */

@@ -3,9 +3,11 @@
  * short text, a push title and body, an email. A drill says DRILL on every
  * channel ("This is a drill" first on a call); a test says TEST. Adapters
  * take these words as they are and never add sentences of their own.
+ * A plain notice (a shift starting) has a headline and a body only: it is
+ * pushed, never texted or called, and asks nothing of the person.
  */
 import type { Translate } from '../i18n/catalog.js';
-import type { PageNotification } from './port.js';
+import type { PageNotification, PlainNotice } from './port.js';
 
 export interface Wording {
   /** Push title and email subject. */
@@ -57,4 +59,23 @@ export function wordNotification(t: Translate, n: PageNotification, options: { p
   ];
   const email = options.ackUrl ? `${body}\n\n${t('paging.ackLink', { url: options.ackUrl })}` : body;
   return { headline, body, sms, voice, email };
+}
+
+/** How many inherited incidents a push names; the rest are counted (the chat notice lists them all). */
+export const NOTICE_INCIDENTS_SHOWN = 5;
+
+/** The push words of a plain notice: the headline names team and position; the body the interval with its zone, and what is inherited. */
+export function wordNotice(t: Translate, notice: PlainNotice): Pick<Wording, 'headline' | 'body'> {
+  const { team, position } = notice;
+  const from = notice.from ? t('paging.shift.from', { person: notice.from }) : '';
+  const lines = [t('paging.shift.body', { team, position, interval: notice.interval, from })];
+  const shown = notice.incidents.slice(0, NOTICE_INCIDENTS_SHOWN);
+  if (shown.length === 0) lines.push(t('paging.shift.noIncidents', { team }));
+  else {
+    lines.push(t('paging.shift.inherit', { count: notice.incidents.length }));
+    for (const incident of shown) lines.push(t('paging.shift.incident', { ...incident }));
+    const more = notice.incidents.length - shown.length;
+    if (more > 0) lines.push(t('paging.shift.more', { count: more }));
+  }
+  return { headline: t('paging.shift.title', { team, position }), body: lines.join('\n') };
 }

@@ -1,6 +1,7 @@
 import type { MusterConfig } from '../config/schema.js';
 import type { Translate } from '../i18n/catalog.js';
 import type { Incident } from '../incidents/types.js';
+import type { ShiftNotice } from '../paging/port.js';
 import type { Message } from '../ports.js';
 import type { Handoff } from './handoffs.js';
 import type { Holding } from './resolve.js';
@@ -123,4 +124,17 @@ export function outgoingNotice(words: Words, handoff: Handoff, incidents: Incide
     count: incidents.length,
   };
   return { text: t(incidents.length > 0 ? 'oncall.handoff.outIncidents' : 'oncall.handoff.out', params), tone: 'info' };
+}
+
+/** The incoming holder's shift notice as a push (src/paging/wording.ts words it): names resolved, the interval in the team's zone. */
+export function incomingPush(words: Words, handoff: Handoff, holding: Holding, incidents: Incident[]): ShiftNotice {
+  return {
+    kind: 'shift',
+    person: holding.person,
+    team: teamName(words.config, handoff.team),
+    position: words.t(`schedule.position.${handoff.position}`),
+    interval: intervalText(words, handoff.team, holding),
+    ...(handoff.outgoing ? { from: personName(words.config, handoff.outgoing.person) } : {}),
+    incidents: incidents.map((incident) => ({ number: incident.number, severity: incident.severity, title: incident.title })),
+  };
 }

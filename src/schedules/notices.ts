@@ -2,11 +2,13 @@ import type { MusterConfig } from '../config/schema.js';
 import type { Translate } from '../i18n/catalog.js';
 import type { Incident } from '../incidents/types.js';
 import type { Logger } from '../logger.js';
+import type { ContactKind } from '../config/paging.js';
+import { noticeAddresses } from '../paging/rules.js';
 import type { Clock, IncidentStore, OutboundMessage, Outbox, Scheduler, Timer } from '../ports.js';
 import { loadSchedule } from './changes.js';
 import { staleWarning } from './explain.js';
 import { shiftHandoffs, staleChanges, type Handoff } from './handoffs.js';
-import { incomingNotice, outgoingNotice } from './messages.js';
+import { incomingNotice, incomingPush, outgoingNotice } from './messages.js';
 import type { ShiftChangeStore } from './ports.js';
 import { holderAt } from './resolve.js';
 import { SCHEDULES_SCOPE } from './service.js';
@@ -16,15 +18,19 @@ import { changeStart, type ShiftChange } from './types.js';
  * Shift notices (the owned timer kind "handoff"): at each handoff the
  * incoming primary or backup gets a message naming the team, the interval
  * with its zone and the open incidents they inherit; the outgoing holder gets
- * a short handoff note.
+ * a short handoff note. The incoming holder is also pushed the notice
+ * through each of their push methods (ntfy, Pushover) whose provider is on:
+ * a plain notice, never a text or a call, and nothing to acknowledge.
  *
  * Planned like the weekly report: a repeating job (one across replicas, a
  * BullMQ job scheduler) re-plans every 15 minutes, and every change plans the
  * handoffs it creates at once. A handoff's timer id is its key (team,
  * position, instant), so every replica plans the same timer, once; when it
  * fires the schedule is read again, so a cancelled change notifies nobody,
- * and the messages' ids name the handoff and the person, so even a second
- * firing (a re-plan racing the first) delivers each notice once.
+ * and the messages' ids name the handoff and the person (and the push
+ * method), so even a second firing (a re-plan racing the first) delivers
+ * each notice once: the outbox's send claim and delivered mark hold for
+ * pushes as for chat (src/paging/deliver.ts).
  */
 
 const PLAN_EVERY_MS = 15 * 60_000;
@@ -43,6 +49,8 @@ export interface ShiftNoticesDeps {
   clock: Clock;
   logger: Logger;
   t: Translate;
+  /** Contact kinds with a provider on (the paging port's): the incoming holder's ntfy and Pushover among them get a push too. */
+  pushKinds?: ReadonlySet<ContactKind>;
 }
 
 /** Open real incidents with a role staffed from the team: what a new holder of its pager inherits. */
@@ -120,6 +128,7 @@ export class ShiftNotices {
       id: `${handoff.key}-in-${handoff.incoming.person}`, incident: SCHEDULES_SCOPE, kind: 'message',
       to: { kind: 'person', person: handoff.incoming.person }, message: incomingNotice(words, handoff, handoff.incoming, incidents),
     }];
+    messages.push(...this.pushes(handoff, incidents));
     const outgoing = handoff.outgoing?.person;
     if (outgoing && this.deps.config.people[outgoing]) {
       messages.push({
@@ -129,6 +138,15 @@ export class ShiftNotices {
     }
     await this.deps.outbox.enqueue(messages);
     this.deps.logger.info({ team: handoff.team, position: handoff.position, incoming: handoff.incoming.person, outgoing }, 'shift notices sent');
+  }
+
+  /** The incoming holder's notice through each push method they have, one message (and id) per method. */
+  private pushes(handoff: Handoff, incidents: Incident[]): OutboundMessage[] {
+    const person = handoff.incoming.person;
+    const addresses = noticeAddresses(this.deps.config.people[person] ?? {}, this.deps.pushKinds ?? new Set());
+    if (addresses.length === 0) return [];
+    const notice = incomingPush({ config: this.deps.config, t: this.deps.t }, handoff, handoff.incoming, incidents);
+    return addresses.map((address) => ({ id: `${handoff.key}-push-${person}-${address.kind}`, incident: SCHEDULES_SCOPE, kind: 'notice', address, notice }));
   }
 
   /** Start-up warnings for stored changes that name teams or people the config no longer has (as `muster validate` prints). */

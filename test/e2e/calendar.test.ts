@@ -84,11 +84,14 @@ describe('muster calendar and validate on Redis', () => {
       actor: 'mona', team: 'payments', position: 'primary', person: 'ben', interval: { start: now + 3_600_000, end: now + 7_200_000 },
     });
     // Each CLI run boots the whole program, so independent runs go side by side.
-    const [first, validated, unknown] = await Promise.all([
+    const [first, validated, unknown, published] = await Promise.all([
       muster(['calendar', 'url', 'team', 'payments', '-c', file], env),
       muster(['validate', edited], env),
       muster(['calendar', 'url', 'team', 'billing', '-c', file], env),
+      muster(['calendar', 'url', 'person', 'ann', '-c', file], { ...env, MUSTER_PUBLIC_URL: 'https://muster.example.test/' }),
     ]);
+    // Behind MUSTER_PUBLIC_URL the URL is the public one, which a calendar app elsewhere can reach.
+    expect(published.stdout).toMatch(/^https:\/\/muster\.example\.test\/calendar\/person\/ann\/[A-Za-z0-9_-]{32}\.ics\n$/);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^http:\/\/127\.0\.0\.1:8099\/calendar\/team\/payments\/[A-Za-z0-9_-]{32}\.ics\n$/);
     expect(first.stdout.trim().endsWith(`${await feedPath(store, KEY, { kind: 'team', id: 'payments' })}`)).toBe(true);

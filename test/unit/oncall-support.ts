@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import { parse } from 'yaml';
+import type { MusterDeps } from '../../src/app.js';
 import { musterConfigSchema, type MusterConfig } from '../../src/config/schema.js';
 import type { Message } from '../../src/ports.js';
 import { harness } from '../support/fixture.js';
@@ -60,8 +62,8 @@ export function oncallConfig(edit: (raw: Record<string, any>) => void = () => {}
 
 export const MIN = 60_000;
 
-export async function oncallHarness(config = oncallConfig()) {
-  const h = await harness(config);
+export async function oncallHarness(config = oncallConfig(), extra: { paging?: MusterDeps['paging'] } = {}) {
+  const h = await harness(config, extra);
   /** Every message a person got by DM, oldest first. */
   const dms = (person: string): Message[] => h.chat.pagesTo(person).map((delivered) => delivered.message);
   /** The text of a reply (message text, then fields), as a person reads it. */
@@ -70,4 +72,13 @@ export async function oncallHarness(config = oncallConfig()) {
     return [reply.message.title, reply.message.text, ...(reply.message.fields ?? []).map((f) => `${f.label}: ${f.value}`)].filter(Boolean).join('\n');
   };
   return { ...h, dms, read };
+}
+
+/** Epoch ms of a Berlin wall-clock time ("2026-11-09T09:00"). */
+export const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toMillis();
+
+/** Moves the clock to a Berlin wall-clock time in steps of at most an hour, so the 15-minute plans run on the way. */
+export async function walkTo(h: Pick<Awaited<ReturnType<typeof oncallHarness>>, 'clock' | 'advance'>, iso: string): Promise<void> {
+  const target = berlin(iso);
+  while (h.clock.now() < target) await h.advance(Math.min(60 * MIN, target - h.clock.now()));
 }

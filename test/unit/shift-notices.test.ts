@@ -1,21 +1,12 @@
-import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { Muster } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
-import { MIN, oncallHarness } from './oncall-support.js';
-
-const berlin = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Berlin' }).toMillis();
+import { berlin, oncallHarness, walkTo } from './oncall-support.js';
 
 type H = Awaited<ReturnType<typeof oncallHarness>>;
-
-/** Moves the clock to a Berlin wall-clock time in steps of at most an hour, so the 15-minute plans run on the way. */
-async function walkTo(h: H, iso: string): Promise<void> {
-  const target = berlin(iso);
-  while (h.clock.now() < target) await h.advance(Math.min(60 * MIN, target - h.clock.now()));
-}
 
 const shiftNotices = (h: H, person: string) => h.dms(person).filter((message) => message.title?.startsWith('You are on call') || message.text.startsWith('Handoff'));
 

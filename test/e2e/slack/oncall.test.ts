@@ -3,21 +3,27 @@
  * BullMQ): a cover that an escalation step then pages, a swap decided with
  * its Decline and Accept buttons, a take, every change still there after a
  * restart, and the shift notices of a handoff delivered once while two
- * replicas share the store.
+ * replicas share the store: the DMs, and the incoming holder's push through
+ * a local fake ntfy server.
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
+import { translator } from '../../../src/i18n/catalog.js';
 import { onCall } from '../../../src/muster/rotation.js';
+import { formatInterval } from '../../../src/schedules/time.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
+import { fakeNtfy } from '../../support/paging/fake-providers.js';
 import { REDIS_URL, cleanupPrefix, newPrefix, until } from '../../support/redis.js';
 import { SLACK_ID, buttons, slackBots, textObjects, type SlackBotUnderTest } from '../../support/slack/bot.js';
 import type { RecordedCall } from '../../support/slack/fake-slack.js';
 
 const start = slackBots();
 const prefixes: string[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (prefixes.length > 0) await cleanupPrefix(prefixes.pop()!);
+  while (closers.length > 0) await closers.pop()!();
 });
 
 /** Payments rotates pete/pam (primary) and cole/sid (backup) weekly in Berlin; the backup is paged 2 s after the primary. */
@@ -28,9 +34,13 @@ function configure(raw: Record<string, unknown>): void {
   escalation.standard = { steps: [{ after: '0s', page: 'primary' }, { after: '2s', page: 'backup' }, { after: '10m', page: 'manager' }] };
 }
 
-async function production(prefix = newPrefix(), replicaOf?: SlackBotUnderTest): Promise<{ s: SlackBotUnderTest; prefix: string }> {
+async function production(prefix = newPrefix(), replicaOf?: SlackBotUnderTest, edit: (raw: Record<string, unknown>) => void = () => {}): Promise<{ s: SlackBotUnderTest; prefix: string }> {
   if (!prefixes.includes(prefix)) prefixes.push(prefix);
-  const s = await start({ configure, env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY }, ...(replicaOf ? { replicaOf } : {}) });
+  const configured = (raw: Record<string, unknown>) => {
+    configure(raw);
+    edit(raw);
+  };
+  const s = await start({ configure: configured, env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY, raw: {} }, ...(replicaOf ? { replicaOf } : {}) });
   return { s, prefix };
 }
 
@@ -106,9 +116,20 @@ describe('Slack: on-call schedules in production mode', () => {
     expect(restarted.errors()).toEqual([]);
   });
 
-  it('two replicas: the shift notices of a handoff arrive once', async () => {
-    const { s: a, prefix } = await production();
+  it('two replicas: the shift notices of a handoff arrive once, in chat and by push, naming the incident inherited', async () => {
+    const ntfy = await fakeNtfy().start();
+    closers.push(() => ntfy.close());
+    // Mona has an ntfy topic; both replicas push through the fake server.
+    const withPush = (raw: Record<string, unknown>) => {
+      const people = raw.people as Record<string, Record<string, unknown>>;
+      people.mona = { ...people.mona, ntfy: 'mona-pager' };
+      raw.paging = { ntfy: { baseUrl: ntfy.url } };
+    };
+    const { s: a, prefix } = await production(newPrefix(), undefined, withPush);
     const { primary } = holders(a);
+    // An open incident of payments, which the cover inherits (P3: its page stays in chat).
+    await a.slash('/incident declare Checkout failing sev=P3 service=checkout');
+    await a.waitForPages([primary]);
     // A cover starting at the next full minute (at least 15 s away), planned by both replicas.
     const zone = 'Europe/Berlin';
     let from = DateTime.now().setZone(zone).startOf('minute').plus({ minutes: 1 });
@@ -116,7 +137,7 @@ describe('Slack: on-call schedules in production mode', () => {
     const to = from.plus({ hours: 1 });
     const format = (at: DateTime) => at.toFormat('yyyy-MM-dd HH:mm');
     expect(await say(a, primary, `/oncall cover payments mona ${format(from)} to ${format(to)} team offsite`)).toContain('CHG-1');
-    const { s: b } = await production(prefix, a);
+    const { s: b } = await production(prefix, a, withPush);
     const timer = `handoff-payments-primary-${from.toMillis()}`;
     expect(await b.bot.runtime.scheduler.pendingIds()).toContain(timer);
 
@@ -124,9 +145,25 @@ describe('Slack: on-call schedules in production mode', () => {
     expect(textOf(incoming)).toContain(`(Europe/Berlin) by CHG-1 (cover), taking over from ${a.config.people[primary]!.name}`);
     await dmContaining(a, primary, 'Handoff: Mona Manager holds the payments primary pager');
     await until(async () => !(await a.bot.runtime.scheduler.pendingIds()).includes(timer), 'the handoff timer done');
+    await until(async () => ntfy.requests.length > 0, 'the push to mona');
+    // The other replica fires the same handoff late (a duplicate alarm): the delivered marks in Redis hold.
+    await b.bot.runtime.muster.fireTimer({ id: timer, dueAt: from.toMillis(), incident: 'schedules', kind: 'handoff', key: timer, epoch: from.toMillis() });
     await Promise.all([a.bot.runtime.settle(), b.bot.runtime.settle()]);
     expect(a.dmsTo(SLACK_ID.mona!).filter((call) => textOf(call).includes('You are on call'))).toHaveLength(1);
     expect(a.dmsTo(SLACK_ID[primary]!).filter((call) => textOf(call).includes('Handoff:'))).toHaveLength(1);
+
+    // One push, to mona's topic only: team, position, the interval in the team's zone, who handed over, the incident.
+    expect(ntfy.requests).toHaveLength(1);
+    const push = JSON.parse(ntfy.requests[0]!.body) as { topic: string; title: string; message: string; priority: number; actions?: unknown };
+    expect(push.topic).toBe('mona-pager');
+    expect(push.title).toBe('On call: payments primary');
+    const interval = formatInterval({ start: from.toMillis(), end: to.toMillis() }, zone, 'en', translator('en'));
+    expect(interval).toMatch(/\(Europe\/Berlin\)$/);
+    expect(push.message).toBe(
+      `You hold the payments primary pager ${interval}, taking over from ${a.config.people[primary]!.name}.\nYou inherit 1 open incident:\nINC-1 [P3] Checkout failing`,
+    );
+    expect(push.priority).toBe(3);
+    expect(push.actions).toBeUndefined();
     expect([...a.errors(), ...b.errors()]).toEqual([]);
   }, 150_000);
 });

@@ -4,7 +4,7 @@
  * what the muster sends. Provider wire formats are tested against the local
  * fakes (fake-twilio.ts, fake-providers.ts).
  */
-import type { ContactAddress, PageNotification, PagingPort, PagingReceipt, ProviderContactKind } from '../../../src/paging/port.js';
+import type { ContactAddress, NoticeAddress, PageNotification, PagingPort, PagingReceipt, PlainNotice, ProviderContactKind } from '../../../src/paging/port.js';
 import { PROVIDER_OF } from '../../../src/paging/port.js';
 
 export interface Sent {
@@ -13,8 +13,16 @@ export interface Sent {
   at: number;
 }
 
+export interface SentNotice {
+  address: NoticeAddress;
+  notice: PlainNotice;
+  at: number;
+}
+
 export class RecordingPagingPort implements PagingPort {
   readonly sent: Sent[] = [];
+  /** Plain notices (shift notices), apart from pages. */
+  readonly notices: SentNotice[] = [];
   private readonly answers: Array<(address: ContactAddress) => PagingReceipt | undefined> = [];
   private counter = 0;
 
@@ -35,6 +43,15 @@ export class RecordingPagingPort implements PagingPort {
 
   async notify(address: ContactAddress, notification: PageNotification): Promise<PagingReceipt> {
     this.sent.push({ address, notification, at: this.now() });
+    return this.answer(address);
+  }
+
+  async notice(address: NoticeAddress, notice: PlainNotice): Promise<PagingReceipt> {
+    this.notices.push({ address, notice, at: this.now() });
+    return this.answer(address);
+  }
+
+  private answer(address: ContactAddress): PagingReceipt {
     for (const answer of this.answers) {
       const receipt = answer(address);
       if (receipt) return receipt;
