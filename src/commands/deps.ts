@@ -16,6 +16,11 @@ import type { PagingTester } from '../paging/test-send.js';
  */
 export interface CommandDeps {
   config: MusterConfig;
+  /**
+   * The presenter for replies. Inside a handler it speaks to the caller (times
+   * in their zone: dispatch hands it over so); a reply with visibility
+   * 'channel' that shows a time uses `present.shared`, which names the room's zone.
+   */
   present: Presenter;
   logger: Logger;
   now: () => number;

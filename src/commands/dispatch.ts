@@ -57,10 +57,15 @@ export async function dispatch(request: CommandRequest, deps: CommandDeps, optio
       ...(valid.actorName ? { displayName: valid.actorName } : {}),
     };
     if (!person && valid.actorName) deps.present.rememberChatName(caller.name, valid.actorName);
-    return await remembered(valid.requestId, deps, () => handler(valid.args, caller, deps));
+    return await remembered(valid.requestId, deps, () => handler(valid.args, caller, spokenTo(caller, deps)));
   } catch (error) {
     return errorReply(error, request, deps);
   }
+}
+
+/** A handler's replies are read by its caller, so its presenter speaks in their zone (CommandDeps.present). */
+export function spokenTo(caller: Caller, deps: CommandDeps): CommandDeps {
+  return { ...deps, present: deps.present.forPerson(caller.person ?? caller.ref) };
 }
 
 /**

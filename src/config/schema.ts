@@ -37,7 +37,7 @@ const personSchema = z
     name: z.string().min(1).describe('Display name'),
     slack: z.string().optional().describe('Slack user id, e.g. U012AB3CD'),
     discord: z.string().optional().describe('Discord user id (snowflake)'),
-    timeZone: z.string().optional().describe('IANA time zone; defaults to the team time zone'),
+    timeZone: z.string().optional().describe('IANA time zone of the times this person reads; defaults to their team\'s, then the top-level timeZone'),
     ...personPagingShape,
   })
   .strict();
@@ -64,7 +64,10 @@ const rotationSchema = z
 const teamSchema = z
   .object({
     name: z.string().min(1).optional().describe('Display name of the team'),
-    timeZone: z.string().default('UTC').describe('IANA time zone, e.g. Europe/Berlin'),
+    timeZone: z
+      .string()
+      .optional()
+      .describe('IANA time zone, e.g. Europe/Berlin: of its rotation handoffs (UTC when unset) and of the times its people read (the top-level timeZone when unset)'),
     manager: id('person').describe('Last step of a role escalation chain'),
     rotation: rotationSchema,
     escalation: id('escalation policy').optional().describe('Overrides the severity policy'),

@@ -71,7 +71,7 @@ export const oncallEn = {
   'oncall.handoff.noIncidents': 'No open incidents for {team}.',
   'oncall.handoff.incident': '{title} · {status} · {room}',
   'oncall.handoff.out': 'Handoff: {person} holds the {team} {position} pager from {at} ({zone}). You are off; thank you.',
-  'oncall.handoff.outIncidents': 'Handoff: {person} holds the {team} {position} pager from {at} ({zone}), with {count} open incident(s) of {team}. You are off the pager; brief them if you can.',
+  'oncall.handoff.outIncidents': 'Handoff: {person} holds the {team} {position} pager from {at} ({zone}), with {count, plural, one {# open incident} other {# open incidents}} of {team}. You are off the pager; brief them if you can.',
   'dashboard.oncall.heading': 'On call, next seven days',
   'dashboard.oncall.caption': '{team} (times in {zone})',
   'dashboard.oncall.rotation': 'rotation',

@@ -20,9 +20,12 @@ type Ctx = MusterContext;
  */
 export type PostmortemUrl = (incidentId: string) => string;
 
-/** "2026-11-04 09:00" in the configured zone: a due date is days away, so the date matters. */
+/**
+ * "2026-11-04 09:00 CET" in the reader's zone (the presenter's: a DM's is the
+ * person's, see knowledge/timer.ts): a due date is days away, so the date matters.
+ */
 export function when(ctx: Ctx, at: number): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: ctx.config.timeZone, dateStyle: 'short', timeStyle: 'short' }).format(at);
+  return ctx.present.dated(at);
 }
 
 /** The incident's title as every message shows it (drills say so). */

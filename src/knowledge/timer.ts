@@ -23,7 +23,7 @@ export function openTaskAtResolve(ctx: MusterContext, fx: Effects): void {
   if (!knowledge || !task) return;
   incident.knowledge = knowledge;
   fx.event('knowledge.task_opened', { actor: 'muster', person: task.owner, data: { owner: task.owner, dueAt: task.dueAt, ...(task.ownerRole ? { role: task.ownerRole } : {}) } });
-  fx.send(`knowledge-task-${task.owner}`, { kind: 'person', person: task.owner }, taskMessage(ctx, incident, task));
+  fx.send(`knowledge-task-${task.owner}`, { kind: 'person', person: task.owner }, taskMessage(readBy(ctx, task.owner), incident, task));
 }
 
 function fire(ctx: MusterContext, fx: Effects, timer: Timer): void {
@@ -37,11 +37,16 @@ function fire(ctx: MusterContext, fx: Effects, timer: Timer): void {
   const epoch = timer.epoch;
   if (notice.kind === 'reminder') {
     fx.event('knowledge.reminded', { actor: 'muster', person: notice.to, data: { dueAt: notice.dueAt } });
-    fx.send(`knowledge-remind-e${epoch}`, { kind: 'person', person: notice.to }, reminderMessage(ctx, incident, notice.dueAt), { clock: taskClock(incident) });
+    fx.send(`knowledge-remind-e${epoch}`, { kind: 'person', person: notice.to }, reminderMessage(readBy(ctx, notice.to), incident, notice.dueAt), { clock: taskClock(incident) });
     return;
   }
   fx.event('knowledge.overdue', { actor: 'muster', person: notice.to, data: { dueAt: notice.dueAt, owner: notice.owner } });
-  fx.send(`knowledge-overdue-e${epoch}`, { kind: 'person', person: notice.to }, overdueMessage(ctx, incident, notice.owner, notice.to, notice.dueAt), { clock: taskClock(incident) });
+  fx.send(`knowledge-overdue-e${epoch}`, { kind: 'person', person: notice.to }, overdueMessage(readBy(ctx, notice.to), incident, notice.owner, notice.to, notice.dueAt), { clock: taskClock(incident) });
+}
+
+/** The context whose presenter speaks to `person`: a due date in their zone. */
+function readBy(ctx: MusterContext, person: string): MusterContext {
+  return { ...ctx, present: ctx.present.forPerson(person) };
 }
 
 /** Fenced on the task: filed or skipped before the reminder is delivered, it is not sent. */

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { TeamConfig } from '../config/schema.js';
+import { rotationZone } from '../config/zones.js';
 
 /**
  * The weekly on-call rotation. The pager changes hands every week at
@@ -38,7 +39,7 @@ const WEEK_MS = 7 * 24 * 3_600_000;
  * wall clock does too.
  */
 function handoffSchedule(team: TeamConfig): (k: number) => number {
-  const signature = `${team.rotation.start} ${team.rotation.handoff.day} ${team.rotation.handoff.time} ${team.timeZone}`;
+  const signature = `${team.rotation.start} ${team.rotation.handoff.day} ${team.rotation.handoff.time} ${rotationZone(team)}`;
   const cached = scheduleMemo.get(team);
   if (cached?.signature === signature) return cached.handoff;
   const computed = computeHandoffs(team);
@@ -64,10 +65,10 @@ const scheduleMemo = new WeakMap<TeamConfig, { signature: string; handoff: (k: n
 
 function computeHandoffs(team: TeamConfig): (k: number) => number {
   const { start, handoff } = team.rotation;
-  const startDay = DateTime.fromISO(start, { zone: team.timeZone });
+  const startDay = DateTime.fromISO(start, { zone: rotationZone(team) });
   if (!startDay.isValid) {
     throw new Error(
-      `rotation start "${start}" in time zone "${team.timeZone}" is not a valid date (${startDay.invalidExplanation ?? startDay.invalidReason})`,
+      `rotation start "${start}" in time zone "${rotationZone(team)}" is not a valid date (${startDay.invalidExplanation ?? startDay.invalidReason})`,
     );
   }
   const [hour, minute] = handoff.time.split(':').map(Number) as [number, number];

@@ -48,7 +48,7 @@ function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: Per
   const notify = notificationPlan(ctx, fx.incident, person);
   slot.pages.push({ person, at: fx.now, step, ...(notify ? { notify } : {}) });
   fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch, ...(reason ? { reason } : {}) } });
-  fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.page(fx.incident, slot), {
+  fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.forPerson(person).page(fx.incident, slot), {
     fence: { role: slot.role, epoch: slot.epoch, person },
     invite: fx.roomOpenedEarlier,
   });

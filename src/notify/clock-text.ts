@@ -1,31 +1,55 @@
 import type { Locale } from '../i18n/catalog.js';
 
+/** A zone's abbreviation worth showing: letters ("CET", "EST"), not an offset ("GMT+8"). */
+const LETTERS = /^[A-Z]{2,5}$/;
+/** Zones whose name says nothing more than their abbreviation. */
+const UNIVERSAL = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Zulu']);
+
 /**
- * Times as a reader needs them (DESIGN.md §7): in the team's time zone, with
- * the zone said ("09:33:05 CET", "09:33:05 GMT+8"), and the day when it is not
- * today there ("Mon 2 Nov 09:33:05 CET", "11月2日周一 09:33:05 GMT+8"). The
- * formatters are built once: building a zoned date per call showed up in
- * declare profiles.
+ * Times as a reader needs them (DESIGN.md §7): in one time zone, with the zone
+ * said, and the day when it is not today there. Two ways to say the zone:
+ * `time` by its abbreviation ("09:33:05 CET", "09:33:05 GMT+8"), for a reader
+ * who lives in it; `named` by its IANA name ("09:33:05 (Asia/Shanghai)"), for
+ * a room read from Shanghai, Berlin and New York at once, where "CST" would
+ * be China to some and Chicago to others. The formatters are built once:
+ * building a zoned date per call showed up in declare profiles.
  */
 export class ZonedClock {
   private readonly clock: Intl.DateTimeFormat;
-  private readonly zone: Intl.DateTimeFormat;
+  private readonly zones: Intl.DateTimeFormat[];
   private readonly day: Intl.DateTimeFormat;
   private readonly dayKey: Intl.DateTimeFormat;
+  private readonly calendar: Intl.DateTimeFormat;
 
-  constructor(locale: Locale, timeZone: string, private readonly now: () => number) {
+  constructor(locale: Locale, readonly timeZone: string, private readonly now: () => number) {
     const tag = locale === 'zh-CN' ? 'zh-CN' : 'en-GB';
     this.clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    this.zone = new Intl.DateTimeFormat(tag, { timeZone, timeZoneName: 'short' });
+    // English has letter abbreviations for Europe in en-GB ("CEST") and for the Americas in en-US ("EDT").
+    const zoneTags = locale === 'zh-CN' ? ['zh-CN'] : ['en-GB', 'en-US'];
+    this.zones = zoneTags.map((zoneTag) => new Intl.DateTimeFormat(zoneTag, { timeZone, timeZoneName: 'short' }));
     this.day = new Intl.DateTimeFormat(tag, { timeZone, weekday: 'short', day: 'numeric', month: 'short' });
     this.dayKey = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    this.calendar = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' });
   }
 
   /** "09:33:05 CET" today, "Mon 2 Nov 09:33:05 CET" on another day. */
   time(at: number): string {
-    const zone = this.zone.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
-    const day = this.dayKey.format(at) === this.dayKey.format(this.now()) ? '' : `${this.day.format(at)} `;
-    return `${day}${this.clock.format(at)}${zone ? ` ${zone}` : ''}`;
+    const zone = this.abbreviation(at);
+    return `${this.dayPrefix(at)}${this.clock.format(at)}${zone ? ` ${zone}` : ''}`;
+  }
+
+  /** The full date and the minute, for what is days or years away (due dates, past incidents): "2026-11-04 10:00 CET". */
+  dated(at: number, named: boolean): string {
+    return `${this.calendar.format(at)}${named ? this.zoneName() : ` ${this.abbreviation(at)}`}`;
+  }
+
+  /** "09:33:05 (Europe/Berlin)" today, "Mon 2 Nov 09:33:05 (Europe/Berlin)" on another day; UTC stays "09:33:05 UTC". */
+  named(at: number): string {
+    return `${this.dayPrefix(at)}${this.clock.format(at)}${this.zoneName()}`;
+  }
+
+  private zoneName(): string {
+    return UNIVERSAL.has(this.timeZone) ? ' UTC' : ` (${this.timeZone})`;
   }
 
   /** The bare wall clock in the zone, "09:33:05". */
@@ -36,5 +60,20 @@ export class ZonedClock {
   /** Whole minutes from now to `at`, rounded up (a deadline 30 s away is "in 1 min"); 0 once it passed. */
   minutesUntil(at: number): number {
     return Math.max(0, Math.ceil((at - this.now()) / 60_000));
+  }
+
+  /** "" today in the zone; "Mon 2 Nov " (or "11月2日周一 ") on any other day there. */
+  private dayPrefix(at: number): string {
+    return this.dayKey.format(at) === this.dayKey.format(this.now()) ? '' : `${this.day.format(at)} `;
+  }
+
+  private abbreviation(at: number): string {
+    let first = '';
+    for (const format of this.zones) {
+      const name = format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
+      if (LETTERS.test(name)) return name;
+      first ||= name;
+    }
+    return first;
   }
 }

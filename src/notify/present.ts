@@ -1,14 +1,28 @@
 import type { MusterConfig } from '../config/schema.js';
 import { formatClock } from '../config/duration.js';
+import { IANAZone } from 'luxon';
+import { personZone } from '../config/zones.js';
 import { ZonedClock } from './clock-text.js';
 import { translator, type MessageKey, type Translate } from '../i18n/catalog.js';
 import { roomPending, type Incident, type PersonId, type RoleSlot } from '../incidents/types.js';
-import type { Message } from '../ports.js';
+import type { Destination, Message } from '../ports.js';
 import { runOf } from '../playbooks/run-state.js';
 import { receiptsLine } from '../paging/board-line.js';
 
 /** Display names of unconfigured people kept in memory: enough for every stranger active at once. */
 const CHAT_NAMES_KEPT = 1_000;
+
+/** What `forPerson` hands a reader's presenter; not built by hand. */
+export interface ReaderView {
+  zone: string;
+  state: PresenterState;
+}
+
+interface PresenterState {
+  chatNames: Map<string, string>;
+  readers: Map<string, Presenter>;
+  shared: Presenter;
+}
 
 /**
  * Turns incident state into neutral messages in the configured locale. Domain
@@ -17,10 +31,52 @@ const CHAT_NAMES_KEPT = 1_000;
 export class Presenter {
   readonly t: Translate;
 
-  /** `now` decides what "today" is for the dates times carry; the bot passes its clock. */
-  constructor(private readonly config: MusterConfig, now: () => number = Date.now) {
+  /**
+   * `now` decides what "today" is for the dates times carry; the bot passes its
+   * clock. A presenter built here speaks to shared places (war rooms, the
+   * broadcast channel, exports) in the top-level `timeZone`, naming the zone;
+   * `forPerson` and `forReader` give the one that speaks to a single person.
+   */
+  constructor(private readonly config: MusterConfig, private readonly now: () => number = Date.now, reader?: ReaderView) {
     this.t = translator(config.locale);
-    this.clock = new ZonedClock(config.locale, config.timeZone, now);
+    this.state = reader?.state ?? { chatNames: new Map(), readers: new Map(), shared: this };
+    this.personal = reader !== undefined;
+    this.clock = new ZonedClock(config.locale, reader?.zone ?? config.timeZone, now);
+  }
+
+  /** What every presenter of one bot shares: the names chats gave, and one presenter per reader zone. */
+  private readonly state: PresenterState;
+  /** True when one person reads what this presenter says: times name their zone by its abbreviation. */
+  private readonly personal: boolean;
+
+  /** The zone this presenter shows times in. */
+  get timeZone(): string {
+    return this.clock.timeZone;
+  }
+
+  /** The presenter for shared places, whichever reader this one speaks to. */
+  get shared(): Presenter {
+    return this.state.shared;
+  }
+
+  /**
+   * The presenter whose times are in `person`'s zone (their own, their team's,
+   * else the default: src/config/zones.ts), for DMs and ephemeral replies.
+   * One per zone, built on first use.
+   */
+  forPerson(person: PersonId): Presenter {
+    const zone = personZone(this.config, person);
+    let reader = this.state.readers.get(zone);
+    if (!reader) {
+      reader = new Presenter(this.config, this.now, { zone: IANAZone.isValidZone(zone) ? zone : this.config.timeZone, state: this.state });
+      this.state.readers.set(zone, reader);
+    }
+    return reader;
+  }
+
+  /** The presenter for whoever reads a message sent to `to`: a person's own, or the shared one. */
+  forReader(to: Destination): Presenter {
+    return to.kind === 'person' ? this.forPerson(to.person) : this.shared;
   }
 
   /**
@@ -31,7 +87,7 @@ export class Presenter {
   personName(person: PersonId): string {
     const configured = this.config.people[person]?.name;
     if (configured) return configured;
-    const seen = this.chatNames.get(person);
+    const seen = this.state.chatNames.get(person);
     if (seen) return seen;
     return person.startsWith('console:') ? person.slice('console:'.length) : person;
   }
@@ -39,12 +95,11 @@ export class Presenter {
   /** Remembers the chat's display name of someone missing from muster.yaml, for personName. */
   rememberChatName(ref: string, displayName: string): void {
     if (this.config.people[ref] || !displayName.trim()) return;
-    this.chatNames.delete(ref);
-    this.chatNames.set(ref, displayName.trim());
-    if (this.chatNames.size > CHAT_NAMES_KEPT) this.chatNames.delete(this.chatNames.keys().next().value as string);
+    const names = this.state.chatNames;
+    names.delete(ref);
+    names.set(ref, displayName.trim());
+    if (names.size > CHAT_NAMES_KEPT) names.delete(names.keys().next().value as string);
   }
-
-  private readonly chatNames = new Map<string, string>();
 
   /** Configured roles by name; experts pulled in by /incident escalate as "expert: <team or person>". */
   /** A declarer missing from muster.yaml is shown by the name their chat gave, not a raw id. */
@@ -81,8 +136,22 @@ export class Presenter {
     return role;
   }
 
-  /** Wall-clock time in the team's zone, with the zone and (when not today) the day: "09:01:05 CET". */
+  /**
+   * Wall-clock time in the reader's zone, with the zone and (when not today)
+   * the day: "09:01:05 CET" to a person, "09:01:05 (Europe/Berlin)" in a
+   * shared place.
+   */
   time(at: number): string {
+    return this.personal ? this.clock.time(at) : this.clock.named(at);
+  }
+
+  /** Date and minute with the zone, for due dates and past incidents: "2026-11-04 10:00 CET" (shared: "(Europe/Berlin)"). */
+  dated(at: number): string {
+    return this.clock.dated(at, !this.personal);
+  }
+
+  /** The time with the zone's abbreviation only ("09:01:05 CET"), for lines under a heading that names the zone (the board's slots). */
+  shortTime(at: number): string {
     return this.clock.time(at);
   }
 
@@ -93,7 +162,7 @@ export class Presenter {
 
   /** A deadline: its time and how far off it is, "09:15:00 CET (in 15 min)". */
   deadline(at: number): string {
-    return this.t('time.deadline', { time: this.clock.time(at), minutes: this.clock.minutesUntil(at) });
+    return this.t('time.deadline', { time: this.time(at), minutes: this.clock.minutesUntil(at) });
   }
 
   private readonly clock: ZonedClock;
@@ -106,7 +175,7 @@ export class Presenter {
     const params = this.incidentParams(incident);
     return {
       title: this.t('page.title', params),
-      text: this.t('page.text', { ...params, role: this.roleName(slot.role), room: incident.roomName }),
+      text: [this.t('page.text', { ...params, role: this.roleName(slot.role), room: incident.roomName }), this.pageDeadline(incident)].filter(Boolean).join('\n'),
       // Once the room exists, the page links it; a page sent while it opens names it only.
       ...(roomPending(incident) ? {} : { room: incident.room }),
       tone: 'alert',
@@ -118,6 +187,13 @@ export class Presenter {
         },
       ],
     };
+  }
+
+  /** A page sent while the team assembles says by when, in the paged person's zone when this presenter is theirs. */
+  private pageDeadline(incident: Incident): string {
+    const at = incident.assembleDeadlineAt;
+    if (at === undefined || incident.status !== 'assembling' || incident.breachedAt !== undefined || at <= this.now()) return '';
+    return this.t('page.deadline', { deadline: this.deadline(at) });
   }
 
   breachPage(incident: Incident, missing: string[]): Message {
@@ -140,9 +216,7 @@ export class Presenter {
   /** The live board: one field per role slot, edited in place as the muster moves. */
   board(incident: Incident): Message {
     const params = this.incidentParams(incident);
-    const deadline = incident.assembleDeadlineAt
-      ? this.t('board.deadline', { deadlineAt: this.time(incident.assembleDeadlineAt) })
-      : '';
+    const deadline = this.boardDeadline(incident);
     const summary = this.t('board.summary', {
       status: this.t(`status.${incident.status}`),
       declarer: this.declarerName(incident),
@@ -162,6 +236,19 @@ export class Presenter {
     };
   }
 
+  /**
+   * While the team assembles, the deadline with its zone and how far off it is
+   * (as of this rendering: the board is redrawn on every change); once it
+   * passed unmet, that it passed; after, just when it was.
+   */
+  private boardDeadline(incident: Incident): string {
+    const at = incident.assembleDeadlineAt;
+    if (at === undefined) return '';
+    if (incident.status !== 'assembling') return this.t('board.deadline', { deadlineAt: this.time(at) });
+    if (incident.breachedAt !== undefined || at <= this.now()) return this.t('board.deadlinePassed', { deadlineAt: this.time(at) });
+    return this.t('board.deadline', { deadlineAt: this.deadline(at) });
+  }
+
   private playbookField(incident: Incident): Array<{ label: string; value: string }> {
     const run = runOf(incident);
     if (!run) return [];
@@ -179,7 +266,7 @@ export class Presenter {
     const tally = incident.alerts;
     if (!tally) return [];
     const leftOut = tally.truncated + tally.excess;
-    const value = this.t('board.alertsTally', { firing: tally.firing, resolved: tally.resolved, lastSeen: this.time(tally.lastSeenAt) })
+    const value = this.t('board.alertsTally', { firing: tally.firing, resolved: tally.resolved, lastSeen: this.shortTime(tally.lastSeenAt) })
       + (leftOut > 0 ? this.t('board.alertsLeftOut', { count: leftOut }) : '');
     return [{ label: this.t('board.alerts'), value }];
   }
@@ -201,7 +288,7 @@ export class Presenter {
     const receipts = receiptsLine(this.t, latest);
     return this.t('board.slot', {
       person: this.personName(person),
-      pagedAt: this.time(firstPage.at),
+      pagedAt: this.shortTime(firstPage.at),
       state: receipts ? this.t('paging.board.receipts', { state, receipts }) : state,
     });
   }
@@ -211,7 +298,7 @@ export class Presenter {
     if (slot.state === 'cancelled') return this.t('board.slotCancelled');
     if (slot.state === 'acked' && slot.ackedAt !== undefined) {
       return this.t('board.slotAcked', {
-        ackedAt: this.time(slot.ackedAt),
+        ackedAt: this.shortTime(slot.ackedAt),
         elapsed: this.elapsed(slot.ackedAt - slot.startedAt),
       });
     }

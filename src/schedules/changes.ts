@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import type { Translate } from '../i18n/catalog.js';
 import type { MusterConfig } from '../config/schema.js';
+import { teamZone } from '../config/zones.js';
 import type { ShiftChangeStore } from './ports.js';
 import { segments, type Holding, type Schedule } from './resolve.js';
 import {
@@ -36,7 +37,7 @@ export interface ChangeOutcome {
 const HORIZON_MS = 60 * 86_400_000;
 
 const ctxOf = (deps: ScheduleDeps): RuleContext => ({ config: deps.config, now: deps.now(), t: deps.t });
-const zoneOf = (deps: ScheduleDeps, team: string): string => deps.config.teams[team]?.timeZone ?? deps.config.timeZone;
+const zoneOf = (deps: ScheduleDeps, team: string): string => teamZone(deps.config, team);
 
 /** The accepted changes that can matter from `from` on: the input of every resolution. */
 export async function loadSchedule(deps: { config: MusterConfig; store: Pick<ShiftChangeStore, 'list'> }, from: number): Promise<Schedule> {
@@ -46,7 +47,7 @@ export async function loadSchedule(deps: { config: MusterConfig; store: Pick<Shi
 
 /** "CHG-7 (cover by Bob, <interval>, accepted)": how a conflict is named in a refusal. */
 export function describeChange(deps: Pick<ScheduleDeps, 'config' | 't'>, change: ShiftChange): string {
-  const zone = deps.config.teams[change.team]?.timeZone ?? deps.config.timeZone;
+  const zone = teamZone(deps.config, change.team);
   const interval = formatInterval({ start: changeStart(change), end: changeEnd(change) }, zone, deps.config.locale, deps.t);
   return deps.t('schedule.changeLine', {
     id: change.id,

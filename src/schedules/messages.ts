@@ -1,4 +1,5 @@
 import type { MusterConfig } from '../config/schema.js';
+import { teamZone } from '../config/zones.js';
 import type { Translate } from '../i18n/catalog.js';
 import type { Incident } from '../incidents/types.js';
 import type { ShiftNotice } from '../paging/port.js';
@@ -20,7 +21,7 @@ export interface Words {
   t: Translate;
 }
 
-export const zoneOf = (config: MusterConfig, team: string): string => config.teams[team]?.timeZone ?? config.timeZone;
+export const zoneOf = teamZone;
 
 export function intervalText(words: Words, team: string, interval: Interval): string {
   return formatInterval(interval, zoneOf(words.config, team), words.config.locale, words.t);

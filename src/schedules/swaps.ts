@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { teamZone } from '../config/zones.js';
 import { conflictError, loadSchedule, type ChangeOutcome, type ScheduleDeps } from './changes.js';
 import { segments, type Holding } from './resolve.js';
 import { isShiftManager, personName, requireMayActFor, requireMember, requireTeam, teamName, validInterval, type RuleContext } from './rules.js';
@@ -48,7 +49,7 @@ export async function requestSwap(deps: ScheduleDeps, input: SwapInput): Promise
     const missing = mine ? input.counterpart : requester;
     throw new DomainError('usage', deps.t('schedule.noShift', { person: personName(deps.config, missing), team: teamName(deps.config, input.team) }));
   }
-  const zone = deps.config.teams[input.team]?.timeZone ?? deps.config.timeZone;
+  const zone = teamZone(deps.config, input.team);
   const a = validInterval(ctx, deps.config.schedules, mine, zone);
   const b = validInterval(ctx, deps.config.schedules, theirs, zone);
   const change: ShiftChange = {

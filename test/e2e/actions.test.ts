@@ -15,6 +15,7 @@ import { ACTION_HANDLERS, type ActionCommand } from '../../src/commands/actions.
 import { verifyAudit } from '../../src/actions/audit-cli.js';
 import { actionSecrets } from '../../src/config/action-secrets.js';
 import { isDomainError } from '../../src/errors.js';
+import { spokenTo } from '../../src/commands/dispatch.js';
 import { actionHarness, actionsConfig } from '../unit/actions-support.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
@@ -66,7 +67,7 @@ async function setup() {
     if (!match) return h.say(person, text, conversation);
     const caller = { ref: `console:${person}`, name: person, conversation, ...(config.people[person] ? { person } : {}) };
     try {
-      return await commands[ROUTES[match[1]!]!](match[2] ?? '', caller, h.deps);
+      return await commands[ROUTES[match[1]!]!](match[2] ?? '', caller, spokenTo(caller, h.deps));
     } catch (error) {
       if (isDomainError(error)) return { visibility: 'ephemeral' as const, message: { text: error.message } };
       throw error;

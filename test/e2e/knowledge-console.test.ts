@@ -21,7 +21,7 @@ describe('console: the knowledge loop', () => {
     // Resolution steps one per line, indented under their incident.
     expect(suggestion).toMatch(/\n {6,}1\. Restart the payment gateway\n {6,}2\. Raise the pool size\n/);
     expect(suggestion).toContain('[ Open INC-1 ]  ->  /kb show INC-1');
-    expect(out).toContain('[reply to alice] · Knowledge base: 2 result(s) for "restart the payment gateway"');
+    expect(out).toContain('[reply to alice] · Knowledge base: 2 results for "restart the payment gateway"');
     expect(out).toContain('Knowledge task: filed on time');
   });
 });

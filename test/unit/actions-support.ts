@@ -3,6 +3,7 @@ import { InProcessOutbox } from '../../adapters/memory/outbox.js';
 import { InProcessScheduler } from '../../adapters/memory/scheduler.js';
 import { MemoryStore } from '../../adapters/memory/store.js';
 import { ACTION_HANDLERS, type ActionCommand } from '../../src/commands/actions.js';
+import { spokenTo } from '../../src/commands/dispatch.js';
 import type { ActionContext, ActionExecutor, ActionExecutors, ActionOutcome } from '../../src/actions/ports.js';
 import type { Incident } from '../../src/incidents/types.js';
 import type { NamedAction } from '../../src/actions/schema.js';
@@ -109,7 +110,8 @@ export async function actionHarness(options: { config?: MusterConfig; logger?: L
   };
   const act = async (person: string, command: ActionCommand, args: string, conversation = 'console:#general') => {
     const caller: Caller = { ref: `console:${person}`, name: person, conversation, ...(config.people[person] ? { person } : {}) };
-    const reply = await commands[command](args, caller, deps);
+    // As dispatch hands it over: the presenter speaks to the caller.
+    const reply = await commands[command](args, caller, spokenTo(caller, deps));
     await outbox.idle();
     return reply;
   };

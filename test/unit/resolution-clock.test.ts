@@ -26,7 +26,7 @@ describe('the resolution clock', () => {
     expect(h.events.some((e) => e.type === 'sla.warning' && e.data.sla === 'resolve')).toBe(false);
     await h.advance(1 * HOUR);
     expect(h.events.find((e) => e.type === 'sla.warning' && e.data.sla === 'resolve')?.data).toMatchObject({ leftMs: HOUR });
-    expect(room(h)).toContain('INC-1: the resolution target is 10:00:00 CET, 1:00:00 from now, and the incident is not resolved yet.');
+    expect(room(h)).toContain('INC-1: the resolution target is 10:00:00 (Europe/Berlin), 1:00:00 from now, and the incident is not resolved yet.');
     await h.advance(1 * HOUR);
     expect(h.events.filter((e) => e.type === 'sla.breached' && e.data.sla === 'resolve')).toHaveLength(1);
     expect(h.chat.pagesTo('dora').at(-1)?.message.text).toBe('INC-1 has not been resolved within its target of 48:00:00. You are the duty manager: please step in.');

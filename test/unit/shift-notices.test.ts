@@ -38,7 +38,7 @@ describe('shift notices at each handoff', () => {
     const [cat] = shiftNotices(h, 'cat');
     expect(cat?.text).toContain('Open incidents you inherit (1):');
     expect(cat?.fields).toEqual([{ label: 'INC-1 [P2]', value: 'Checkout failing · assembled · #inc-1-checkout-failing' }]);
-    expect(shiftNotices(h, 'ben')[0]?.text).toContain('with 1 open incident(s) of Payments');
+    expect(shiftNotices(h, 'ben')[0]?.text).toContain('with 1 open incident of Payments');
   });
 
   it('a cover starting and ending is two handoffs; a cancelled one tells nobody', async () => {

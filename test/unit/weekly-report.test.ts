@@ -27,7 +27,7 @@ describe('the weekly report', () => {
     expect(report?.message.title).toBe('Weekly incident report 2026-11-02 to 2026-11-09');
     expect(report?.message.text).toBe(
       '2 incidents (1 P1); median time to assemble 0:00; 1 with a breach; 0 drills.\n' +
-        'Knowledge: 0 of 0 entries due were filed on time (-); 0 late, 0 skipped, 0 still open. Similar incidents were shown to 0 war room(s); 0 suggestion(s) were opened.',
+        'Knowledge: 0 of 0 entries due were filed on time (-); 0 late, 0 skipped, 0 still open. Similar incidents were shown to 0 war rooms; 0 suggestions were opened.',
     );
     expect(report?.message.fields?.map((f) => f.label)).toEqual(['INC-2 [P3]', 'INC-1 [P1]']);
   });
@@ -52,7 +52,7 @@ describe('the weekly report', () => {
     await h.advance(7 * DAY);
     const report = h.chat.delivered.find((d) => d.to.kind === 'room' && d.to.conversation === 'console:#leads');
     expect(report?.message.text.split('\n')[1]).toBe(
-      'Knowledge: 1 of 2 entries due were filed on time (50%); 0 late, 1 skipped, 0 still open. Similar incidents were shown to 2 war room(s); 1 suggestion(s) were opened.',
+      'Knowledge: 1 of 2 entries due were filed on time (50%); 0 late, 1 skipped, 0 still open. Similar incidents were shown to 2 war rooms; 1 suggestion was opened.',
     );
   });
 });
