@@ -14,65 +14,8 @@ export interface Clock {
 
 // ---------------------------------------------------------------- messages
 
-/** A button carries a command the core understands, so every chat can render it. */
-export interface Button {
-  label: string;
-  command: string;
-  style?: 'primary' | 'danger';
-}
-
-export interface Field {
-  label: string;
-  value: string;
-}
-
-/** A web page a message points to (a postmortem on the dashboard); the core builds the URL from configuration, never from user text. */
-export interface Link {
-  label: string;
-  /** An absolute http(s) URL. */
-  url: string;
-}
-
-/**
- * A neutral message: adapters render it as Block Kit, Discord embeds or text.
- * `text` and field values are plain text; renderers must escape them so user
- * typed words can never ping or format.
- */
-export interface Message {
-  title?: string;
-  text: string;
-  fields?: Field[];
-  buttons?: Button[];
-  tone?: 'info' | 'alert' | 'success' | 'warning';
-  /** Pin it in the conversation where the chat supports pins (the live board). */
-  pin?: boolean;
-  /** The war room this message names (a page): chats that can, add a link to it. */
-  room?: ConversationRef;
-  /** Pages to open: link buttons where the chat has them (Slack, Discord), else the URL as text. */
-  links?: Link[];
-}
-
-/** One input of a neutral form; chats with modals render it, others show the usage text. */
-export interface FormInput {
-  name: string;
-  label: string;
-  kind: 'text' | 'longtext' | 'select';
-  optional?: boolean;
-  options?: Array<{ label: string; value: string }>;
-  initial?: string;
-}
-
-/**
- * A form that, once submitted, becomes `command` followed by the inputs as
- * name=value options (the first input, when named `text`, as free words).
- */
-export interface Form {
-  id: string;
-  title: string;
-  submitLabel: string;
-  command: string;
-  inputs: FormInput[];
-}
+export type { Button, Field, Link, Message, FormInput, Form } from './messages.js';
+import type { Message } from './messages.js';
 
 /**
  * Where a message goes. `broadcast` is the incident announcement channel; each
@@ -157,6 +100,8 @@ export interface Commit {
   request?: { id: string; outcome: string; ttlMs: number };
   /** Store values (see setValue) written in the same atomic write, such as an alert group's incident. */
   values?: Record<string, string>;
+  /** When the earliest timer the record expects comes due (the watchdog's next-due index); absent: none. */
+  nextDueAt?: number;
 }
 
 /** The store could not be reached; commands answer "degraded" and nothing is half-written. */
@@ -199,6 +144,12 @@ export interface IncidentStore {
   versions(ids: string[]): Promise<Array<number | undefined>>;
   /** Outbox messages committed but not yet delivered. */
   pendingOutbox(): Promise<OutboundMessage[]>;
+  /** The same a page at a time (cursor '0' starts; the next cursor is '0' after the last page): the watchdog's bounded pass. */
+  pendingOutboxPage(cursor: string, count: number): Promise<{ cursor: string; messages: OutboundMessage[] }>;
+  /** Incidents whose earliest expected timer came due by `until` (Commit.nextDueAt), soonest first, at most `limit`. */
+  listDue(until: number, limit: number): Promise<Incident[]>;
+  /** Rewrites the indexes a commit keeps (next due, active drills) for active records committed before they existed (the start-up pass). */
+  reindex(entries: Array<{ incident: Incident; nextDueAt: number | undefined }>): Promise<void>;
   /** Marks a message delivered; false if it already was (so it is not sent again). */
   markDelivered(messageId: string): Promise<boolean>;
   isDelivered(messageId: string): Promise<boolean>;

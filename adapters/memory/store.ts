@@ -25,6 +25,8 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
   /** The change feed: incident id -> sequence number of its last change (Map order is kept by re-inserting). */
   private readonly changes = new Map<string, number>();
   private changeSeq = 0;
+  /** The next-due index: incident id -> when its earliest expected timer comes due. */
+  private readonly due = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -83,6 +85,8 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     timeline.push(...structuredClone(change.events));
     this.timelines.set(incident.id, timeline);
     for (const [key, value] of Object.entries(change.values ?? {})) this.values.set(key, value);
+    if (change.nextDueAt !== undefined) this.due.set(incident.id, change.nextDueAt);
+    else this.due.delete(incident.id);
     if (change.request) this.requests.set(change.request.id, { expiresAt: this.now() + change.request.ttlMs, outcome: change.request.outcome });
     if (change.ledger && !this.ledgerEntries.has(change.ledger.number)) this.ledgerEntries.set(change.ledger.number, structuredClone(change.ledger));
     for (const message of change.outbox) {
@@ -112,6 +116,28 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
 
   async timeline(id: string): Promise<TimelineEvent[]> {
     return structuredClone(this.timelines.get(id) ?? []);
+  }
+
+  async listDue(until: number, limit: number): Promise<Incident[]> {
+    return [...this.due]
+      .filter(([, at]) => at <= until)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, limit)
+      .flatMap(([id]) => (this.incidents.has(id) ? [structuredClone(this.incidents.get(id)!)] : []));
+  }
+
+  async reindex(entries: Array<{ incident: Incident; nextDueAt: number | undefined }>): Promise<void> {
+    for (const { incident, nextDueAt } of entries) {
+      if (nextDueAt === undefined) this.due.delete(incident.id);
+      else this.due.set(incident.id, nextDueAt);
+    }
+  }
+
+  async pendingOutboxPage(cursor: string, count: number): Promise<{ cursor: string; messages: OutboundMessage[] }> {
+    const all = [...this.pending.values()];
+    const from = Number(cursor) || 0;
+    const end = from + count;
+    return { cursor: end >= all.length ? '0' : String(end), messages: all.slice(from, end).map((message) => structuredClone(message)) };
   }
 
   async pendingOutbox(): Promise<OutboundMessage[]> {
@@ -196,6 +222,7 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     this.values.delete(`board-ref:${id}`);
     this.values.delete(`board-drawn:${id}`);
     this.values.delete(`alert-seen:${id}`);
+    this.due.delete(id);
     const group = incident.alerts ? `alert-incident:${incident.alerts.key}` : undefined;
     if (group && this.values.get(group) === id) this.values.delete(group);
     this.changed(id);

@@ -5,7 +5,7 @@ import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
 
 /**
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash, 6 values hash,
- *       7 changes zset, 8 changes counter.
+ *       7 changes zset, 8 changes counter, 9 next-due zset.
  * ARGV: 1 id, 2 version exported, 3 timeline length exported, 4 room,
  *       5 its alert group's mapping field ('' when none), removed only while it still names this incident.
  * Removes only a resolved incident still at the exported version and length (1), else nothing (0).
@@ -22,6 +22,7 @@ if cjson.decode(doc).status ~= 'resolved' then return 0 end
 if redis.call('LLEN', KEYS[2]) ~= tonumber(ARGV[3]) then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[9], ARGV[1])
 if redis.call('HGET', KEYS[5], ARGV[4]) == ARGV[1] then redis.call('HDEL', KEYS[5], ARGV[4]) end
 redis.call('HDEL', KEYS[6], 'board-ref:' .. ARGV[1], 'board-drawn:' .. ARGV[1], 'alert-seen:' .. ARGV[1])
 if ARGV[5] ~= '' and redis.call('HGET', KEYS[6], ARGV[5]) == ARGV[1] then redis.call('HDEL', KEYS[6], ARGV[5]) end
@@ -45,7 +46,7 @@ export class RedisResolvedIncidents implements ResolvedIncidents {
     options: { prefix: string },
   ) {
     this.prefix = hashTaggedPrefix(options.prefix);
-    redis.defineCommand('musterRemoveResolved', { lua: REMOVE_RESOLVED_LUA, numberOfKeys: 8 });
+    redis.defineCommand('musterRemoveResolved', { lua: REMOVE_RESOLVED_LUA, numberOfKeys: 9 });
   }
 
   /** Walks the all-incidents index by number, a page at a time: an offline job, never on a bot's path. */
@@ -73,7 +74,7 @@ export class RedisResolvedIncidents implements ResolvedIncidents {
     if (!doc) return false;
     const { room, alerts } = JSON.parse(doc) as Incident;
     const group = alerts ? `alert-incident:${alerts.key}` : '';
-    const keys = ['incident:' + id, 'timeline:' + id, 'active', 'recent', 'rooms', 'values', 'changes', 'changes:seq'].map((suffix) => this.key(suffix));
+    const keys = ['incident:' + id, 'timeline:' + id, 'active', 'recent', 'rooms', 'values', 'changes', 'changes:seq', 'due'].map((suffix) => this.key(suffix));
     const remove = (this.redis as unknown as { musterRemoveResolved: (...args: Array<string | number>) => Promise<number> }).musterRemoveResolved;
     return (await remove.call(this.redis, ...keys, id, version, events, room, group)) === 1;
   }

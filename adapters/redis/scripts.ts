@@ -4,11 +4,11 @@
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
  *       6 outbox pending hash, 7 ledger hash, 8 request marker (written only with
  *       a request outcome), 9 changes zset, 10 changes counter,
- *       11 values hash, 12 active drills zset, 13.. one delivered marker per outbox message.
+ *       11 values hash, 12 active drills zset, 13 next-due zset, 14.. one delivered marker per outbox message.
  * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (2 an active drill, 1 active, 0 not), 6 room, 7 id,
  *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
- *       then the events, then (message id, message json) pairs, then the
- *       values to set (a json object, '{}' for none), then the request outcome ('' when none) and its ttl ms, then the paging epochs
+ *       then the events, then (message id, message json) pairs, then the next
+ *       due time ('' for none), then the values to set (a json object, '{}' for none), then the request outcome ('' when none) and its ttl ms, then the paging epochs
  *       json (last).
  * Returns 1 when written, 0 (having written nothing) on a version conflict.
  * The incident hash holds 'version', 'doc' and 'fences' (role -> epoch of
@@ -39,9 +39,14 @@ local events = tonumber(ARGV[8])
 for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
 if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[8], 'done:' .. ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1]) end
 for field, value in pairs(cjson.decode(ARGV[#ARGV - 3])) do redis.call('HSET', KEYS[11], field, value) end
+if ARGV[#ARGV - 4] ~= '' then
+  redis.call('ZADD', KEYS[13], ARGV[#ARGV - 4], id)
+else
+  redis.call('ZREM', KEYS[13], id)
+end
 local first = 11 + events
-for k = 13, #KEYS do
-  local at = first + (k - 13) * 2
+for k = 14, #KEYS do
+  local at = first + (k - 14) * 2
   if redis.call('EXISTS', KEYS[k]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
   end

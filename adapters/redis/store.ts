@@ -148,6 +148,7 @@ export class RedisStore implements IncidentStore {
       this.key('changes'), this.key('changes:seq'),
       this.key('values'),
       this.key('drills'),
+      this.key('due'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
     ];
     const args = [
@@ -163,6 +164,7 @@ export class RedisStore implements IncidentStore {
       change.ledger ? JSON.stringify(change.ledger) : '',
       ...events.map((event) => JSON.stringify(event)),
       ...outbox.flatMap((message) => [message.id, JSON.stringify(message)]),
+      change.nextDueAt === undefined ? '' : change.nextDueAt,
       JSON.stringify(change.values ?? {}),
       change.request?.outcome ?? '',
       change.request ? Math.max(1, Math.ceil(change.request.ttlMs)) : 0,
@@ -187,6 +189,33 @@ export class RedisStore implements IncidentStore {
     return this.guard('reading a timeline', async () => {
       const raw = await this.redis.lrange(this.key(`timeline:${id}`), 0, -1);
       return raw.map((entry) => JSON.parse(entry) as TimelineEvent);
+    });
+  }
+
+  listDue(until: number, limit: number): Promise<Incident[]> {
+    return this.guard('listing incidents with timers due', async () =>
+      this.load(await this.redis.zrangebyscore(this.key('due'), '-inf', until, 'LIMIT', 0, limit)),
+    );
+  }
+
+  reindex(entries: Array<{ incident: Incident; nextDueAt: number | undefined }>): Promise<void> {
+    const due = entries.filter((entry) => entry.nextDueAt !== undefined).flatMap((entry) => [entry.nextDueAt!, entry.incident.id]);
+    const notDue = entries.filter((entry) => entry.nextDueAt === undefined).map((entry) => entry.incident.id);
+    // Only active records come here: a drill among them belongs in the drills index (one running when that index was added).
+    const drills = entries.filter((entry) => entry.incident.drill && isActive(entry.incident)).flatMap((entry) => [entry.incident.number, entry.incident.id]);
+    return this.guard('rewriting the due and drill indexes', async () => {
+      if (due.length > 0) await this.redis.zadd(this.key('due'), ...due);
+      if (notDue.length > 0) await this.redis.zrem(this.key('due'), ...notDue);
+      if (drills.length > 0) await this.redis.zadd(this.key('drills'), ...drills);
+    });
+  }
+
+  pendingOutboxPage(cursor: string, count: number): Promise<{ cursor: string; messages: OutboundMessage[] }> {
+    return this.guard('listing pending outbox messages', async () => {
+      const [next, flat] = await this.redis.hscan(this.key('outbox:pending'), cursor, 'COUNT', count);
+      const messages: OutboundMessage[] = [];
+      for (let i = 1; i < flat.length; i += 2) messages.push(JSON.parse(flat[i]!) as OutboundMessage);
+      return { cursor: next, messages };
     });
   }
 

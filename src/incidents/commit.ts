@@ -81,10 +81,12 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, req
   const first = expectedVersion === 0 ? events[0] : undefined;
   const ledger = first ? { ledger: ledgerEntryFor(incident, first, deps.auditKey) } : {};
   const values = Object.keys(fx.values).length > 0 ? { values: fx.values } : {};
-  const outcome = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values, ...(request ? { request } : {}) });
+  const expected = deps.expectedTimers(incident);
+  const due = nextDueAt(expected);
+  const outcome = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values, ...(request ? { request } : {}), ...(due !== undefined ? { nextDueAt: due } : {}) });
   if (outcome !== true) return { stored: outcome.stored };
   for (const event of events) deps.onEvent(event);
-  await afterCommit(deps, incident, fx, before);
+  await afterCommit(deps, incident, expected, fx, before);
   deps.onCommit?.(incident, events);
   return { committed: incident };
 }
@@ -127,17 +129,21 @@ async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<true | 
  * moved costs a dozen commands. The timer firing this very commit is held by
  * its worker, so the queue keeps it until done.
  */
-function timerChanges(deps: CommitDeps, incident: Incident, before?: Incident): { added: Timer[]; stale: string[] } {
-  const expected = deps.expectedTimers(incident);
+function timerChanges(deps: CommitDeps, expected: Timer[], before?: Incident): { added: Timer[]; stale: string[] } {
   if (!before) return { added: expected, stale: [] };
   const was = new Set(deps.expectedTimers(before).map((timer) => timer.id));
   const still = new Set(expected.map((timer) => timer.id));
   return { added: expected.filter((timer) => !was.has(timer.id)), stale: [...was].filter((id) => !still.has(id)) };
 }
 
-async function afterCommit(deps: CommitDeps, incident: Incident, fx: Effects, before?: Incident): Promise<void> {
+/** When the earliest of a record's expected timers comes due: the watchdog visits only records whose time has come. */
+export function nextDueAt(expected: readonly Timer[]): number | undefined {
+  return expected.length === 0 ? undefined : Math.min(...expected.map((timer) => timer.dueAt));
+}
+
+async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer[], fx: Effects, before?: Incident): Promise<void> {
   try {
-    const { added, stale } = timerChanges(deps, incident, before);
+    const { added, stale } = timerChanges(deps, expected, before);
     await Promise.all([
       deps.outbox.enqueue(fx.outbox),
       deps.scheduler.scheduleAll(added),

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Incident } from '../incidents/types.js';
-import type { Clock, IncidentStore, Outbox, Scheduler, Timer } from '../ports.js';
+import { nextDueAt } from '../incidents/commit.js';
+import type { Clock, IncidentStore, OutboundMessage, Outbox, Scheduler, Timer } from '../ports.js';
 
 /** What the reconciler needs: the queues, the records, and the timer table's view of a record. */
 export interface ReconcileDeps {
@@ -19,6 +20,21 @@ export interface ReconcileReport {
   timers: number;
   overdue: Array<{ id: string; lateMs: number }>;
   messages: number;
+  /** Where the next bounded pass goes on reading the pending outbox ('0': from the start). */
+  outboxCursor: string;
+}
+
+/**
+ * `all` (at start): every active incident and every pending message, and the
+ * next-due index written for records committed before it existed. `due` (the
+ * watchdog, every 15 s on every replica): only incidents whose earliest timer
+ * has come due (a timer lost from the queue keeps its incident there) and one
+ * page of the pending outbox, so a pass costs what is due, not the history.
+ */
+export interface ReconcileScope {
+  scope: 'all' | 'due';
+  outboxCursor?: string;
+  overdueAfterMs?: number;
 }
 
 /**
@@ -28,33 +44,46 @@ export interface ReconcileReport {
  * Both are idempotent by id, so running this at start, and again from the
  * watchdog, never doubles anything.
  */
-export async function reconcile(
-  deps: ReconcileDeps,
-  overdueAfterMs = 60_000,
-): Promise<ReconcileReport> {
-  const listed = await deps.store.listActive();
-  const more = deps.moreIncidents ? await deps.moreIncidents() : [];
-  const ids = new Set(listed.map((incident) => incident.id));
-  const active = [...listed, ...more.filter((incident) => !ids.has(incident.id))];
+export async function reconcile(deps: ReconcileDeps, options: ReconcileScope = { scope: 'all' }): Promise<ReconcileReport> {
   const now = deps.clock.now();
-  const timers = active.flatMap((incident) => deps.expectedTimers(incident));
+  const active = options.scope === 'all' ? await everyIncident(deps) : await deps.store.listDue(now, DUE_LIMIT);
+  const expected = active.map((incident) => ({ incident, timers: deps.expectedTimers(incident) }));
+  if (options.scope === 'all') await deps.store.reindex(expected.map(({ incident, timers }) => ({ incident, nextDueAt: nextDueAt(timers) })));
+  const timers = expected.flatMap((entry) => entry.timers);
+  const overdueAfterMs = options.overdueAfterMs ?? 60_000;
   const overdue = timers
     .map((timer) => ({ id: timer.id, lateMs: now - timer.dueAt }))
     .filter((entry) => entry.lateMs > overdueAfterMs);
   // Only what the queue lacks (lost, or failed for good) is handed on again:
   // re-adding every expected timer cost one state read and one add per timer
   // per pass, on every replica, every 15 s.
-  const queued = new Set(await deps.scheduler.pendingIds());
+  const queued = timers.length > 0 ? new Set(await deps.scheduler.pendingIds()) : new Set<string>();
   const missing = timers.filter((timer) => !queued.has(timer.id));
   for (let start = 0; start < missing.length; start += BATCH) {
     await deps.scheduler.scheduleAll(missing.slice(start, start + BATCH), { revive: true });
   }
-  const pending = await deps.store.pendingOutbox();
+  const { pending, outboxCursor } = await pendingMessages(deps.store, options);
   for (let start = 0; start < pending.length; start += BATCH) {
     await deps.outbox.enqueue(pending.slice(start, start + BATCH), { revive: true });
   }
-  return { incidents: active.length, timers: timers.length, overdue, messages: pending.length };
+  return { incidents: active.length, timers: timers.length, overdue, messages: pending.length, outboxCursor };
 }
+
+async function everyIncident(deps: ReconcileDeps): Promise<Incident[]> {
+  const listed = await deps.store.listActive();
+  const more = deps.moreIncidents ? await deps.moreIncidents() : [];
+  const ids = new Set(listed.map((incident) => incident.id));
+  return [...listed, ...more.filter((incident) => !ids.has(incident.id))];
+}
+
+async function pendingMessages(store: IncidentStore, options: ReconcileScope): Promise<{ pending: OutboundMessage[]; outboxCursor: string }> {
+  if (options.scope === 'all') return { pending: await store.pendingOutbox(), outboxCursor: '0' };
+  const page = await store.pendingOutboxPage(options.outboxCursor ?? '0', BATCH);
+  return { pending: page.messages, outboxCursor: page.cursor };
+}
+
+/** Incidents a watchdog pass visits at most; the rest wait for the next pass (15 s later). */
+const DUE_LIMIT = 1_000;
 
 /** Timers or messages handed on per round trip: big enough to be quick, small enough not to stall Redis. */
 const BATCH = 500;
@@ -88,7 +117,7 @@ export class Watchdog {
     if (this.running) return undefined;
     this.running = true;
     try {
-      const report = await reconcile(this.deps);
+      const report = await reconcile(this.deps, { scope: 'due', outboxCursor: this.lastReport?.outboxCursor ?? '0' });
       this.lastBeatAt = this.deps.clock.now();
       this.lastReport = report;
       if (report.overdue.length > 0) this.deps.logger.warn({ overdue: report.overdue }, 'escalation steps are overdue by more than a minute');

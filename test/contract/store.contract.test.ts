@@ -169,6 +169,34 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect((await store.listActiveDrills()).map((i) => i.id)).toEqual(['INC-3']);
   });
 
+  it('keeps the next-due index with each commit, lists what came due soonest first, and takes a backfill', async () => {
+    await store.commit({ incident: incident({ id: 'INC-1', number: 1, room: 'slack:C1' }), expectedVersion: 0, events: [], outbox: [], nextDueAt: T0 + 5_000 });
+    await store.commit({ incident: incident({ id: 'INC-2', number: 2, room: 'slack:C2' }), expectedVersion: 0, events: [], outbox: [], nextDueAt: T0 + 1_000 });
+    await declare(store, { id: 'INC-3', number: 3, room: 'slack:C3' });
+    expect((await store.listDue(T0 + 10_000, 10)).map((i) => i.id)).toEqual(['INC-2', 'INC-1']);
+    expect((await store.listDue(T0 + 2_000, 10)).map((i) => i.id)).toEqual(['INC-2']);
+    expect((await store.listDue(T0 + 10_000, 1)).map((i) => i.id)).toEqual(['INC-2']);
+    // A refused commit leaves the index alone; an accepted one without timers leaves it.
+    expect(await store.commit({ incident: incident({ id: 'INC-2', number: 2, room: 'slack:C2', version: 3 }), expectedVersion: 2, events: [], outbox: [], nextDueAt: T0 })).toBe(false);
+    expect(await store.commit({ incident: incident({ id: 'INC-2', number: 2, room: 'slack:C2', version: 2 }), expectedVersion: 1, events: [], outbox: [] })).toBe(true);
+    expect((await store.listDue(T0 + 10_000, 10)).map((i) => i.id)).toEqual(['INC-1']);
+    await store.reindex([{ incident: (await store.get('INC-3'))!, nextDueAt: T0 }, { incident: (await store.get('INC-1'))!, nextDueAt: undefined }]);
+    expect((await store.listDue(T0 + 10_000, 10)).map((i) => i.id)).toEqual(['INC-3']);
+  });
+
+  it('pages through the pending outbox with a cursor, every message once per round', async () => {
+    const many = Array.from({ length: 25 }, (_, i) => message(`m-${i}`));
+    await store.commit({ incident: incident(), expectedVersion: 0, events: [], outbox: many });
+    const seen: string[] = [];
+    let cursor = '0';
+    do {
+      const page = await store.pendingOutboxPage(cursor, 10);
+      seen.push(...page.messages.map((m) => m.id));
+      cursor = page.cursor;
+    } while (cursor !== '0');
+    expect([...new Set(seen)].sort()).toEqual(many.map((m) => m.id).sort());
+  });
+
   it('lists recent incidents of any status, newest first, up to the limit', async () => {
     await declare(store, { id: 'INC-1', number: 1, room: 'slack:C1', status: 'resolved' });
     await declare(store, { id: 'INC-2', number: 2, room: 'slack:C2' });
@@ -375,6 +403,24 @@ describe('RedisStore with records written before page fences were stored', () =>
       await redis().hset(`${prefix}incident:INC-1`, 'version', '1', 'doc', JSON.stringify(paging));
       expect(await store.claimDelivery('old-1', 'w', 60_000, { incident: 'INC-1', role: 'tech', epoch: 1 })).toBe('claimed');
       expect(await store.claimDelivery('old-2', 'w', 60_000, { incident: 'INC-1', role: 'tech', epoch: 2 })).toBe('superseded');
+    } finally {
+      await deleteKeys(redis(), prefix);
+    }
+  });
+});
+
+describe('RedisStore with records written before the due and drill indexes', () => {
+  it('puts an active drill and its next due time back into the indexes when reindexed (the start-up pass)', async () => {
+    const prefix = `test:{${randomUUID()}}:`;
+    const store = new RedisStore(redis(), { prefix });
+    try {
+      const drill = incident({ id: 'INC-4', number: 4, room: 'slack:C4', drill: { scenario: 'drill-checkout', live: [], startedBy: 'muster' } });
+      await redis().hset(`${prefix}incident:INC-4`, 'version', '1', 'doc', JSON.stringify(drill));
+      await redis().zadd(`${prefix}active`, 4, 'INC-4');
+      expect(await store.listActiveDrills()).toEqual([]);
+      await store.reindex([{ incident: drill, nextDueAt: T0 }]);
+      expect((await store.listActiveDrills()).map((i) => i.id)).toEqual(['INC-4']);
+      expect((await store.listDue(T0, 10)).map((i) => i.id)).toEqual(['INC-4']);
     } finally {
       await deleteKeys(redis(), prefix);
     }

@@ -37,6 +37,22 @@ describe('reconciler and watchdog', () => {
     expect(h.chat.pagesTo('pam')).toHaveLength(1);
   });
 
+  it('visits only incidents whose earliest timer has come due, never the whole active set', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    await h.say('alice', '/incident declare Checkout slow sev=P3 service=checkout anyway=yes');
+    let listed = 0;
+    const list = h.store.listActive.bind(h.store);
+    h.store.listActive = async () => ((listed += 1), list());
+    expect((await h.muster.watchdog.beat())?.incidents).toBe(0);
+    h.clock.advance(6 * MIN);
+    expect((await h.muster.watchdog.beat())?.incidents).toBe(2);
+    await h.say('pete', '/incident ack INC-1');
+    await h.say('pete', '/incident ack INC-2');
+    h.clock.advance(MIN);
+    expect(listed).toBe(0);
+  });
+
   it('re-queues committed but undelivered messages, and never re-sends delivered ones', async () => {
     const h = await harness();
     await h.say('alice', '/incident declare Resend sev=P3 service=checkout');
