@@ -7,6 +7,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { pagerdutySenders, ProviderPaging } from '../../adapters/paging/router.js';
+import { silentLogger } from '../../src/logger.js';
+import { PagingDelivery, type PagingMessage } from '../../src/paging/deliver.js';
 import { translator } from '../../src/i18n/catalog.js';
 import { harness, testConfig } from '../support/fixture.js';
 import { fakePagerDuty } from '../support/paging/fake-providers.js';
@@ -40,7 +42,7 @@ async function bot() {
     await h.advance(0);
     return (await h.store.listActive())[0]!;
   };
-  return { ...h, pagerduty, received, actions, declare };
+  return { ...h, port, pagerduty, received, actions, declare };
 }
 
 describe('PagerDuty mirrored outward', () => {
@@ -83,5 +85,27 @@ describe('PagerDuty mirrored outward', () => {
     await b.say(refusedKey === CARA_KEY ? 'cara' : 'pete', `/incident ack ${incident.id}`);
     await b.advance(0);
     expect(b.actions(refusedKey)).toEqual(['trigger']);
+  });
+
+  it('drops an acknowledge still waiting once a resolve follows, and sends a delivered one never again', async () => {
+    const b = await bot();
+    const incident = await b.declare();
+    await b.say('cara', `/incident ack ${incident.id}`);
+    await b.say('alice', `/incident resolve ${incident.id} fixed`);
+    await b.advance(0);
+    expect(b.actions(CARA_KEY)).toEqual(['trigger', 'acknowledge', 'resolve']);
+    const delivery = new PagingDelivery({ store: b.store, port: b.port, logger: silentLogger, tokenTtlMs: MIN, record: async () => undefined });
+    const mirror = (action: 'acknowledge' | 'resolve', id: string): PagingMessage => ({
+      id, incident: incident.id, kind: 'paging', address: { kind: 'pagerduty', routingKey: CARA_KEY },
+      notification: {
+        incident: incident.id, incidentNumber: incident.number, severity: 'P1', title: incident.title, person: 'cara', roles: [], drill: false,
+        room: { name: incident.roomName }, fence: { incident: incident.id, person: 'cara', roles: [] }, pagerdutyAction: action,
+      },
+    });
+    // An acknowledge a crashed replica left behind: the record says resolve now, so it is settled unsent.
+    await delivery.deliver(mirror('acknowledge', `${incident.id}-pd-cara-late`));
+    // The resolve already delivered, handed over again (a redelivered job): not sent twice.
+    await delivery.deliver(mirror('resolve', `${incident.id}-pd-cara-resolve`));
+    expect(b.actions(CARA_KEY)).toEqual(['trigger', 'acknowledge', 'resolve']);
   });
 });
