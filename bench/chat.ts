@@ -38,7 +38,7 @@ export class PageTimingChat implements ChatPort {
     return [];
   }
 
-  async update(): Promise<void> {
+  async update(_to: Destination, _ref: string, _message: Message): Promise<void> {
     this.updates += 1;
   }
 

@@ -17,7 +17,11 @@
  * plain POSTs to the same fake. The history phase (bench/history.ts) declares
  * on a production-mode Muster whose store holds 10,000 resolved incidents
  * (indexed at start) and on one over an empty store, in alternating rounds
- * (`declare_with_history_ratio`). The table and notes
+ * (`declare_with_history_ratio`). The paging phase (bench/paging.ts) runs
+ * buildRuntime in production mode under "bench:<uuid>:paging:" with local
+ * fakes of ntfy and Twilio: declare to each person's first push
+ * (`page_to_provider_p99_ms`) and a signed Gather keypress to the slot staffed
+ * and the board drawn (`phone_ack_p99_ms`), beside plain-POST floors. The table and notes
  * go to stdout; the very last stdout line is one JSON object with the figures.
  * Logs (only warnings and errors) go to stderr.
  */
@@ -71,6 +75,9 @@ const SCALE_PLAN = { others: 1_000, concurrency: 200, rounds: QUICK ? 1 : 3, bur
 
 /** Declares over a store holding a history of resolved incidents, against an empty store (bench/history.ts). */
 const HISTORY_PLAN = QUICK ? { incidents: 2_000, rounds: 2, perRound: 25, warmup: 5 } : { incidents: 10_000, rounds: 8, perRound: 50, warmup: 10 };
+
+/** Waking people (bench/paging.ts): 50 P1s at once with everyone on ntfy; Gather keypresses one at a time, then together. */
+const PAGING_PLAN = QUICK ? { warmup: 3, concurrency: 50, batches: 1, acks: 20, acksAtOnce: 20 } : { warmup: 5, concurrency: 50, batches: 3, acks: 100, acksAtOnce: 50 };
 
 /** The slow-platform phase (bench/slow-platform.ts). */
 const SLOW_PLAN = QUICK ? { afterAck: 30, duplicates: 60, tierDeclares: 50 } : { afterAck: 100, duplicates: 200, tierDeclares: 50 };
@@ -472,6 +479,7 @@ async function main(): Promise<void> {
     slow: Awaited<ReturnType<typeof slowPlatform>>;
     slackTiers: Summary;
     scale: Record<string, number>;
+    paging: Record<string, number>;
   };
   try {
     clients = await connectClients();
@@ -489,9 +497,11 @@ async function main(): Promise<void> {
     const discord = await discordDeclares(`${prefix}discord:`);
     const timerResults = await timerLateness(clients, prefix);
     const slow = await slowPlatform(prefix);
+    const { pagingFigures } = await import('./paging.js');
+    const paging = await pagingFigures(`${prefix}paging:`, PAGING_PLAN, { row, note: (text) => notes.push(text), progress });
     const { scaleFigures } = await import('./scale.js');
     const scale = await scaleFigures(clients, `${prefix}scale:`, SCALE_PLAN, timerResults.muster.p99, { row, note: (text) => notes.push(text), progress });
-    results = { declares, history, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow, scale };
+    results = { declares, history, slack, slackTiers, alerts, discord, timers: timerResults, process: processResults, slow, scale, paging };
   } finally {
     await clients?.close();
     // Nothing was written if Redis was never reached.
@@ -547,6 +557,8 @@ async function main(): Promise<void> {
     [`kb_heap_mb_${kb.incidents}`]: kb.heapMb === undefined ? null : round1(kb.heapMb),
     page_after_ack_total: results.slow.afterAck,
     duplicate_pages_total: results.slow.duplicates,
+    // page_to_provider_p99_ms, phone_ack_p99_ms and their floors (bench/paging.ts).
+    ...results.paging,
   };
   console.log(JSON.stringify(json));
 }

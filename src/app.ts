@@ -34,6 +34,8 @@ import { DomainError } from './errors.js';
 import type { PhoneAck, PhoneAckOutcome } from './paging/inbound.js';
 import { ackFromPhone } from './paging/phone-ack.js';
 import { notifyTimer } from './paging/notify-timer.js';
+import { mirrorPagerDuty } from './paging/pagerduty-mirror.js';
+import type { Effects } from './kernel/effects.js';
 import { PagingDelivery } from './paging/deliver.js';
 import { recordPagingOutcome } from './paging/results.js';
 import { pagingTester } from './paging/test-send.js';
@@ -124,6 +126,7 @@ export class Muster {
       onEvent: (event) => this.emit(event),
       expectedTimers: expected,
       onCommit: (incident, events) => this.onCommit(incident, events),
+      ...(deps.paging?.port.available().includes('pagerduty') ? { beforeWrite: (fx: Effects) => mirrorPagerDuty(deps.config, fx) } : {}),
       ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
       ...(deps.paging ? { pagingKinds: new Set(deps.paging.port.available()) } : {}),
     });

@@ -25,6 +25,12 @@ export interface CommitDeps {
    * must not throw or block: it runs behind the pages, never in their way.
    */
   onCommit?: (incident: Incident, events: TimelineEvent[]) => void;
+  /**
+   * Effects that follow from the record itself, whatever changed it (PagerDuty
+   * mirroring): run on the draft just before each write attempt, so what it
+   * adds lands in the same atomic commit.
+   */
+  beforeWrite?: (fx: Effects) => void;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -73,6 +79,7 @@ export async function createIncident(deps: CommitDeps, fx: Effects, request?: Co
 type Written = { committed: Incident } | { stored: Incident | undefined };
 
 async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, request?: Commit['request'], before?: Incident): Promise<Written> {
+  deps.beforeWrite?.(fx);
   const incident = fx.incident;
   const { events, head } = chainEvents(incident.head, incident.id, fx.events, deps.auditKey);
   incident.head = head;

@@ -116,6 +116,12 @@ export interface Incident {
   /** Audiences told of this incident so far (src/notify/audiences.ts): an upgrade tells the others as a declare. */
   audiencesTold?: string[];
   slots: RoleSlot[];
+  /**
+   * The last PagerDuty Events API v2 action Muster queued for each person it
+   * triggered PagerDuty for (src/paging/pagerduty-mirror.ts): `acknowledge`
+   * once they hold a role, `resolve` once they are no longer needed.
+   */
+  pagerduty?: Record<PersonId, 'acknowledge' | 'resolve'>;
   assembleDeadlineAt?: number;
   assembledAt?: number;
   breachedAt?: number;

@@ -8,6 +8,7 @@ import { standDown } from './stand-down.js';
 import { openTaskAtResolve } from '../knowledge/timer.js';
 import { stepTargets } from './step-targets.js';
 import { notificationPlan } from '../paging/plan.js';
+import { notifyAtOnce } from '../paging/notify-timer.js';
 
 /**
  * The muster's state machine as pure steps over a draft incident. Each step
@@ -44,9 +45,11 @@ export function runDueSteps(ctx: MusterContext, fx: Effects, slot: RoleSlot, unt
 }
 
 function pagePerson(ctx: MusterContext, fx: Effects, slot: RoleSlot, person: PersonId, step: number, reason?: string): void {
-  // The person's later methods (a text, a call), each a fenced notify timer from now on.
+  // Methods due at once (push) go with this commit; later ones (a text, a call) are fenced notify timers.
   const notify = notificationPlan(ctx, fx.incident, person);
-  slot.pages.push({ person, at: fx.now, step, ...(notify ? { notify } : {}) });
+  const page = { person, at: fx.now, step, ...(notify ? { notify } : {}) };
+  slot.pages.push(page);
+  notifyAtOnce(ctx, fx, slot, page);
   fx.event('page.sent', { actor: SYSTEM, role: slot.role, person, data: { step, epoch: slot.epoch, ...(reason ? { reason } : {}) } });
   fx.send(`page-${slot.role}-e${slot.epoch}-s${step}-${person}`, { kind: 'person', person }, ctx.present.forPerson(person).page(fx.incident, slot), {
     fence: { role: slot.role, epoch: slot.epoch, person },

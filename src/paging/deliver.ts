@@ -13,13 +13,16 @@
  *   is final, recorded with the provider's reason.
  * The acknowledge token is made at send time, so no bearer secret waits in
  * the outbox. A plain notice (`notice` message: a shift starting) has the
- * same once-only claim, without a fence or a receipt on an incident.
+ * same once-only claim, without a fence or a receipt on an incident. A
+ * PagerDuty acknowledge or resolve (src/paging/pagerduty-mirror.ts) is fenced
+ * by being the person's latest mirrored action instead.
  */
 import { randomUUID } from 'node:crypto';
 import { pageWanted } from '../incidents/page-fence.js';
 import type { Logger } from '../logger.js';
 import { RetryLaterError, type IncidentStore, type OutboundMessage } from '../ports.js';
 import type { AckTokens } from './ack-links.js';
+import { isMirror, mirrorStillWanted } from './pagerduty-mirror.js';
 import type { PageNotification, PagingPort, PagingReceipt } from './port.js';
 
 export type PagingMessage = Extract<OutboundMessage, { kind: 'paging' }>;
@@ -112,11 +115,12 @@ export class PagingDelivery {
 
   private async wanted(message: PagingMessage): Promise<boolean> {
     const incident = await this.deps.store.get(message.incident);
+    if (isMirror(message)) return mirrorStillWanted(incident, message);
     return message.notification.fence.roles.some((fence) => pageWanted(incident, fence));
   }
 
   private withToken(notification: PageNotification): PageNotification {
-    if (!this.deps.tokens || notification.test) return notification;
+    if (!this.deps.tokens || notification.test || notification.roles.length === 0) return notification;
     return { ...notification, ackToken: this.deps.tokens.issue(notification.fence, this.deps.tokenTtlMs) };
   }
 

@@ -2,6 +2,8 @@
  * The `notify` timer kind: the later steps of a paged person's notification
  * rule (a text after 2 minutes, a call after 5), one fenced timer per step,
  * derived from the page record (src/paging/plan.ts snapshotted the rule).
+ * Methods due the moment the person is paged (push with a P1's chat page)
+ * need no alarm: notifyAtOnce puts them in the page's own commit.
  *
  * Fence: the slot still pages at the epoch and escalation step the person
  * was paged in, and the step's methods have not gone out. An ack, a
@@ -99,28 +101,62 @@ function notification(ctx: MusterContext, incident: Incident, person: PersonId, 
   };
 }
 
+/**
+ * The same method already going out to this person in this commit (two roles
+ * paged at once): it names this role too, instead of a second message.
+ */
+function joinedQueued(ctx: MusterContext, fx: Effects, person: PersonId, kind: ContactKind, one: PagedFor): boolean {
+  const queued = fx.outbox.find((message) => message.kind === 'paging' && message.address.kind === kind && message.notification.person === person);
+  if (!queued || queued.kind !== 'paging') return false;
+  const { notification } = queued;
+  if (!notification.fence.roles.some((fenced) => fenced.role === one.slot.role)) {
+    notification.roles.push(ctx.present.roleName(one.slot.role));
+    notification.fence.roles.push({ role: one.slot.role, epoch: one.slot.epoch });
+  }
+  return true;
+}
+
+/** Hands the methods of one planned step not yet sent to the outbox, each kind once per page. */
+function sendStep(ctx: MusterContext, fx: Effects, slot: RoleSlot, page: PageRecord, index: number): void {
+  const incident = fx.incident;
+  const planned = page.notify?.[index];
+  if (!planned) return;
+  const person = page.person;
+  const addresses = contactAddresses(ctx.config.people[person] ?? {});
+  for (const kind of planned.via.filter((candidate) => !page.notified?.includes(candidate))) {
+    const paged = [{ slot, page }, ...alsoDue(incident, person, kind, fx.now + SAME_MINUTE_MS, slot)];
+    for (const one of paged) one.page.notified = [...(one.page.notified ?? []), kind];
+    const address = addresses[kind];
+    if (!address || address.kind === 'chat' || joinedQueued(ctx, fx, person, kind, { slot, page })) continue;
+    fx.outbox.push({
+      id: `${incident.id}-ntf-${slot.role}-e${slot.epoch}-s${page.step}-${person}-${kind}`,
+      incident: incident.id,
+      kind: 'paging',
+      address,
+      notification: notification(ctx, incident, person, paged),
+    });
+  }
+}
+
+/**
+ * The methods of a rule due the moment the person is paged (push with the
+ * chat page) go out in the page's own commit, not through a timer: a push
+ * then leaves with the chat page instead of queueing behind every timer of
+ * a burst of declares. Later steps stay timers.
+ */
+export function notifyAtOnce(ctx: MusterContext, fx: Effects, slot: RoleSlot, page: PageRecord): void {
+  page.notify?.forEach((planned, index) => {
+    if (planned.atMs <= 0) sendStep(ctx, fx, slot, page, index);
+  });
+}
+
 function fire(ctx: MusterContext, fx: Effects, timer: Timer): void {
   const incident = fx.incident;
   const key = parseKey(timer.key);
   const slot = key && incident.slots.find((candidate) => candidate.role === key.role);
   if (!key || !slot || incident.status === 'resolved' || slot.epoch !== timer.epoch || slot.nextStep - 1 !== timer.step) return;
   const page = currentPage(slot, key.person);
-  const planned = page?.notify?.[key.index];
-  if (!page || !planned) return;
-  const addresses = contactAddresses(ctx.config.people[key.person] ?? {});
-  for (const kind of planned.via.filter((candidate) => !page.notified?.includes(candidate))) {
-    const paged = [{ slot, page }, ...alsoDue(incident, key.person, kind, fx.now + SAME_MINUTE_MS, slot)];
-    for (const one of paged) one.page.notified = [...(one.page.notified ?? []), kind];
-    const address = addresses[kind];
-    if (!address || address.kind === 'chat') continue;
-    fx.outbox.push({
-      id: `${incident.id}-ntf-${slot.role}-e${slot.epoch}-s${page.step}-${key.person}-${kind}`,
-      incident: incident.id,
-      kind: 'paging',
-      address,
-      notification: notification(ctx, incident, key.person, paged),
-    });
-  }
+  if (page) sendStep(ctx, fx, slot, page, key.index);
 }
 
 export const notifyTimer: IncidentTimerKind = { kind: 'notify', scope: 'incident', expected, fire };

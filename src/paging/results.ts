@@ -7,6 +7,7 @@ import type { Effects } from '../kernel/effects.js';
 import type { MusterContext } from '../kernel/context.js';
 import type { PagingOutcome } from './deliver.js';
 import { hurryNextMethod } from './receipts.js';
+import { isMirror } from './pagerduty-mirror.js';
 
 const SYSTEM = 'muster';
 
@@ -20,6 +21,7 @@ export function recordPagingOutcome(_ctx: MusterContext, fx: Effects, outcome: P
     fx.event('page.superseded', { ...base, data: { kind, roles } });
     return;
   }
+  if (isMirror(message)) return recordMirror(fx, outcome, base);
   const pages = fence.roles.flatMap(({ role, epoch }) => {
     const slot = fx.incident.slots.find((candidate) => candidate.role === role && candidate.epoch === epoch);
     const page = slot && [...slot.pages].reverse().find((candidate) => candidate.person === fence.person);
@@ -36,6 +38,8 @@ export function recordPagingOutcome(_ctx: MusterContext, fx: Effects, outcome: P
   }
   const { receipt } = outcome;
   if (receipt.status === 'accepted') {
+    // A new trigger reopens PagerDuty's incident for this person: its answers are mirrored afresh.
+    if (kind === 'pagerduty' && fx.incident.pagerduty?.[fence.person]) delete fx.incident.pagerduty[fence.person];
     for (const page of pages) page.sent = [...(page.sent ?? []), { kind, messageId: receipt.messageId, state: 'accepted' }];
     fx.event('page.notified', { ...base, data: { kind, roles, provider: receipt.provider, messageId: receipt.messageId } });
   } else {
@@ -47,4 +51,16 @@ export function recordPagingOutcome(_ctx: MusterContext, fx: Effects, outcome: P
     fx.event('page.notify_failed', { ...base, data: { kind, roles, provider: receipt.provider, reason: receipt.reason, ...(receipt.code === undefined ? {} : { code: receipt.code }) } });
   }
   fx.refreshBoard();
+}
+
+/** A PagerDuty acknowledge or resolve on the timeline; it is no page, so nothing moves on if it fails. */
+function recordMirror(fx: Effects, outcome: Exclude<PagingOutcome, { superseded: true }>, base: { actor: string; person: string }): void {
+  const action = outcome.message.notification.pagerdutyAction;
+  const receipt = 'receipt' in outcome ? outcome.receipt : undefined;
+  if (receipt?.status === 'accepted') {
+    fx.event('page.notified', { ...base, data: { kind: 'pagerduty', action, provider: receipt.provider, messageId: receipt.messageId } });
+    return;
+  }
+  const reason = receipt?.status === 'failed' ? receipt.reason : 'the attempt was interrupted; not sent again';
+  fx.event('page.notify_failed', { ...base, data: { kind: 'pagerduty', action, reason } });
 }

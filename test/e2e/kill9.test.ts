@@ -7,19 +7,17 @@
  * generator (half of them inside the first 100 ms, while the first pages are
  * still on their way), so a failing trial can be replayed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parse, stringify } from 'yaml';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from './cli.js';
-import { TEST_AUDIT_SECRET } from '../support/audit-key.js';
+import { kill9, startSlackProcess } from './slack-process.js';
 import { TEST_CONFIG_YAML } from '../support/fixture.js';
 import { cleanupPrefix, newPrefix, REDIS_URL, sleep, until } from '../support/redis.js';
-import { FAKE_SLACK, FakeSlack } from '../support/slack/fake-slack.js';
+import { FakeSlack } from '../support/slack/fake-slack.js';
 import { postSlashCommand } from '../support/slack/signed.js';
 import { seeded } from '../support/seeded.js';
 import { freePort } from '../support/redis-cluster.js';
@@ -46,35 +44,8 @@ afterAll(async () => {
 
 
 /** Starts the bot from the sources and resolves once it logs that Slack requests are served. */
-async function startBot(fake: FakeSlack, prefix: string, port: number): Promise<ChildProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) if (/^(SLACK_|DISCORD_|MUSTER_)/.test(name) || name === 'NODE_OPTIONS') delete env[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'start', '--config', configFile], {
-    cwd: ROOT,
-    env: {
-      ...env, REDIS_URL, MUSTER_REDIS_PREFIX: prefix, MUSTER_AUDIT_KEY: TEST_AUDIT_SECRET, MUSTER_LOG_LEVEL: 'info', MUSTER_HTTP_PORT: '0',
-      PORT: String(port), SLACK_BOT_TOKEN: FAKE_SLACK.botToken, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const tail: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      tail.push(line);
-      if (tail.length > 10) tail.shift();
-      if (line.includes('"Slack adapter listening"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the bot exited (${code}) before it was ready:\n${tail.join('\n')}`)));
-  });
-  return child;
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+const startBot = (fake: FakeSlack, prefix: string, port: number): Promise<ChildProcess> =>
+  startSlackProcess({ configFile, prefix, port, apiUrl: fake.apiUrl, signingSecret: SECRET });
 
 /** Pages (DMs with the Acknowledge button) each responder got, by Slack user. */
 function pagesByUser(fake: FakeSlack): Map<string, number> {

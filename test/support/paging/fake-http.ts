@@ -13,6 +13,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** When the request had arrived whole (Date.now()), so a test can check a page came on time. */
+  at: number;
 }
 
 export interface FakeAnswer {
@@ -56,7 +58,7 @@ export class FakeHttpServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
     this.requests.push(request);
     this.waiters.splice(0).forEach((resolve) => resolve(request));
     const scripted = this.scripted.shift();

@@ -4,7 +4,7 @@
  * real service documents and answering in its format, errors included.
  */
 import { randomUUID } from 'node:crypto';
-import { FakeHttpServer, type FakeAnswer, type RecordedRequest } from './fake-http.js';
+import { FakeHttpServer, type FakeAnswer, type ProtocolHandler, type RecordedRequest } from './fake-http.js';
 
 const parseJson = (body: string): Record<string, unknown> | undefined => {
   try {
@@ -17,13 +17,18 @@ const parseJson = (body: string): Record<string, unknown> | undefined => {
 
 /** ntfy: POST / with {topic, message, ...}; an access token when the fake is built with one. */
 export function fakeNtfy(token?: string): FakeHttpServer {
-  return new FakeHttpServer((request: RecordedRequest): FakeAnswer => {
+  return new FakeHttpServer(ntfyProtocol(token));
+}
+
+/** ntfy's answers, for a fake that also notes when each request came (bench/paging.ts). */
+export function ntfyProtocol(token?: string): ProtocolHandler {
+  return (request: RecordedRequest): FakeAnswer => {
     if (request.method !== 'POST' || request.path !== '/') return { status: 404, body: { code: 40401, http: 404, error: 'page not found' } };
     if (token && request.headers.authorization !== `Bearer ${token}`) return { status: 403, body: { code: 40301, http: 403, error: 'forbidden' } };
     const json = parseJson(request.body);
     if (!json || typeof json.topic !== 'string' || !/^[-_A-Za-z0-9]{1,64}$/.test(json.topic)) return { status: 400, body: { code: 40009, http: 400, error: 'invalid request: topic invalid' } };
     return { status: 200, body: { id: randomUUID().slice(0, 12), time: Math.floor(Date.now() / 1000), event: 'message', topic: json.topic, message: json.message } };
-  });
+  };
 }
 
 /** Pushover: form with token, user and message; 400 with {status: 0, errors} otherwise. */
