@@ -24,7 +24,8 @@ const SEND_CLAIM_MS = 10_000;
 const CLAIM_RENEW_MS = 3_000;
 /** Another worker holds the claim: look again this soon (it delivers, or its claim lapses). */
 const BUSY_RETRY_MS = 2_000;
-const BOARD_LEASE_MS = 30_000;
+/** Like a send claim: short, and renewed while a draw runs, so a killed replica holds a board for seconds, not half a minute. */
+const BOARD_LEASE_MS = 10_000;
 
 /** Another replica is drawing this board right now; the outbox retries shortly. */
 export class BoardBusyError extends Error {
@@ -202,9 +203,13 @@ export class Delivery {
     if (!(await this.store.acquireLease(key, this.owner, BOARD_LEASE_MS))) {
       throw new BoardBusyError(`board of ${incident} is being drawn elsewhere`);
     }
+    const renewal = setInterval(() => {
+      this.store.acquireLease(key, this.owner, BOARD_LEASE_MS).catch(() => undefined);
+    }, CLAIM_RENEW_MS);
     try {
       await work();
     } finally {
+      clearInterval(renewal);
       await this.store.releaseLease(key, this.owner).catch(() => undefined);
     }
   }
