@@ -19,6 +19,7 @@ import { reconcile, Watchdog, type ReconcileReport } from './timers/reconciler.j
 import { TimerTable, type IncidentTimerKind } from './timers/registry.js';
 import { escalationTimer } from './muster/escalation-timer.js';
 import { deadlineTimer } from './muster/deadline-timer.js';
+import { boardTickTimer } from './muster/board-tick.js';
 import { slaTimer } from './muster/sla.js';
 import { updateTimer } from './muster/cadence.js';
 import { knowledgeTimer } from './knowledge/timer.js';
@@ -71,7 +72,7 @@ export interface MusterDeps {
 }
 
 /** The timer kinds an incident's record implies; the reconciler and every commit derive timers from them. */
-export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer, notifyTimer];
+export const INCIDENT_TIMERS: IncidentTimerKind[] = [escalationTimer, deadlineTimer, boardTickTimer, slaTimer, resolutionTimer, updateTimer, stepTimer, knowledgeTimer, notifyTimer];
 
 /** Every timer an incident's record expects now (the incident timer kinds' union). */
 export function expectedTimers(incident: Incident): Timer[] {

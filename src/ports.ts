@@ -206,7 +206,7 @@ export interface ResolvedIncidents {
 // ---------------------------------------------------------------- timers
 
 /** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
-export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff', 'notify'] as const;
+export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff', 'notify', 'board-tick'] as const;
 
 export type TimerKind = (typeof TIMER_KINDS)[number];
 

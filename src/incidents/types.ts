@@ -129,6 +129,12 @@ export interface Incident {
   resolvedAt?: number;
   /** Fencing token of the assembly deadline timer. */
   deadlineEpoch: number;
+  /**
+   * When the board's assembly countdown was last redrawn by a board tick, or
+   * the assembly clock last restarted (src/muster/board-tick.ts): the next
+   * tick is the first whole minute before the deadline after it.
+   */
+  boardTickAt?: number;
   /** Response SLA: someone must acknowledge by then (severities.<P>.respond). */
   respondBy?: number;
   respondedAt?: number;

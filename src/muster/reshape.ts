@@ -78,6 +78,8 @@ function restartAssembly(ctx: MusterContext, fx: Effects): void {
   }
   if (deadline !== undefined) incident.assembleDeadlineAt = fx.now + deadline;
   else delete incident.assembleDeadlineAt;
+  // This commit redraws the board: the countdown's next tick is a minute on, not one owed since the declare.
+  incident.boardTickAt = fx.now;
 }
 
 export function changeSeverity(ctx: MusterContext, fx: Effects, to: Severity, reason: string): { opened: string[]; released: string[] } {
