@@ -133,14 +133,15 @@ async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<true | 
  * script per expected timer per commit. The ones it made pointless (an ack
  * ends its slot's escalations, the resolve all but the knowledge task's)
  * leave the queue now: one removal each, where firing later to find the fence
- * moved costs a dozen commands. The timer firing this very commit is held by
- * its worker, so the queue keeps it until done.
+ * moved costs a dozen commands. The timers firing this very commit are held
+ * by their workers, which the queue refuses to remove (and drops once done):
+ * asking for them would be a round trip for nothing, once per fired timer.
  */
-function timerChanges(deps: CommitDeps, expected: Timer[], before?: Incident): { added: Timer[]; stale: string[] } {
+function timerChanges(deps: CommitDeps, expected: Timer[], firing: ReadonlySet<string>, before?: Incident): { added: Timer[]; stale: string[] } {
   if (!before) return { added: expected, stale: [] };
   const was = new Set(deps.expectedTimers(before).map((timer) => timer.id));
   const still = new Set(expected.map((timer) => timer.id));
-  return { added: expected.filter((timer) => !was.has(timer.id)), stale: [...was].filter((id) => !still.has(id)) };
+  return { added: expected.filter((timer) => !was.has(timer.id)), stale: [...was].filter((id) => !still.has(id) && !firing.has(id)) };
 }
 
 /** When the earliest of a record's expected timers comes due: the watchdog visits only records whose time has come. */
@@ -150,7 +151,7 @@ export function nextDueAt(expected: readonly Timer[]): number | undefined {
 
 async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer[], fx: Effects, before?: Incident): Promise<void> {
   try {
-    const { added, stale } = timerChanges(deps, expected, before);
+    const { added, stale } = timerChanges(deps, expected, fx.firing, before);
     await Promise.all([
       deps.outbox.enqueue(fx.outbox),
       deps.scheduler.scheduleAll(added),

@@ -341,7 +341,10 @@ export class IncidentService {
 
   /** An incident timer fired: re-read the record and let its kind's fenced transition decide. */
   onTimer(timer: Timer, kind: IncidentTimerKind): Promise<void> {
-    return this.writes.add(timer.incident, (ctx, fx) => kind.fire(ctx, fx, timer));
+    return this.writes.add(timer.incident, (ctx, fx) => {
+      fx.firing.add(timer.id);
+      kind.fire(ctx, fx, timer);
+    });
   }
 
   /**

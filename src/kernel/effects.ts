@@ -12,6 +12,12 @@ export class Effects {
   readonly outbox: OutboundMessage[] = [];
   /** Store values written with the commit (setValue's keys), so they can never lag the record. */
   readonly values: Record<string, string> = {};
+  /**
+   * Ids of the timers this commit is the firing of. Their workers hold them
+   * until the commit is done, so the queue refuses to remove them: a commit
+   * that no longer expects them leaves them be instead of asking in vain.
+   */
+  readonly firing = new Set<string>();
 
   constructor(
     readonly incident: Incident,
