@@ -42,5 +42,6 @@ EXPOSE 8080
 # (GET /readyz); asked with the image's own node, so no curl is needed.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.MUSTER_HTTP_PORT}/readyz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "bin/muster.js"]
+# A small young generation: RSS 170 -> 147 MB with 1,000 active P1s (README, Running in production).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "bin/muster.js"]
 CMD ["start"]

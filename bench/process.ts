@@ -1,6 +1,6 @@
 /**
- * The bot as its own process, the way production runs it: `node bin/muster.js
- * start` (the compiled dist/, NODE_ENV=production) on Slack in HTTP mode, its
+ * The bot as its own process, the way production runs it: package.json's start
+ * script (`node --max-semi-space-size=2 bin/muster.js start`: the compiled dist/, NODE_ENV=production) on Slack in HTTP mode, its
  * Web API pointed at test/support/slack's FakeSlack in this process, Redis at
  * REDIS_URL under "<prefix>proc…:". For comparison, the same bot from its
  * sources: `node --import tsx src/cli.ts start` (what `npm start` ran before
@@ -42,9 +42,20 @@ const MB = 1024 * 1024;
 
 export type Build = 'compiled' | 'tsx';
 
-/** BENCH_NODE_FLAGS: extra node flags for the compiled bot ("--optimize-for-size"), to compare memory settings. */
+/**
+ * The compiled bot runs as `npm start` runs it (package.json's start script, with
+ * its node flags), so the figures are production's. BENCH_NODE_FLAGS: extra
+ * node flags ("--optimize-for-size"), to compare memory settings.
+ */
+function productionArgs(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  if (start[0] !== 'node') throw new Error(`package.json's start script should run node, not: ${start.join(' ')}`);
+  const flags = start.slice(1).filter((arg) => arg.startsWith('--'));
+  return [...flags, ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), join(ROOT, 'bin', 'muster.js'), 'start'];
+}
+
 const COMMANDS: Record<Build, string[]> = {
-  compiled: [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), join(ROOT, 'bin', 'muster.js'), 'start'],
+  compiled: productionArgs(),
   tsx: ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), 'start'],
 };
 
