@@ -3,6 +3,7 @@
  * SCAN+DEL cleanup so the bench leaves Redis as it found it.
  */
 import { Redis } from 'ioredis';
+import { COMMAND_CLIENT_OPTIONS, QUEUE_CLIENT_OPTIONS } from '../src/main/redis-options.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -20,8 +21,9 @@ export interface Clients {
 }
 
 export async function connectClients(): Promise<Clients> {
-  const commands = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-  const queues = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  // Production's client options (src/main/runtime.ts), auto-pipelining included.
+  const commands = new Redis(REDIS_URL, { lazyConnect: true, ...COMMAND_CLIENT_OPTIONS });
+  const queues = new Redis(REDIS_URL, { lazyConnect: true, ...QUEUE_CLIENT_OPTIONS });
   for (const client of [commands, queues]) {
     client.on('error', (error: Error) => process.stderr.write(`[bench] redis: ${error.message}\n`));
   }

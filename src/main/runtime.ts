@@ -35,6 +35,7 @@ import { hashTaggedPrefix } from '../config/redis-keys.js';
 import { redisTarget, type RedisTarget } from '../config/redis-target.js';
 import { describeRedisTarget, redisClient } from './redis-clients.js';
 import type { Logger } from '../logger.js';
+import { COMMAND_CLIENT_OPTIONS, QUEUE_CLIENT_OPTIONS } from './redis-options.js';
 import { PAGING_ROUTE_NAMES, pagingDeps, pagingRoutes, startPaging, type PagingStart } from './paging.js';
 import type { ChatPort, Clock, IncidentStore, Outbox, ResolvedIncidents, Scheduler, WebhookPort } from '../ports.js';
 
@@ -86,17 +87,8 @@ export function embeddedParts(clock: Clock): Parts {
 /** Connects or fails with the target (password hidden) and a hint; never a stack trace. */
 async function connectRedis(target: RedisTarget, logger: Logger): Promise<{ commands: Redis; queues: Redis }> {
   const where = describeRedisTarget(target);
-  const commands = redisClient(target, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    // A command Redis never answers (a stalled server, a half-open socket) fails instead of holding a send claim or a reply.
-    commandTimeout: 5_000,
-    // Many small independent commands per declare: one write per event-loop tick.
-    enableAutoPipelining: true,
-  });
-  const queues = redisClient(target, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  const commands = redisClient(target, { lazyConnect: true, ...COMMAND_CLIENT_OPTIONS });
+  const queues = redisClient(target, { lazyConnect: true, ...QUEUE_CLIENT_OPTIONS });
   for (const client of [commands, queues]) {
     client.on('error', (error: Error) => logger.warn({ redis: where, err: error.message }, 'redis connection problem; retrying'));
   }
