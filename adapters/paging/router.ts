@@ -32,13 +32,17 @@ export const ntfyNoticeSenders = (ntfy: NtfyOptions): NoticeSenders => ({ ntfy: 
 export const pushoverNoticeSenders = (pushover: PushoverOptions): NoticeSenders => ({ pushover: (a, n) => sendPushoverNotice(pushover, a as Address<'pushover'>, n) });
 export const pagerdutySenders = (pagerduty: PagerDutyOptions): ProviderSenders => ({ pagerduty: (a, n) => sendPagerDuty(pagerduty, a as Address<'pagerduty'>, n) });
 
-export async function twilioSenders(options: TwilioOptions): Promise<ProviderSenders> {
-  const { sendSms, sendCall } = await import('./twilio.js');
+/** Texts and calls; the Twilio SDK is loaded here, once, only for a bot with Twilio on. */
+async function twilioSenders(config: TwilioOptions['config'], authToken: string, common: Omit<TwilioOptions, 'config' | 'client' | 'locale'>, locale: Locale): Promise<ProviderSenders> {
+  const { sendSms, sendCall, twilioClient } = await import('./twilio.js');
+  const options: TwilioOptions = { ...common, locale, config, client: twilioClient(config, authToken) };
   return { sms: (a, n) => sendSms(options, a as Address<'sms'>, n), voice: (a, n) => sendCall(options, a as Address<'voice'>, n) };
 }
 
-export async function emailSenders(options: EmailOptions): Promise<ProviderSenders> {
-  const { sendEmail } = await import('./email.js');
+/** Email; nodemailer is loaded here, once, only for a bot with SMTP on. */
+async function emailSenders(config: EmailOptions['config'], credentials: { user?: string; password?: string }, common: Omit<EmailOptions, 'config' | 'transport'>): Promise<ProviderSenders> {
+  const { sendEmail, smtpTransport } = await import('./email.js');
+  const options: EmailOptions = { ...common, config, transport: smtpTransport(config, credentials) };
   return { email: (a, n) => sendEmail(options, a as Address<'email'>, n) };
 }
 
@@ -75,10 +79,7 @@ export async function providerPaging(paging: PagingConfig, env: PagingEnv, local
   const common = { t, ...(publicUrl ? { publicUrl } : {}) };
   const table: ProviderSenders = {};
   const notices: NoticeSenders = {};
-  if (paging.twilio && on.has('twilio') && secrets.twilioAuthToken) {
-    const { twilioClient } = await import('./twilio.js');
-    Object.assign(table, await twilioSenders({ ...common, locale, config: paging.twilio, client: twilioClient(paging.twilio, secrets.twilioAuthToken) }));
-  }
+  if (paging.twilio && on.has('twilio') && secrets.twilioAuthToken) Object.assign(table, await twilioSenders(paging.twilio, secrets.twilioAuthToken, common, locale));
   if (paging.ntfy && on.has('ntfy')) {
     const ntfy = { ...common, config: paging.ntfy, ...(secrets.ntfyToken ? { token: secrets.ntfyToken } : {}) };
     Object.assign(table, ntfySenders(ntfy));
@@ -91,9 +92,8 @@ export async function providerPaging(paging: PagingConfig, env: PagingEnv, local
   }
   if (paging.pagerduty && on.has('pagerduty')) Object.assign(table, pagerdutySenders({ t, config: paging.pagerduty }));
   if (paging.email && on.has('email')) {
-    const { smtpTransport } = await import('./email.js');
     const credentials = { ...(secrets.smtpUser ? { user: secrets.smtpUser } : {}), ...(secrets.smtpPassword ? { password: secrets.smtpPassword } : {}) };
-    Object.assign(table, await emailSenders({ ...common, config: paging.email, transport: smtpTransport(paging.email, credentials) }));
+    Object.assign(table, await emailSenders(paging.email, credentials, common));
   }
   return new ProviderPaging(table, notices);
 }

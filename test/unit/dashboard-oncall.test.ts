@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildOpsApp } from '../../adapters/http/ops.js';
-import { silentLogger } from '../../src/logger.js';
+import { DASHBOARD_TOKEN as TOKEN, dashboardApp } from '../support/dashboard-app.js';
 import { oncallConfig, oncallHarness } from './oncall-support.js';
-
-const TOKEN = 'a-dashboard-token';
 
 /** The dashboard routes on their own fastify, logged in, as a browser would see /dashboard. */
 async function dashboardHtml(h: Awaited<ReturnType<typeof oncallHarness>>): Promise<string> {
-  const app = await buildOpsApp({
-    metrics: { contentType: 'text/plain', render: async () => '' },
-    ready: async () => ({ ok: true, checks: {} }) as never,
-    logger: silentLogger,
-    dashboard: {
-      token: TOKEN, store: h.store, names: h.muster.present, t: h.muster.present.t, now: () => h.clock.now(), logger: silentLogger,
-      secureCookie: false, oncall: () => h.muster.shifts!.week(h.clock.now()),
-    },
-  });
+  const app = await dashboardApp(h, { oncall: () => h.muster.shifts!.week(h.clock.now()) });
   const login = await app.inject({ method: 'POST', url: '/dashboard/login', payload: `token=${TOKEN}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   const cookie = String(login.headers['set-cookie']).split(';')[0]!;
   const page = await app.inject({ method: 'GET', url: '/dashboard', headers: { cookie } });

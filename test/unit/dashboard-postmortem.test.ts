@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { postmortemPath, safeNext } from '../../adapters/http/dashboard.js';
-import { buildOpsApp } from '../../adapters/http/ops.js';
-import { silentLogger } from '../../src/logger.js';
 import { postmortemExport } from '../../src/main/postmortem-links.js';
+import { DASHBOARD_TOKEN as TOKEN, dashboardApp } from '../support/dashboard-app.js';
 import { harness } from '../support/fixture.js';
 
-const TOKEN = 'a-dashboard-token';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** The postmortem link of similar incidents and /kb results, served behind the dashboard's login. */
@@ -14,15 +12,7 @@ async function served() {
   await h.say('alice', '/incident declare Payment gateway returning HTTP 500 sev=P3 service=checkout');
   await h.say('alice', '/incident resolve INC-1 restarted the gateway');
   await h.say('alice', '/incident learn INC-1 rootCause="Gateway deadlocked after a hot reload" resolution="Restart the payment gateway" module=checkout faultType=deadlock');
-  const app = await buildOpsApp({
-    metrics: { contentType: 'text/plain', render: async () => '' },
-    ready: async () => ({ ok: true, checks: {} }) as never,
-    logger: silentLogger,
-    dashboard: {
-      token: TOKEN, store: h.store, names: h.muster.present, t: h.muster.present.t, now: () => h.clock.now(), logger: silentLogger,
-      secureCookie: false, postmortem: postmortemExport(h.store, h.muster.present),
-    },
-  });
+  const app = await dashboardApp(h, { postmortem: postmortemExport(h.store, h.muster.present) });
   return { h, app };
 }
 
