@@ -6,6 +6,11 @@
  * one script call instead of eight. Each call settles with its own result (by
  * position in the flush) or with the flush's error.
  *
+ * Not the Coalescer (src/kernel/coalesce.ts), which flushes a key's first
+ * item at once and settles items by their errors (an incident's writes):
+ * here the first flush waits for the tick, so every call of one loop shares
+ * it, and each call gets its own result back.
+ *
  * Contract of `flush`: it returns one result per item, in order, or throws
  * (then every item of that flush fails with its error). At most `max` items
  * go in one flush, so one call never grows without bound.
