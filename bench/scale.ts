@@ -14,7 +14,7 @@ import { RedisStore } from '../adapters/redis/store.js';
 import { Muster } from '../src/app.js';
 import { randomAuditKey } from '../src/audit/key.js';
 import type { Incident } from '../src/incidents/types.js';
-import type { Clock, Timer, TimerHandler } from '../src/ports.js';
+import type { Clock } from '../src/ports.js';
 import { PageTimingChat } from './chat.js';
 import { benchConfig, declareRequest, FIRST_PAGED } from './config.js';
 import { concurrentDeclares, drainOutbox, startProductionMuster, type ProductionMuster } from './declare.js';
@@ -121,17 +121,24 @@ class FreezableClock implements Clock {
   }
 }
 
-/** The production scheduler, noting when each escalation reaches its handler and when it is done. */
-class TimedScheduler extends BullMQScheduler {
+/**
+ * Notes each backup-step escalation as it commits: its transition's clock
+ * reading (the moment the production handler ran it; the last attempt's, if
+ * a version conflict made it run again) and when it was done. The queue holds
+ * one wake per incident (src/timers/wake.ts), so escalations are counted on
+ * the timeline, not as queue jobs.
+ */
+class EscalationTimes {
   readonly entered: number[] = [];
   readonly finished: number[] = [];
 
-  override async start(handler: TimerHandler): Promise<void> {
-    await super.start(async (timer: Timer) => {
-      const escalation = timer.kind === 'escalate';
-      if (escalation) this.entered.push(Date.now() - timer.dueAt);
-      await handler(timer);
-      if (escalation) this.finished.push(Date.now());
+  constructor(private readonly dueAt: () => number) {}
+
+  listen(muster: Muster): () => void {
+    return muster.onEvent((event) => {
+      if (event.type !== 'escalation.step' || event.data.step !== 1) return;
+      this.entered.push(event.at - this.dueAt());
+      this.finished.push(Date.now());
     });
   }
 }
@@ -167,15 +174,18 @@ export async function escalationBurst(clients: Clients, prefix: string, incident
   });
   const clock = new FreezableClock();
   const store = new RedisStore(clients.commands, { prefix });
-  const scheduler = new TimedScheduler({ connection: clients.queues, prefix: `${prefix}bull`, logger });
+  const scheduler = new BullMQScheduler({ connection: clients.queues, prefix: `${prefix}bull`, logger });
   const outbox = new BullMQOutbox({ connection: clients.queues, prefix: `${prefix}bull`, logger });
   const chat = new PageTimingChat(FIRST_PAGED.length);
   const muster = new Muster({ auditKey: randomAuditKey(), config, store, scheduler, outbox, chat, clock, logger });
   await muster.start({ watchdog: false });
   const bot: ProductionMuster = { muster, chat, outbox, logger, stop: () => muster.stop() };
+  let dueAt = 0;
+  const fired = new EscalationTimes(() => dueAt);
+  const unlisten = fired.listen(muster);
   try {
     clock.frozenAt = Date.now();
-    const dueAt = clock.frozenAt + ESCALATE_AFTER_MS;
+    dueAt = clock.frozenAt + ESCALATE_AFTER_MS;
     const declaredFrom = commands.total;
     const declaredNames = new Map(commands.byName);
     const startedAt = performance.now();
@@ -198,16 +208,16 @@ export async function escalationBurst(clients: Clients, prefix: string, incident
     const burstNames = new Map(commands.byName);
     const expected = incidents * FIRST_PAGED.length;
     const deadline = dueAt + 120_000;
-    while (scheduler.finished.length < expected && Date.now() < deadline) await sleep(20);
+    while (fired.finished.length < expected && Date.now() < deadline) await sleep(20);
     await drainOutbox(outbox);
-    const commandsPerTimer = (commands.total - burstFrom) / Math.max(1, scheduler.finished.length);
-    const timerMix = commands.top(burstNames, Math.max(1, scheduler.finished.length));
-    const last = Math.max(...scheduler.finished);
+    const commandsPerTimer = (commands.total - burstFrom) / Math.max(1, fired.finished.length);
+    const timerMix = commands.top(burstNames, Math.max(1, fired.finished.length));
+    const last = Math.max(...fired.finished);
     return {
-      firings: scheduler.finished.length,
+      firings: fired.finished.length,
       expected,
-      lateness: scheduler.entered,
-      drainPerSecond: scheduler.finished.length / Math.max(0.001, (last - dueAt) / 1000),
+      lateness: fired.entered,
+      drainPerSecond: fired.finished.length / Math.max(0.001, (last - dueAt) / 1000),
       commandsPerTimer,
       commandsPerDeclare,
       declareMs,
@@ -215,6 +225,7 @@ export async function escalationBurst(clients: Clients, prefix: string, incident
       timerMix,
     };
   } finally {
+    unlisten();
     await bot.stop();
   }
 }

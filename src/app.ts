@@ -191,7 +191,7 @@ export class Muster {
     try {
       await this.knowledge.base.load();
       const open = await this.knowledge.base.openTaskIncidents();
-      await this.deps.scheduler.scheduleAll(open.flatMap((incident) => this.timers.expectedTimers(incident)), { revive: true });
+      await this.deps.scheduler.scheduleAll(open.flatMap((incident) => this.timers.queuedTimers(incident)), { revive: true });
     } catch (error) {
       this.deps.logger.warn({ err: error instanceof Error ? error.message : error }, 'could not build the knowledge index yet; searches and the watchdog retry');
     }

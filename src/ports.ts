@@ -205,8 +205,11 @@ export interface ResolvedIncidents {
 
 // ---------------------------------------------------------------- timers
 
-/** Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts). */
-export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff', 'notify', 'board-tick'] as const;
+/**
+ * Every kind of durable timer; each has one registration in the table src/app.ts builds (src/timers/registry.ts).
+ * Incident kinds are not queued one by one: an incident's one queued timer is its `wake` (src/timers/wake.ts).
+ */
+export const TIMER_KINDS = ['escalate', 'deadline', 'sla', 'resolve', 'update', 'step', 'knowledge', 'drill', 'drill-plan', 'report', 'handoff', 'notify', 'board-tick', 'wake'] as const;
 
 export type TimerKind = (typeof TIMER_KINDS)[number];
 

@@ -5,6 +5,7 @@ import { CommitOutcomeUnknownError, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler, type Timer } from '../ports.js';
 import { Effects } from '../kernel/effects.js';
+import { nextDueAt, wakeFor } from '../timers/wake.js';
 import type { Incident, TimelineEvent } from './types.js';
 
 export interface CommitDeps {
@@ -17,7 +18,7 @@ export interface CommitDeps {
   auditKey: AuditKey;
   /** Called with each committed event, in order (the console's --json mode listens). */
   onEvent: (event: TimelineEvent) => void;
-  /** The timers a committed record expects (the timer table); scheduled after every commit. */
+  /** The timers a committed record expects (the timer table); the commit queues its incident's wake for the earliest. */
   expectedTimers: (incident: Incident) => Timer[];
   /**
    * Called with each committed record and its events, after its messages and
@@ -126,32 +127,26 @@ async function ourWriteLanded(deps: CommitDeps, change: Commit): Promise<true | 
 }
 
 /**
- * What this commit changed in the timers its incident expects. Only the new
- * ones are scheduled: a timer's id carries its fencing epoch, so one expected
- * before and after is scheduled already (one that never made it, after a
- * failed hand-off, is the reconciler's); re-adding them all cost one Redis
- * script per expected timer per commit. The ones it made pointless (an ack
- * ends its slot's escalations, the resolve all but the knowledge task's)
- * leave the queue now: one removal each, where firing later to find the fence
- * moved costs a dozen commands. The timers firing this very commit are held
- * by their workers, which the queue refuses to remove (and drops once done):
- * asking for them would be a round trip for nothing, once per fired timer.
+ * What this commit changed in its incident's queued wake (src/timers/wake.ts):
+ * a new earliest due time is a new wake to queue, and the wake it replaced
+ * leaves the queue now (one removal, where firing later to find nothing due
+ * costs a read). A wake firing this very commit is held by its worker, which
+ * the queue refuses to remove (and drops once done): asking for it would be a
+ * round trip for nothing. A commit that keeps the earliest due time queues
+ * nothing: its wake is queued already (one that never made it, after a failed
+ * hand-off, is the reconciler's).
  */
-function timerChanges(deps: CommitDeps, expected: Timer[], firing: ReadonlySet<string>, before?: Incident): { added: Timer[]; stale: string[] } {
-  if (!before) return { added: expected, stale: [] };
-  const was = new Set(deps.expectedTimers(before).map((timer) => timer.id));
-  const still = new Set(expected.map((timer) => timer.id));
-  return { added: expected.filter((timer) => !was.has(timer.id)), stale: [...was].filter((id) => !still.has(id) && !firing.has(id)) };
-}
-
-/** When the earliest of a record's expected timers comes due: the watchdog visits only records whose time has come. */
-export function nextDueAt(expected: readonly Timer[]): number | undefined {
-  return expected.length === 0 ? undefined : Math.min(...expected.map((timer) => timer.dueAt));
+function timerChanges(deps: CommitDeps, incident: Incident, expected: Timer[], firing: ReadonlySet<string>, before?: Incident): { added: Timer[]; stale: string[] } {
+  const wake = wakeFor(incident.id, expected);
+  if (!before) return { added: wake ? [wake] : [], stale: [] };
+  const was = wakeFor(before.id, deps.expectedTimers(before));
+  if (was?.id === wake?.id) return { added: [], stale: [] };
+  return { added: wake ? [wake] : [], stale: was && !firing.has(was.id) ? [was.id] : [] };
 }
 
 async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer[], fx: Effects, before?: Incident): Promise<void> {
   try {
-    const { added, stale } = timerChanges(deps, expected, fx.firing, before);
+    const { added, stale } = timerChanges(deps, incident, expected, fx.firing, before);
     await Promise.all([
       deps.outbox.enqueue(fx.outbox),
       deps.scheduler.scheduleAll(added),

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Incident } from '../incidents/types.js';
-import { nextDueAt } from '../incidents/commit.js';
+import { nextDueAt, wakeFor } from './wake.js';
 import type { Clock, IncidentStore, OutboundMessage, Outbox, Scheduler, Timer } from '../ports.js';
 
 /** What the reconciler needs: the queues, the records, and the timer table's view of a record. */
@@ -38,9 +38,9 @@ export interface ReconcileScope {
 }
 
 /**
- * Makes the queues match the records: every timer an active incident (or one
- * `moreIncidents` names) expects and the queue lacks is scheduled, and every
- * committed-but-undelivered message is (re)queued.
+ * Makes the queues match the records: the wake of every active incident (or
+ * one `moreIncidents` names) that expects a timer is queued if the queue
+ * lacks it, and every committed-but-undelivered message is (re)queued.
  * Both are idempotent by id, so running this at start, and again from the
  * watchdog, never doubles anything.
  */
@@ -57,8 +57,10 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileScope = {
   // Only what the queue lacks (lost, or failed for good) is handed on again:
   // re-adding every expected timer cost one state read and one add per timer
   // per pass, on every replica, every 15 s.
-  const queued = timers.length > 0 ? new Set(await deps.scheduler.pendingIds()) : new Set<string>();
-  const missing = timers.filter((timer) => !queued.has(timer.id));
+  // What the queue holds for an incident is its one wake (src/timers/wake.ts).
+  const wakes = expected.flatMap(({ incident, timers: its }) => wakeFor(incident.id, its) ?? []);
+  const queued = wakes.length > 0 ? new Set(await deps.scheduler.pendingIds()) : new Set<string>();
+  const missing = wakes.filter((timer) => !queued.has(timer.id));
   for (let start = 0; start < missing.length; start += BATCH) {
     await deps.scheduler.scheduleAll(missing.slice(start, start + BATCH), { revive: true });
   }

@@ -2,6 +2,7 @@ import type { Incident } from '../incidents/types.js';
 import type { MusterContext } from '../kernel/context.js';
 import type { Effects } from '../kernel/effects.js';
 import { TIMER_KINDS, type Timer, type TimerKind } from '../ports.js';
+import { dueTimers, wakeFor } from './wake.js';
 
 /**
  * A timer kind whose timers an incident's record implies (escalation steps,
@@ -32,14 +33,16 @@ export type TimerRegistration = IncidentTimerKind | OwnedTimerKind;
 /**
  * The one table of timer kinds (src/app.ts puts it together). Every TimerKind
  * has exactly one registration: the constructor refuses a missing or doubled
- * kind, so adding a kind is one new registration and one table line.
+ * kind, so adding a kind is one new registration and one table line. The
+ * table registers `wake` itself: it fires the incident kinds' due timers.
  */
 export class TimerTable {
   private readonly byKind = new Map<TimerKind, TimerRegistration>();
   private readonly incidentKinds: IncidentTimerKind[];
 
   constructor(registrations: TimerRegistration[]) {
-    for (const registration of registrations) {
+    const wake: IncidentTimerKind = { kind: 'wake', scope: 'incident', expected: () => [], fire: (ctx, fx, timer) => this.fireDue(ctx, fx, timer) };
+    for (const registration of [...registrations, wake]) {
       if (this.byKind.has(registration.kind)) throw new Error(`timer kind "${registration.kind}" is registered twice`);
       this.byKind.set(registration.kind, registration);
     }
@@ -59,5 +62,25 @@ export class TimerTable {
   /** Every timer the incident's record expects now, over all incident kinds. */
   expectedTimers(incident: Incident): Timer[] {
     return this.incidentKinds.flatMap((registration) => registration.expected(incident));
+  }
+
+  /** What the queue holds for the incident: its one wake, at its earliest expected timer. */
+  queuedTimers(incident: Incident): Timer[] {
+    const wake = wakeFor(incident.id, this.expectedTimers(incident));
+    return wake ? [wake] : [];
+  }
+
+  /**
+   * A wake fired: every timer the draft expects by then goes through its
+   * kind's fenced transition, in this one commit. Each is marked firing, as a
+   * timer fired on its own is, so the commit does not ask the queue to remove it.
+   */
+  private fireDue(ctx: MusterContext, fx: Effects, wake: Timer): void {
+    for (const timer of dueTimers(this.expectedTimers(fx.incident), wake, fx.now)) {
+      const kind = this.byKind.get(timer.kind);
+      if (kind?.scope !== 'incident') continue;
+      fx.firing.add(timer.id);
+      kind.fire(ctx, fx, timer);
+    }
   }
 }

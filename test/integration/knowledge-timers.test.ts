@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.js';
+import { armedTimers, queuedWakes } from '../support/armed.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { cleanupPrefix, duplicates, newPrefix, Node, ofType, quiescent, shortConfig, until } from '../support/redis.js';
 
@@ -44,7 +45,8 @@ function taskDms(all: Node[]): string[] {
   return all.flatMap((n) => n.chat.log).flatMap((d) => (d.to.kind === 'person' && d.message.title === 'What did INC-1 teach us?' ? [`${d.to.person} ${kind(d.message.text)}`] : []));
 }
 
-const knowledgeTimers = async (n: Node) => (await n.scheduler.pendingIds()).filter((id) => id.startsWith('knowledge-'));
+/** The task's timers that will fire: expected by the record, with INC-1's wake queued (src/timers/wake.ts). */
+const knowledgeTimers = async (n: Node) => (await armedTimers(n.store, n.scheduler, 'INC-1')).filter((id) => id.startsWith('knowledge-'));
 
 describe('the knowledge task on Redis', () => {
   it('survives a crash: the next two replicas re-create its timers from the store and send each reminder once', async () => {
@@ -56,7 +58,7 @@ describe('the knowledge task on Redis', () => {
     expect((await knowledgeTimers(a)).sort()).toEqual(['knowledge-INC-1-overdue-0', 'knowledge-INC-1-remind-0']);
     // A dies, and its alarms are lost with it (as if Redis lost the jobs): only the record remains.
     await a.kill();
-    await a.scheduler.cancel(await knowledgeTimers(a));
+    await a.scheduler.cancel(await queuedWakes(a.scheduler, 'INC-1'));
     expect(await knowledgeTimers(a)).toEqual([]);
 
     const b = node(250);
@@ -94,8 +96,10 @@ describe('the knowledge task on Redis', () => {
     const filed = await b.say('cara', FILE);
     expect(filed.message.text).toContain('Knowledge entry for INC-1 filed');
     expect(await knowledgeTimers(b)).toEqual([]);
+    expect(await queuedWakes(b.scheduler, 'INC-1')).toEqual([]);
     await Promise.all([a.muster.watchdog.beat(), b.muster.watchdog.beat()]);
     expect(await knowledgeTimers(a)).toEqual([]);
+    expect(await queuedWakes(a.scheduler, 'INC-1')).toEqual([]);
 
     // The replica that did not file it finds the entry by its fix: it follows the change feed.
     const found = await a.muster.knowledge.base.search('restart the gateway', 3);

@@ -11,6 +11,7 @@ import { RedisStore } from '../../adapters/redis/store.js';
 import { Muster } from '../../src/app.js';
 import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/logger.js';
+import { armedTimers } from '../support/armed.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { FakeChat, testConfig } from '../support/fixture.js';
 import { cleanupPrefix, COMMANDS_OPTIONS, newPrefix, REDIS_URL } from '../support/redis.js';
@@ -41,14 +42,20 @@ describe('resolve on Redis and BullMQ', () => {
     const say = (args: string, requestId: string) => muster!.dispatch({ name: 'incident', args, actor: 'console:alice', conversation: 'console:#general', requestId });
     await say('declare Checkout is failing sev=P1 service=checkout', 'r1');
     await say('declare Payments slow sev=P1 service=checkout anyway=yes', 'r2');
-    const of = async (id: string) => (await scheduler.pendingIds()).filter((timer) => timer.includes(`${id}-`));
-    expect((await of('INC-1')).length).toBeGreaterThan(3);
-    const other = await of('INC-2');
+    // The queue holds one wake per incident (src/timers/wake.ts), at the earliest timer its record expects.
+    const queued = async (id: string) => (await scheduler.pendingIds()).filter((timer) => timer.includes(`${id}-`));
+    expect(await queued('INC-1')).toHaveLength(1);
+    expect((await armedTimers(store, scheduler, 'INC-1')).length).toBeGreaterThan(3);
+    const other = await queued('INC-2');
+    const before = await queued('INC-1');
     expect((await say('resolve INC-1 rolled back', 'r3')).message.text).toMatch(/INC-1/);
     expect((await store.get('INC-1'))?.status).toBe('resolved');
-    // Only the knowledge task resolve opened waits now.
-    expect((await of('INC-1')).every((timer) => timer.startsWith('knowledge-INC-1-'))).toBe(true);
-    expect((await of('INC-1')).length).toBeGreaterThan(0);
-    expect(await of('INC-2')).toEqual(other);
+    // Only the knowledge task resolve opened waits now: the escalations' wake left the queue, a new one waits for the task.
+    expect(await queued('INC-1')).toHaveLength(1);
+    expect(await queued('INC-1')).not.toEqual(before);
+    const armed = await armedTimers(store, scheduler, 'INC-1');
+    expect(armed.length).toBeGreaterThan(0);
+    expect(armed.every((timer) => timer.startsWith('knowledge-INC-1-'))).toBe(true);
+    expect(await queued('INC-2')).toEqual(other);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INCIDENT_TIMERS, Muster, expectedTimers } from '../../src/app.js';
+import { wakeFor } from '../../src/timers/wake.js';
 import { TIMER_KINDS, type Timer } from '../../src/ports.js';
 import { TimerTable, type IncidentTimerKind } from '../../src/timers/registry.js';
 import { reconcile } from '../../src/timers/reconciler.js';
@@ -51,9 +52,11 @@ describe('the timer-kind table', () => {
   });
 
   it('refuses a doubled or a missing kind', () => {
-    const owned = TIMER_KINDS.filter((kind) => !INCIDENT_TIMERS.some((registration) => registration.kind === kind))
+    // The table registers the wake itself (src/timers/wake.ts): it fires the incident kinds' due timers.
+    const owned = TIMER_KINDS.filter((kind) => kind !== 'wake' && !INCIDENT_TIMERS.some((registration) => registration.kind === kind))
       .map((kind) => ({ kind, scope: 'owned' as const, fire: async () => undefined }));
     expect(() => new TimerTable([...INCIDENT_TIMERS, ...owned])).not.toThrow();
+    expect(() => new TimerTable([...INCIDENT_TIMERS, ...owned, { kind: 'wake', scope: 'owned', fire: async () => undefined }])).toThrow(/"wake" is registered twice/);
     expect(() => new TimerTable([...INCIDENT_TIMERS, ...owned, INCIDENT_TIMERS[0]!])).toThrow(/registered twice/);
     expect(() => new TimerTable([...INCIDENT_TIMERS, ...owned.slice(1)])).toThrow(/without a registration: drill/);
   });
@@ -67,7 +70,10 @@ describe('the timer-kind table', () => {
     const scheduler = new InProcessScheduler(h.clock, { realTime: false });
     const table = { expectedTimers: (candidate: typeof incident) => [...expectedTimers(candidate), ...extra.expected(candidate)] };
     const report = await reconcile({ store: h.store, scheduler, outbox: h.outbox, clock: h.clock, expectedTimers: table.expectedTimers });
-    expect(await scheduler.pendingIds()).toEqual(expect.arrayContaining([...expectedTimers(incident).map((timer) => timer.id), 'marker-INC-1']));
+    // The queue holds the incident's one wake, at the earliest timer the table says the record expects: the marker.
+    const wake = wakeFor('INC-1', table.expectedTimers(incident))!;
+    expect(wake.dueAt).toBe(marker.dueAt);
+    expect(await scheduler.pendingIds()).toEqual([wake.id]);
     expect(report.timers).toBe(expectedTimers(incident).length + 1);
     expect(h.muster).toBeInstanceOf(Muster);
   });

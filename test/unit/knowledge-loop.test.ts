@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formArgs } from '../../src/kernel/form-args.js';
 import { PlaybookLibrary } from '../../src/playbooks/library.js';
 import { playbookSchema } from '../../src/playbooks/schema.js';
+import { armedTimers } from '../support/armed.js';
 import { harness, testConfig } from '../support/fixture.js';
 
 const SCENARIO = playbookSchema.parse({
@@ -46,7 +47,7 @@ describe('the knowledge loop', () => {
     expect(dm.buttons?.map((b) => b.command)).toEqual(['/incident learn INC-1', '/incident learn INC-1 skip']);
     const incident = await h.store.get('INC-1');
     expect(incident?.knowledge?.task).toMatchObject({ state: 'open', owner: 'cara', ownerRole: 'commander', team: 'command' });
-    expect((await h.scheduler.pendingIds()).filter((id) => id.startsWith('knowledge-'))).toEqual(['knowledge-INC-1-remind-0', 'knowledge-INC-1-overdue-0']);
+    expect((await armedTimers(h.store, h.scheduler, 'INC-1')).filter((id) => id.startsWith('knowledge-'))).toEqual(['knowledge-INC-1-remind-0', 'knowledge-INC-1-overdue-0']);
   });
 
   it('files through the form or the options, then suggests the incident to a similar war room and finds it by its fix', async () => {
@@ -60,7 +61,7 @@ describe('the knowledge loop', () => {
     const filed = await h.store.get('INC-1');
     expect(filed?.knowledge?.entry?.resolution).toEqual(['Restart the payment gateway', 'Raise the pool size to 200']);
     expect(filed?.knowledge?.task).toMatchObject({ state: 'filed', onTime: true, closedBy: 'cara' });
-    expect((await h.scheduler.pendingIds()).filter((id) => id.startsWith('knowledge-'))).toEqual([]);
+    expect((await armedTimers(h.store, h.scheduler, 'INC-1')).filter((id) => id.startsWith('knowledge-'))).toEqual([]);
 
     await h.say('alice', '/incident declare Card payments timing out at checkout sev=P2 service=checkout');
     await h.muster.knowledge.idle();
