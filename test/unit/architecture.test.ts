@@ -64,6 +64,16 @@ describe('the shape of the code', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('lets only the composition root import the bot (src/app.ts), and only the bot import outbox delivery (src/delivery/)', () => {
+    const isRoot = (file: string) => file === 'src/main.ts' || file.startsWith('src/main/');
+    const offenders = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter((target) => (target === 'src/app.ts' && !isRoot(file)) || (target.startsWith('src/delivery/') && file !== 'src/app.ts' && !file.startsWith('src/delivery/')))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps the kernel a leaf: it imports only leaf types and reaches no use case, grammar or adapter', () => {
     const kernel = [...graph.keys()].filter((file) => file.startsWith('src/kernel/'));
     expect(kernel.length).toBeGreaterThan(5);
