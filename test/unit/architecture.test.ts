@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { INCIDENT_TIMERS, Muster, expectedTimers } from '../../src/app.js';
@@ -81,6 +81,13 @@ describe('the shape of the code', () => {
     expect(direct).toEqual([]);
     const reached = kernel.flatMap((file) => [...reachable(file)].filter(aboveKernel).map((target) => `${file} ~> ${target}`));
     expect(reached).toEqual([]);
+  });
+
+  it('points nowhere users cannot follow: no source file or doc names the team design notes', () => {
+    const docs = readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+    expect(docs).toContain('docs/architecture.md');
+    const pointing = [...graph.keys(), ...docs, 'README.md'].filter((file) => /DESIGN\.md|\.\.\/shared\b/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(pointing).toEqual([]);
   });
 
   it('keeps every file of src/ and adapters/ under 400 lines', () => {
