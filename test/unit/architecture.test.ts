@@ -90,6 +90,19 @@ describe('the shape of the code', () => {
     expect(pointing).toEqual([]);
   });
 
+  it("names every folder of src/ and adapters/, and every file at their top, in docs/architecture.md's table", () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## Where things live'), doc.indexOf('## How a command flows'));
+    const named = (entry: string) => table.includes(`\`${entry}\``) || (entry.endsWith('.ts') && table.includes(`\`${entry.split('/').pop()}\``));
+    const entries = ['src', 'adapters'].flatMap((top) =>
+      readdirSync(join(ROOT, top), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() || entry.name.endsWith('.ts'))
+        .map((entry) => (entry.isDirectory() ? `${top}/${entry.name}/` : `${top}/${entry.name}`)),
+    );
+    expect(entries.length).toBeGreaterThan(20);
+    expect(entries.filter((entry) => !named(entry))).toEqual([]);
+  });
+
   it('keeps every file of src/ and adapters/ under 400 lines', () => {
     const long = [...graph.keys()]
       .map((file) => ({ file, lines: readFileSync(join(ROOT, file), 'utf8').split('\n').length }))
