@@ -1,5 +1,5 @@
 /**
- * Muster benchmarks (DESIGN.md §8: run on demand, never as timed tests).
+ * Muster benchmarks (run on demand, never as timed tests).
  *
  *   npx tsx bench/run.ts            full run (about a minute or two)
  *   BENCH_QUICK=1 npx tsx bench/run.ts   smoke run

@@ -53,7 +53,7 @@ export function errorText(err: unknown): string {
  * Durable timers on BullMQ delayed jobs. The job id is the timer id, so
  * scheduling the same timer twice keeps one job; the store record stays the
  * truth and the handler fences on its epoch, so a late or repeated delivery
- * is harmless (DESIGN.md §4). A throwing handler is retried with backoff.
+ * is harmless. A throwing handler is retried with backoff.
  */
 export class BullMQScheduler implements Scheduler {
   private readonly queue: Queue<Timer>;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Muster } from '../../src/app.js';
-import type { Reply } from '../../src/kernel/request.js';
+import type { MusterConfig } from '../../src/config/schema.js';
+import type { CommandRequest, Reply } from '../../src/kernel/request.js';
+import type { Presenter } from '../../src/notify/present.js';
 import type { TimelineEvent } from '../../src/incidents/types.js';
 import type { Sink } from './chat.js';
 import { renderMessage } from './render.js';
@@ -12,8 +13,15 @@ import type { ConsoleOutput } from './terminal.js';
 /** Where console commands are typed from, unless a war room is implied. */
 export const CONSOLE_CHANNEL = 'console:#general';
 
+/** What the console drives (the bot of src/app.ts fits it): commands in, the timeline out, and the names its own lines use. */
+export interface ConsoleBot {
+  dispatch(request: CommandRequest): Promise<Reply>;
+  onEvent(listener: (event: TimelineEvent) => void): () => void;
+  readonly commandDeps: { readonly config: MusterConfig; readonly present: Presenter };
+}
+
 export interface SessionOptions {
-  muster: Muster;
+  muster: ConsoleBot;
   /** Human-readable lines (stdout, or stderr in --json mode). */
   human: Sink;
   /** Timeline events as JSON lines, when --json is on. */

@@ -5,7 +5,7 @@ import type { ActionConfig } from './schema.js';
 import type { ActionRequest, IssuedGrant } from './types.js';
 
 /**
- * Who may run what, now (DESIGN.md §5). Pure: every answer is derived from the
+ * Who may run what, now. Pure: every answer is derived from the
  * incident record, the config and the time, so the same question asked inside
  * a commit (against fresh state) and in a listing gives the same answer.
  */

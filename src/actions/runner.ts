@@ -14,7 +14,7 @@ import type { ActionParams, ActionRequest } from './types.js';
 import type { Presenter } from '../notify/present.js';
 
 /**
- * Runs privileged actions with the audit first (DESIGN.md §5): authorisation
+ * Runs privileged actions with the audit first: authorisation
  * is decided inside the commit against fresh state, the `action.started`
  * entry is committed, and only then is the executor called. If that commit
  * throws, the executor is never reached. Refusals are committed too.

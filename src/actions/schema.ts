@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
 
 /**
- * `actions:` in muster.yaml (DESIGN.md §5): privileged actions, how they run
+ * `actions:` in muster.yaml: privileged actions, how they run
  * and who may run them. Kept apart from config/schema.ts, which imports it
  * (the same arrangement as audiences.ts), so severities and durations are
  * declared here again rather than imported back.

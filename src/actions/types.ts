@@ -6,7 +6,7 @@ export type ActionParams = Record<string, ParamValue>;
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired';
 
-/** A run waiting for the second person (DESIGN.md §5), stored on the incident. */
+/** A run waiting for the second person, stored on the incident. */
 export interface ActionRequest {
   id: string;
   action: string;

@@ -9,6 +9,18 @@ import type { ShiftService } from '../schedules/service.js';
 import type { PagingTester } from '../paging/test-send.js';
 
 /**
+ * The part of the store the grammar may touch: incidents by id, by room and
+ * by status, timelines, the request-id dedupe, and the small values behind
+ * the drills' kill switch. No commit, outbox, delivery claim or lease: an
+ * incident changes only through a use case.
+ */
+export type CommandStore = Pick<
+  IncidentStore,
+  | 'get' | 'listActive' | 'listActiveDrills' | 'listRecent' | 'findByRoom' | 'timeline'
+  | 'claimRequest' | 'finishRequest' | 'releaseRequest' | 'getValue' | 'setValue'
+>;
+
+/**
  * What the chat grammar needs to turn a command into a use-case call and a
  * reply: the config it parses names against, the presenter for replies, the
  * store's read side (incidents by id, by room, by status; the request-id
@@ -24,7 +36,7 @@ export interface CommandDeps {
   present: Presenter;
   logger: Logger;
   now: () => number;
-  store: IncidentStore;
+  store: CommandStore;
   /** declare, ack, resolve, severity, escalate, assign, updates, playbooks, drills' musters. */
   incidents: IncidentService;
   /** Privileged actions: run, approve, deny, break-glass. */

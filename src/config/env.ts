@@ -6,7 +6,7 @@ import { hashTaggedPrefix } from './redis-keys.js';
 import { sentinelNameSchema, sentinelsSchema, sentinelPairProblems, type SentinelAddress } from './redis-target.js';
 
 /**
- * The process environment, read once here and nowhere else (DESIGN.md §7):
+ * The process environment, read once here and nowhere else:
  * adapters receive these values, they never look at process.env themselves.
  */
 

@@ -15,7 +15,7 @@ export { ConfigError, formatPath, formatProblems, type ConfigProblem } from './p
  * Loading muster.yaml: read, parse YAML, validate with the zod schema, check
  * cross references — and when anything is wrong, report every problem at once
  * with the file, line, column, the YAML path and what to write instead
- * (DESIGN.md §7). The operator fixing a config at 3 a.m. should need one pass.
+ * The operator fixing a config at 3 a.m. should need one pass.
  */
 
 // ------------------------------------------------------------ zod issues

@@ -16,7 +16,7 @@ export function teamZone(config: MusterConfig, team: string): string {
 }
 
 /**
- * The zone a person reads times in (DESIGN.md §7): their own `timeZone`, else
+ * The zone a person reads times in: their own `timeZone`, else
  * the zone of the first team (in muster.yaml order) whose rotation lists them
  * or that they manage and that sets one, else the top-level `timeZone`.
  * Someone missing from muster.yaml reads the top-level zone.

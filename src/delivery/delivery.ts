@@ -3,16 +3,11 @@ import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import { roomNotOpenYet, roomPending } from '../incidents/war-room.js';
 import { boardStateKey, formatBoardState, readBoardState } from './board-state.js';
+import type { PageReceipt } from '../muster/receipts.js';
 import { RetryLaterError, UndeliverableError, type ChatPort, type Destination, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
 
 /** Messages that go through the paging port instead of the chat. */
 type ProviderMessage = Extract<OutboundMessage, { kind: 'paging' | 'notice' }>;
-
-/** What became of a page: handed to the chat (with its reference), refused for good, or no longer wanted. */
-export type PageReceipt =
-  | { outcome: 'delivered'; incident: string; fence: PageFence; ref: string }
-  | { outcome: 'failed'; incident: string; fence: PageFence; reason: string }
-  | { outcome: 'superseded'; incident: string; fence: PageFence };
 
 /**
  * A send claim lapses this soon after its holder dies, so a surviving or

@@ -8,16 +8,16 @@ import type { Playbook } from '../playbooks/schema.js';
 
 const PAUSED_KEY = 'drills:paused';
 
-export async function drillsPaused(store: IncidentStore): Promise<boolean> {
+export async function drillsPaused(store: Pick<IncidentStore, 'getValue'>): Promise<boolean> {
   return (await store.getValue(PAUSED_KEY)) === '1';
 }
 
-export async function setDrillsPaused(store: IncidentStore, paused: boolean): Promise<void> {
+export async function setDrillsPaused(store: Pick<IncidentStore, 'setValue'>, paused: boolean): Promise<void> {
   await store.setValue(PAUSED_KEY, paused ? '1' : '0');
 }
 
 /** Why no drill may start now (the kill switch, a real P1 or P2), or undefined. */
-export async function drillBlocker(store: IncidentStore, t: Translate): Promise<string | undefined> {
+export async function drillBlocker(store: Pick<IncidentStore, 'getValue' | 'listActive'>, t: Translate): Promise<string | undefined> {
   if (await drillsPaused(store)) return t('drill.paused');
   const real = (await store.listActive()).find((incident) => !incident.drill && (incident.severity === 'P1' || incident.severity === 'P2'));
   return real ? t('drill.realOpen', { id: real.id, severity: real.severity }) : undefined;

@@ -20,6 +20,6 @@ export async function approveLiveActions(incidents: IncidentService, incidentId:
 }
 
 /** Scored drills, newest first, of one team or all; the last 500 incidents are searched. */
-export async function scoredDrills(store: IncidentStore, team?: string): Promise<Incident[]> {
+export async function scoredDrills(store: Pick<IncidentStore, 'listRecent'>, team?: string): Promise<Incident[]> {
   return (await store.listRecent(500)).filter((incident) => incident.drill && scoreOf(incident) && (!team || incident.slots.some((slot) => slot.team === team)));
 }

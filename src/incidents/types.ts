@@ -16,7 +16,7 @@ export type SlotState = 'paging' | 'acked' | 'released' | 'cancelled';
 
 /**
  * One escalation step, snapshotted onto the incident at declare time so editing
- * the config later never changes a running muster (DESIGN.md §4).
+ * the config later never changes a running muster.
  * `atMs` is the offset from the muster start; `targets` are resolved people.
  */
 export interface SnapshotStep {
@@ -238,7 +238,7 @@ export type TimelineType =
   | 'page.notify_failed'
   | 'page.receipt';
 
-/** An append-only, hash-chained timeline entry (DESIGN.md §5). */
+/** An append-only, hash-chained timeline entry. */
 export interface TimelineEvent {
   seq: number;
   incident: string;

@@ -108,7 +108,7 @@ async function connectRedis(target: RedisTarget, logger: Logger): Promise<{ comm
   return { commands, queues };
 }
 
-/** Production Redis must not lose or evict timers (DESIGN.md §4): warn when it might. */
+/** Production Redis must not lose or evict timers: warn when it might. */
 async function checkDurability(redis: Redis, logger: Logger): Promise<void> {
   try {
     const [, aof] = (await redis.config('GET', 'appendonly')) as string[];

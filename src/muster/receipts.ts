@@ -1,11 +1,17 @@
-import type { PageReceipt } from '../delivery/delivery.js';
 import type { RoleSlot } from '../incidents/types.js';
 import type { MusterContext } from '../kernel/context.js';
 import type { Effects } from '../kernel/effects.js';
+import type { PageFence } from '../ports.js';
 import { dutyManager } from './slots.js';
 import { runDueSteps } from './transitions.js';
 
 const SYSTEM = 'muster';
+
+/** What became of a page (src/delivery/ reports it): handed to the chat (with its reference), refused for good, or no longer wanted. */
+export type PageReceipt =
+  | { outcome: 'delivered'; incident: string; fence: PageFence; ref: string }
+  | { outcome: 'failed'; incident: string; fence: PageFence; reason: string }
+  | { outcome: 'superseded'; incident: string; fence: PageFence };
 
 /**
  * A page's receipt goes on the record: delivered (with the platform's message

@@ -6,7 +6,7 @@ import { onCall } from './rotation.js';
 /**
  * Resolves who to page at declare time. The result is snapshotted onto the
  * incident: later config edits or rotation handoffs never change a running
- * muster (DESIGN.md §4).
+ * muster.
  */
 
 /** Which team staffs a role for this incident; undefined when the role needs a service and none was given. */

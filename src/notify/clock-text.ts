@@ -6,7 +6,7 @@ const LETTERS = /^[A-Z]{2,5}$/;
 const UNIVERSAL = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Zulu']);
 
 /**
- * Times as a reader needs them (DESIGN.md §7): in one time zone, with the zone
+ * Times as a reader needs them: in one time zone, with the zone
  * said, and the day when it is not today there. Two ways to say the zone:
  * `time` by its abbreviation ("09:33:05 CET", "09:33:05 GMT+8"), for a reader
  * who lives in it; `named` by its IANA name ("09:33:05 (Asia/Shanghai)"), for

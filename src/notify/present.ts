@@ -26,7 +26,7 @@ interface PresenterState {
 
 /**
  * Turns incident state into neutral messages in the configured locale. Domain
- * code and renderers hold no sentences of their own (DESIGN.md §7).
+ * code and renderers hold no sentences of their own.
  */
 export class Presenter {
   readonly t: Translate;

@@ -20,7 +20,7 @@ export interface DashboardNames {
   time(at: number): string;
 }
 
-/** The assembly line drawn on every chart: 15 minutes (DESIGN.md §3). */
+/** The assembly line drawn on every chart: 15 minutes. */
 export const ASSEMBLY_TARGET_MS = 15 * 60_000;
 
 export interface BoardRow {

@@ -77,7 +77,7 @@ export class TimerTable {
    */
   private fireDue(ctx: MusterContext, fx: Effects, wake: Timer): void {
     for (const timer of dueTimers(this.expectedTimers(fx.incident), wake, fx.now)) {
-      const kind = this.byKind.get(timer.kind);
+      const kind = this.get(timer.kind);
       if (kind?.scope !== 'incident') continue;
       fx.firing.add(timer.id);
       kind.fire(ctx, fx, timer);

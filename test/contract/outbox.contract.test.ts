@@ -1,6 +1,6 @@
 /**
  * One Outbox contract, run against the in-process outbox and the BullMQ one on
- * a real Redis (DESIGN.md §8). Backoff is shortened for both so retries are quick.
+ * a real Redis. Backoff is shortened for both so retries are quick.
  */
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';

@@ -1,6 +1,6 @@
 /**
  * One Scheduler contract, run against the in-process scheduler and the BullMQ
- * one on a real Redis (DESIGN.md §8). Both run in real time with short delays
+ * one on a real Redis. Both run in real time with short delays
  * so they face the same assertions; nothing asserts how long anything took.
  */
 import { randomUUID } from 'node:crypto';

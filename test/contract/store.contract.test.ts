@@ -1,5 +1,5 @@
 /**
- * One IncidentStore contract, run against every implementation (DESIGN.md §8):
+ * One IncidentStore contract, run against every implementation:
  * the embedded MemoryStore and the production RedisStore on a real Redis.
  */
 import { randomUUID } from 'node:crypto';

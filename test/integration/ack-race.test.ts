@@ -1,6 +1,6 @@
 /**
- * An acknowledgement racing the escalation step due at the same moment
- * (DESIGN.md §4): whichever commits first wins the store's version check, the
+ * An acknowledgement racing the escalation step due at the same moment:
+ * whichever commits first wins the store's version check, the
  * loser re-reads and re-checks its fencing token, so no page is ever committed
  * (or sent) after a committed ack, and no step runs twice.
  *

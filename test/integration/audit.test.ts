@@ -1,5 +1,5 @@
 /**
- * The audit chain in the production store (DESIGN.md §5): an edit, a deletion
+ * The audit chain in the production store: an edit, a deletion
  * or a reordering written straight into the Redis timeline list makes
  * `audit verify` fail and name the entry. Each test has its own key prefix.
  */

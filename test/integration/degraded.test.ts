@@ -1,5 +1,5 @@
 /**
- * A Redis outage mid-run (DESIGN.md §2, §4): the store's client goes through a
+ * A Redis outage mid-run: the store's client goes through a
  * TCP proxy the test can take down and bring back. While it is down, commands
  * answer "degraded" at once and record nothing, the process stays up, and
  * when Redis is back ioredis reconnects by itself and work carries on; a step

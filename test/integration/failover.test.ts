@@ -1,5 +1,5 @@
 /**
- * Redis fails over under a running muster (DESIGN.md §4, §7): a primary, a
+ * Redis fails over under a running muster: a primary, a
  * replica and three Sentinels run locally; the bot is built by the real
  * composition root (buildRuntime) from REDIS_SENTINELS / REDIS_SENTINEL_NAME,
  * so the store and BullMQ follow the Sentinels. The primary is killed (-9)

@@ -1,6 +1,6 @@
 /**
- * The knowledge task's reminder and overdue timers on a real Redis and BullMQ
- * (DESIGN.md §4): they belong to a resolved incident, outside the active set,
+ * The knowledge task's reminder and overdue timers on a real Redis and BullMQ:
+ * they belong to a resolved incident, outside the active set,
  * so a replica that starts after a crash finds them through the knowledge
  * index built from the store; two replicas never send either twice; filing
  * the entry stops them for good.

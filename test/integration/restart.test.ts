@@ -1,6 +1,6 @@
 /**
  * A replica is killed between two escalation steps and another one starts on
- * the same Redis (DESIGN.md §4): Redis records are the truth, BullMQ jobs are
+ * the same Redis: Redis records are the truth, BullMQ jobs are
  * only alarms, and the reconciler re-creates what a dead process left behind.
  * Nothing already sent is sent again, and nothing due is lost.
  */

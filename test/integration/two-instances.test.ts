@@ -1,5 +1,5 @@
 /**
- * Two replicas on one Redis (DESIGN.md §7 production mode): BullMQ hands each
+ * Two replicas on one Redis (production mode): BullMQ hands each
  * timer and message to one worker, the fencing epoch and the store's version
  * check keep duplicates harmless, so every page goes out exactly once however
  * the work is split between the two.

@@ -1,5 +1,5 @@
 /**
- * Shared pieces for the integration tests (DESIGN.md §8): the whole bot on a
+ * Shared pieces for the integration tests: the whole bot on a
  * real Redis under its own key prefix, built the way src/main.ts builds it,
  * with short escalation durations and polling helpers that never assert how
  * long anything took.
