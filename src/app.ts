@@ -37,6 +37,7 @@ import { ackFromPhone } from './paging/phone-ack.js';
 import { notifyTimer } from './paging/notify-timer.js';
 import { mirrorPagerDuty } from './paging/pagerduty-mirror.js';
 import type { Effects } from './kernel/effects.js';
+import { Lanes } from './kernel/lanes.js';
 import { PagingDelivery } from './paging/deliver.js';
 import { recordPagingOutcome } from './paging/results.js';
 import { pagingTester } from './paging/test-send.js';
@@ -120,8 +121,10 @@ export class Muster {
     ]);
     const expected = (incident: Incident) => this.timers.expectedTimers(incident);
     const base = new KnowledgeBase({ store: deps.store, logger: deps.logger });
+    const lanes = new Lanes();
     this.service = new IncidentService({
       ...deps,
+      lanes,
       ...(deps.playbooks ? { playbooks: deps.playbooks } : {}),
       present: this.present,
       onEvent: (event) => this.emit(event),
@@ -132,7 +135,7 @@ export class Muster {
       ...(deps.paging ? { pagingKinds: new Set(deps.paging.port.available()) } : {}),
     });
     this.knowledge = new KnowledgeService({
-      incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler,
+      incidents: this.service, base, present: this.present, logger: deps.logger, scheduler: deps.scheduler, lanes,
       ...(deps.postmortemUrl ? { postmortemUrl: deps.postmortemUrl } : {}),
     });
     this.actions = new ActionService({
@@ -140,9 +143,13 @@ export class Muster {
       executors: deps.executors ?? {}, now: () => deps.clock.now(), ...(deps.dryRun ? { dryRun: deps.dryRun } : {}),
     });
     this.delivery = new Delivery(deps.store, deps.chat, this.present, deps.logger, deps.webhooks,
-      (receipt) => this.service.recordPageReceipt(receipt),
+      // A delivered page's receipt follows the other pages; a failed one moves its slot on at once.
+      async (receipt) => {
+        if (receipt.outcome === 'delivered') await lanes.afterUrgent();
+        await this.service.recordPageReceipt(receipt);
+      },
       (incident, options) => this.service.rooms.open(incident, options),
-      deps.paging && this.pagingDelivery(deps.paging));
+      deps.paging && this.pagingDelivery(deps.paging), lanes);
     const moreIncidents = () => base.openTaskIncidents();
     this.watchdog = new Watchdog({ ...deps, expectedTimers: expected, moreIncidents }, deps.watchdogIntervalMs);
     this.reports = new WeeklyReports({ ...deps, weekly: deps.config.reports.weekly, present: this.present });

@@ -169,6 +169,10 @@ export interface IncidentStore {
   acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives a lease back, only if `owner` still holds it. */
   releaseLease(key: string, owner: string): Promise<void>;
+  /** acquireLease, and getValue(valueKey) under it, in one step; undefined while another owner holds the lease. */
+  leaseWithValue(key: string, owner: string, ttlMs: number, valueKey: string): Promise<{ value: string | undefined } | undefined>;
+  /** setValue, then releaseLease(key, owner), in one step. */
+  setValueAndRelease(valueKey: string, value: string, key: string, owner: string): Promise<void>;
   /**
    * Starts handling a platform's delivery id for `ttlMs` (a handler that dies
    * lets it lapse): "claimed", "running" while another handler has it, or

@@ -180,6 +180,15 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
   }
 
+  async leaseWithValue(key: string, owner: string, ttlMs: number, valueKey: string): Promise<{ value: string | undefined } | undefined> {
+    return (await this.acquireLease(key, owner, ttlMs)) ? { value: this.values.get(valueKey) } : undefined;
+  }
+
+  async setValueAndRelease(valueKey: string, value: string, key: string, owner: string): Promise<void> {
+    this.values.set(valueKey, value);
+    await this.releaseLease(key, owner);
+  }
+
   async claimRequest(requestId: string, ttlMs: number): Promise<RequestClaim> {
     const held = this.requests.get(requestId);
     if (held && held.expiresAt > this.now()) return held.outcome !== undefined ? { state: 'done', outcome: held.outcome } : { state: 'running' };

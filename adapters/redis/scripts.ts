@@ -121,6 +121,28 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `;
 
+/**
+ * A lease and a value read under it, in one step (a board's drawn version and ref).
+ * KEYS: 1 lease, 2 values hash. ARGV: 1 owner, 2 ttl ms, 3 field.
+ * Returns {} while another owner holds the lease, else {1} or {1, value}.
+ */
+export const LEASE_WITH_VALUE_LUA = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return {} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1, redis.call('HGET', KEYS[2], ARGV[3])}
+`;
+
+/**
+ * Writes a value, then gives the lease back if `owner` still holds it, in one step.
+ * KEYS: 1 values hash, 2 lease. ARGV: 1 field, 2 value, 3 owner.
+ */
+export const SET_VALUE_RELEASE_LUA = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1
+`;
+
 /** KEYS: incident hashes. Returns each one's version field (false, read as null, for one that is gone). */
 export const VERSIONS_LUA = `
 local out = {}

@@ -8,7 +8,7 @@ import { StoreUnavailableError } from '../../src/ports.js';
 import { hashTaggedPrefix } from '../../src/config/redis-keys.js';
 import { TickBatcher } from '../../src/kernel/tick-batch.js';
 import { connectionProblem, redactCredentials } from './errors.js';
-import { ACQUIRE_LEASE_LUA, CLAIM_DELIVERY_LUA, COMMIT_LUA, MARK_DELIVERED_LUA, RELEASE_LEASE_LUA, VERSIONS_LUA } from './scripts.js';
+import { ACQUIRE_LEASE_LUA, CLAIM_DELIVERY_LUA, COMMIT_LUA, LEASE_WITH_VALUE_LUA, MARK_DELIVERED_LUA, RELEASE_LEASE_LUA, SET_VALUE_RELEASE_LUA, VERSIONS_LUA } from './scripts.js';
 
 export { isConnectionError, redactCredentials } from './errors.js';
 
@@ -44,6 +44,8 @@ interface MusterScripts {
   musterStoreClaimDelivery: BatchScriptCall;
   musterStoreAcquireLease: ScriptCall;
   musterStoreReleaseLease: ScriptCall;
+  musterStoreLeaseWithValue: (...args: Array<string | number>) => Promise<Array<string | number>>;
+  musterStoreSetValueRelease: ScriptCall;
   musterStoreVersions: (...args: Array<string | number>) => Promise<Array<string | null>>;
 }
 
@@ -61,8 +63,8 @@ export class RedisStore implements IncidentStore {
   private readonly deliveredTtlMs: number;
   private readonly scripts: MusterScripts;
   /** The claims and marks of one tick go in one script call each (a declare hands on eight messages at once). */
-  private readonly claims = new TickBatcher<ClaimCall, number>((calls) => this.claimBatch(calls));
-  private readonly marks = new TickBatcher<string, boolean>((ids) => this.markBatch(ids));
+  private readonly claims = new TickBatcher<ClaimCall, number>((calls) => this.claimBatch(calls), 256);
+  private readonly marks = new TickBatcher<string, boolean>((ids) => this.markBatch(ids), 256);
 
   constructor(
     private readonly redis: Redis,
@@ -76,6 +78,8 @@ export class RedisStore implements IncidentStore {
     redis.defineCommand('musterStoreAcquireLease', { lua: ACQUIRE_LEASE_LUA, numberOfKeys: 1 });
     redis.defineCommand('musterStoreReleaseLease', { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 });
     redis.defineCommand('musterStoreVersions', { lua: VERSIONS_LUA });
+    redis.defineCommand('musterStoreLeaseWithValue', { lua: LEASE_WITH_VALUE_LUA, numberOfKeys: 2 });
+    redis.defineCommand('musterStoreSetValueRelease', { lua: SET_VALUE_RELEASE_LUA, numberOfKeys: 2 });
     this.scripts = redis as unknown as MusterScripts;
   }
 
@@ -278,6 +282,20 @@ export class RedisStore implements IncidentStore {
   releaseLease(key: string, owner: string): Promise<void> {
     return this.guard('releasing a lease', async () => {
       await this.scripts.musterStoreReleaseLease(this.key(`lease:${key}`), owner);
+    });
+  }
+
+  leaseWithValue(key: string, owner: string, ttlMs: number, valueKey: string): Promise<{ value: string | undefined } | undefined> {
+    return this.guard('taking a lease', async () => {
+      const ttl = Math.max(1, Math.ceil(ttlMs));
+      const [held, value] = await this.scripts.musterStoreLeaseWithValue(this.key(`lease:${key}`), this.key('values'), owner, ttl, valueKey);
+      return held === undefined ? undefined : { value: value === undefined ? undefined : String(value) };
+    });
+  }
+
+  setValueAndRelease(valueKey: string, value: string, key: string, owner: string): Promise<void> {
+    return this.guard('writing a value', async () => {
+      await this.scripts.musterStoreSetValueRelease(this.key('values'), this.key(`lease:${key}`), valueKey, value, owner);
     });
   }
 

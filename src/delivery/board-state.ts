@@ -30,7 +30,11 @@ export function parseBoardState(value: string | undefined): BoardState | 'legacy
 }
 
 export async function readBoardState(store: Pick<IncidentStore, 'getValue'>, incident: string): Promise<BoardState> {
-  const value = await store.getValue(boardStateKey(incident));
+  return boardStateOf(store, incident, await store.getValue(boardStateKey(incident)));
+}
+
+/** The state a stored value says (read with the board's lease); a legacy record costs one more read. */
+export async function boardStateOf(store: Pick<IncidentStore, 'getValue'>, incident: string, value: string | undefined): Promise<BoardState> {
   const state = parseBoardState(value);
   if (state !== 'legacy') return state;
   const drawn = Number((await store.getValue(`board-drawn:${incident}`)) ?? '0');

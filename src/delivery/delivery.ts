@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import { roomNotOpenYet, roomPending } from '../incidents/war-room.js';
-import { boardStateKey, formatBoardState, readBoardState } from './board-state.js';
+import { boardStateKey, boardStateOf, formatBoardState, type BoardState } from './board-state.js';
 import type { PageReceipt } from '../muster/receipts.js';
+import { Lanes } from '../kernel/lanes.js';
 import { RetryLaterError, UndeliverableError, type ChatPort, type Destination, type IncidentStore, type OutboundMessage, type PageFence, type WebhookPort } from '../ports.js';
 
 /** Messages that go through the paging port instead of the chat. */
@@ -54,6 +55,8 @@ export class Delivery {
     private readonly openRoom: (incident: string, options: { retried: boolean }) => Promise<void> = async () => undefined,
     /** Texts, calls, push and email, and plain notices pushed (src/paging/deliver.ts), with their own fence check and claim. */
     private readonly paging?: (message: ProviderMessage) => Promise<void>,
+    /** Pages first (src/kernel/lanes.ts): a page is urgent until the chat has it; everything else waits for a quiet moment. */
+    private readonly lanes: Lanes = new Lanes(),
   ) {}
 
   private webhookPort(): WebhookPort {
@@ -67,6 +70,20 @@ export class Delivery {
    * and settled instead, so the outbox does not hammer the platform with it.
    */
   readonly deliver = async (message: OutboundMessage): Promise<void> => {
+    if (message.kind === 'message' && message.fence) {
+      const urgent = this.lanes.begin();
+      try {
+        return await this.deliverNow(message, urgent);
+      } finally {
+        urgent();
+      }
+    }
+    if (message.kind !== 'paging') await this.lanes.afterUrgent();
+    return this.deliverNow(message, () => undefined);
+  };
+
+  /** `sent`: called once the chat has the message (a page's urgent part ends there, before its receipt). */
+  private readonly deliverNow = async (message: OutboundMessage, sent: () => void): Promise<void> => {
     if (message.kind === 'paging' || message.kind === 'notice') {
       if (this.paging) return this.paging(message);
       this.logger.warn({ incident: message.incident, message: message.id }, 'no paging port to send a notification through; settled');
@@ -112,6 +129,7 @@ export class Delivery {
       return;
     }
     clearInterval(renewal);
+    sent();
     await this.store.markDelivered(message.id);
     if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref: ref ?? '' });
   };
@@ -193,19 +211,27 @@ export class Delivery {
     }
   }
 
-  private async underLease(incident: string, work: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `work` under the board's lease, given the board's state read with
+   * it; `work` returns the state to store, which is written as the lease is
+   * given back (one round trip each way).
+   */
+  private async underLease(incident: string, work: (drawn: BoardState) => Promise<BoardState | undefined>): Promise<void> {
     const key = `board:${incident}`;
-    if (!(await this.store.acquireLease(key, this.owner, BOARD_LEASE_MS))) {
-      throw new BoardBusyError(`board of ${incident} is being drawn elsewhere`);
-    }
+    const held = await this.store.leaseWithValue(key, this.owner, BOARD_LEASE_MS, boardStateKey(incident));
+    if (!held) throw new BoardBusyError(`board of ${incident} is being drawn elsewhere`);
     const renewal = setInterval(() => {
       this.store.acquireLease(key, this.owner, BOARD_LEASE_MS).catch(() => undefined);
     }, CLAIM_RENEW_MS);
+    let drawn: BoardState | undefined;
     try {
-      await work();
+      drawn = await work(await boardStateOf(this.store, incident, held.value));
     } finally {
       clearInterval(renewal);
-      await this.store.releaseLease(key, this.owner).catch(() => undefined);
+      const release = drawn?.ref
+        ? this.store.setValueAndRelease(boardStateKey(incident), formatBoardState({ ref: drawn.ref, version: drawn.version }), key, this.owner)
+        : this.store.releaseLease(key, this.owner).catch(() => undefined);
+      await release;
     }
   }
 
@@ -219,16 +245,15 @@ export class Delivery {
   private async drawBoard(id: string): Promise<void> {
     const incident = await this.store.get(id);
     if (!incident || roomPending(incident)) return;
-    await this.underLease(id, async () => {
-      const drawn = await readBoardState(this.store, id);
-      if (drawn.version >= incident.version) return;
+    await this.underLease(id, async (drawn) => {
+      if (drawn.version >= incident.version) return undefined;
       const to = { kind: 'room', conversation: incident.room } as const;
       const board = this.present.board(incident);
       let ref = drawn.ref;
       if (ref) await this.chat.update(to, ref, board);
       else ref = await this.chat.send(to, board);
-      await this.store.setValue(boardStateKey(id), formatBoardState({ ref, version: incident.version }));
       this.logger.debug({ incident: id, version: incident.version }, 'board drawn');
+      return { ref, version: incident.version };
     });
   }
 }

@@ -147,8 +147,12 @@ function timerChanges(deps: CommitDeps, incident: Incident, expected: Timer[], f
 async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer[], fx: Effects, before?: Incident): Promise<void> {
   try {
     const { added, stale } = timerChanges(deps, incident, expected, fx.firing, before);
+    const enqueued = deps.outbox.enqueue(fx.outbox);
+    // The wake is for later; the pages are for now. Handed on a turn after
+    // the messages, a storm's queue adds reach Redis behind its page claims.
+    if (added.length > 0 || stale.length > 0) await new Promise((resolve) => setImmediate(resolve));
     await Promise.all([
-      deps.outbox.enqueue(fx.outbox),
+      enqueued,
       deps.scheduler.scheduleAll(added),
       ...(stale.length > 0 ? [deps.scheduler.cancel(stale)] : []),
     ]);

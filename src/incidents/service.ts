@@ -5,6 +5,7 @@ import { Effects } from '../kernel/effects.js';
 import { openSlots } from '../muster/slots.js';
 import { ackSlots, mitigate, resolve, runDueSteps } from '../muster/transitions.js';
 import { Coalescer, type ItemErrors } from '../kernel/coalesce.js';
+import type { Lanes } from '../kernel/lanes.js';
 import { type HolderLookup, type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, Timer } from '../ports.js';
@@ -57,6 +58,8 @@ export interface ServiceDeps extends CommitDeps {
   holders?: () => Promise<HolderLookup | undefined>;
   /** Contact kinds whose paging provider is on: pages snapshot the person's later methods over them. */
   pagingKinds?: ReadonlySet<ContactKind>;
+  /** Pages first (src/kernel/lanes.ts): a declare is urgent until its pages are handed on. */
+  lanes?: Lanes;
 }
 
 /** A change a timer or a page receipt makes to an incident, applied inside a commit. */
@@ -116,6 +119,16 @@ export class IncidentService {
    * that it could not be opened at all; `problems` what went wrong inside it.
    */
   async declare(input: DeclareInput): Promise<{ incident: Incident; roomError?: string; problems: string[]; roomOpening?: boolean }> {
+    const urgent = this.deps.lanes?.begin();
+    try {
+      return await this.declareUrgently(input, () => urgent?.());
+    } finally {
+      urgent?.();
+    }
+  }
+
+  /** `handedOn`: called once the first pages are with the outbox; what follows (the room, the reply's wait) is not urgent. */
+  private async declareUrgently(input: DeclareInput, handedOn: () => void): Promise<{ incident: Incident; roomError?: string; problems: string[]; roomOpening?: boolean }> {
     const now = this.deps.clock.now();
     const ctx = await this.context();
     const number = await this.deps.store.nextIncidentNumber();
@@ -137,6 +150,7 @@ export class IncidentService {
     const room = this.rooms.waitFor(id, ROOM_REPLY_WAIT_MS);
     const request = input.requestId ? { id: input.requestId, outcome: JSON.stringify({ incident: id }), ttlMs: DECLARE_REQUEST_TTL_MS } : undefined;
     const created = await createIncident(this.deps, fx, request);
+    handedOn();
     input.onCommitted?.();
     await this.linkRelated(created, input.related ?? []);
     if (!input.drill && input.severity === 'P1') await this.stopDrills(this.deps.present.t('drill.stoppedByReal', { id }), 'muster');

@@ -8,8 +8,9 @@ interface Waiting<T> {
 }
 
 /**
- * Batches work per key in this process: the first item starts a flush at
- * once; items added while it runs go together in the next one. Used where
+ * Batches work per key in this process: the first item starts a flush a turn
+ * of the event loop later, with every item added by then; items added while
+ * it runs go together in the next one. Used where
  * many small writes hit one incident at the same moment (a page receipt for
  * each of five first pages), so they make one commit instead of five that
  * conflict and retry. Each add settles when the flush holding its item does:
@@ -35,6 +36,10 @@ export class Coalescer<T> {
   }
 
   private async drain(key: string, first: Waiting<T>[]): Promise<void> {
+    // A turn of the event loop before the first flush: changes that arrive
+    // together (a declare's five page receipts, released at once behind the
+    // pages) join it instead of making a second, conflicting commit.
+    await new Promise((resolve) => setImmediate(resolve));
     let batch = first;
     for (;;) {
       // Items arriving from now on wait for the next flush.

@@ -27,6 +27,8 @@ import { createKnowledgeIndex, indexIncident, removeIncident, search, similarInc
  */
 
 const FEED_PAGE = 500;
+/** How old a catch-up similar incidents may rely on (see `syncWithin`). */
+const SIMILAR_STALE_MS = 1_000;
 /** Incidents indexed between yields to the event loop while building at start. */
 const BUILD_SLICE = 200;
 
@@ -43,6 +45,8 @@ export class KnowledgeBase {
   private loading: Promise<void> | undefined;
   private pulling: Promise<void> | undefined;
   private nextPull: Promise<void> | undefined;
+  /** When the last pull of the change feed began (wall clock, ms). */
+  private lastPullAt: number | undefined;
   /** True once the start-up build finished. */
   loaded = false;
 
@@ -102,8 +106,20 @@ export class KnowledgeBase {
     return this.nextPull;
   }
 
+  /**
+   * Like `sync`, but content with a pull that began less than `maxAgeMs` ago:
+   * similar incidents for a new war room are past ones, so a change another
+   * replica made a moment ago can wait, and a storm of declares reads the
+   * change feed once a second instead of once per declare.
+   */
+  async syncWithin(maxAgeMs: number): Promise<void> {
+    if (this.lastPullAt !== undefined && Date.now() - this.lastPullAt < maxAgeMs) return this.load();
+    return this.sync();
+  }
+
   private startPull(): Promise<void> {
     this.nextPull = undefined;
+    this.lastPullAt = Date.now();
     const run = this.pull().finally(() => {
       if (this.pulling === run) this.pulling = undefined;
     });
@@ -136,7 +152,7 @@ export class KnowledgeBase {
 
   /** Up to `limit` resolved past incidents like this one (never itself, never a drill). */
   async similar(incident: Incident, limit = 3, options: SimilarOptions = {}): Promise<KnowledgeHit[]> {
-    await this.sync();
+    await this.syncWithin(SIMILAR_STALE_MS);
     return similarIncidents(this.index, incident, limit, options);
   }
 

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Incident } from '../incidents/types.js';
+import type { Lanes } from '../kernel/lanes.js';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import type { Scheduler } from '../ports.js';
@@ -27,6 +28,8 @@ export interface KnowledgeServiceDeps {
   scheduler: Scheduler;
   /** Where a postmortem opens in a browser; absent, suggestions and results name `muster export`. */
   postmortemUrl?: PostmortemUrl;
+  /** Suggestions follow the pages (src/kernel/lanes.ts). */
+  lanes?: Lanes;
 }
 
 export interface FileOutcome {
@@ -123,7 +126,7 @@ export class KnowledgeService {
   suggestLater(incident: Incident): void {
     if (incident.drill) return;
     this.suggestions = this.suggestions
-      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(() => this.deps.lanes?.afterUrgent() ?? new Promise((resolve) => setImmediate(resolve)))
       .then(async () => {
         await this.suggest(incident);
       })

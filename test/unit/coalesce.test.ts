@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Coalescer } from '../../src/kernel/coalesce.js';
 
 function deferred() {
@@ -10,29 +10,33 @@ function deferred() {
 }
 
 describe('Coalescer', () => {
-  it('flushes the first item at once and everything added meanwhile together next, per key', async () => {
+  it('flushes after a turn of the event loop with what came by then, and everything added meanwhile together next, per key', async () => {
     const flushes: string[] = [];
     const gates: Array<ReturnType<typeof deferred>> = [];
+    const started = deferred();
     const coalescer = new Coalescer<string>(async (key, items) => {
       flushes.push(`${key}:${items.join(',')}`);
       const gate = deferred();
       gates.push(gate);
+      if (flushes.length === 2) started.release();
       await gate.promise;
     });
-    const first = coalescer.add('INC-1', 'a');
-    const rest = ['b', 'c', 'd'].map((item) => coalescer.add('INC-1', item));
+    const first = ['a', 'b'].map((item) => coalescer.add('INC-1', item));
     const other = coalescer.add('INC-2', 'x');
-    expect(flushes).toEqual(['INC-1:a', 'INC-2:x']);
+    expect(flushes).toEqual([]);
+    await started.promise;
+    expect(flushes).toEqual(['INC-1:a,b', 'INC-2:x']);
+    const rest = ['c', 'd'].map((item) => coalescer.add('INC-1', item));
     gates[0]!.release();
-    await first;
+    await Promise.all(first);
     await Promise.resolve();
-    expect(flushes).toEqual(['INC-1:a', 'INC-2:x', 'INC-1:b,c,d']);
+    expect(flushes).toEqual(['INC-1:a,b', 'INC-2:x', 'INC-1:c,d']);
     gates[1]!.release();
     gates[2]!.release();
     await Promise.all([...rest, other]);
     // Idle again: the next item starts its own flush.
     const later = coalescer.add('INC-1', 'e');
-    expect(flushes.at(-1)).toBe('INC-1:e');
+    await vi.waitFor(() => expect(flushes.at(-1)).toBe('INC-1:e'));
     gates[3]!.release();
     await later;
   });
@@ -40,14 +44,17 @@ describe('Coalescer', () => {
   it('a failed flush rejects its own items only; the next batch still runs', async () => {
     let calls = 0;
     const gate = deferred();
+    const running = deferred();
     const coalescer = new Coalescer<number>(async (_key, items) => {
       calls += 1;
       if (calls === 1) {
+        running.release();
         await gate.promise;
         throw new Error(`lost ${items.join(',')}`);
       }
     });
     const failing = coalescer.add('k', 1);
+    await running.promise;
     const next = coalescer.add('k', 2);
     gate.release();
     await expect(failing).rejects.toThrow('lost 1');
