@@ -201,7 +201,7 @@ export const en = {
   'room.downgraded': '{id} downgraded {from} → {to} by {person}: {reason}.',
   'room.expertPaged': 'Paging {name} (requested by {person}): {reason}.',
   'room.assigned': '{role} of {id} is now {person} (assigned by {by}; before: {previous}).',
-  'dm.assigned': 'You are now {role} for {id} (assigned by {by}).',
+  'dm.assigned': 'You are now {role} for {id} (assigned by {by}). Join the war room {room}.',
   'dm.unassigned': '{role} for {id} has moved from you to {person} (by {by}).',
   'reply.sevChanged': '{id} is now {severity}.',
   'reply.escalated': 'Paging {name} for {id}.',

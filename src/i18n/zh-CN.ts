@@ -203,7 +203,7 @@ export const zhCN: Record<MessageKey, string> = {
   'room.downgraded': '{person} 将 {id} 从 {from} 降级为 {to}：{reason}。',
   'room.expertPaged': '正在呼叫 {name}（由 {person} 请求）：{reason}。',
   'room.assigned': '{id} 的 {role} 现由 {person} 担任（{by} 指派；之前：{previous}）。',
-  'dm.assigned': '你现在担任 {id} 的 {role}（由 {by} 指派）。',
+  'dm.assigned': '你现在担任 {id} 的 {role}（由 {by} 指派）。请进入作战室 {room}。',
   'dm.unassigned': '{id} 的 {role} 已由你转给 {person}（{by} 操作）。',
   'reply.sevChanged': '{id} 现为 {severity}。',
   'reply.escalated': '正在为 {id} 呼叫 {name}。',

@@ -189,6 +189,11 @@ export class Presenter {
     };
   }
 
+  /** The DM of someone a role was handed to (assign, handoff): names the room, and links it once it exists. */
+  assigned(incident: Incident, params: Record<string, string>): Message {
+    return { ...this.notice(this.t('dm.assigned', { ...params, room: incident.roomName }), 'alert'), ...(roomPending(incident) ? {} : { room: incident.room }) };
+  }
+
   /** A page sent while the team assembles says by when, in the paged person's zone when this presenter is theirs. */
   private pageDeadline(incident: Incident): string {
     const at = incident.assembleDeadlineAt;
