@@ -182,6 +182,7 @@ export const en = {
   'page.unreachable': '{id}: nobody could be reached for {role}: every page failed and the escalation chain is spent. You are the duty manager: please find someone.',
   'room.unreachable': 'Nobody could be reached for {role}: every page failed. {manager} (duty manager) was paged.',
   'board.pageFailed': 'page failed: {reason}',
+  'board.otherFailed': '{person}: page failed: {reason}',
   'board.slot': '{person} · paged {pagedAt} · {state}',
   'board.slotAcked': 'acked {ackedAt} (+{elapsed})',
   'board.slotPaging': 'paging',

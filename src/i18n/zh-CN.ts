@@ -184,6 +184,7 @@ export const zhCN: Record<MessageKey, string> = {
   'page.unreachable': '{id}：{role}无人可联系：所有呼叫均失败，升级链已用尽。您是值班经理，请找人接手。',
   'room.unreachable': '{role}无人可联系：所有呼叫均失败，已呼叫值班经理 {manager}。',
   'board.pageFailed': '呼叫失败：{reason}',
+  'board.otherFailed': '{person}：呼叫失败：{reason}',
   'board.slot': '{person} · 呼叫于 {pagedAt} · {state}',
   'board.slotAcked': '已确认 {ackedAt}（+{elapsed}）',
   'board.slotPaging': '呼叫中',

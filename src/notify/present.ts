@@ -295,7 +295,22 @@ export class Presenter {
       person: this.personName(person),
       pagedAt: this.shortTime(firstPage.at),
       state: receipts ? this.t('paging.board.receipts', { state, receipts }) : state,
-    });
+    }) + this.othersFailed(slot, person);
+  }
+
+  /**
+   * While a slot still pages, the people before the one shown whose page could
+   * never be delivered, and why: the reason the chain moved on early.
+   */
+  private othersFailed(slot: RoleSlot, shown: PersonId): string {
+    if (slot.state !== 'paging') return '';
+    const failed = [...new Set(slot.pages.map((page) => page.person))]
+      .filter((person) => person !== shown)
+      .flatMap((person) => {
+        const latest = [...slot.pages].reverse().find((page) => page.person === person);
+        return latest?.delivery === 'failed' ? [this.t('board.otherFailed', { person: this.personName(person), reason: latest.reason ?? '-' })] : [];
+      });
+    return failed.map((line) => `\n${line}`).join('');
   }
 
   private slotState(slot: RoleSlot): string {

@@ -103,6 +103,9 @@ describe('a page is delivered only while it is still wanted', () => {
     expect(timeline.some((e) => e.type === 'escalation.step' && e.data.step === 1)).toBe(true);
     const incident = (await h.store.get('INC-1'))!;
     expect(incident.slots[0]?.pages.map((p) => [p.person, p.delivery])).toEqual([['pete', 'failed'], ['pam', 'delivered']]);
+    // The board shows the backup paging, and why the primary was passed over.
+    const board = h.chat.delivered.filter((d) => d.message.pin).at(-1)!;
+    expect(board.message.fields?.[0]?.value).toMatch(/^Pam Payments · paged .* · paging\nPete Payments: page failed: cannot_dm_user: pete has DMs closed$/);
     // the backup's own timer later finds its step already run: nobody is paged twice
     await h.advance(5 * MIN);
     expect(h.chat.pagesTo('pam').filter((d) => d.message.title?.startsWith('PAGE'))).toHaveLength(1);
