@@ -1,5 +1,8 @@
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import type { DiscordSettings } from './app.js';
+import { DISCORD_REQUEST_TIMEOUT_MS } from './commands.js';
+
+export { DISCORD_REQUEST_TIMEOUT_MS };
 
 /**
  * The REST client of the chat port, shared by every replica whether or not it
@@ -7,9 +10,6 @@ import type { DiscordSettings } from './app.js';
  * itself, except on message routes, where the outbox does the waiting; it never retries a 401, and drops the token after one, so a revoked
  * token cannot make it hammer Discord toward the invalid-request limit.
  */
-/** One REST request may take this long. */
-export const DISCORD_REQUEST_TIMEOUT_MS = 10_000;
-
 export async function discordRest(settings: DiscordSettings): Promise<{ rest: REST; botUserId: string }> {
   const rest = new REST({
     ...(settings.apiUrl ? { api: settings.apiUrl } : {}),

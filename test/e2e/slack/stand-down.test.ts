@@ -30,7 +30,12 @@ function standDowns(s: SlackBotUnderTest, person: string): string[] {
 
 /** Every stand-down DM so far, by person (people with none left out). */
 function allStandDowns(s: SlackBotUnderTest): Record<string, string[]> {
-  return Object.fromEntries(Object.keys(SLACK_ID).map((person) => [person, standDowns(s, person)]).filter(([, texts]) => texts.length > 0));
+  const told: Record<string, string[]> = {};
+  for (const person of Object.keys(SLACK_ID)) {
+    const texts = standDowns(s, person);
+    if (texts.length > 0) told[person] = texts;
+  }
+  return told;
 }
 
 async function quiet(s: SlackBotUnderTest): Promise<void> {
