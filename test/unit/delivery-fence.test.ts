@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RetryLaterError, UndeliverableError, type Destination, type Message } from '../../src/ports.js';
-import { harness } from '../support/fixture.js';
+import { harness, testConfig } from '../support/fixture.js';
 
 const MIN = 60_000;
 
@@ -140,7 +140,57 @@ describe('everyone paged can get into the war room', () => {
   });
 });
 
+/**
+ * Puts the first send matching `matches` back with a 429, and while it waits
+ * runs `meanwhile` (as a platform slower than the people would let happen).
+ * Returns how often the matching message reached the chat's send.
+ */
+function putBackOnce(h: Awaited<ReturnType<typeof harness>>, matches: (to: Destination, message: Message) => boolean, meanwhile: () => Promise<unknown>) {
+  const tries = { count: 0 };
+  const send = h.chat.send.bind(h.chat);
+  h.chat.send = async (to: Destination, message: Message) => {
+    if (matches(to, message)) {
+      tries.count += 1;
+      if (tries.count === 1) {
+        await meanwhile();
+        throw new RetryLaterError('429 from the chat', 20, true);
+      }
+    }
+    return send(to, message);
+  };
+  return tries;
+}
+
+const dispatched = (h: Awaited<ReturnType<typeof harness>>, person: string, args: string, requestId: string) =>
+  // (dispatch, not h.say: say waits for the outbox, and the send it interrupts is part of it)
+  () => h.muster.dispatch({ name: 'incident', args, actor: `console:${person}`, conversation: 'console:#general', requestId });
+
 describe('reminders that became pointless', () => {
+  it('a response SLA warning put back by a 429, when someone acknowledges meanwhile, is settled, not sent', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P2 service=checkout');
+    const warning = (to: Destination, message: Message) => to.kind === 'room' && message.text.includes('nobody has acknowledged yet');
+    const tries = putBackOnce(h, warning, dispatched(h, 'pete', 'ack INC-1 tech', 'ack-during-429'));
+    await h.advance(50 * MIN); // respond 1h: the warning comes 10 min before
+    await h.outbox.idle();
+    expect(h.events.some((e) => e.type === 'sla.warning' && e.data.sla === 'respond')).toBe(true);
+    expect(tries.count).toBe(1);
+    expect(h.chat.delivered.filter((d) => warning(d.to, d.message))).toEqual([]);
+  });
+
+  it('a resolution warning put back by a 429, when the incident is resolved meanwhile, is settled, not sent', async () => {
+    const h = await harness(testConfig((raw) => void ((raw.severities as Record<string, Record<string, unknown>>).P2!.resolve = '4h')));
+    await h.say('alice', '/incident declare Orders lag sev=P2 service=checkout');
+    await h.say('cara', '/incident ack');
+    const warning = (to: Destination, message: Message) => to.kind === 'room' && message.text.includes('the resolution target is');
+    const tries = putBackOnce(h, warning, dispatched(h, 'cara', 'resolve INC-1 queue drained', 'resolve-during-429'));
+    await h.advance(3 * 60 * MIN); // the warning an hour before the 4 h target
+    await h.outbox.idle();
+    expect(h.events.some((e) => e.type === 'sla.warning' && e.data.sla === 'resolve')).toBe(true);
+    expect(tries.count).toBe(1);
+    expect(h.chat.delivered.filter((d) => warning(d.to, d.message))).toEqual([]);
+  });
+
   it('an update reminder put back by a 429, when the update is posted meanwhile, is settled, not sent', async () => {
     const h = await harness();
     await h.say('alice', '/incident declare Checkout down sev=P1 service=checkout');
