@@ -41,6 +41,9 @@ describe('Discord: a primary who can never be reached', () => {
       const events = await s.bot.runtime.store.timeline('INC-1');
       return events.some((event) => event.type === 'page.delivered' && event.person === 'pam') ? events : undefined;
     }, "pam's page on the timeline", { timeoutMs: 10_000 });
+    // Delivered, with Discord's reference to the very message (channel/message id).
+    const delivered = timeline.find((event) => event.type === 'page.delivered' && event.person === 'pam');
+    expect(delivered?.data.ref).toBe(`${pam!.channel_id}/${pam!.id}`);
     const failed = timeline.filter((event) => event.type === 'page.failed');
     expect(failed.map((event) => [event.role, event.person])).toEqual([['tech', 'pete']]);
     expect(String(failed[0]!.data.reason)).toContain('Discord said 50007');

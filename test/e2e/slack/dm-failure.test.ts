@@ -41,6 +41,9 @@ describe('Slack: a primary who can never be reached', () => {
       const events = await s.bot.runtime.store.timeline('INC-1');
       return events.some((event) => event.type === 'page.delivered' && event.person === 'pam') ? events : undefined;
     }, "pam's page on the timeline", { timeoutMs: 10_000 });
+    // Delivered, with Slack's reference to the very message (channel/ts).
+    const delivered = timeline.find((event) => event.type === 'page.delivered' && event.person === 'pam');
+    expect(delivered?.data.ref).toBe(`${String(pam!.response?.channel)}/${String(pam!.response?.ts)}`);
     const failed = timeline.filter((event) => event.type === 'page.failed');
     expect(failed.map((event) => [event.role, event.person, event.data.reason])).toEqual([['tech', 'pete', 'Slack said user_not_found']]);
     const step = timeline.find((event) => event.type === 'escalation.step' && event.role === 'tech');
