@@ -4,6 +4,9 @@ import { DISCORD_REQUEST_TIMEOUT_MS } from './commands.js';
 
 export { DISCORD_REQUEST_TIMEOUT_MS };
 
+/** Routes whose rate limits the outbox waits out (messages; war-room overwrites and thread members: DiscordChat.invite). */
+const OUTBOX_ROUTES = /\/channels\/[^/]+\/(messages|permissions|thread-members)/;
+
 /**
  * The REST client of the chat port, shared by every replica whether or not it
  * holds the gateway. discord.js waits out 429s per bucket (and globally) by
@@ -16,9 +19,9 @@ export async function discordRest(settings: DiscordSettings): Promise<{ rest: RE
     retries: 2,
     // Every call is bounded: a hung Discord never holds a page (or its send claim) for long.
     timeout: DISCORD_REQUEST_TIMEOUT_MS,
-    // A rate-limited message goes back to the outbox with Discord's delay
-    // (RateLimitError), instead of waiting in the REST queue under its claim.
-    rejectOnRateLimit: (limit) => /\/channels\/[^/]+\/messages/.test(limit.route) || /\/channels\/[^/]+\/messages/.test(limit.url),
+    // A rate-limited message, or the invite before a late page, goes back to the outbox with
+    // Discord's delay (RateLimitError), instead of waiting in the REST queue under its claim.
+    rejectOnRateLimit: (limit) => OUTBOX_ROUTES.test(limit.route) || OUTBOX_ROUTES.test(limit.url),
   }).setToken(settings.token);
   try {
     const me = (await rest.get(Routes.user('@me'))) as { id: string };

@@ -72,6 +72,21 @@ describe('Slack: people paged after the room opened are let in', () => {
     }
   });
 
+  it('a rate-limited invite holds the page back: the expert is let in first, then paged once', async () => {
+    const s = await start();
+    await s.slash('/incident declare Checkout failing sev=P2 service=checkout');
+    const room = await s.fake.waitFor(() => s.warRoom(ROOM), 15_000, 'the war room');
+    await s.waitForPages(['cara', 'pete'], 15_000);
+    s.fake.rateLimitNext('conversations.invite', 1, 1, (args) => args.users === SLACK_ID.sam);
+    await s.slash('/incident escalate INC-1 sre database is slow');
+    await s.waitForPages(['sam'], 15_000);
+    await member(s, room, 'sam');
+    expect(s.fake.callsTo('conversations.invite').filter((call) => call.args.users === SLACK_ID.sam).map((call) => call.httpStatus)).toEqual([429, 200]);
+    invitedBefore(s, 'sam', room, s.pagesTo(SLACK_ID.sam!)[0]!);
+    await s.bot.runtime.settle();
+    expect(s.pagesTo(SLACK_ID.sam!)).toHaveLength(1);
+  });
+
   it('someone a role is handed to (/incident handoff, /incident assign) is let in, and the DM names and links the room', async () => {
     const s = await start();
     await s.slash('/incident declare Checkout failing sev=P2 service=checkout');
