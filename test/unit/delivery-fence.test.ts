@@ -38,6 +38,21 @@ describe('stand-down', () => {
     expect(timeline.filter((e) => e.type === 'page.stood_down').map((e) => e.data)).toEqual([{ people: ['pam'], reason: 'acked', taker: 'pete' }]);
   });
 
+  it('an assignment stands down the others still paged for the role, once; the last one paged hears it moved', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    await h.advance(5 * MIN); // pete, then pam, paged for tech
+    await h.say('alice', '/incident assign INC-1 tech mona');
+    expect(standDowns(h, 'pete').map((d) => d.message.text)).toEqual(['INC-1: you are no longer needed as tech: it was assigned to Mona Manager.']);
+    expect(standDowns(h, 'pam')).toEqual([]);
+    expect(h.chat.pagesTo('pam').at(-1)?.message.text).toBe('tech for INC-1 has moved from you to Mona Manager (by Alice Declarer).');
+    expect(standDowns(h, 'mona')).toEqual([]);
+    const timeline = await h.store.timeline('INC-1');
+    expect(timeline.filter((e) => e.type === 'page.stood_down').map((e) => e.data)).toEqual([{ people: ['pete'], reason: 'assigned', taker: 'mona' }]);
+    await h.advance(10 * MIN);
+    expect(standDowns(h, 'pete')).toHaveLength(1);
+  });
+
   it('stands down everyone still paging when the incident is resolved, and the board says cancelled, not paging', async () => {
     const h = await harness();
     await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
