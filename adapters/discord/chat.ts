@@ -24,6 +24,8 @@ import { clip, renderMessage } from './render.js';
 // 50033 Invalid Recipient(s): a DM to someone who is not on the server can never succeed.
 const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50033, 50035]);
 
+/** Tries of a war-room call (an overwrite, a thread member) that Discord rate-limits while the room opens. */
+const RATE_LIMIT_ATTEMPTS = 5;
 const CHANNEL_TEXT = 0;
 const INVALID_FORM_BODY = 50035;
 const PRIVATE_THREAD = 12;
@@ -134,12 +136,45 @@ export class DiscordChat implements ChatPort {
       (channel.permission_overwrites ?? []).some((overwrite) => overwrite.id === this.options.botUserId));
   }
 
-  private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[]): Promise<void> {
+  /**
+   * Lets one user into a channel room. `patient` (opening the room): a rate
+   * limit is waited out here, a few times. Otherwise (the invite before a late
+   * page) it goes back to the outbox as RetryLaterError with Discord's delay.
+   */
+  private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[], patient = true): Promise<void> {
+    const put = () => this.client.rest.put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } });
     try {
-      await this.call(() => this.client.rest.put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } }));
+      await (patient ? this.patiently(put) : put());
     } catch (error) {
+      if (!patient && error instanceof RateLimitError) throw this.mapped(error);
       const person = Object.entries(this.config.people).find(([, entry]) => entry.discord === user)?.[0];
-      problems.push(`could not let ${person ? `${person} (Discord user ${user})` : `Discord user ${user}`} into the war room (${describe(error)})`);
+      problems.push(`could not let ${person ? `${person} (Discord user ${user})` : `Discord user ${user}`} into the war room (${describe(this.mapped(error))})`);
+    }
+  }
+
+  /** Adds one user to a thread room; rate limits as in allowMember. */
+  private async addToThread(thread: string, user: string, problems: string[], patient = true): Promise<void> {
+    const put = () => this.client.rest.put(Routes.threadMembers(thread, user));
+    try {
+      await (patient ? this.patiently(put) : put());
+    } catch (error) {
+      if (!patient && error instanceof RateLimitError) throw this.mapped(error);
+      this.checkUnauthorized(error);
+      problems.push(`could not add Discord user ${user} to the thread (${describe(error)})`);
+    }
+  }
+
+  /** Waits out a rate limit (Discord's delay, at most a minute) and tries again, a few times; other errors pass through. */
+  private async patiently<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof RateLimitError) || attempt >= RATE_LIMIT_ATTEMPTS) throw error;
+        const waitMs = Math.min(Math.max(error.retryAfter > 0 ? error.retryAfter : error.timeToReset, 50), 60_000);
+        this.logger.warn({ route: error.route, waitMs, attempt }, 'Discord rate limit on a war-room call: waiting as asked');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
     }
   }
 
@@ -154,12 +189,10 @@ export class DiscordChat implements ChatPort {
       return user && user !== this.options.botUserId ? [user] : [];
     });
     const thread = this.config.discord?.warRoom === 'thread';
+    // Called by delivery before a page: a rate limit puts the page back for later instead of waiting under its claim.
     await Promise.all(users.map((user) => (thread
-      ? this.client.rest.put(Routes.threadMembers(channel, user)).then(() => undefined).catch((error: unknown) => {
-        this.checkUnauthorized(error);
-        problems.push(`could not add Discord user ${user} to the thread (${describe(error)})`);
-      })
-      : this.allowMember(channel, user, { type: OVERWRITE_MEMBER, allow: String(MEMBER_ALLOW), deny: '0' }, problems))));
+      ? this.addToThread(channel, user, problems, false)
+      : this.allowMember(channel, user, { type: OVERWRITE_MEMBER, allow: String(MEMBER_ALLOW), deny: '0' }, problems, false))));
     return problems;
   }
 
@@ -201,14 +234,7 @@ export class DiscordChat implements ChatPort {
         reason: `Muster war room for ${request.incident}`,
       }),
     )) as { id: string; name: string };
-    await Promise.all(
-      members.map((user) =>
-        this.client.rest.put(Routes.threadMembers(thread.id, user)).catch((error: unknown) => {
-          this.checkUnauthorized(error);
-          problems.push(`could not add Discord user ${user} to the thread (${describe(error)})`);
-        }),
-      ),
-    );
+    await Promise.all(members.map((user) => this.addToThread(thread.id, user, problems)));
     return { conversation: `discord:${thread.id}`, name: `#${thread.name}`, problems };
   }
 

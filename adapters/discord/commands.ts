@@ -294,9 +294,12 @@ export interface RegisterSettings {
   apiUrl?: string;
 }
 
-/** Replaces the guild's slash commands with Muster's (one bulk overwrite, ids stay stable). */
+/** One Discord REST request may take this long (the chat port's client too: rest.ts). */
+export const DISCORD_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Replaces the guild's slash commands with Muster's (one bulk overwrite, ids stay stable); a Discord that never answers fails it. */
 export async function registerCommands(settings: RegisterSettings, config: MusterConfig): Promise<string[]> {
-  const rest = new REST(settings.apiUrl ? { api: settings.apiUrl } : {}).setToken(settings.token);
+  const rest = new REST({ ...(settings.apiUrl ? { api: settings.apiUrl } : {}), timeout: DISCORD_REQUEST_TIMEOUT_MS }).setToken(settings.token);
   const body = discordCommands(config);
   const saved = (await rest.put(Routes.applicationGuildCommands(settings.applicationId, settings.guildId), { body })) as Array<{ name: string }>;
   return saved.map((command) => command.name);

@@ -1,5 +1,11 @@
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import type { DiscordSettings } from './app.js';
+import { DISCORD_REQUEST_TIMEOUT_MS } from './commands.js';
+
+export { DISCORD_REQUEST_TIMEOUT_MS };
+
+/** Routes whose rate limits the outbox waits out (messages; war-room overwrites and thread members: DiscordChat.invite). */
+const OUTBOX_ROUTES = /\/channels\/[^/]+\/(messages|permissions|thread-members)/;
 
 /**
  * The REST client of the chat port, shared by every replica whether or not it
@@ -7,18 +13,15 @@ import type { DiscordSettings } from './app.js';
  * itself, except on message routes, where the outbox does the waiting; it never retries a 401, and drops the token after one, so a revoked
  * token cannot make it hammer Discord toward the invalid-request limit.
  */
-/** One REST request may take this long. */
-export const DISCORD_REQUEST_TIMEOUT_MS = 10_000;
-
 export async function discordRest(settings: DiscordSettings): Promise<{ rest: REST; botUserId: string }> {
   const rest = new REST({
     ...(settings.apiUrl ? { api: settings.apiUrl } : {}),
     retries: 2,
     // Every call is bounded: a hung Discord never holds a page (or its send claim) for long.
     timeout: DISCORD_REQUEST_TIMEOUT_MS,
-    // A rate-limited message goes back to the outbox with Discord's delay
-    // (RateLimitError), instead of waiting in the REST queue under its claim.
-    rejectOnRateLimit: (limit) => /\/channels\/[^/]+\/messages/.test(limit.route) || /\/channels\/[^/]+\/messages/.test(limit.url),
+    // A rate-limited message, or the invite before a late page, goes back to the outbox with
+    // Discord's delay (RateLimitError), instead of waiting in the REST queue under its claim.
+    rejectOnRateLimit: (limit) => OUTBOX_ROUTES.test(limit.route) || OUTBOX_ROUTES.test(limit.url),
   }).setToken(settings.token);
   try {
     const me = (await rest.get(Routes.user('@me'))) as { id: string };

@@ -174,10 +174,15 @@ export class Delivery {
   /**
    * Someone paged after the room opened is let in before the page arrives. A
    * refused invite never holds the page back: it is logged, and the page
-   * still names the room.
+   * still names the room. A rate-limited one puts the page back in the outbox
+   * with the platform's delay, like a rate-limited send: the page then goes
+   * out after the invite, and only if its fence still holds.
    */
   private async letIn(incident: string, room: string, person: string): Promise<void> {
-    const problems = await this.chat.invite(room, [person]).catch((error: unknown) => [error instanceof Error ? error.message : String(error)]);
+    const problems = await this.chat.invite(room, [person]).catch((error: unknown) => {
+      if (error instanceof RetryLaterError) throw error;
+      return [error instanceof Error ? error.message : String(error)];
+    });
     if (problems.length > 0) this.logger.warn({ incident, person, problems }, 'could not let a paged person into the war room');
   }
 

@@ -8,11 +8,15 @@ export interface SlotFence {
 
 /**
  * The incident's own clocks a reminder can be fenced on, beside the slots
- * (their keys start with '#', which no role id does): the update cadence, and
- * the knowledge task (which runs after resolve).
+ * (their keys start with '#', which no role id does): the update cadence, the
+ * knowledge task (which runs after resolve), and the warnings of the response
+ * SLA and the resolution clock.
  */
 export const UPDATE_CLOCK = '#update';
 export const KNOWLEDGE_CLOCK = '#knowledge';
+/** The response SLA while nobody has responded yet, and the resolution clock while the incident is open. */
+export const RESPOND_CLOCK = '#respond';
+export const RESOLVE_CLOCK = '#resolve';
 
 /**
  * A page is wanted while its slot still pages at the epoch it was sent in, on
@@ -35,5 +39,7 @@ export function pagingEpochs(incident: Incident): Record<string, number> {
   if (incident.status === 'resolved') return epochs;
   for (const slot of incident.slots) if (slot.state === 'paging') epochs[slot.role] = slot.epoch;
   if (incident.updateDueAt !== undefined) epochs[UPDATE_CLOCK] = incident.updateEpoch ?? 0;
+  if (incident.respondBy !== undefined && incident.respondedAt === undefined) epochs[RESPOND_CLOCK] = incident.slaEpoch ?? 0;
+  if (incident.resolveBy !== undefined) epochs[RESOLVE_CLOCK] = incident.resolveEpoch ?? 0;
   return epochs;
 }

@@ -162,7 +162,7 @@ export function assignRole(ctx: MusterContext, fx: Effects, role: string, person
   const present = ctx.present;
   const params = { id: incident.id, role: present.roleName(role), person: present.personName(person), by: present.personName(fx.actor), previous: previous ? present.personName(previous) : '-' };
   fx.event('slot.assigned', { role, person, data: { from: previous ?? null } });
-  fx.send(`assigned-${role}-e${slot.epoch}-${person}`, { kind: 'person', person }, present.notice(present.t('dm.assigned', params), 'alert'), {
+  fx.send(`assigned-${role}-e${slot.epoch}-${person}`, { kind: 'person', person }, present.assigned(incident, params), {
     invite: fx.roomOpenedEarlier,
   });
   if (previous && previous !== person) {

@@ -1,4 +1,5 @@
 import type { Incident } from '../incidents/types.js';
+import { RESOLVE_CLOCK } from '../incidents/page-fence.js';
 import type { MusterContext } from '../kernel/context.js';
 import type { Effects } from '../kernel/effects.js';
 import type { Timer } from '../ports.js';
@@ -56,10 +57,11 @@ function warn(ctx: MusterContext, fx: Effects, resolveBy: number): void {
   incident.resolveWarnedAt = fx.now;
   const left = Math.max(0, resolveBy - fx.now);
   fx.event('sla.warning', { actor: 'muster', data: { sla: 'resolve', dueAt: resolveBy, leftMs: left } });
+  // Fenced: a warning still waiting (a 429) when the incident is resolved is settled, not sent.
   fx.toRoom(`resolve-warn-e${incident.resolveEpoch ?? 0}`, ctx.present.notice(
     ctx.present.t('room.resolveWarning', { id: incident.id, left: ctx.present.elapsed(left), at: ctx.present.time(resolveBy) }),
     'warning',
-  ));
+  ), { clock: { key: RESOLVE_CLOCK, epoch: incident.resolveEpoch ?? 0 } });
 }
 
 function breach(ctx: MusterContext, fx: Effects, resolveBy: number): void {

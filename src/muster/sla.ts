@@ -1,4 +1,5 @@
 import type { Incident } from '../incidents/types.js';
+import { RESPOND_CLOCK } from '../incidents/page-fence.js';
 import type { Timer } from '../ports.js';
 import { Effects } from '../kernel/effects.js';
 import { dutyManager } from './slots.js';
@@ -64,10 +65,11 @@ function warn(ctx: MusterContext, fx: Effects, respondBy: number): void {
   incident.slaWarnedAt = fx.now;
   const left = Math.max(0, respondBy - fx.now);
   fx.event('sla.warning', { actor: 'muster', data: { sla: 'respond', dueAt: respondBy, leftMs: left } });
+  // Fenced: a warning still waiting (a 429) when someone responds is settled, not sent.
   fx.toRoom(`sla-warn-e${incident.slaEpoch ?? 0}`, ctx.present.notice(
     ctx.present.t('room.slaWarning', { id: incident.id, left: Math.ceil(left / 60_000) }),
     'warning',
-  ));
+  ), { clock: { key: RESPOND_CLOCK, epoch: incident.slaEpoch ?? 0 } });
 }
 
 function breach(ctx: MusterContext, fx: Effects): void {

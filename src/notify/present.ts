@@ -189,6 +189,11 @@ export class Presenter {
     };
   }
 
+  /** The DM of someone a role was handed to (assign, handoff): names the room, and links it once it exists. */
+  assigned(incident: Incident, params: Record<string, string>): Message {
+    return { ...this.notice(this.t('dm.assigned', { ...params, room: incident.roomName }), 'alert'), ...(roomPending(incident) ? {} : { room: incident.room }) };
+  }
+
   /** A page sent while the team assembles says by when, in the paged person's zone when this presenter is theirs. */
   private pageDeadline(incident: Incident): string {
     const at = incident.assembleDeadlineAt;
@@ -290,7 +295,22 @@ export class Presenter {
       person: this.personName(person),
       pagedAt: this.shortTime(firstPage.at),
       state: receipts ? this.t('paging.board.receipts', { state, receipts }) : state,
-    });
+    }) + this.othersFailed(slot, person);
+  }
+
+  /**
+   * While a slot still pages, the people before the one shown whose page could
+   * never be delivered, and why: the reason the chain moved on early.
+   */
+  private othersFailed(slot: RoleSlot, shown: PersonId): string {
+    if (slot.state !== 'paging') return '';
+    const failed = [...new Set(slot.pages.map((page) => page.person))]
+      .filter((person) => person !== shown)
+      .flatMap((person) => {
+        const latest = [...slot.pages].reverse().find((page) => page.person === person);
+        return latest?.delivery === 'failed' ? [this.t('board.otherFailed', { person: this.personName(person), reason: latest.reason ?? '-' })] : [];
+      });
+    return failed.map((line) => `\n${line}`).join('');
   }
 
   private slotState(slot: RoleSlot): string {

@@ -32,6 +32,7 @@ import {
   BACKUPS,
 } from '../support/redis.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
+import { COMMAND_CLIENT_OPTIONS } from '../../src/main/redis-options.js';
 
 
 let prefix = '';
@@ -59,6 +60,30 @@ async function degradableNode(config = shortConfig(), watchdogIntervalMs?: numbe
   admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   return node;
 }
+
+describe('a Redis that stops answering', () => {
+  it('with production\'s client options, a command answers degraded within the command timeout instead of hanging', async () => {
+    prefix = newPrefix();
+    proxy = new RedisProxy(REDIS_URL);
+    await proxy.up();
+    // The store's connection exactly as src/main wires it (commandTimeout 5 s).
+    const commands = new Redis(proxy.url(), { lazyConnect: true, ...COMMAND_CLIENT_OPTIONS });
+    const node = new Node({ prefix, config: shortConfig(), commands });
+    nodes.push(node);
+    await node.start();
+    await node.store.ping();
+
+    proxy.stalled = true; // the connection stays up; no reply comes back
+    const started = Date.now();
+    const reply = await node.muster.dispatch({ name: 'incident', args: DECLARE, actor: 'console:alice', conversation: 'console:#general', requestId: 'stalled-1' });
+    const waited = Date.now() - started;
+    expect(reply.message.text).toContain('degraded');
+    expect(waited).toBeGreaterThanOrEqual(COMMAND_CLIENT_OPTIONS.commandTimeout - 100);
+    expect(waited).toBeLessThan(COMMAND_CLIENT_OPTIONS.commandTimeout + 3_000);
+    expect(commands.status).toBe('ready'); // not a dropped connection: only the timeout could end the wait
+    expect(node.chat.log).toEqual([]);
+  }, 30_000);
+});
 
 describe('a Redis outage mid-run', () => {
   it('answers degraded and records nothing while Redis is away, then works again once it is back', async () => {

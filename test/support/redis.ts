@@ -321,6 +321,8 @@ export class RedisProxy {
   private readonly sockets = new Set<net.Socket>();
   private readonly target: { host: string; port: number };
   private cut: { marker: string; thenUp: boolean } | undefined;
+  /** While set, Redis's replies are dropped and the sockets stay open: a server that stalled, or a half-open link. */
+  stalled = false;
 
   constructor(url: string = REDIS_URL) {
     const parsed = new URL(url);
@@ -389,7 +391,7 @@ export class RedisProxy {
       }
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (!swallow) client.write(chunk);
+      if (!swallow && !this.stalled) client.write(chunk);
     });
   }
 }

@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { HttpWebhooks, signWebhook } from '../../adapters/http/webhook.js';
 import { webhookSecrets } from '../../src/config/secrets.js';
 import { ConfigError } from '../../src/config/load.js';
 import type { AudiencesConfig } from '../../src/config/audiences.js';
 import { harness, testConfig } from '../support/fixture.js';
+import { UndeliverableError } from '../../src/ports.js';
 
 const audiences = {
   execs: { kind: 'chat', conversation: 'console:#execs', severities: ['P1'], template: 'business' },
@@ -63,5 +64,25 @@ describe('status page webhooks', () => {
     const [hit] = received;
     expect(JSON.parse(hit!.body)).toEqual({ incident: 'INC-1', event: 'declared' });
     expect(hit!.headers['x-muster-signature']).toBe(signWebhook('s3cret', String(hit!.headers['x-muster-timestamp']), hit!.body));
+  });
+
+  it('gives up on a status page that never answers after its timeout, as a failure worth retrying', async () => {
+    const held: ServerResponse[] = [];
+    const server = createServer((_req, res) => void held.push(res)); // reads the request, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const config = { status: { ...audiences.status, url: `http://127.0.0.1:${port}/hook`, events: ['declared'], template: 'business', templates: {} } } as unknown as AudiencesConfig;
+    const started = Date.now();
+    try {
+      const failure = await new HttpWebhooks(config, webhookSecrets(config, { STATUS_SECRET: 's3cret' }), 300).post('status', { incident: 'INC-1' }).then(() => undefined, (error: unknown) => error);
+      expect(held).toHaveLength(1); // it reached the server, which sat on it
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).not.toBeInstanceOf(UndeliverableError); // the outbox retries it with backoff
+      expect((failure as Error).name).toMatch(/TimeoutError|AbortError/);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      for (const res of held) res.destroy();
+      server.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RetryLaterError, UndeliverableError, type Destination, type Message } from '../../src/ports.js';
-import { harness } from '../support/fixture.js';
+import { harness, testConfig } from '../support/fixture.js';
 
 const MIN = 60_000;
 
@@ -36,6 +36,21 @@ describe('stand-down', () => {
     expect(standDowns(h, 'pete')).toEqual([]);
     const timeline = await h.store.timeline('INC-1');
     expect(timeline.filter((e) => e.type === 'page.stood_down').map((e) => e.data)).toEqual([{ people: ['pam'], reason: 'acked', taker: 'pete' }]);
+  });
+
+  it('an assignment stands down the others still paged for the role, once; the last one paged hears it moved', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P3 service=checkout');
+    await h.advance(5 * MIN); // pete, then pam, paged for tech
+    await h.say('alice', '/incident assign INC-1 tech mona');
+    expect(standDowns(h, 'pete').map((d) => d.message.text)).toEqual(['INC-1: you are no longer needed as tech: it was assigned to Mona Manager.']);
+    expect(standDowns(h, 'pam')).toEqual([]);
+    expect(h.chat.pagesTo('pam').at(-1)?.message.text).toBe('tech for INC-1 has moved from you to Mona Manager (by Alice Declarer).');
+    expect(standDowns(h, 'mona')).toEqual([]);
+    const timeline = await h.store.timeline('INC-1');
+    expect(timeline.filter((e) => e.type === 'page.stood_down').map((e) => e.data)).toEqual([{ people: ['pete'], reason: 'assigned', taker: 'mona' }]);
+    await h.advance(10 * MIN);
+    expect(standDowns(h, 'pete')).toHaveLength(1);
   });
 
   it('stands down everyone still paging when the incident is resolved, and the board says cancelled, not paging', async () => {
@@ -103,6 +118,9 @@ describe('a page is delivered only while it is still wanted', () => {
     expect(timeline.some((e) => e.type === 'escalation.step' && e.data.step === 1)).toBe(true);
     const incident = (await h.store.get('INC-1'))!;
     expect(incident.slots[0]?.pages.map((p) => [p.person, p.delivery])).toEqual([['pete', 'failed'], ['pam', 'delivered']]);
+    // The board shows the backup paging, and why the primary was passed over.
+    const board = h.chat.delivered.filter((d) => d.message.pin).at(-1)!;
+    expect(board.message.fields?.[0]?.value).toMatch(/^Pam Payments · paged .* · paging\nPete Payments: page failed: cannot_dm_user: pete has DMs closed$/);
     // the backup's own timer later finds its step already run: nobody is paged twice
     await h.advance(5 * MIN);
     expect(h.chat.pagesTo('pam').filter((d) => d.message.title?.startsWith('PAGE'))).toHaveLength(1);
@@ -137,7 +155,57 @@ describe('everyone paged can get into the war room', () => {
   });
 });
 
+/**
+ * Puts the first send matching `matches` back with a 429, and while it waits
+ * runs `meanwhile` (as a platform slower than the people would let happen).
+ * Returns how often the matching message reached the chat's send.
+ */
+function putBackOnce(h: Awaited<ReturnType<typeof harness>>, matches: (to: Destination, message: Message) => boolean, meanwhile: () => Promise<unknown>) {
+  const tries = { count: 0 };
+  const send = h.chat.send.bind(h.chat);
+  h.chat.send = async (to: Destination, message: Message) => {
+    if (matches(to, message)) {
+      tries.count += 1;
+      if (tries.count === 1) {
+        await meanwhile();
+        throw new RetryLaterError('429 from the chat', 20, true);
+      }
+    }
+    return send(to, message);
+  };
+  return tries;
+}
+
+const dispatched = (h: Awaited<ReturnType<typeof harness>>, person: string, args: string, requestId: string) =>
+  // (dispatch, not h.say: say waits for the outbox, and the send it interrupts is part of it)
+  () => h.muster.dispatch({ name: 'incident', args, actor: `console:${person}`, conversation: 'console:#general', requestId });
+
 describe('reminders that became pointless', () => {
+  it('a response SLA warning put back by a 429, when someone acknowledges meanwhile, is settled, not sent', async () => {
+    const h = await harness();
+    await h.say('alice', '/incident declare Checkout down sev=P2 service=checkout');
+    const warning = (to: Destination, message: Message) => to.kind === 'room' && message.text.includes('nobody has acknowledged yet');
+    const tries = putBackOnce(h, warning, dispatched(h, 'pete', 'ack INC-1 tech', 'ack-during-429'));
+    await h.advance(50 * MIN); // respond 1h: the warning comes 10 min before
+    await h.outbox.idle();
+    expect(h.events.some((e) => e.type === 'sla.warning' && e.data.sla === 'respond')).toBe(true);
+    expect(tries.count).toBe(1);
+    expect(h.chat.delivered.filter((d) => warning(d.to, d.message))).toEqual([]);
+  });
+
+  it('a resolution warning put back by a 429, when the incident is resolved meanwhile, is settled, not sent', async () => {
+    const h = await harness(testConfig((raw) => void ((raw.severities as Record<string, Record<string, unknown>>).P2!.resolve = '4h')));
+    await h.say('alice', '/incident declare Orders lag sev=P2 service=checkout');
+    await h.say('cara', '/incident ack');
+    const warning = (to: Destination, message: Message) => to.kind === 'room' && message.text.includes('the resolution target is');
+    const tries = putBackOnce(h, warning, dispatched(h, 'cara', 'resolve INC-1 queue drained', 'resolve-during-429'));
+    await h.advance(3 * 60 * MIN); // the warning an hour before the 4 h target
+    await h.outbox.idle();
+    expect(h.events.some((e) => e.type === 'sla.warning' && e.data.sla === 'resolve')).toBe(true);
+    expect(tries.count).toBe(1);
+    expect(h.chat.delivered.filter((d) => warning(d.to, d.message))).toEqual([]);
+  });
+
   it('an update reminder put back by a 429, when the update is posted meanwhile, is settled, not sent', async () => {
     const h = await harness();
     await h.say('alice', '/incident declare Checkout down sev=P1 service=checkout');

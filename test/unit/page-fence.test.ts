@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWLEDGE_CLOCK, UPDATE_CLOCK, pageWanted, pagingEpochs } from '../../src/incidents/page-fence.js';
+import { KNOWLEDGE_CLOCK, RESOLVE_CLOCK, RESPOND_CLOCK, UPDATE_CLOCK, pageWanted, pagingEpochs } from '../../src/incidents/page-fence.js';
 import type { Incident } from '../../src/incidents/types.js';
 
 const base = {
@@ -15,6 +15,13 @@ describe('the fences a store keeps beside the record', () => {
     expect(pageWanted(incident, { role: 'tech', epoch: 2 })).toBe(true);
     expect(pageWanted(incident, { role: UPDATE_CLOCK, epoch: 2 })).toBe(false);
     expect(pageWanted({ ...incident, status: 'resolved' } as Incident, { role: UPDATE_CLOCK, epoch: 3 })).toBe(false);
+  });
+
+  it('SLA warnings while nobody has responded, resolution warnings while the incident is open', () => {
+    const open = { ...base, respondBy: 60, slaEpoch: 1, resolveBy: 90, resolveEpoch: 2 } as Incident;
+    expect(pagingEpochs(open)).toEqual({ tech: 2, [RESPOND_CLOCK]: 1, [RESOLVE_CLOCK]: 2 });
+    expect(pageWanted({ ...open, respondedAt: 5, slaEpoch: 2 } as Incident, { role: RESPOND_CLOCK, epoch: 1 })).toBe(false);
+    expect(pageWanted({ ...open, status: 'resolved' } as Incident, { role: RESOLVE_CLOCK, epoch: 2 })).toBe(false);
   });
 
   it('knowledge reminders while the task is open, after the resolve too; not once it is filed', () => {

@@ -94,7 +94,7 @@ describe('/incident assign and handoff', () => {
     await h.say('cara', '/incident handoff INC-1 cole');
     const slot = (await h.store.get('INC-1'))!.slots.find((s) => s.role === 'commander');
     expect(slot).toMatchObject({ state: 'acked', ackedBy: 'cole' });
-    expect(h.chat.pagesTo('cole').at(-1)?.message.text).toBe('You are now commander for INC-1 (assigned by Cara Commander).');
+    expect(h.chat.pagesTo('cole').at(-1)?.message.text).toBe('You are now commander for INC-1 (assigned by Cara Commander). Join the war room #inc-1-checkout-down.');
     expect(h.chat.pagesTo('cara').at(-1)?.message.text).toBe('commander for INC-1 has moved from you to Cole Backup (by Cara Commander).');
     expect(h.events.find((e) => e.type === 'slot.assigned')).toMatchObject({ role: 'commander', person: 'cole', data: { from: 'cara' } });
   });
@@ -105,7 +105,7 @@ describe('/incident assign and handoff', () => {
     await h.say('alice', '/incident assign INC-1 tech pam');
     expect((await h.store.get('INC-1'))?.status).toBe('assembled');
     await h.advance(10 * MIN);
-    expect(h.chat.pagesTo('pam').map((d) => d.message.text)).toEqual(['You are now tech for INC-1 (assigned by Alice Declarer).']);
+    expect(h.chat.pagesTo('pam').map((d) => d.message.text)).toEqual(['You are now tech for INC-1 (assigned by Alice Declarer). Join the war room #inc-1-slow.']);
     const bad = await h.say('alice', '/incident assign INC-1 ops sam');
     expect(bad.message.text).toBe('INC-1 has no ops role to assign.');
   });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SLACK_ID, slackBots, type SlackBotUnderTest } from '../../support/slack/bot.js';
+import type { RecordedCall } from '../../support/slack/fake-slack.js';
 
 const start = slackBots();
 const ROOM = 'inc-1-checkout-failing';
@@ -21,6 +22,19 @@ async function member(s: SlackBotUnderTest, room: string, person: string): Promi
 
 function pageText(s: SlackBotUnderTest, person: string): string {
   return String(s.pagesTo(SLACK_ID[person]!)[0]?.args.text ?? '');
+}
+
+/** The page names the room and carries Slack's channel link (<#C…>, a clickable #name). */
+function expectLinked(s: SlackBotUnderTest, person: string, room: string): void {
+  expect(pageText(s, person)).toContain(`#${ROOM}`);
+  expect(JSON.stringify(s.pagesTo(SLACK_ID[person]!)[0]!.args.blocks)).toContain(`<#${room}>`);
+}
+
+/** The DM `person` got was posted after a successful conversations.invite that let them into `room`. */
+function invitedBefore(s: SlackBotUnderTest, person: string, room: string, dm: RecordedCall): void {
+  const invite = s.fake.successfulCallsTo('conversations.invite').find((call) => call.args.channel === room && String(call.args.users).split(',').includes(SLACK_ID[person]!));
+  expect(invite, `${person} invited to ${room}`).toBeDefined();
+  expect(s.fake.calls.indexOf(invite!)).toBeLessThan(s.fake.calls.indexOf(dm));
 }
 
 describe('Slack: people paged after the room opened are let in', () => {
@@ -47,12 +61,45 @@ describe('Slack: people paged after the room opened are let in', () => {
     await s.slash('/incident escalate INC-1 sre database is slow');
     await s.waitForPages(['sam'], 15_000);
     await member(s, room, 'sam');
-    expect(pageText(s, 'sam')).toContain(`#${ROOM}`);
+    invitedBefore(s, 'sam', room, s.pagesTo(SLACK_ID.sam!)[0]!);
+    expectLinked(s, 'sam', room);
     await s.slash('/incident sev INC-1 P1 it is spreading');
     await s.waitForPages(['pia', 'cody'], 15_000);
     for (const person of ['pia', 'cody']) {
       await member(s, room, person);
-      expect(pageText(s, person)).toContain(`#${ROOM}`);
+      invitedBefore(s, person, room, s.pagesTo(SLACK_ID[person]!)[0]!);
+      expectLinked(s, person, room);
+    }
+  });
+
+  it('a rate-limited invite holds the page back: the expert is let in first, then paged once', async () => {
+    const s = await start();
+    await s.slash('/incident declare Checkout failing sev=P2 service=checkout');
+    const room = await s.fake.waitFor(() => s.warRoom(ROOM), 15_000, 'the war room');
+    await s.waitForPages(['cara', 'pete'], 15_000);
+    s.fake.rateLimitNext('conversations.invite', 1, 1, (args) => args.users === SLACK_ID.sam);
+    await s.slash('/incident escalate INC-1 sre database is slow');
+    await s.waitForPages(['sam'], 15_000);
+    await member(s, room, 'sam');
+    expect(s.fake.callsTo('conversations.invite').filter((call) => call.args.users === SLACK_ID.sam).map((call) => call.httpStatus)).toEqual([429, 200]);
+    invitedBefore(s, 'sam', room, s.pagesTo(SLACK_ID.sam!)[0]!);
+    await s.bot.runtime.settle();
+    expect(s.pagesTo(SLACK_ID.sam!)).toHaveLength(1);
+  });
+
+  it('someone a role is handed to (/incident handoff, /incident assign) is let in, and the DM names and links the room', async () => {
+    const s = await start();
+    await s.slash('/incident declare Checkout failing sev=P2 service=checkout');
+    const room = await s.fake.waitFor(() => s.warRoom(ROOM), 15_000, 'the war room');
+    await s.waitForPages(['cara', 'pete'], 15_000);
+    await s.slash('/incident handoff INC-1 cole');
+    await s.slash('/incident assign INC-1 tech pam');
+    for (const person of ['cole', 'pam']) {
+      const dm = await s.fake.waitFor(() => s.dmsTo(SLACK_ID[person]!).find((call) => String(call.args.text).includes('You are now')), 15_000, `${person}'s DM`);
+      await member(s, room, person);
+      invitedBefore(s, person, room, dm);
+      expect(String(dm.args.text)).toContain(`Join the war room #${ROOM}`);
+      expect(JSON.stringify(dm.args.blocks)).toContain(`<#${room}>`);
     }
   });
 });

@@ -36,6 +36,10 @@ export interface StartOptions {
   register?: boolean;
   /** People left without a Discord id. */
   withoutDiscord?: string[];
+  /** More environment (REDIS_URL for production mode). */
+  env?: Partial<MusterEnv>;
+  /** Runs against the fake before the bot starts (closed DMs, queued faults …). */
+  before?: (fake: FakeDiscord) => void;
 }
 
 export function discordConfig(configure: (raw: Record<string, unknown>) => void = () => {}, withoutDiscord: string[] = []): MusterConfig {
@@ -160,7 +164,8 @@ export function discordBots(): (options?: StartOptions) => Promise<DiscordBotUnd
     });
     cleanups.push(() => fake.close());
     const config = discordConfig(options.configure, options.withoutDiscord);
-    const env = discordEnv(fake);
+    options.before?.(fake);
+    const env = discordEnv(fake, options.env);
     if (options.register !== false) {
       await registerCommands({ token: fake.botToken, applicationId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl }, config);
     }
