@@ -289,7 +289,7 @@ export class RedisStore implements IncidentStore {
     return this.guard('taking a lease', async () => {
       const ttl = Math.max(1, Math.ceil(ttlMs));
       const [held, value] = await this.scripts.musterStoreLeaseWithValue(this.key(`lease:${key}`), this.key('values'), owner, ttl, valueKey);
-      return held === undefined ? undefined : { value: value === undefined ? undefined : String(value) };
+      return held === undefined ? undefined : { value: value === undefined || value === null ? undefined : String(value) };
     });
   }
 

@@ -288,6 +288,18 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(await store.acquireLease('discord-gateway', 'a', 60_000)).toBe(true);
   });
 
+  it('takes a lease with a value read under it, and writes a value as it gives the lease back', async () => {
+    expect(await store.leaseWithValue('board:INC-1', 'a', 60_000, 'board-ref:INC-1')).toEqual({ value: undefined });
+    expect(await store.leaseWithValue('board:INC-1', 'b', 60_000, 'board-ref:INC-1')).toBeUndefined();
+    await store.setValueAndRelease('board-ref:INC-1', 'v2|3|ts-1', 'board:INC-1', 'a');
+    expect(await store.getValue('board-ref:INC-1')).toBe('v2|3|ts-1');
+    expect(await store.leaseWithValue('board:INC-1', 'b', 60_000, 'board-ref:INC-1')).toEqual({ value: 'v2|3|ts-1' });
+    // Not a's lease any more: the value is written, b keeps the lease.
+    await store.setValueAndRelease('board-ref:INC-1', 'v2|4|ts-1', 'board:INC-1', 'a');
+    expect(await store.getValue('board-ref:INC-1')).toBe('v2|4|ts-1');
+    expect(await store.acquireLease('board:INC-1', 'a', 60_000)).toBe(false);
+  });
+
   it('claims a delivery for one worker, and says when it was delivered already', async () => {
     expect(await store.claimDelivery('m-1', 'worker-a', 60_000)).toBe('claimed');
     expect(await store.claimDelivery('m-1', 'worker-b', 60_000)).toBe('busy');
