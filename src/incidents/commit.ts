@@ -148,6 +148,8 @@ async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer
   try {
     const { added, stale } = timerChanges(deps, incident, expected, fx.firing, before);
     const enqueued = deps.outbox.enqueue(fx.outbox);
+    // Awaited below with the timers; handled now, so a failure while the turn passes is not unhandled.
+    enqueued.catch(() => undefined);
     // The wake is for later; the pages are for now. Handed on a turn after
     // the messages, a storm's queue adds reach Redis behind its page claims.
     if (added.length > 0 || stale.length > 0) await new Promise((resolve) => setImmediate(resolve));

@@ -52,8 +52,13 @@ export class Effects {
     this.send(key, { kind: 'room', conversation: this.incident.room }, message, options);
   }
 
-  /** Asks for the board to be redrawn; the id carries the version being written. */
+  /**
+   * Asks for the board to be redrawn; the id carries the version being
+   * written. Not while the war room is still opening: there is no room to
+   * draw it in yet, and the commit that opens the room asks for it.
+   */
   refreshBoard(): void {
+    if (roomPending(this.incident)) return;
     const id = `${this.incident.id}-board-v${this.incident.version + 1}`;
     if (!this.outbox.some((message) => message.id === id)) {
       this.outbox.push({ id, incident: this.incident.id, kind: 'board' });
