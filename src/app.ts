@@ -105,6 +105,8 @@ export class Muster {
   /** What the chat grammar calls: the use cases and the store's read side. */
   readonly commandDeps: CommandDeps;
   private readonly delivery: Delivery;
+  /** Pages first (src/kernel/lanes.ts), shared by the use cases, delivery and the knowledge loop. */
+  private readonly lanes = new Lanes();
   private readonly listeners = new Set<EventListener>();
   private readonly failureListeners = new Set<(message: OutboundMessage) => void>();
   /** Set once the timer and outbox workers run (the readiness check reads it). */
@@ -121,7 +123,7 @@ export class Muster {
     ]);
     const expected = (incident: Incident) => this.timers.expectedTimers(incident);
     const base = new KnowledgeBase({ store: deps.store, logger: deps.logger });
-    const lanes = new Lanes();
+    const lanes = this.lanes;
     this.service = new IncidentService({
       ...deps,
       lanes,
@@ -205,13 +207,18 @@ export class Muster {
   }
 
   /** Every commit in this process: the index follows it, and a new real incident gets its similar past ones. */
+  /** The knowledge index follows every commit, behind the pages while any are on their way (it keeps the newest version). */
   private onCommit(incident: Incident, events: TimelineEvent[]): void {
-    try {
-      this.knowledge.base.observe(incident, events);
-      if (events.some((event) => event.type === 'incident.declared')) this.knowledge.suggestLater(incident);
-    } catch (error) {
-      this.deps.logger.warn({ incident: incident.id, err: error }, 'knowledge index could not follow a commit; the change feed will');
-    }
+    const follow = () => {
+      try {
+        this.knowledge.base.observe(incident, events);
+        if (events.some((event) => event.type === 'incident.declared')) this.knowledge.suggestLater(incident);
+      } catch (error) {
+        this.deps.logger.warn({ incident: incident.id, err: error }, 'knowledge index could not follow a commit; the change feed will');
+      }
+    };
+    if (this.lanes.busy) void this.lanes.afterUrgent().then(follow);
+    else follow();
   }
 
   private pagingDelivery(paging: NonNullable<MusterDeps['paging']>): PagingDelivery['deliver'] {

@@ -5,6 +5,7 @@ import { CommitOutcomeUnknownError, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler, type Timer } from '../ports.js';
 import { Effects } from '../kernel/effects.js';
+import type { Lanes } from '../kernel/lanes.js';
 import { nextDueAt, wakeFor } from '../timers/wake.js';
 import type { Incident, TimelineEvent } from './types.js';
 
@@ -32,6 +33,8 @@ export interface CommitDeps {
    * adds lands in the same atomic commit.
    */
   beforeWrite?: (fx: Effects) => void;
+  /** Pages first (src/kernel/lanes.ts): a declare is urgent until its pages are handed on, and timers follow the pages. */
+  lanes?: Lanes;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -147,21 +150,23 @@ function timerChanges(deps: CommitDeps, incident: Incident, expected: Timer[], f
 async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer[], fx: Effects, before?: Incident): Promise<void> {
   try {
     const { added, stale } = timerChanges(deps, incident, expected, fx.firing, before);
-    const enqueued = deps.outbox.enqueue(fx.outbox);
-    // Awaited below with the timers; handled now, so a failure while the turn passes is not unhandled.
-    enqueued.catch(() => undefined);
-    // The wake is for later; the pages are for now. Handed on a turn after
-    // the messages, a storm's queue adds reach Redis behind its page claims.
-    if (added.length > 0 || stale.length > 0) await new Promise((resolve) => setImmediate(resolve));
-    await Promise.all([
-      enqueued,
-      deps.scheduler.scheduleAll(added),
-      ...(stale.length > 0 ? [deps.scheduler.cancel(stale)] : []),
-    ]);
+    const handOff = async () => {
+      if (added.length > 0 || stale.length > 0) await Promise.all([deps.scheduler.scheduleAll(added), ...(stale.length > 0 ? [deps.scheduler.cancel(stale)] : [])]);
+    };
+    // The wake is for later; the pages are for now. While pages are on their
+    // way (a storm of declares), the queue adds, and the client work each
+    // costs, wait behind them; the commit does not wait for them then.
+    if (deps.lanes?.busy) {
+      void deps.lanes.afterUrgent().then(handOff).catch((error: unknown) => handOffFailed(deps, incident, error));
+      await deps.outbox.enqueue(fx.outbox);
+    } else {
+      await Promise.all([deps.outbox.enqueue(fx.outbox), handOff()]);
+    }
   } catch (error) {
-    deps.logger.warn(
-      { incident: incident.id, err: error },
-      'committed, but could not hand messages or timers on yet; the reconciler will retry',
-    );
+    handOffFailed(deps, incident, error);
   }
+}
+
+function handOffFailed(deps: CommitDeps, incident: Incident, error: unknown): void {
+  deps.logger.warn({ incident: incident.id, err: error }, 'committed, but could not hand messages or timers on yet; the reconciler will retry');
 }

@@ -5,7 +5,6 @@ import { Effects } from '../kernel/effects.js';
 import { openSlots } from '../muster/slots.js';
 import { ackSlots, mitigate, resolve, runDueSteps } from '../muster/transitions.js';
 import { Coalescer, type ItemErrors } from '../kernel/coalesce.js';
-import type { Lanes } from '../kernel/lanes.js';
 import { type HolderLookup, type MusterContext } from '../kernel/context.js';
 import type { Presenter } from '../notify/present.js';
 import type { ChatPort, Timer } from '../ports.js';
@@ -58,8 +57,6 @@ export interface ServiceDeps extends CommitDeps {
   holders?: () => Promise<HolderLookup | undefined>;
   /** Contact kinds whose paging provider is on: pages snapshot the person's later methods over them. */
   pagingKinds?: ReadonlySet<ContactKind>;
-  /** Pages first (src/kernel/lanes.ts): a declare is urgent until its pages are handed on. */
-  lanes?: Lanes;
 }
 
 /** A change a timer or a page receipt makes to an incident, applied inside a commit. */
@@ -132,6 +129,9 @@ export class IncidentService {
     const now = this.deps.clock.now();
     const ctx = await this.context();
     const number = await this.deps.store.nextIncidentNumber();
+    // Built in a turn of its own: in a storm of declares each commit leaves for
+    // Redis as soon as it is built, and Redis writes it while the next is built.
+    await new Promise((resolve) => setImmediate(resolve));
     const id = `INC-${number}`;
     const slots = withoutOptedOut(this.deps.config, openSlots(this.deps.config, input.severity, input.service, now, ctx.holders), input.drill);
     const incident = this.newIncident({ id, number, now, input, slots });

@@ -55,6 +55,11 @@ export class Lanes {
     });
   }
 
+  /** True while urgent work runs: what can follow it should (`afterUrgent`). */
+  get busy(): boolean {
+    return this.urgent > 0;
+  }
+
   /** How many are waiting for the urgent work to finish (tests, the health view). */
   get queued(): number {
     return this.waiting.size;
