@@ -95,8 +95,23 @@ export class InProcessScheduler implements Scheduler {
             this.handles.delete(timer.id);
             if (this.timers.has(timer.id) && !this.closed) this.arm(timer);
           }, MAX_TIMEOUT_MS)
-        : setTimeout(() => void this.fire(timer.id), delay);
+        : setTimeout(() => this.fireWhenDue(timer), delay);
     this.handles.set(timer.id, handle);
+  }
+
+  /**
+   * setTimeout may run a moment before the clock says the timer is due (and a
+   * test's clock moves only when told): then it waits again, so a timer never
+   * fires before its time by this scheduler's clock.
+   */
+  private fireWhenDue(timer: Timer): void {
+    this.handles.delete(timer.id);
+    if (!this.timers.has(timer.id) || this.closed) return;
+    if (timer.dueAt > this.clock.now()) {
+      this.handles.set(timer.id, setTimeout(() => this.fireWhenDue(timer), Math.max(1, timer.dueAt - this.clock.now())));
+      return;
+    }
+    void this.fire(timer.id);
   }
 
   private async fire(id: string): Promise<void> {
