@@ -54,6 +54,8 @@ describe('Discord: escaping, rate limits, expired and revoked tokens', () => {
 
     // Someone acks with the slash command; the board (in the war room) is edited by the bot itself.
     const room = s.fake.createdChannels().find((channel) => channel.name?.startsWith('inc-1-'))!;
+    // The board follows the pages: wait for it to be drawn.
+    await s.fake.waitFor(() => s.board(room.id), 10_000, 'the board drawn');
     const board = s.board(room.id)!;
     const ack = await s.slash({ name: 'incident', subcommand: 'ack', options: { incident: 'INC-1', role: 'ops' }, person: 'sam', channelId: room.id });
     await s.answered(ack);
