@@ -29,10 +29,6 @@ export function parseBoardState(value: string | undefined): BoardState | 'legacy
   return { version: Number.isFinite(version) ? version : 0, ...(ref ? { ref } : {}) };
 }
 
-export async function readBoardState(store: Pick<IncidentStore, 'getValue'>, incident: string): Promise<BoardState> {
-  return boardStateOf(store, incident, await store.getValue(boardStateKey(incident)));
-}
-
 /** The state a stored value says (read with the board's lease); a legacy record costs one more read. */
 export async function boardStateOf(store: Pick<IncidentStore, 'getValue'>, incident: string, value: string | undefined): Promise<BoardState> {
   const state = parseBoardState(value);

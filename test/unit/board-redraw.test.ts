@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Delivery } from '../../src/delivery/delivery.js';
-import { boardStateKey, formatBoardState, parseBoardState, readBoardState } from '../../src/delivery/board-state.js';
+import { boardStateKey, boardStateOf, formatBoardState, parseBoardState } from '../../src/delivery/board-state.js';
+import type { IncidentStore } from '../../src/ports.js';
+
+/** The board state as a draw reads it under its lease. */
+const readBoardState = async (store: IncidentStore, id: string) => boardStateOf(store, id, await store.getValue(boardStateKey(id)));
 import type { Destination, Message } from '../../src/ports.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeChat, harness } from '../support/fixture.js';
