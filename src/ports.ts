@@ -70,7 +70,8 @@ export interface ClockFence {
  */
 export type OutboundMessage =
   // invite: let the person into the war room first; room names it (older messages without it have the record read).
-  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean; room?: ConversationRef }
+  // edit: the platform reference of a message sent earlier, edited in place instead of sending a new one.
+  | { id: string; incident: string; kind: 'message'; to: Destination; message: Message; fence?: PageFence; clock?: ClockFence; invite?: boolean; room?: ConversationRef; edit?: string }
   | { id: string; incident: string; kind: 'board' }
   | { id: string; incident: string; kind: 'room' }
   | { id: string; incident: string; kind: 'webhook'; audience: string; body: Record<string, unknown> }

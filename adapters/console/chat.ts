@@ -50,6 +50,8 @@ export class ConsoleChat implements ChatPort {
 
   async update(to: Destination, messageRef: string, message: Message): Promise<void> {
     this.sent.push({ ref: messageRef, to, message, edited: true });
+    // A DM edited in place is a page gaining its room's link: a terminal prints no links, and the page already named the room.
+    if (to.kind === 'person') return;
     this.print(to, message, ' (board updated)');
   }
 

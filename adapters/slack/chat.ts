@@ -169,10 +169,12 @@ export class SlackChat implements ChatPort {
     for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt += 1) {
       const candidate = attempt === 1 ? name : `${name.slice(0, 76)}-${attempt}`;
       try {
-        const result = await this.patiently(() => this.client.conversations.create({ name: candidate }));
+        // Nothing was made yet: a 429 (Tier 2, about 20 a minute) puts the room back in the outbox for Slack's delay instead of sleeping under its claim.
+        const result = await this.patiently(() => this.client.conversations.create({ name: candidate }), { requeueOnRateLimit: true });
         const channel = result.channel;
         if (channel?.id) return { id: channel.id, name: channel.name ?? candidate };
       } catch (error) {
+        if (error instanceof RetryLaterError) throw error;
         if (slackErrorCode(error) !== 'name_taken') throw new Error(`Slack refused to create #${candidate}: ${slackErrorCode(error) ?? String(error)}`);
       }
     }
@@ -226,13 +228,16 @@ export class SlackChat implements ChatPort {
    * The war-room calls (opening a room at declare): waits out a 429's
    * Retry-After for this call only (other calls go on), and tries a request
    * that got no answer or a 5xx twice more; other errors pass through unchanged.
+   * `requeueOnRateLimit`: a 429 becomes RetryLaterError instead (the room goes
+   * back to the outbox for Slack's delay), for a call that made nothing yet.
    */
-  private async patiently<T>(work: () => Promise<T>): Promise<T> {
+  private async patiently<T>(work: () => Promise<T>, options: { requeueOnRateLimit?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await work();
       } catch (error) {
         const retryAfter = rateLimitedFor(error);
+        if (retryAfter !== undefined && options.requeueOnRateLimit) throw new RetryLaterError(`Slack rate limit (Retry-After ${retryAfter} s)`, Math.max(1, retryAfter) * 1000, true);
         if (retryAfter === undefined && transient(error) && attempt < TRANSPORT_ATTEMPTS) {
           await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
           continue;

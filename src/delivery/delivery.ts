@@ -131,7 +131,7 @@ export class Delivery {
     clearInterval(renewal);
     sent();
     await this.store.markDelivered(message.id);
-    if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref: ref ?? '' });
+    if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref: ref ?? '', linked: linksRoom(message) });
   };
 
   /** One attempt at the platform; the page's reference when it is a chat message. */
@@ -143,7 +143,9 @@ export class Delivery {
       const room = message.room ?? (await this.store.get(message.incident))?.room;
       if (room) await this.letIn(message.incident, room, message.to.person);
     }
-    return this.chat.send(await this.destination(message), message.message, { id: message.id });
+    const to = await this.destination(message);
+    if (message.edit) return void (await this.chat.update(to, message.edit, message.message));
+    return this.chat.send(to, message.message, { id: message.id });
   }
 
   /**
@@ -158,7 +160,7 @@ export class Delivery {
     if (ref === undefined) return false;
     await this.store.markDelivered(message.id);
     this.logger.info({ incident: message.incident, message: message.id }, 'an earlier attempt had delivered this message; not sending it again');
-    if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref });
+    if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref, linked: linksRoom(message) });
     return true;
   }
 
@@ -261,4 +263,9 @@ export class Delivery {
       return { ref, version: incident.version };
     });
   }
+}
+
+/** Whether a chat message as committed links its war room (a page sent while the room opened only names it). */
+function linksRoom(message: OutboundMessage): boolean {
+  return message.kind === 'message' && message.message.room !== undefined;
 }

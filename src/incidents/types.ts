@@ -42,6 +42,12 @@ export interface PageRecord {
   /** Why it failed, in the platform's words. */
   reason?: string;
   /**
+   * The platform's reference of a page delivered while the war room was still
+   * opening (so it names the room but cannot link it): the commit that opens
+   * the room edits that message to link it, and clears this.
+   */
+  unlinkedRef?: string;
+  /**
    * The person's later contact methods (their notification rule for the
    * severity, src/paging/plan.ts), snapshotted when paged: each step's offset
    * from `at` and its methods. Each step is a fenced `notify` timer.

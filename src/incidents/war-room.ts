@@ -1,6 +1,7 @@
 import type { Presenter } from '../notify/present.js';
 import type { Logger } from '../logger.js';
 import { RetryLaterError, type ChatPort, type OpenedRoom } from '../ports.js';
+import { linkEarlierPages } from '../muster/page-link.js';
 import { commitChange, type CommitDeps } from './commit.js';
 import { unicodeRoomName } from './room-name.js';
 import { PENDING_ROOM_PREFIX, roomPending, type ConversationRef, type Incident, type PersonId } from './types.js';
@@ -98,6 +99,7 @@ export class WarRooms {
         data: { room: attempt.room.conversation, name: attempt.room.name, problems: attempt.room.problems, error: attempt.roomError ?? null },
       });
       this.greet(fx.incident, (key, message) => fx.toRoom(key, message));
+      if (!attempt.roomError) linkEarlierPages(this.deps.present, fx);
       fx.refreshBoard();
       if (unheard) this.report(fx.incident, attempt, (message) => fx.send('room-problems', { kind: 'room', conversation: origin }, message));
       // Paged between the platform call and this commit: not in `members`.

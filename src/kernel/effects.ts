@@ -39,6 +39,12 @@ export class Effects {
     });
   }
 
+  /** Edits a message sent earlier (`ref`, the platform's reference) in place: one more change to it, never a new ping. */
+  edit(key: string, to: Destination, ref: string, message: Message): void {
+    const marked = this.incident.drill ? drillMarked(message) : message;
+    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked, edit: ref });
+  }
+
   /**
    * True once the war room exists apart from this commit: people paged now
    * must be let in (the room's opening invited only the first pages).

@@ -1,7 +1,8 @@
-import type { RoleSlot } from '../incidents/types.js';
+import { roomPending, type PageRecord, type RoleSlot } from '../incidents/types.js';
 import type { MusterContext } from '../kernel/context.js';
 import type { Effects } from '../kernel/effects.js';
 import type { PageFence } from '../ports.js';
+import { linkPage } from './page-link.js';
 import { dutyManager } from './slots.js';
 import { runDueSteps } from './transitions.js';
 
@@ -9,7 +10,8 @@ const SYSTEM = 'muster';
 
 /** What became of a page (src/delivery/ reports it): handed to the chat (with its reference), refused for good, or no longer wanted. */
 export type PageReceipt =
-  | { outcome: 'delivered'; incident: string; fence: PageFence; ref: string }
+  // linked: the page as sent linked the war room (it was open by then).
+  | { outcome: 'delivered'; incident: string; fence: PageFence; ref: string; linked?: boolean }
   | { outcome: 'failed'; incident: string; fence: PageFence; reason: string }
   | { outcome: 'superseded'; incident: string; fence: PageFence };
 
@@ -30,7 +32,10 @@ export function recordReceipt(ctx: MusterContext, fx: Effects, receipt: PageRece
     return;
   }
   if (receipt.outcome === 'delivered') {
-    if (page) page.delivery = 'delivered';
+    if (page) {
+      page.delivery = 'delivered';
+      if (slot && receipt.ref && receipt.linked === false) linkLater(ctx, fx, slot, page, receipt.ref);
+    }
     fx.event('page.delivered', { ...base, data: { epoch: fence.epoch, ref: receipt.ref } });
     return;
   }
@@ -41,6 +46,12 @@ export function recordReceipt(ctx: MusterContext, fx: Effects, receipt: PageRece
   fx.event('page.failed', { ...base, data: { epoch: fence.epoch, reason: receipt.reason } });
   if (slot && slot.state === 'paging' && slot.epoch === fence.epoch && currentStepFailed(slot)) moveOn(ctx, fx, slot);
   fx.refreshBoard();
+}
+
+/** A page sent without the room's link: linked now if the room opened meanwhile, else when it opens. */
+function linkLater(ctx: MusterContext, fx: Effects, slot: RoleSlot, page: PageRecord, ref: string): void {
+  if (roomPending(fx.incident)) page.unlinkedRef = ref;
+  else linkPage(ctx.present, fx, slot, page, ref);
 }
 
 function currentStepFailed(slot: RoleSlot): boolean {

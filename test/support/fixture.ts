@@ -102,8 +102,9 @@ export class FakeChat implements ChatPort {
     return people.filter((person) => this.unknownMembers.has(person)).map((person) => `could not invite ${person} (user_not_found)`);
   }
 
+  /** Messages sent to a person (an edit in place, such as a page gaining its room's link, is not another message). */
   pagesTo(person: string): Delivered[] {
-    return this.delivered.filter((d) => d.to.kind === 'person' && d.to.person === person);
+    return this.delivered.filter((d) => d.to.kind === 'person' && d.to.person === person && !d.edit);
   }
 }
 

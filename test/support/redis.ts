@@ -251,9 +251,9 @@ export async function quiescent(nodes: Node[]): Promise<boolean> {
   return (await first.scheduler.pendingIds()).length === 0;
 }
 
-/** Direct messages that are pages (they carry the Acknowledge button, or are a breach page). */
-export function dmKey(delivery: { to: Destination; message: Message }): string | undefined {
-  if (delivery.to.kind !== 'person') return undefined;
+/** Direct messages that are pages (they carry the Acknowledge button, or are a breach page); a page edited to link its room is not another one. */
+export function dmKey(delivery: { to: Destination; message: Message; edit?: boolean }): string | undefined {
+  if (delivery.to.kind !== 'person' || delivery.edit === true) return undefined;
   const command = delivery.message.buttons?.[0]?.command;
   return `${delivery.to.person} ${command ?? delivery.message.text}`;
 }

@@ -41,6 +41,22 @@ function letInBefore(s: DiscordBotUnderTest, person: string, dm: FakeMessage): v
   expect(posted).toBeGreaterThan(overwrite);
 }
 
+describe('Discord: the first pages link the room once it opens', () => {
+  it('each first page ends up linking the room (edited in place if it went out first), and nobody got a second page', async () => {
+    const s = await start();
+    await s.slash({ name: 'incident', subcommand: 'declare', options: { title: 'Checkout failing', severity: 'P1', service: 'checkout' } });
+    const first = ['cara', 'pete', 'sam', 'pia', 'cody'];
+    await s.waitForPages(first);
+    const room = await s.fake.waitFor(() => s.fake.channelByName(ROOM), 15_000, 'the war room');
+    for (const person of first) {
+      await s.fake.waitFor(() => JSON.stringify(s.pagesTo(person)[0]?.embeds ?? []).includes(`<#${room.id}>`), 15_000, `${person}'s page linking the room`);
+      expectLinked(s, s.pagesTo(person)[0]!);
+    }
+    await s.bot.runtime.settle();
+    for (const person of first) expect(s.pagesTo(person)).toHaveLength(1);
+  });
+});
+
 describe('Discord: people paged after the room opened are let in', () => {
   it('a backup paged at step 2 is let in before the page, and the page links the room', async () => {
     const s = await start({ configure: backupAfterASecond });

@@ -130,7 +130,7 @@ describe('Slack over HTTP: acknowledging', () => {
     const answer = await s.fake.waitForResponse(responseName, 10_000);
     expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: 'Thanks, Pete Payments: you hold tech for INC-1.' });
 
-    const update = await s.fake.waitForCall('chat.update', (call) => JSON.stringify(call.args.blocks).includes('acked'), 10_000);
+    const update = await s.fake.waitForCall('chat.update', (call) => call.args.channel === room && JSON.stringify(call.args.blocks).includes('acked'), 10_000);
     expect(update.args).toMatchObject({ channel: room, ts: boardTs });
     expect(update.response?.ok).toBe(true);
     // Only one board: the update did not post a second one, and the pinned message now shows pete's ack.
@@ -160,9 +160,10 @@ describe('Slack over HTTP: acknowledging', () => {
       const text = JSON.stringify(latest?.blocks ?? []);
       return (text.match(/· acked /g) ?? []).length === 5 && text.includes('Status: assembled');
     }, 10_000, 'the board showing all five acked');
-    const updates = s.fake.callsTo('chat.update');
+    // The board's edits (the pages' own edits, linking the room, go to the DMs).
+    const updates = s.fake.callsTo('chat.update').filter((call) => call.args.channel === room);
     expect(updates.length).toBeGreaterThanOrEqual(1);
-    expect(updates.every((call) => call.args.channel === room && call.args.ts === boardTs)).toBe(true);
+    expect(updates.every((call) => call.args.ts === boardTs)).toBe(true);
     expect(s.fake.channel(room)?.pins).toEqual(new Set([boardTs]));
     expect(s.errors()).toEqual([]);
   });
@@ -179,7 +180,7 @@ describe('Slack over HTTP: acknowledging', () => {
     s.fake.delayNext('chat.update', 200, 10);
     let maxInFlight = 0;
     const sampling = s.fake.waitFor(() => {
-      const inFlight = s.fake.callsTo('chat.update').filter((call) => call.httpStatus === undefined).length;
+      const inFlight = s.fake.callsTo('chat.update').filter((call) => call.args.channel === room && call.httpStatus === undefined).length;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const text = JSON.stringify(s.fake.messagesIn(room).find((m) => m.ts === boardTs)?.blocks ?? []);
       return (text.match(/· acked /g) ?? []).length === 5 && inFlight === 0;
@@ -188,7 +189,7 @@ describe('Slack over HTTP: acknowledging', () => {
     await sampling;
     await s.bot.runtime.settle();
     expect(maxInFlight).toBe(1);
-    const updates = s.fake.callsTo('chat.update');
+    const updates = s.fake.callsTo('chat.update').filter((call) => call.args.channel === room);
     // Five acks, five new board versions: the first edit, then one edit with the latest picture.
     expect(updates.length).toBeGreaterThanOrEqual(1);
     expect(updates.length).toBeLessThanOrEqual(2);

@@ -174,7 +174,7 @@ describe('Slack: rate limits', () => {
     expect(s.postsIn('CINCIDENTS')).toHaveLength(1);
   });
 
-  it('429 on the war room calls (create, topic, invite, pin) is waited out, not reported as a failure', async () => {
+  it('429 on the war room calls (create, topic, invite, pin) is waited out, not reported as a failure (create goes back to the outbox)', async () => {
     const s = await start({
       before: (fake) => {
         fake.rateLimitNext('conversations.create', 1);
@@ -193,6 +193,9 @@ describe('Slack: rate limits', () => {
     await s.fake.waitFor(() => s.pinnedBoard(room), 20_000, 'the pinned board');
     expect(s.fake.channel(room)?.topic.value).toBe('INC-1 [P1] Checkout failing: war room');
     expect(s.fake.channel(room)?.members.size).toBe(7);
+    // The 429 on create put the room back in the outbox for Slack's delay: asked again once, and one room made.
+    expect(s.fake.callsTo('conversations.create').map((call) => call.httpStatus)).toEqual([429, 200]);
+    expect(s.warRoom(`${ROOM}-2`)).toBeUndefined();
     await quiet(s);
     // Nothing was reported as a failure where the command was typed.
     expect(s.postsIn(OPS_CHANNEL).filter((call) => /could not|refused/i.test(JSON.stringify(call.args)))).toEqual([]);

@@ -37,6 +37,32 @@ function invitedBefore(s: SlackBotUnderTest, person: string, room: string, dm: R
   expect(s.fake.calls.indexOf(invite!)).toBeLessThan(s.fake.calls.indexOf(dm));
 }
 
+/** The page as `person` sees it now in their DM (edited in place once the room opened). */
+function pageNow(s: SlackBotUnderTest, person: string): string {
+  const sent = s.pagesTo(SLACK_ID[person]!)[0]!;
+  const ts = String((sent.response as { ts?: string } | undefined)?.ts);
+  const channel = String(sent.args.channel);
+  const message = s.fake.messages.find((candidate) => candidate.ts === ts && (candidate.channel === channel || candidate.channel === s.dmChannel(SLACK_ID[person]!)));
+  return JSON.stringify(message?.blocks ?? []);
+}
+
+describe('Slack: the first pages link the room once it opens', () => {
+  it('each first page, sent before the room existed, ends up linking it, and nobody got a second page', async () => {
+    const s = await start();
+    await s.slash('/incident declare Checkout failing sev=P1 service=checkout');
+    const first = ['cara', 'pete', 'sam', 'pia', 'cody'];
+    await s.waitForPages(first, 15_000);
+    const room = await s.fake.waitFor(() => s.warRoom(ROOM), 15_000, 'the war room');
+    for (const person of first) {
+      await s.fake.waitFor(() => pageNow(s, person).includes(`<#${room}>`), 15_000, `${person}'s page linking the room`);
+      expect(pageNow(s, person)).toContain('/incident ack INC-1');
+      expect(s.pagesTo(SLACK_ID[person]!)).toHaveLength(1);
+    }
+    await s.bot.runtime.settle();
+    for (const person of first) expect(s.pagesTo(SLACK_ID[person]!)).toHaveLength(1);
+  });
+});
+
 describe('Slack: people paged after the room opened are let in', () => {
   it('a backup paged at step 2 is invited before the page, and the page names the room', async () => {
     const s = await start({ configure: backupAfterASecond });

@@ -55,7 +55,7 @@ describe('Slack in Socket Mode', () => {
     });
     expect(click.envelope_id).toEqual(expect.any(String));
     expect((await s.fake.waitForResponse('sm-click', 10_000)).body).toMatchObject({ response_type: 'ephemeral', text: 'Thanks, Cara Commander: you hold commander for INC-1.' });
-    const update = await s.fake.waitForCall('chat.update', () => true, 10_000);
+    const update = await s.fake.waitForCall('chat.update', (call) => call.args.channel === room, 10_000);
     expect(update.args).toMatchObject({ channel: room, ts: board.response?.ts });
 
     await s.bot.runtime.settle();
