@@ -4,14 +4,31 @@ import type { AuditKey } from './key.js';
 /** The hash a chain starts from, so the first entry is chained too. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with sorted keys: the same event always hashes the same, whoever wrote it. */
+/**
+ * JSON with sorted keys: the same event always hashes the same, whoever wrote
+ * it. Keys sort by UTF-16 code units (the default sort); undefined members are
+ * left out, as JSON.stringify does. Written as plain loops: every timeline
+ * event of every commit goes through it, and the entries/filter/sort/map
+ * version was a tenth of a declare's CPU in a storm.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, item]) => item !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /**

@@ -35,7 +35,7 @@ export class ZonedClock {
   /** "09:33:05 CET" today, "Mon 2 Nov 09:33:05 CET" on another day. */
   time(at: number): string {
     const zone = this.abbreviation(at);
-    return `${this.dayPrefix(at)}${this.clock.format(at)}${zone ? ` ${zone}` : ''}`;
+    return `${this.dayPrefix(at)}${this.clockOnly(at)}${zone ? ` ${zone}` : ''}`;
   }
 
   /** The full date and the minute, for what is days or years away (due dates, past incidents): "2026-11-04 10:00 CET". */
@@ -45,7 +45,7 @@ export class ZonedClock {
 
   /** "09:33:05 (Europe/Berlin)" today, "Mon 2 Nov 09:33:05 (Europe/Berlin)" on another day; UTC stays "09:33:05 UTC". */
   named(at: number): string {
-    return `${this.dayPrefix(at)}${this.clock.format(at)}${this.zoneName()}`;
+    return `${this.dayPrefix(at)}${this.clockOnly(at)}${this.zoneName()}`;
   }
 
   private zoneName(): string {
@@ -54,8 +54,17 @@ export class ZonedClock {
 
   /** The bare wall clock in the zone, "09:33:05". */
   clockOnly(at: number): string {
-    return this.clock.format(at);
+    // A storm's pages all say the same second: format it once.
+    const second = Math.floor(at / 1000);
+    if (this.lastSecond !== second) {
+      this.lastSecond = second;
+      this.lastClock = this.clock.format(at);
+    }
+    return this.lastClock;
   }
+
+  private lastSecond = Number.NaN;
+  private lastClock = '';
 
   /** Whole minutes from now to `at`, rounded up (a deadline 30 s away is "in 1 min"); 0 once it passed. */
   minutesUntil(at: number): number {
@@ -64,10 +73,22 @@ export class ZonedClock {
 
   /** "" today in the zone; "Mon 2 Nov " (or "11月2日周一 ") on any other day there. */
   private dayPrefix(at: number): string {
-    return this.dayKey.format(at) === this.dayKey.format(this.now()) ? '' : `${this.day.format(at)} `;
+    return this.dayOf(at) === this.dayOf(this.now()) ? '' : `${this.day.format(at)} `;
   }
 
+  private dayOf(at: number): string {
+    return cachedPerQuarter(this.days, at, () => this.dayKey.format(at));
+  }
+
+  /** formatToParts is the dearest call in a page's text, and its answer only changes with the zone's offset. */
   private abbreviation(at: number): string {
+    return cachedPerQuarter(this.abbreviations, at, () => this.lookUpAbbreviation(at));
+  }
+
+  private readonly days = new Map<number, string>();
+  private readonly abbreviations = new Map<number, string>();
+
+  private lookUpAbbreviation(at: number): string {
     let first = '';
     for (const format of this.zones) {
       const name = format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
@@ -76,4 +97,22 @@ export class ZonedClock {
     }
     return first;
   }
+}
+
+const QUARTER_MS = 15 * 60_000;
+const CACHED_QUARTERS = 256;
+
+/**
+ * Every zone's offset is a whole number of quarter hours and changes only on
+ * a quarter hour (UTC), so its day and its abbreviation are the same for
+ * every instant of one UTC quarter: one lookup per quarter is enough.
+ */
+function cachedPerQuarter(cache: Map<number, string>, at: number, compute: () => string): string {
+  const quarter = Math.floor(at / QUARTER_MS);
+  const known = cache.get(quarter);
+  if (known !== undefined) return known;
+  if (cache.size >= CACHED_QUARTERS) cache.clear();
+  const value = compute();
+  cache.set(quarter, value);
+  return value;
 }
