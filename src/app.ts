@@ -132,6 +132,8 @@ export class Muster {
       onEvent: (event) => this.emit(event),
       expectedTimers: expected,
       onCommit: (incident, events) => this.onCommit(incident, events),
+      // Pages are claimed in their commit's own write when this process sends them at once.
+      sendClaims: (outbox) => (deps.outbox.deliversDirectly?.() ? this.delivery.claimsFor(outbox) : undefined),
       ...(deps.paging?.port.available().includes('pagerduty') ? { beforeWrite: (fx: Effects) => mirrorPagerDuty(deps.config, fx) } : {}),
       ...(deps.shifts ? { holders: scheduleHolders({ ...deps, store: deps.shifts, t: this.present.t, now: () => deps.clock.now() }) } : {}),
       ...(deps.paging ? { pagingKinds: new Set(deps.paging.port.available()) } : {}),
@@ -174,8 +176,8 @@ export class Muster {
   async start(options: { watchdog?: boolean } = {}): Promise<ReconcileReport> {
     const report = await reconcile({ ...this.deps, expectedTimers: (incident) => this.timers.expectedTimers(incident) });
     await this.deps.scheduler.start((timer) => this.fireTimer(timer));
-    await this.deps.outbox.start((message) =>
-      this.delivery.deliver(message).catch((error: unknown) => {
+    await this.deps.outbox.start((message, options) =>
+      this.delivery.deliver(message, options).catch((error: unknown) => {
         const failed = !(error instanceof RetryLaterError) || error.attemptFailed;
         if (failed) for (const listener of this.failureListeners) listener(message);
         throw error;

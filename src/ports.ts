@@ -97,6 +97,8 @@ export interface Commit {
   outbox: OutboundMessage[];
   /** The incident's signed ledger entry, on the commit that creates it (expectedVersion 0). */
   ledger?: LedgerEntry;
+  /** Send claims on some of this commit's fresh messages, taken in the same write (see SendClaims). */
+  claims?: SendClaims;
   /** The platform request this commit answers: its outcome is remembered in the same write (see finishRequest). */
   request?: { id: string; outcome: string; ttlMs: number };
   /** Store values (see setValue) written in the same atomic write, such as an alert group's incident. */
@@ -270,12 +272,36 @@ export interface Scheduler {
 
 // ---------------------------------------------------------------- outbox
 
-export type DeliveryHandler = (message: OutboundMessage) => Promise<void>;
+/**
+ * `claimedAs`: the send claim this message's commit took for it as it was
+ * written (SendClaims), so the attempt skips its own claim round trip.
+ */
+export type DeliveryHandler = (message: OutboundMessage, options?: { claimedAs?: string }) => Promise<void>;
+
+/**
+ * Send claims a commit takes for some of its own fresh messages (the pages),
+ * in the same atomic write: the lease and attempt marker `claimDelivery`
+ * would set, held by `owner` for `ttlMs`. Only worth it when the outbox
+ * delivers them in this process at once (Outbox.deliversDirectly); a claim
+ * nobody uses lapses like a dead worker's.
+ */
+export interface SendClaims {
+  owner: string;
+  ttlMs: number;
+  ids: string[];
+}
+
+export interface EnqueueOptions extends ScheduleOptions {
+  /** The claims the commit took for these messages: the direct attempt uses them. */
+  claimed?: SendClaims;
+}
 
 export interface Outbox {
   /** Idempotent by message id; a failed delivery is retried with backoff. */
-  enqueue(messages: OutboundMessage[], options?: ScheduleOptions): Promise<void>;
+  enqueue(messages: OutboundMessage[], options?: EnqueueOptions): Promise<void>;
   start(deliver: DeliveryHandler): Promise<void>;
+  /** True when fresh messages are attempted in this process at once (so a commit's send claims are used, not left to lapse). */
+  deliversDirectly?(): boolean;
   /** Messages waiting or being retried (for metrics and tests). */
   depth(): Promise<number>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RetryLaterError, type DeliveryHandler, type Outbox, type OutboundMessage, type ScheduleOptions } from '../../src/ports.js';
+import { RetryLaterError, type DeliveryHandler, type EnqueueOptions, type Outbox, type OutboundMessage } from '../../src/ports.js';
 import { bullPrefix, consoleLogger, errorText, type BullMQLogger } from './scheduler.js';
 
 export interface BullMQOutboxOptions {
@@ -67,20 +67,26 @@ export class BullMQOutbox implements Outbox {
     this.queue.on('error', (err) => this.logger.error({ queue: this.queueName, err: errorText(err) }, 'outbox queue error'));
   }
 
-  async enqueue(messages: OutboundMessage[], options: ScheduleOptions = {}): Promise<void> {
+  async enqueue(messages: OutboundMessage[], options: EnqueueOptions = {}): Promise<void> {
     if (messages.length === 0) return;
     if (this.deliver && !options.revive && this.options.direct !== false) {
-      for (const message of messages) this.deliverDirect(message, this.deliver);
+      const claimed = new Set(options.claimed?.ids);
+      for (const message of messages) this.deliverDirect(message, this.deliver, claimed.has(message.id) ? options.claimed?.owner : undefined);
       return;
     }
     if (options.revive) await Promise.all(messages.map((message) => this.retireFailed(outboxJobId(message.id))));
     await this.queueJobs(messages);
   }
 
-  /** The fast path: one attempt now; a failure goes to the queue, which retries with backoff. */
-  private deliverDirect(message: OutboundMessage, deliver: DeliveryHandler): void {
+  /** Fresh messages are attempted in this process at once (unless `direct` is off, or before start). */
+  deliversDirectly(): boolean {
+    return this.deliver !== undefined && this.options.direct !== false;
+  }
+
+  /** The fast path: one attempt now (under its commit's claim, if it took one); a failure goes to the queue, which retries with backoff. */
+  private deliverDirect(message: OutboundMessage, deliver: DeliveryHandler, claimedAs?: string): void {
     if (this.direct.has(message.id)) return;
-    const attempt = deliver(message)
+    const attempt = deliver(message, claimedAs ? { claimedAs } : {})
       .catch(async (err: unknown) => {
         const delay = err instanceof RetryLaterError ? err.delayMs : 0;
         // A message put back for later (a 429, a claim held elsewhere) is normal, not worth a warning.

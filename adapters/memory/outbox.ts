@@ -1,4 +1,4 @@
-import { RetryLaterError, type DeliveryHandler, type Outbox, type OutboundMessage } from '../../src/ports.js';
+import { RetryLaterError, type DeliveryHandler, type EnqueueOptions, type Outbox, type OutboundMessage } from '../../src/ports.js';
 
 export interface RetryPolicy {
   attempts: number;
@@ -22,12 +22,17 @@ export class InProcessOutbox implements Outbox {
 
   constructor(private readonly retry: RetryPolicy = DEFAULT_RETRY) {}
 
-  async enqueue(messages: OutboundMessage[]): Promise<void> {
+  async enqueue(messages: OutboundMessage[], options: EnqueueOptions = {}): Promise<void> {
+    const claimed = new Set(options.claimed?.ids);
     for (const message of messages) {
       if (this.queued.has(message.id) || this.closed) continue;
       this.queued.set(message.id, message);
-      if (this.deliver) void this.attempt(message, 1);
+      if (this.deliver) void this.attempt(message, 1, claimed.has(message.id) ? options.claimed?.owner : undefined);
     }
+  }
+
+  deliversDirectly(): boolean {
+    return this.deliver !== undefined && !this.closed;
   }
 
   async start(deliver: DeliveryHandler): Promise<void> {
@@ -49,12 +54,13 @@ export class InProcessOutbox implements Outbox {
     this.closed = true;
   }
 
-  private async attempt(message: OutboundMessage, attempt: number): Promise<void> {
+  /** `claimedAs`: the first attempt runs under the claim its commit took. */
+  private async attempt(message: OutboundMessage, attempt: number, claimedAs?: string): Promise<void> {
     const deliver = this.deliver;
     if (!deliver || this.closed || this.inFlight.has(message.id)) return;
     this.inFlight.add(message.id);
     try {
-      await deliver(message);
+      await deliver(message, claimedAs ? { claimedAs } : {});
       this.finish(message.id);
     } catch (error) {
       this.inFlight.delete(message.id);

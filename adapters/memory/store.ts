@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../../src/audit/ledger.js';
-import type { Commit, DeliveryClaim, RequestClaim, DeliveryFence, IncidentStore, OutboundMessage, ResolvedIncidents } from '../../src/ports.js';
+import type { Commit, DeliveryClaim, RequestClaim, DeliveryFence, IncidentStore, OutboundMessage, ResolvedIncidents, SendClaims } from '../../src/ports.js';
 import { pageWanted } from '../../src/incidents/page-fence.js';
 import type { Incident, TimelineEvent } from '../../src/incidents/types.js';
 import { isActive } from '../../src/incidents/types.js';
@@ -89,8 +89,11 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
     else this.due.delete(incident.id);
     if (change.request) this.requests.set(change.request.id, { expiresAt: this.now() + change.request.ttlMs, outcome: change.request.outcome });
     if (change.ledger && !this.ledgerEntries.has(change.ledger.number)) this.ledgerEntries.set(change.ledger.number, structuredClone(change.ledger));
+    const claimed = new Set(change.claims?.ids);
     for (const message of change.outbox) {
-      if (!this.delivered.has(message.id)) this.pending.set(message.id, structuredClone(message));
+      if (this.delivered.has(message.id)) continue;
+      this.pending.set(message.id, structuredClone(message));
+      if (change.claims && claimed.has(message.id)) this.claimWithCommit(message.id, change.claims);
     }
     return true;
   }
@@ -158,6 +161,12 @@ export class MemoryStore implements IncidentStore, ResolvedIncidents {
 
   async isDelivered(messageId: string): Promise<boolean> {
     return this.delivered.has(messageId);
+  }
+
+  /** What claimDelivery would set for a first attempt, taken by the commit that writes the message. */
+  private claimWithCommit(messageId: string, claims: SendClaims): void {
+    this.leases.set(`send:${messageId}`, { owner: claims.owner, expiresAt: this.now() + claims.ttlMs });
+    this.attempted.add(messageId);
   }
 
   async claimDelivery(messageId: string, owner: string, ttlMs: number, fence?: DeliveryFence): Promise<DeliveryClaim> {

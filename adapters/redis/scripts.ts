@@ -4,10 +4,13 @@
  * KEYS: 1 incident hash, 2 timeline list, 3 active zset, 4 recent zset, 5 rooms hash,
  *       6 outbox pending hash, 7 ledger hash, 8 request marker (written only with
  *       a request outcome), 9 changes zset, 10 changes counter,
- *       11 values hash, 12 active drills zset, 13 next-due zset, 14.. one delivered marker per outbox message.
+ *       11 values hash, 12 active drills zset, 13 next-due zset, 14.. one delivered marker per outbox message,
+ *       then per send claim 2: the claim key and the attempt marker.
  * ARGV: 1 expectedVersion, 2 version, 3 doc, 4 number, 5 active (2 an active drill, 1 active, 0 not), 6 room, 7 id,
- *       8 event count, 9 ledger number ('' when none), 10 ledger entry json,
- *       then the events, then (message id, message json) pairs, then the next
+ *       8 event count, 9 ledger number ('' when none), 10 ledger entry json, 11 send claim count,
+ *       then the events, then (message id, message json) pairs, then, with
+ *       send claims, their owner, claim ttl ms, attempt marker ttl ms and the
+ *       (1-based) outbox position of each claimed message, then the next
  *       due time ('' for none), then the values to set (a json object, '{}' for none), then the request outcome ('' when none) and its ttl ms, then the paging epochs
  *       json (last).
  * Returns 1 when written, 0 (having written nothing) on a version conflict.
@@ -36,7 +39,7 @@ redis.call('ZADD', KEYS[9], redis.call('INCR', KEYS[10]), id)
 redis.call('HSET', KEYS[5], ARGV[6], id)
 if ARGV[9] ~= '' then redis.call('HSETNX', KEYS[7], ARGV[9], ARGV[10]) end
 local events = tonumber(ARGV[8])
-for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
+for i = 1, events do redis.call('RPUSH', KEYS[2], ARGV[11 + i]) end
 if ARGV[#ARGV - 2] ~= '' then redis.call('SET', KEYS[8], 'done:' .. ARGV[#ARGV - 2], 'PX', ARGV[#ARGV - 1]) end
 for field, value in pairs(cjson.decode(ARGV[#ARGV - 3])) do redis.call('HSET', KEYS[11], field, value) end
 if ARGV[#ARGV - 4] ~= '' then
@@ -44,11 +47,23 @@ if ARGV[#ARGV - 4] ~= '' then
 else
   redis.call('ZREM', KEYS[13], id)
 end
-local first = 11 + events
-for k = 14, #KEYS do
-  local at = first + (k - 14) * 2
-  if redis.call('EXISTS', KEYS[k]) == 0 then
+local first = 12 + events
+local claims = tonumber(ARGV[11])
+local messages = #KEYS - 13 - 2 * claims
+local fresh = {}
+for m = 1, messages do
+  local at = first + (m - 1) * 2
+  if redis.call('EXISTS', KEYS[13 + m]) == 0 then
     redis.call('HSET', KEYS[6], ARGV[at], ARGV[at + 1])
+    fresh[m] = true
+  end
+end
+local c = first + 2 * messages
+for j = 1, claims do
+  if fresh[tonumber(ARGV[c + 2 + j])] then
+    local k = 13 + messages + (j - 1) * 2
+    redis.call('SET', KEYS[k + 1], ARGV[c], 'PX', ARGV[c + 1])
+    redis.call('SET', KEYS[k + 2], '1', 'NX', 'PX', ARGV[c + 2])
   end
 end
 return 1

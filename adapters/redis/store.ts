@@ -140,6 +140,11 @@ export class RedisStore implements IncidentStore {
 
   commit(change: Commit): Promise<boolean> {
     const { incident, events, outbox } = change;
+    // Send claims taken with the write (as claimBatch would take them): the pages' first attempts skip a round trip.
+    const claimed = change.claims?.ids.filter((id) => outbox.some((message) => message.id === id)) ?? [];
+    const claimArgs = change.claims && claimed.length > 0
+      ? [change.claims.owner, Math.max(1, Math.ceil(change.claims.ttlMs)), this.deliveredTtlMs, ...claimed.map((id) => outbox.findIndex((message) => message.id === id) + 1)]
+      : [];
     const keys = [
       this.incidentKey(incident.id),
       this.key(`timeline:${incident.id}`),
@@ -154,6 +159,7 @@ export class RedisStore implements IncidentStore {
       this.key('drills'),
       this.key('due'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
+      ...claimed.flatMap((id) => [this.key(`lease:send:${id}`), this.key(`attempt:${id}`)]),
     ];
     const args = [
       change.expectedVersion,
@@ -166,8 +172,10 @@ export class RedisStore implements IncidentStore {
       events.length,
       change.ledger ? String(change.ledger.number) : '',
       change.ledger ? JSON.stringify(change.ledger) : '',
+      claimed.length,
       ...events.map((event) => JSON.stringify(event)),
       ...outbox.flatMap((message) => [message.id, JSON.stringify(message)]),
+      ...claimArgs,
       change.nextDueAt === undefined ? '' : change.nextDueAt,
       JSON.stringify(change.values ?? {}),
       change.request?.outcome ?? '',

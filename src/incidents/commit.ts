@@ -3,7 +3,7 @@ import type { AuditKey } from '../audit/key.js';
 import { ledgerEntryFor } from '../audit/ledger.js';
 import { CommitOutcomeUnknownError, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type Outbox, type Scheduler, type Timer } from '../ports.js';
+import { StoreUnavailableError, type Clock, type Commit, type IncidentStore, type OutboundMessage, type Outbox, type Scheduler, type SendClaims, type Timer } from '../ports.js';
 import { Effects } from '../kernel/effects.js';
 import type { Lanes } from '../kernel/lanes.js';
 import { nextDueAt, wakeFor } from '../timers/wake.js';
@@ -35,6 +35,12 @@ export interface CommitDeps {
   beforeWrite?: (fx: Effects) => void;
   /** Pages first (src/kernel/lanes.ts): a declare is urgent until its pages are handed on, and timers follow the pages. */
   lanes?: Lanes;
+  /**
+   * The send claims to take with a commit's messages (src/delivery/): the
+   * pages are claimed in the commit's own write, and their first attempt
+   * goes straight to the chat. Absent: every attempt claims for itself.
+   */
+  sendClaims?: (outbox: OutboundMessage[]) => SendClaims | undefined;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -94,10 +100,14 @@ async function write(deps: CommitDeps, expectedVersion: number, fx: Effects, req
   const values = Object.keys(fx.values).length > 0 ? { values: fx.values } : {};
   const expected = deps.expectedTimers(incident);
   const due = nextDueAt(expected);
-  const outcome = await commitOnce(deps, { incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values, ...(request ? { request } : {}), ...(due !== undefined ? { nextDueAt: due } : {}) });
+  const claims = deps.sendClaims?.(fx.outbox);
+  const outcome = await commitOnce(deps, {
+    incident, expectedVersion, events, outbox: fx.outbox, ...ledger, ...values,
+    ...(request ? { request } : {}), ...(due !== undefined ? { nextDueAt: due } : {}), ...(claims ? { claims } : {}),
+  });
   if (outcome !== true) return { stored: outcome.stored };
   for (const event of events) deps.onEvent(event);
-  await afterCommit(deps, incident, expected, fx, before);
+  await afterCommit(deps, incident, expected, fx, before, claims);
   deps.onCommit?.(incident, events);
   return { committed: incident };
 }
@@ -147,7 +157,8 @@ function timerChanges(deps: CommitDeps, incident: Incident, expected: Timer[], f
   return { added: wake ? [wake] : [], stale: was && !firing.has(was.id) ? [was.id] : [] };
 }
 
-async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer[], fx: Effects, before?: Incident): Promise<void> {
+async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer[], fx: Effects, before?: Incident, claimed?: SendClaims): Promise<void> {
+  const handOn = () => deps.outbox.enqueue(fx.outbox, claimed ? { claimed } : {});
   try {
     const { added, stale } = timerChanges(deps, incident, expected, fx.firing, before);
     const handOff = async () => {
@@ -158,9 +169,9 @@ async function afterCommit(deps: CommitDeps, incident: Incident, expected: Timer
     // costs, wait behind them; the commit does not wait for them then.
     if (deps.lanes?.busy) {
       void deps.lanes.afterUrgent().then(handOff).catch((error: unknown) => handOffFailed(deps, incident, error));
-      await deps.outbox.enqueue(fx.outbox);
+      await handOn();
     } else {
-      await Promise.all([deps.outbox.enqueue(fx.outbox), handOff()]);
+      await Promise.all([handOn(), handOff()]);
     }
   } catch (error) {
     handOffFailed(deps, incident, error);

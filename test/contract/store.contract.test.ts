@@ -316,6 +316,25 @@ describe.each(implementations)('IncidentStore contract: $name', (impl) => {
     expect(await store.claimDelivery('m-2', 'worker-d', 60_000)).toBe('delivered');
   });
 
+  it('takes send claims with a commit: held by the committer as claimDelivery would, and only for messages written fresh', async () => {
+    await store.markDelivered('m-old');
+    const claims = { owner: 'committer', ttlMs: 30, ids: ['m-1', 'm-3', 'm-old'] };
+    const outbox = [message('m-1'), message('m-2'), message('m-3'), message('m-old')];
+    expect(await store.commit({ incident: incident(), expectedVersion: 0, events: [event('INC-1', 1)], outbox, claims })).toBe(true);
+    expect((await store.pendingOutbox()).map((m) => m.id).sort()).toEqual(['m-1', 'm-2', 'm-3']);
+    expect(await store.claimDelivery('m-1', 'worker-b', 60_000)).toBe('busy');
+    expect(await store.claimDelivery('m-3', 'worker-b', 60_000)).toBe('busy');
+    expect(await store.claimDelivery('m-2', 'worker-b', 60_000)).toBe('claimed'); // not claimed by the commit
+    expect(await store.claimDelivery('m-old', 'worker-b', 60_000)).toBe('delivered');
+    // The committer died before its attempt finished: once the claim lapses, the next worker is told to look first.
+    await sleep(80);
+    expect(await store.claimDelivery('m-1', 'worker-b', 60_000)).toBe('retried');
+    // A refused commit (a version conflict) claims nothing.
+    const refused = { owner: 'loser', ttlMs: 60_000, ids: ['m-9'] };
+    expect(await store.commit({ incident: incident({ version: 1 }), expectedVersion: 0, events: [], outbox: [message('m-9')], claims: refused })).toBe(false);
+    expect(await store.claimDelivery('m-9', 'worker-b', 60_000)).toBe('claimed');
+  });
+
   it('checks a page fence with the claim: claimed while the slot pages at that epoch, superseded once it moved on', async () => {
     const slot = (state: RoleSlot['state'], epoch: number): RoleSlot => ({ role: 'tech', team: 'core', state, startedAt: T0, epoch, nextStep: 1, chain: [], pages: [] });
     const fence = { incident: 'INC-1', role: 'tech', epoch: 1 };

@@ -84,7 +84,7 @@ export class FakeChat implements ChatPort {
     return { conversation: `test:#${request.name}`, name: `#${request.name}`, problems };
   }
 
-  async send(to: Destination, message: Message): Promise<string> {
+  async send(to: Destination, message: Message, _options?: { id?: string }): Promise<string> {
     this.delivered.push({ to, message, edit: false });
     this.counter += 1;
     return `ref-${this.counter}`;
