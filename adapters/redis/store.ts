@@ -141,9 +141,10 @@ export class RedisStore implements IncidentStore {
   commit(change: Commit): Promise<boolean> {
     const { incident, events, outbox } = change;
     // Send claims taken with the write (as claimBatch would take them): the pages' first attempts skip a round trip.
-    const claimed = change.claims?.ids.filter((id) => outbox.some((message) => message.id === id)) ?? [];
+    const claimIds = new Set(change.claims?.ids);
+    const claimed = outbox.flatMap((message, index) => (claimIds.has(message.id) ? [{ id: message.id, position: index + 1 }] : []));
     const claimArgs = change.claims && claimed.length > 0
-      ? [change.claims.owner, Math.max(1, Math.ceil(change.claims.ttlMs)), this.deliveredTtlMs, ...claimed.map((id) => outbox.findIndex((message) => message.id === id) + 1)]
+      ? [change.claims.owner, Math.max(1, Math.ceil(change.claims.ttlMs)), this.deliveredTtlMs, ...claimed.map((claim) => claim.position)]
       : [];
     const keys = [
       this.incidentKey(incident.id),
@@ -159,7 +160,7 @@ export class RedisStore implements IncidentStore {
       this.key('drills'),
       this.key('due'),
       ...outbox.map((message) => this.deliveredKey(message.id)),
-      ...claimed.flatMap((id) => [this.key(`lease:send:${id}`), this.key(`attempt:${id}`)]),
+      ...claimed.flatMap(({ id }) => [this.key(`lease:send:${id}`), this.key(`attempt:${id}`)]),
     ];
     const args = [
       change.expectedVersion,

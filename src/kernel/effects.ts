@@ -30,19 +30,19 @@ export class Effects {
   }
 
   /** `key` makes the message id deterministic, so a retried commit sends it once; in a drill it says DRILL. */
-  send(key: string, to: Destination, message: Message, options: { fence?: PageFence; clock?: ClockFence; invite?: boolean } = {}): void {
+  send(key: string, to: Destination, message: Message, options: { fence?: PageFence; clock?: ClockFence; invite?: boolean; edit?: string } = {}): void {
     const marked = this.incident.drill ? drillMarked(message) : message;
     this.outbox.push({
       id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked,
       ...(options.fence ? { fence: options.fence } : {}), ...(options.clock ? { clock: options.clock } : {}),
       ...(options.invite ? { invite: true, room: this.incident.room } : {}),
+      ...(options.edit ? { edit: options.edit } : {}),
     });
   }
 
   /** Edits a message sent earlier (`ref`, the platform's reference) in place: one more change to it, never a new ping. */
   edit(key: string, to: Destination, ref: string, message: Message): void {
-    const marked = this.incident.drill ? drillMarked(message) : message;
-    this.outbox.push({ id: `${this.incident.id}-${key}`, incident: this.incident.id, kind: 'message', to, message: marked, edit: ref });
+    this.send(key, to, message, { edit: ref });
   }
 
   /**

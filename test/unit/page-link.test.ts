@@ -13,14 +13,20 @@ function dms(h: Awaited<ReturnType<typeof harness>>, person: string) {
   return h.chat.delivered.filter((d) => d.to.kind === 'person' && d.to.person === person);
 }
 
+/** Holds the room's opening until `release` is called, as when Slack is slow to create channels. */
+function holdRoom(h: Awaited<ReturnType<typeof harness>>): () => void {
+  const openRoom = h.chat.openRoom.bind(h.chat);
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  h.chat.openRoom = async (request: RoomRequest): Promise<OpenedRoom> => (await held, openRoom(request));
+  return release;
+}
+
 describe('first pages gain the room link once it opens', () => {
   it('each page sent before the room opened is edited, once, to link it, and nobody is pinged twice', async () => {
     const h = await harness();
-    // The room opens only once every first page is out, as when Slack is slow to create channels.
-    const openRoom = h.chat.openRoom.bind(h.chat);
-    let pagesOut: () => void = () => undefined;
-    const allPaged = new Promise<void>((resolve) => (pagesOut = resolve));
-    h.chat.openRoom = async (request: RoomRequest): Promise<OpenedRoom> => (await allPaged, openRoom(request));
+    // The room opens only once every first page is out.
+    const pagesOut = holdRoom(h);
     const send = h.chat.send.bind(h.chat);
     h.chat.send = async (to: Destination, message: Message) => {
       const ref = await send(to, message);
@@ -62,10 +68,7 @@ describe('first pages gain the room link once it opens', () => {
 
   it('a page whose role someone else took before the room opened is left as it was', async () => {
     const h = await harness();
-    const openRoom = h.chat.openRoom.bind(h.chat);
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    h.chat.openRoom = async (request: RoomRequest): Promise<OpenedRoom> => (await held, openRoom(request));
+    const release = holdRoom(h);
     let paged: () => void = () => undefined;
     const petePaged = new Promise<void>((resolve) => (paged = resolve));
     h.muster.onEvent((event) => event.type === 'page.delivered' && event.person === 'pete' && paged());
