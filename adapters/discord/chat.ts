@@ -206,9 +206,10 @@ export class DiscordChat implements ChatPort {
       throw error instanceof RetryLaterError ? this.pacer.paused(channel, error) : error;
     })) as { id: string };
     if (message.pin) {
-      await this.client.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' }).catch((error: unknown) => {
+      // The board exists now and cannot go back to the outbox: a 429 on the pin is waited out here.
+      await this.patiently(() => this.client.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' })).catch((error: unknown) => {
         this.checkUnauthorized(error);
-        this.logger.warn({ channel, err: describe(error) }, 'could not pin the board');
+        this.logger.warn({ channel, err: describe(this.mapped(error)) }, 'could not pin the board');
       });
     }
     return `${channel}/${sent.id}`;

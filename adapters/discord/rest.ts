@@ -10,13 +10,17 @@ const OUTBOX_ROUTES = /\/channels\/[^/]+\/(messages|permissions|thread-members)/
 /**
  * The REST client of the chat port, shared by every replica whether or not it
  * holds the gateway. discord.js waits out 429s per bucket (and globally) by
- * itself, except on message routes, where the outbox does the waiting; it never retries a 401, and drops the token after one, so a revoked
- * token cannot make it hammer Discord toward the invalid-request limit.
+ * itself, except on message routes, where the outbox does the waiting. It
+ * never retries a failed request itself (the outbox does, fenced), never
+ * retries a 401, and drops the token after one, so a revoked token cannot
+ * make it hammer Discord toward the invalid-request limit.
  */
 export async function discordRest(settings: DiscordSettings): Promise<{ rest: REST; botUserId: string }> {
   const rest = new REST({
     ...(settings.apiUrl ? { api: settings.apiUrl } : {}),
-    retries: 2,
+    // No retries inside discord.js: a request that timed out or got a 5xx goes back to the outbox,
+    // which checks the page's fence before trying again (an inner retry would page a role acked meanwhile).
+    retries: 0,
     // Every call is bounded: a hung Discord never holds a page (or its send claim) for long.
     timeout: DISCORD_REQUEST_TIMEOUT_MS,
     // A rate-limited message, or the invite before a late page, goes back to the outbox with

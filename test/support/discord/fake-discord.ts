@@ -362,6 +362,8 @@ export interface RecordedCall {
   status?: number;
   response?: unknown;
   answeredAt?: number;
+  /** The client gave up while the call was held (see delayNext): it had no effect and was never answered. */
+  abandoned?: boolean;
 }
 
 export type RouteMatcher = string | RegExp | ((call: RecordedCall) => boolean);
@@ -409,8 +411,9 @@ interface LiveConnection {
 interface Fault {
   matcher: RouteMatcher;
   remaining: number;
-  kind: 'rateLimit' | 'fail';
+  kind: 'rateLimit' | 'fail' | 'delay';
   retryAfter?: number;
+  delayMs?: number;
   global?: boolean;
   scope?: 'user' | 'shared' | 'global';
   status?: number;
@@ -1021,6 +1024,15 @@ export class FakeDiscord {
   }
 
   /**
+   * The next `times` requests matching `matcher` are held for `ms` before being handled as usual, as
+   * a Discord that hangs. A client that gives up meanwhile (its timeout) leaves the call `abandoned`,
+   * without effect: what a request that never reached Discord's backend looks like.
+   */
+  delayNext(matcher: RouteMatcher, ms: number, times = 1): void {
+    this.faults.push({ matcher, remaining: times, kind: 'delay', delayMs: ms });
+  }
+
+  /**
    * The bot token stops working, as after a reset in the developer portal: bot-authenticated REST calls
    * answer 401 `{ message: '401: Unauthorized', code: 0 }`, open gateway connections close with 4004 and
    * IDENTIFY/RESUME close with 4004. Interaction callbacks and webhooks authenticate with the interaction
@@ -1104,6 +1116,10 @@ export class FakeDiscord {
       if (route.auth === 'bot' && call.auth !== 'bot') throw unauthorized();
       if (route.auth === 'token' && this.revoked && this.revokedIncludesWebhooks) throw unauthorized();
       const fault = this.takeFault(call);
+      if (fault?.kind === 'delay' && !(await this.held(res, fault.delayMs ?? 0))) {
+        call.abandoned = true;
+        return;
+      }
       const bucket = this.bucketFor(method, route, params);
       if (fault?.kind === 'fail') throw new ApiError(fault.status ?? 500, isObj(fault.body) ? fault.body : { message: String(fault.body), code: 0 });
       if (fault?.kind === 'rateLimit') throw this.injectedRateLimit(bucket, fault);
@@ -1116,6 +1132,23 @@ export class FakeDiscord {
     }
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     this.answer(res, call, reply, headers);
+  }
+
+  /** Holds a request for `ms`; false when the client went away first (or the fake is closing). */
+  private async held(res: ServerResponse, ms: number): Promise<boolean> {
+    const gone = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) gone.abort();
+    };
+    res.once('close', onClose);
+    try {
+      await sleep(ms, undefined, { signal: gone.signal });
+      return !this.closed;
+    } catch {
+      return false;
+    } finally {
+      res.off('close', onClose);
+    }
   }
 
   private async parseBody(req: IncomingMessage, raw: Buffer, call: RecordedCall): Promise<void> {
