@@ -281,6 +281,7 @@ interface DiscordResults {
 async function discordDeclares(prefix: string): Promise<DiscordResults> {
   // Loaded here, not at the top: discord.js and the fake must not count in the RSS figure.
   const { DiscordBench } = await import('./discord.js');
+  const { DISCORD_GLOBAL_PER_SECOND } = await import('../adapters/discord/request-gate.js');
   let mode: 'production' | 'embedded' = 'production';
   progress('discord: starting the bot (production mode) against the fake Discord');
   let discord: Awaited<ReturnType<typeof DiscordBench.start>>;
@@ -332,6 +333,8 @@ async function discordDeclares(prefix: string): Promise<DiscordResults> {
     row(`discord floor: plain POST p50, ${n} at once`, ms(floorMany.p50));
     row(`discord floor: plain POST p99, ${n} at once`, ms(floorMany.p99));
     row(`  (info) discord declare p99 / floor p99, ${n} at once`, `${ratio.toFixed(1)}x`, '<= 3x', ratio <= 3);
+    // Discord's global limit is a floor the plain-POST floor does not show: 5 DMs per declare, 50 requests a second.
+    row(`  (info) discord global limit: ${n * 5} DMs at ${DISCORD_GLOBAL_PER_SECOND}/s take at least`, ms(((n * 5) / DISCORD_GLOBAL_PER_SECOND) * 1_000));
     row('  (info) discord floor p50/p99, 1 at a time', `${ms(floorOne.p50)} / ${ms(floorOne.p99)}`);
     row(`  (info) discord declare->5 DMs p50/p99, ${P.backToBack} back to back`, `${ms(burst.p50)} / ${ms(burst.p99)}`);
     for (const [label, samples] of [['1 at a time', seq], [`${n} at once`, conc]] as const) {

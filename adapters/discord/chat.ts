@@ -15,6 +15,7 @@ import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
 import { ConversationPacer } from '../conversation-pacer.js';
 import { clip, renderMessage } from './render.js';
+import { DiscordRequestGate, type GatedRest } from './request-gate.js';
 
 /**
  * Errors no retry can fix: Unknown Channel, Unknown Message, Unknown User,
@@ -62,16 +63,23 @@ export function discordErrorCode(error: unknown): number | undefined {
 export class DiscordChat implements ChatPort {
   private readonly addressing: ChatAddressing;
   private readonly pacer = new ConversationPacer();
+  /** Routine calls: rooms, boards, edits, announcements. */
+  private readonly rest: GatedRest;
+  /** A page and what it needs (its DM channel, the invite before it): served first under Discord's global limit. */
+  private readonly urgentRest: GatedRest;
 
   constructor(
-    private readonly client: DiscordRestClient,
+    client: DiscordRestClient,
     private readonly config: MusterConfig,
     private readonly options: DiscordChatOptions,
     private readonly logger: Logger,
+    gate = new DiscordRequestGate(),
   ) {
+    this.rest = gate.rest(client.rest, false);
+    this.urgentRest = gate.rest(client.rest, true);
     const broadcast = config.discord?.broadcast ?? config.channels.broadcast;
     this.addressing = new ChatAddressing('discord', config, broadcast, async (user) => {
-      const channel = (await this.call(() => this.client.rest.post(Routes.userChannels(), { body: { recipient_id: user } }))) as { id: string };
+      const channel = (await this.call(() => this.urgentRest.post(Routes.userChannels(), { body: { recipient_id: user } }))) as { id: string };
       return channel.id;
     });
   }
@@ -92,7 +100,7 @@ export class DiscordChat implements ChatPort {
     ];
     const memberOverwrite = (id: string) => ({ id, type: OVERWRITE_MEMBER, allow: String(MEMBER_ALLOW), deny: '0' });
     const create = (overwrites: object[]) =>
-      this.client.rest.post(Routes.guildChannels(this.options.guildId), {
+      this.rest.post(Routes.guildChannels(this.options.guildId), {
         body: {
           name: clip(request.unicodeName ?? request.name, 100),
           type: CHANNEL_TEXT,
@@ -128,7 +136,7 @@ export class DiscordChat implements ChatPort {
 
   /** A text channel of exactly this name under the war-room category, which the bot's own overwrite shows it made. */
   private async madeEarlier(name: string, category: string | undefined): Promise<{ id: string; name: string } | undefined> {
-    const channels = (await this.call(() => this.client.rest.get(Routes.guildChannels(this.options.guildId)))) as Array<{
+    const channels = (await this.call(() => this.rest.get(Routes.guildChannels(this.options.guildId)))) as Array<{
       id: string; name: string; type: number; parent_id?: string | null; permission_overwrites?: Array<{ id: string }>;
     }>;
     return channels.find((channel) =>
@@ -142,7 +150,7 @@ export class DiscordChat implements ChatPort {
    * page) it goes back to the outbox as RetryLaterError with Discord's delay.
    */
   private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[], patient = true): Promise<void> {
-    const put = () => this.client.rest.put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } });
+    const put = () => (patient ? this.rest : this.urgentRest).put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } });
     try {
       await (patient ? this.patiently(put) : put());
     } catch (error) {
@@ -154,7 +162,7 @@ export class DiscordChat implements ChatPort {
 
   /** Adds one user to a thread room; rate limits as in allowMember. */
   private async addToThread(thread: string, user: string, problems: string[], patient = true): Promise<void> {
-    const put = () => this.client.rest.put(Routes.threadMembers(thread, user));
+    const put = () => (patient ? this.rest : this.urgentRest).put(Routes.threadMembers(thread, user));
     try {
       await (patient ? this.patiently(put) : put());
     } catch (error) {
@@ -202,12 +210,14 @@ export class DiscordChat implements ChatPort {
     // An enforced nonce from the outbox id: a resend after a crash returns the message Discord already made.
     const nonce = options.id ? { nonce: nonceFor(options.id), enforce_nonce: true } : {};
     const body = { ...renderMessage(message), ...nonce };
-    const sent = (await this.call(() => this.client.rest.post(Routes.channelMessages(channel), { body })).catch((error: unknown) => {
+    // A DM (a page, a stand-down) goes before room work under the global limit.
+    const via = to.kind === 'person' ? this.urgentRest : this.rest;
+    const sent = (await this.call(() => via.post(Routes.channelMessages(channel), { body })).catch((error: unknown) => {
       throw error instanceof RetryLaterError ? this.pacer.paused(channel, error) : error;
     })) as { id: string };
     if (message.pin) {
       // The board exists now and cannot go back to the outbox: a 429 on the pin is waited out here.
-      await this.patiently(() => this.client.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' })).catch((error: unknown) => {
+      await this.patiently(() => this.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' })).catch((error: unknown) => {
         this.checkUnauthorized(error);
         this.logger.warn({ channel, err: describe(this.mapped(error)) }, 'could not pin the board');
       });
@@ -218,7 +228,7 @@ export class DiscordChat implements ChatPort {
   async update(_to: Destination, messageRef: string, message: Message): Promise<void> {
     const [channel, id] = messageRef.split('/');
     if (!channel || !id) throw new UndeliverableError(`not a Discord message reference: ${messageRef}`);
-    await this.call(() => this.client.rest.patch(Routes.channelMessage(channel, id), { body: renderMessage(message) }));
+    await this.call(() => this.rest.patch(Routes.channelMessage(channel, id), { body: renderMessage(message) }));
   }
 
   /** The Discord user behind a member: a person id from muster.yaml, or a raw "discord:<id>" ref. */
@@ -230,7 +240,7 @@ export class DiscordChat implements ChatPort {
     const parent = this.config.discord?.threadParent;
     if (!parent) throw new Error('discord.warRoom is "thread" but discord.threadParent is not set in muster.yaml');
     const thread = (await this.call(() =>
-      this.client.rest.post(Routes.threads(parent), {
+      this.rest.post(Routes.threads(parent), {
         body: { name: clip(request.unicodeName ?? request.name, 100), type: PRIVATE_THREAD, auto_archive_duration: 10080, invitable: false },
         reason: `Muster war room for ${request.incident}`,
       }),
