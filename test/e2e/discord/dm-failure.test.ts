@@ -4,24 +4,22 @@
  * timeline and the board say why. Production mode: real Redis, BullMQ outbox
  * and timers, the real Discord adapter.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DISCORD_ID, P1_PAGES, discordBots } from '../../support/discord/bot.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
-import { REDIS_URL, cleanupPrefix, newPrefix, until } from '../../support/redis.js';
+import { REDIS_URL, until } from '../../support/redis.js';
+import { cleanedPrefixes } from '../../support/prefixes.js';
 
 const start = discordBots();
 const ROOM = 'inc-1-checkout-failing';
 const PETE = DISCORD_ID.pete!;
 
-const prefixes: string[] = [];
-afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await cleanupPrefix(prefix);
-});
+/** Key prefixes of the bots started here, removed after each test whatever happened. */
+const freshPrefix = cleanedPrefixes();
 
 describe('Discord: a primary who can never be reached', () => {
   it('the backup is paged within a second, and the timeline and the board say why', async () => {
-    const prefix = newPrefix();
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const s = await start({
       env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY },
       before: (fake) => fake.setDmClosed(PETE, true),

@@ -7,14 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { DISCORD_ID, discordBots, type DiscordBotUnderTest } from '../../support/discord/bot.js';
 import type { FakeMessage } from '../../support/discord/fake-discord.js';
+import { backupAfterASecond } from '../../support/escalation.js';
 
 const start = discordBots();
 const ROOM = 'inc-1-checkout-failing';
-
-/** Backups after 1 s, so step 2 comes during the test; the deadline far away. */
-function backupAfterASecond(raw: Record<string, unknown>): void {
-  raw.escalation = { standard: { steps: [{ after: '0s', page: 'primary' }, { after: '1s', page: 'backup' }, { after: '1h', page: 'manager' }] } };
-}
 
 async function letIn(s: DiscordBotUnderTest, person: string): Promise<void> {
   const members = () => s.fake.channelByName(ROOM)?.permission_overwrites.filter((o) => o.type === 1).map((o) => o.id) ?? [];

@@ -5,12 +5,13 @@
  * own, so every retry is the outbox's, and each one checks the fence first.
  * Production mode: real Redis, BullMQ outbox, the real Discord adapter.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DISCORD_ID, P1_PAGES, discordBots, textOf, type DiscordBotUnderTest } from '../../support/discord/bot.js';
 import type { FakeDiscord, RecordedCall } from '../../support/discord/fake-discord.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
-import { REDIS_URL, cleanupPrefix, newPrefix, until } from '../../support/redis.js';
+import { REDIS_URL, until } from '../../support/redis.js';
 import type { TimelineEvent } from '../../../src/incidents/types.js';
+import { cleanedPrefixes } from '../../support/prefixes.js';
 
 const DECLARE = { name: 'incident', subcommand: 'declare', options: { title: 'Checkout failing', severity: 'P1', service: 'checkout' } };
 const PETE = DISCORD_ID.pete!;
@@ -24,14 +25,11 @@ function petesPage(fake: FakeDiscord) {
     call.method === 'POST' && call.path === `/channels/${fake.dmChannelOf(PETE)}/messages` && JSON.stringify(call.body ?? '').includes('"components":[{');
 }
 
-const prefixes: string[] = [];
-afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await cleanupPrefix(prefix);
-});
+/** Key prefixes of the bots started here, removed after each test whatever happened. */
+const freshPrefix = cleanedPrefixes();
 
 async function declareWithPeteHeldUp(hold: (fake: FakeDiscord) => void): Promise<DiscordBotUnderTest> {
-  const prefix = newPrefix();
-  prefixes.push(prefix);
+  const prefix = freshPrefix();
   const s = await start({ env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY }, before: hold });
   await s.slash(DECLARE);
   await s.waitForPages(OTHERS, 20_000);

@@ -4,25 +4,20 @@
  * being paged for the roles they end, once, and nobody else; the pinned board
  * then shows no role as paging.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DISCORD_ID, buttonsOf, discordBots, textOf, type DiscordBotUnderTest } from '../../support/discord/bot.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
-import { REDIS_URL, cleanupPrefix, newPrefix } from '../../support/redis.js';
+import { REDIS_URL } from '../../support/redis.js';
+import { backupAfterASecond } from '../../support/escalation.js';
+import { cleanedPrefixes } from '../../support/prefixes.js';
 
 const start = discordBots();
 const ROOM = 'inc-1-checkout-failing';
 const PRIMARIES = ['cara', 'pete', 'sam', 'pia', 'cody'];
 const BACKUPS = ['cole', 'pam', 'sid', 'pat', 'cat'];
 
-/** Backups after 1 s, so every role pages two people; the manager and the deadline far away. */
-function backupAfterASecond(raw: Record<string, unknown>): void {
-  raw.escalation = { standard: { steps: [{ after: '0s', page: 'primary' }, { after: '1s', page: 'backup' }, { after: '1h', page: 'manager' }] } };
-}
-
-const prefixes: string[] = [];
-afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await cleanupPrefix(prefix);
-});
+/** Key prefixes of the bots started here, removed after each test whatever happened. */
+const freshPrefix = cleanedPrefixes();
 
 function standDowns(s: DiscordBotUnderTest, person: string): string[] {
   return s.fake.dmsTo(DISCORD_ID[person]!).map((message) => message.content ?? '').filter((text) => /no longer needed/.test(text));
@@ -44,8 +39,7 @@ function slash(s: DiscordBotUnderTest, subcommand: string, options: Record<strin
 
 describe('Discord: stand-downs', () => {
   it('ack, downgrade and resolve stand down exactly the people still paging, once each', async () => {
-    const prefix = newPrefix();
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const s = await start({ configure: backupAfterASecond, env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY } });
     await slash(s, 'declare', { title: 'Checkout failing', severity: 'P1', service: 'checkout' });
     const pages = await s.waitForPages([...PRIMARIES, ...BACKUPS], 20_000);

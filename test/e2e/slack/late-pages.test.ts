@@ -7,14 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_ID, slackBots, type SlackBotUnderTest } from '../../support/slack/bot.js';
 import type { RecordedCall } from '../../support/slack/fake-slack.js';
+import { backupAfterASecond } from '../../support/escalation.js';
 
 const start = slackBots();
 const ROOM = 'inc-1-checkout-failing';
-
-/** Backups after 1 s, so step 2 comes during the test; the deadline far away. */
-function backupAfterASecond(raw: Record<string, unknown>): void {
-  raw.escalation = { standard: { steps: [{ after: '0s', page: 'primary' }, { after: '1s', page: 'backup' }, { after: '1h', page: 'manager' }] } };
-}
 
 async function member(s: SlackBotUnderTest, room: string, person: string): Promise<void> {
   await s.fake.waitFor(() => s.fake.channel(room)?.members.has(SLACK_ID[person]!), 15_000, `${person} in the war room`);

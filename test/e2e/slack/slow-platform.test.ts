@@ -3,12 +3,13 @@
  * someone else takes the role: once the role is acked, the page is settled as
  * superseded and never delivered. Production mode: real Redis, BullMQ outbox.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { P1_PAGES, SLACK_ID, slackBots, type SlackBotUnderTest } from '../../support/slack/bot.js';
 import type { FakeSlack } from '../../support/slack/fake-slack.js';
 import { TEST_AUDIT_KEY } from '../../support/audit-key.js';
-import { REDIS_URL, cleanupPrefix, newPrefix, until } from '../../support/redis.js';
+import { REDIS_URL, until } from '../../support/redis.js';
 import type { TimelineEvent } from '../../../src/incidents/types.js';
+import { cleanedPrefixes } from '../../support/prefixes.js';
 
 const DECLARE = '/incident declare Checkout failing sev=P1 service=checkout anyway=yes';
 const PETE = SLACK_ID.pete!;
@@ -23,14 +24,10 @@ function petesPage(fake: FakeSlack) {
 }
 
 /** Key prefixes of the bots started here, removed after each test whatever happened. */
-const prefixes: string[] = [];
-afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await cleanupPrefix(prefix);
-});
+const freshPrefix = cleanedPrefixes();
 
 async function declareWithPeteHeldUp(hold: (fake: FakeSlack) => void): Promise<{ s: SlackBotUnderTest; prefix: string }> {
-  const prefix = newPrefix();
-  prefixes.push(prefix);
+  const prefix = freshPrefix();
   const s = await start({ env: { redisUrl: REDIS_URL, redisPrefix: prefix, auditKey: TEST_AUDIT_KEY }, before: hold });
   await s.slash(DECLARE);
   await s.waitForPages(OTHERS, 20_000);
