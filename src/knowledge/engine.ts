@@ -28,6 +28,12 @@ export interface EngineOptions {
   weights: { prefix: number; fuzzy: number };
 }
 
+/** Which incidents may rank (`keep`), and a factor on each one's score (`boost`). */
+export interface RankOptions {
+  keep?: (id: string) => boolean;
+  boost?: (id: string) => number;
+}
+
 export interface TopMatch {
   id: string;
   score: number;
@@ -72,6 +78,24 @@ export class IncidentSearch<T> extends MiniSearch<T> {
   /** The best `limit` matches of `query`, best first; equal scores keep the order `search` gives them. */
   top(query: string, limit: number): TopMatch[] {
     const terms = this._options.tokenize(query, undefined).filter((term) => term !== '');
+    return this.ranked(terms, limit, (term) => this.expansions(term));
+  }
+
+  /**
+   * As `search(terms.join(' '), { prefix: false, fuzzy: false, filter, boostDocument })`
+   * with the terms taken as they are: the best `limit` of the incidents `keep`
+   * accepts, each score times `boost` (which never depends on the term). The
+   * similar-incident query of every declare, without a result per incident
+   * that shares a word with it.
+   */
+  topOfTerms(terms: readonly string[], limit: number, options: RankOptions = {}): TopMatch[] {
+    return this.ranked(terms, limit, (term) => {
+      const exact = this._index.get(term);
+      return exact ? [[exact, 1]] : [];
+    }, options);
+  }
+
+  private ranked(terms: readonly string[], limit: number, expand: (term: string) => Array<[FieldPostings, number]>, options: RankOptions = {}): TopMatch[] {
     // A term twice in the query scores twice but counts once (MiniSearch's OR of the two).
     const repeats = new Map<string, number>();
     for (const term of terms) repeats.set(term, (repeats.get(term) ?? 0) + 1);
@@ -80,9 +104,9 @@ export class IncidentSearch<T> extends MiniSearch<T> {
       let termNumber = 0;
       for (const [term, times] of repeats) {
         termNumber += 1;
-        for (const [postings, weight] of this.expansions(term)) this.addScores(postings, weight * times, termNumber, scratch);
+        for (const [postings, weight] of expand(term)) this.addScores(postings, weight * times, termNumber, scratch);
       }
-      return this.best(scratch, limit);
+      return this.best(scratch, limit, options);
     } finally {
       // Searches run one at a time (synchronous), so one set of arrays serves them all; only what this one touched is cleared.
       for (const doc of scratch.seen) {
@@ -157,10 +181,12 @@ export class IncidentSearch<T> extends MiniSearch<T> {
     }
   }
 
-  private best({ seen, scores, matched }: Scratch, limit: number): TopMatch[] {
+  private best({ seen, scores, matched }: Scratch, limit: number, { keep, boost }: RankOptions): TopMatch[] {
     const top: Array<{ doc: number; score: number }> = [];
     for (const doc of seen) {
-      const score = scores[doc]! * matched[doc]!;
+      const id = keep || boost ? (this._documentIds.get(doc) as string) : '';
+      if (keep && !keep(id)) continue;
+      const score = scores[doc]! * matched[doc]! * (boost ? boost(id) : 1);
       if (top.length === limit && score <= top[top.length - 1]!.score) continue;
       let at = top.length;
       while (at > 0 && top[at - 1]!.score < score) at -= 1;

@@ -166,16 +166,13 @@ export function similarIncidents(index: KnowledgeIndex, incident: Incident, limi
     .slice(0, SIMILAR_MAX_TERMS)
     .map(({ term }) => term);
   if (terms.length === 0) return [];
-  const results = index.engine.search(terms.join(' '), {
-    tokenize: (text) => text.split(' '),
-    prefix: false,
-    fuzzy: false,
-    // Only incidents declared before this one (lower numbers): "seen before", never a later one.
-    filter: (result) => {
-      const hit = index.hits.get(result.id as string);
-      return hit !== undefined && result.id !== incident.id && hit.number < incident.number && (options.includeOpen === true || hit.status === 'resolved');
+  // Only incidents declared before this one (lower numbers): "seen before", never a later one.
+  const results = index.engine.topOfTerms(terms, limit, {
+    keep: (id) => {
+      const hit = index.hits.get(id);
+      return hit !== undefined && id !== incident.id && hit.number < incident.number && (options.includeOpen === true || hit.status === 'resolved');
     },
-    boostDocument: (id) => (incident.service !== undefined && index.hits.get(id as string)?.service === incident.service ? SAME_SERVICE_BOOST : 1),
+    boost: (id) => (incident.service !== undefined && index.hits.get(id)?.service === incident.service ? SAME_SERVICE_BOOST : 1),
   });
   return topHits(index, results, limit);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/types.js';
 import { buildKnowledgeIndex, indexIncident, search, type KnowledgeIndex } from '../../src/knowledge/search.js';
+import { tokenize } from '../../src/knowledge/tokenize.js';
 import { LABELLED_QUERIES, PAST_INCIDENTS, pastIncident } from '../support/kb-incidents.js';
 import { seeded } from '../support/seeded.js';
 
@@ -83,5 +84,39 @@ describe('IncidentSearch.top ranks as MiniSearch.search does', () => {
     expect(index.engine.top('payment gateway timeout', 3)).toHaveLength(3);
     expect(index.engine.top('xylophone quokka', 5)).toEqual([]);
     expect(index.engine.top('', 5)).toEqual([]);
+  });
+});
+
+/**
+ * The similar-incident query (src/knowledge/search.ts similarIncidents) goes
+ * through `topOfTerms`: exact terms, a filter and a per-incident boost. It
+ * must rank as MiniSearch's `search` with the same options did before it.
+ */
+describe('IncidentSearch.topOfTerms ranks as MiniSearch.search with a filter and a document boost', () => {
+  it('for 120 term sets over 1,500 generated incidents, with and without the filter and the boost', () => {
+    const rand = seeded(777);
+    const incidents = history(1_500, rand);
+    const index = buildKnowledgeIndex(incidents);
+    const services = [...new Set(incidents.map((incident) => incident.service))];
+    for (let i = 0; i < 120; i += 1) {
+      const incident = incidents[Math.floor(rand() * incidents.length)]!;
+      const terms = [...new Set(tokenize(`${incident.title} ${incident.service ?? ''}`))].slice(0, 6);
+      const below = 1_000 + Math.floor(rand() * 1_500);
+      const service = services[i % services.length];
+      const keep = (id: string) => (index.hits.get(id)?.number ?? Infinity) < below;
+      const boost = (id: string) => (index.hits.get(id)?.service === service ? 1.5 : 1);
+      const reference = index.engine
+        .search(terms.join(' '), {
+          tokenize: (text) => text.split(' '),
+          prefix: false,
+          fuzzy: false,
+          ...(i % 3 === 0 ? {} : { filter: (result) => keep(result.id as string) }),
+          ...(i % 2 === 0 ? {} : { boostDocument: (id) => boost(id as string) }),
+        })
+        .slice(0, 3);
+      const top = index.engine.topOfTerms(terms, 3, { ...(i % 3 === 0 ? {} : { keep }), ...(i % 2 === 0 ? {} : { boost }) });
+      expect(top.map((match) => match.id), terms.join(' ')).toEqual(reference.map((result) => result.id));
+      top.forEach((match, j) => expect(match.score).toBeCloseTo(reference[j]!.score, 9));
+    }
   });
 });
