@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DiscordAPIError, PermissionFlagsBits, RateLimitError, Routes, type REST } from 'discord.js';
+import { DiscordAPIError, HTTPError, PermissionFlagsBits, RateLimitError, Routes, type REST } from 'discord.js';
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
 import {
@@ -27,6 +27,8 @@ const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50033, 5003
 
 /** Tries of a war-room call (an overwrite, a thread member) that Discord rate-limits while the room opens. */
 const RATE_LIMIT_ATTEMPTS = 5;
+/** Tries of an idempotent war-room call that timed out, lost its connection or got a 5xx. */
+const TRANSPORT_ATTEMPTS = 3;
 const CHANNEL_TEXT = 0;
 const INVALID_FORM_BODY = 50035;
 const PRIVATE_THREAD = 12;
@@ -152,7 +154,7 @@ export class DiscordChat implements ChatPort {
   private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[], patient = true): Promise<void> {
     const put = () => (patient ? this.rest : this.urgentRest).put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } });
     try {
-      await (patient ? this.patiently(put) : put());
+      await (patient ? this.patiently(put) : this.againInTransit(put, true));
     } catch (error) {
       if (!patient && error instanceof RateLimitError) throw this.mapped(error);
       const person = Object.entries(this.config.people).find(([, entry]) => entry.discord === user)?.[0];
@@ -164,7 +166,7 @@ export class DiscordChat implements ChatPort {
   private async addToThread(thread: string, user: string, problems: string[], patient = true): Promise<void> {
     const put = () => (patient ? this.rest : this.urgentRest).put(Routes.threadMembers(thread, user));
     try {
-      await (patient ? this.patiently(put) : put());
+      await (patient ? this.patiently(put) : this.againInTransit(put, true));
     } catch (error) {
       if (!patient && error instanceof RateLimitError) throw this.mapped(error);
       this.checkUnauthorized(error);
@@ -172,16 +174,38 @@ export class DiscordChat implements ChatPort {
     }
   }
 
-  /** Waits out a rate limit (Discord's delay, at most a minute) and tries again, a few times; other errors pass through. */
+  /**
+   * For idempotent calls only (overwrites, thread members, the pin): waits out
+   * a rate limit (Discord's delay, at most a minute) and tries again, a few
+   * times, and tries a call lost in transit again (againInTransit); other
+   * errors pass through.
+   */
   private async patiently<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await work();
+        return await this.againInTransit(work);
       } catch (error) {
         if (!(error instanceof RateLimitError) || attempt >= RATE_LIMIT_ATTEMPTS) throw error;
         const waitMs = Math.min(Math.max(error.retryAfter > 0 ? error.retryAfter : error.timeToReset, 50), 60_000);
         this.logger.warn({ route: error.route, waitMs, attempt }, 'Discord rate limit on a war-room call: waiting as asked');
         await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+
+  /**
+   * An idempotent call that got a 5xx or lost its connection is tried twice
+   * more, shortly (the REST client itself never retries). A timeout too,
+   * unless `quickOnly`: the invite before a page must not hold the page for
+   * three timeouts after its fence was checked.
+   */
+  private async againInTransit<T>(work: () => Promise<T>, quickOnly = false): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!lostInTransit(error, quickOnly) || attempt >= TRANSPORT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
       }
     }
   }
@@ -277,4 +301,13 @@ function nonceFor(id: string): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A failure another try may not see: a 5xx, a dropped connection, a timeout (unless `quickOnly`). */
+function lostInTransit(error: unknown, quickOnly: boolean): boolean {
+  if (error instanceof HTTPError) return error.status >= 500;
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'AbortError') return !quickOnly;
+  const code = (error as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'UND_ERR_SOCKET';
 }

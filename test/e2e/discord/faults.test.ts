@@ -44,6 +44,19 @@ describe('Discord: escaping, rate limits, expired and revoked tokens', () => {
     expect(s.errors()).toEqual([]);
   });
 
+  it('a 5xx on pinning the board is tried again: the board ends up pinned, no warning', async () => {
+    const s = await start();
+    s.fake.failNext((call) => call.method === 'PUT' && call.route === '/channels/:channelId/messages/pins/:messageId', 503, { message: 'Service Unavailable', code: 0 });
+    await s.slash(DECLARE);
+    await s.waitForPages(RESPONDERS);
+    const room = await s.fake.waitFor(() => s.fake.createdChannels().find((channel) => channel.name?.startsWith('inc-1-')), 10_000, 'the war room');
+    await s.fake.waitFor(() => s.board(room.id), 10_000, 'the board pinned');
+    await s.bot.runtime.settle();
+    const pins = s.fake.calls.filter((call) => call.route === '/channels/:channelId/messages/pins/:messageId');
+    expect(pins.map((call) => call.status)).toEqual([503, 204]);
+    expect(s.logger.lines.filter((line) => /could not pin/.test(line.message))).toEqual([]);
+  });
+
   it('after the interaction token expired, board edits and pages still go out as bot messages', async () => {
     const s = await start();
     const declare = await s.slash(DECLARE);

@@ -11,30 +11,36 @@ import { until } from '../../support/redis.js';
 const start = discordBots();
 const ROOM = 'inc-1-checkout-failing';
 
+/** A P2 whose room is open (commander and tech paged); sam, of the sre team, is not in it yet. */
+async function declaredP2() {
+  const s = await start();
+  await s.slash({ name: 'incident', subcommand: 'declare', options: { title: 'Checkout failing', severity: 'P2', service: 'checkout' } });
+  await s.waitForPages(['cara', 'pete']);
+  const room = await s.fake.waitFor(() => s.fake.channelByName(ROOM), 15_000, 'the war room');
+  return { s, samsOverwrite: `/channels/${room.id}/permissions/${DISCORD_ID.sam!}` };
+}
+
+/** Sam was paged once, after his overwrite went through (its calls answered `statuses`). */
+function expectLetInThenPaged(s: Awaited<ReturnType<typeof start>>, samsOverwrite: string, statuses: number[], sam: { id: string }): void {
+  const puts = s.fake.calls.filter((call) => call.method === 'PUT' && call.path === samsOverwrite);
+  expect(puts.map((call) => call.status)).toEqual(statuses);
+  const posted = s.fake.calls.findIndex((call) => call.method === 'POST' && (call.response as { id?: string } | undefined)?.id === sam.id);
+  expect(posted).toBeGreaterThan(s.fake.calls.indexOf(puts.at(-1)!));
+  expect(s.pagesTo('sam')).toHaveLength(1);
+}
+
 describe('Discord: a rate-limited invite before a late page', () => {
   it('the page waits for the invite: the expert is let in, then paged once', async () => {
-    const s = await start();
-    await s.slash({ name: 'incident', subcommand: 'declare', options: { title: 'Checkout failing', severity: 'P2', service: 'checkout' } });
-    await s.waitForPages(['cara', 'pete']);
-    const room = await s.fake.waitFor(() => s.fake.channelByName(ROOM), 15_000, 'the war room');
-    const samsOverwrite = `/channels/${room.id}/permissions/${DISCORD_ID.sam!}`;
+    const { s, samsOverwrite } = await declaredP2();
     s.fake.rateLimitNext((call) => call.method === 'PUT' && call.path === samsOverwrite, 0.5, 1);
     await s.slash({ name: 'incident', subcommand: 'escalate', options: { target: 'sre', incident: 'INC-1', reason: 'database is slow' } });
     const { sam } = await s.waitForPages(['sam']);
     await s.bot.runtime.settle();
-    const puts = s.fake.calls.filter((call) => call.method === 'PUT' && call.path === samsOverwrite);
-    expect(puts.map((call) => call.status)).toEqual([429, 204]);
-    const posted = s.fake.calls.findIndex((call) => call.method === 'POST' && (call.response as { id?: string } | undefined)?.id === sam!.id);
-    expect(posted).toBeGreaterThan(s.fake.calls.indexOf(puts[1]!));
-    expect(s.pagesTo('sam')).toHaveLength(1);
+    expectLetInThenPaged(s, samsOverwrite, [429, 204], sam!);
   });
 
   it('the page waits in the outbox, and is settled unsent once the role is taken meanwhile', async () => {
-    const s = await start();
-    await s.slash({ name: 'incident', subcommand: 'declare', options: { title: 'Checkout failing', severity: 'P2', service: 'checkout' } });
-    await s.waitForPages(['cara', 'pete']);
-    const room = await s.fake.waitFor(() => s.fake.channelByName(ROOM), 15_000, 'the war room');
-    const samsOverwrite = `/channels/${room.id}/permissions/${DISCORD_ID.sam!}`;
+    const { s, samsOverwrite } = await declaredP2();
     s.fake.rateLimitNext((call) => call.method === 'PUT' && call.path === samsOverwrite, 2, 1);
 
     await s.slash({ name: 'incident', subcommand: 'escalate', options: { target: 'sre', incident: 'INC-1', reason: 'database is slow' } });
@@ -50,5 +56,14 @@ describe('Discord: a rate-limited invite before a late page', () => {
     await s.bot.runtime.settle();
     expect(s.pagesTo('sam')).toEqual([]);
     expect(s.fake.dmsTo(DISCORD_ID.sid!).some((message) => JSON.stringify(message.embeds).includes('You are now'))).toBe(true);
+  });
+
+  it('a 5xx on the overwrite is tried again at once: the expert is let in, then paged once', async () => {
+    const { s, samsOverwrite } = await declaredP2();
+    s.fake.failNext((call) => call.method === 'PUT' && call.path === samsOverwrite, 502, { message: 'Bad Gateway', code: 0 });
+    await s.slash({ name: 'incident', subcommand: 'escalate', options: { target: 'sre', incident: 'INC-1', reason: 'database is slow' } });
+    const { sam } = await s.waitForPages(['sam']);
+    await s.bot.runtime.settle();
+    expectLetInThenPaged(s, samsOverwrite, [502, 204], sam!);
   });
 });
