@@ -29,6 +29,8 @@ const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50033, 5003
 const RATE_LIMIT_ATTEMPTS = 5;
 /** Tries of an idempotent war-room call that timed out, lost its connection or got a 5xx. */
 const TRANSPORT_ATTEMPTS = 3;
+/** How long the invite before a late page may keep trying before the page goes on without it. */
+const BEFORE_PAGE_RETRY_MS = 2_000;
 const CHANNEL_TEXT = 0;
 const INVALID_FORM_BODY = 50035;
 const PRIVATE_THREAD = 12;
@@ -149,12 +151,13 @@ export class DiscordChat implements ChatPort {
   /**
    * Lets one user into a channel room. `patient` (opening the room): a rate
    * limit is waited out here, a few times. Otherwise (the invite before a late
-   * page) it goes back to the outbox as RetryLaterError with Discord's delay.
+   * page) it goes back to the outbox as RetryLaterError with Discord's delay,
+   * and a failure in transit is tried again only briefly (BEFORE_PAGE_RETRY_MS).
    */
   private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[], patient = true): Promise<void> {
     const put = () => (patient ? this.rest : this.urgentRest).put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } });
     try {
-      await (patient ? this.patiently(put) : this.againInTransit(put, true));
+      await (patient ? this.patiently(put) : this.againInTransit(put, BEFORE_PAGE_RETRY_MS));
     } catch (error) {
       if (!patient && error instanceof RateLimitError) throw this.mapped(error);
       const person = Object.entries(this.config.people).find(([, entry]) => entry.discord === user)?.[0];
@@ -166,7 +169,7 @@ export class DiscordChat implements ChatPort {
   private async addToThread(thread: string, user: string, problems: string[], patient = true): Promise<void> {
     const put = () => (patient ? this.rest : this.urgentRest).put(Routes.threadMembers(thread, user));
     try {
-      await (patient ? this.patiently(put) : this.againInTransit(put, true));
+      await (patient ? this.patiently(put) : this.againInTransit(put, BEFORE_PAGE_RETRY_MS));
     } catch (error) {
       if (!patient && error instanceof RateLimitError) throw this.mapped(error);
       this.checkUnauthorized(error);
@@ -194,18 +197,21 @@ export class DiscordChat implements ChatPort {
   }
 
   /**
-   * An idempotent call that got a 5xx or lost its connection is tried twice
-   * more, shortly (the REST client itself never retries). A timeout too,
-   * unless `quickOnly`: the invite before a page must not hold the page for
-   * three timeouts after its fence was checked.
+   * An idempotent call that got a 5xx, lost its connection or timed out is
+   * tried twice more, shortly (the REST client itself never retries).
+   * `withinMs`: no new try once that long has passed since the first began,
+   * so the invite before a page never holds the page long after its fence
+   * was checked (a slow 504 or a timeout is not tried again).
    */
-  private async againInTransit<T>(work: () => Promise<T>, quickOnly = false): Promise<T> {
+  private async againInTransit<T>(work: () => Promise<T>, withinMs = Infinity): Promise<T> {
+    const deadline = Date.now() + withinMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await work();
       } catch (error) {
-        if (!lostInTransit(error, quickOnly) || attempt >= TRANSPORT_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        const backoffMs = 200 * attempt;
+        if (!lostInTransit(error) || attempt >= TRANSPORT_ATTEMPTS || Date.now() + backoffMs > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
       }
     }
   }
@@ -303,11 +309,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A failure another try may not see: a 5xx, a dropped connection, a timeout (unless `quickOnly`). */
-function lostInTransit(error: unknown, quickOnly: boolean): boolean {
+/** Codes of a request that failed on its way (the connection, the name lookup), not at Discord. */
+const TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** A failure another try may not see: a 5xx, a timeout, a connection lost or never made. */
+function lostInTransit(error: unknown): boolean {
   if (error instanceof HTTPError) return error.status >= 500;
   if (!(error instanceof Error)) return false;
-  if (error.name === 'AbortError') return !quickOnly;
-  const code = (error as { code?: unknown }).code;
-  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'UND_ERR_SOCKET';
+  if (error.name === 'AbortError') return true;
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = (error as { code?: unknown }).code ?? cause?.code;
+  return typeof code === 'string' && TRANSPORT_CODES.has(code);
 }

@@ -1,6 +1,7 @@
 import { DiscordAPIError, REST, Routes } from 'discord.js';
 import type { DiscordSettings } from './app.js';
 import { DISCORD_REQUEST_TIMEOUT_MS } from './commands.js';
+import { DISCORD_GLOBAL_PER_SECOND } from './request-gate.js';
 
 export { DISCORD_REQUEST_TIMEOUT_MS };
 
@@ -21,6 +22,10 @@ export async function discordRest(settings: DiscordSettings): Promise<{ rest: RE
     // No retries inside discord.js: a request that timed out or got a 5xx goes back to the outbox,
     // which checks the page's fence before trying again (an inner retry would page a role acked meanwhile).
     retries: 0,
+    // The chat port's gate keeps the pace (DiscordRequestGate, pages first). discord.js counts again when
+    // it sends, in fixed windows, and would reject pages the gate let through late in the previous second;
+    // its own count stays only as a backstop. A global 429 from Discord is still honoured.
+    globalRequestsPerSecond: 10 * DISCORD_GLOBAL_PER_SECOND,
     // Every call is bounded: a hung Discord never holds a page (or its send claim) for long.
     timeout: DISCORD_REQUEST_TIMEOUT_MS,
     // A rate-limited message, or the invite before a late page, goes back to the outbox with
