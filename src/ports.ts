@@ -340,6 +340,11 @@ export class UndeliverableError extends Error {
   override readonly name = 'UndeliverableError';
 }
 
+/** The chat held a page back, then heard it was no longer wanted (SendOptions.stillWanted): nothing was sent; it is superseded. */
+export class NoLongerWantedError extends Error {
+  override readonly name = 'NoLongerWantedError';
+}
+
 /**
  * Not now, try again after `delayMs`: the platform answered 429, or another
  * worker holds the message's claim. The outbox puts the message back with that
@@ -358,6 +363,13 @@ export class RetryLaterError extends Error {
   }
 }
 
+export interface SendOptions {
+  /** The outbox message's id (a Slack metadata tag, a Discord nonce). */
+  id?: string;
+  /** The page's fence read again: a chat that held it back a while asks first, and throws NoLongerWantedError on false. */
+  stillWanted?: () => Promise<boolean>;
+}
+
 /** The chat platform as the core sees it. Implemented by each chat adapter. */
 export interface ChatPort {
   /** Opens a war room. Throws when the platform refuses to create it at all. */
@@ -367,7 +379,7 @@ export interface ChatPort {
    * outbox message's id: platforms that can, tag the message with it (Slack
    * metadata) or use it as an idempotency key (a Discord nonce).
    */
-  send(to: Destination, message: Message, options?: { id?: string }): Promise<string>;
+  send(to: Destination, message: Message, options?: SendOptions): Promise<string>;
   /**
    * The reference of a message sent earlier with this outbox id, if the
    * platform can tell (asked before a retry, so a page that reached the

@@ -3,8 +3,10 @@ import { DiscordAPIError, HTTPError, PermissionFlagsBits, RateLimitError, Routes
 import type { MusterConfig } from '../../src/config/schema.js';
 import type { Logger } from '../../src/logger.js';
 import {
+  NoLongerWantedError,
   RetryLaterError,
   UndeliverableError,
+  type SendOptions,
   type ChatPort,
   type Destination,
   type Message,
@@ -29,6 +31,8 @@ const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50033, 5003
 const RATE_LIMIT_ATTEMPTS = 5;
 /** Tries of an idempotent war-room call that timed out, lost its connection or got a 5xx. */
 const TRANSPORT_ATTEMPTS = 3;
+/** A page that waited this long for its place under the global limit checks its fence again before it goes. */
+const RECHECK_AFTER_WAIT_MS = 250;
 /** How long the invite before a late page may keep trying before the page goes on without it. */
 const BEFORE_PAGE_RETRY_MS = 2_000;
 const CHANNEL_TEXT = 0;
@@ -73,11 +77,11 @@ export class DiscordChat implements ChatPort {
   private readonly urgentRest: GatedRest;
 
   constructor(
-    client: DiscordRestClient,
+    private readonly client: DiscordRestClient,
     private readonly config: MusterConfig,
     private readonly options: DiscordChatOptions,
     private readonly logger: Logger,
-    gate = new DiscordRequestGate(),
+    private readonly gate = new DiscordRequestGate(),
   ) {
     this.rest = gate.rest(client.rest, false);
     this.urgentRest = gate.rest(client.rest, true);
@@ -234,15 +238,16 @@ export class DiscordChat implements ChatPort {
     return problems;
   }
 
-  async send(to: Destination, message: Message, options: { id?: string } = {}): Promise<string> {
+  async send(to: Destination, message: Message, options: SendOptions = {}): Promise<string> {
     const channel = await this.addressing.channelFor(to);
     this.pacer.check(channel);
     // An enforced nonce from the outbox id: a resend after a crash returns the message Discord already made.
     const nonce = options.id ? { nonce: nonceFor(options.id), enforce_nonce: true } : {};
     const body = { ...renderMessage(message), ...nonce };
-    // A DM (a page, a stand-down) goes before room work under the global limit.
-    const via = to.kind === 'person' ? this.urgentRest : this.rest;
-    const sent = (await this.call(() => via.post(Routes.channelMessages(channel), { body })).catch((error: unknown) => {
+    // A DM (a page, a stand-down) goes before room work under the global limit; a page held
+    // back for a while is asked again whether it is still wanted before it goes.
+    const post = (waitedMs: number) => this.postUnlessUnwanted(channel, body, waitedMs, options.stillWanted);
+    const sent = (await this.call(() => this.gate.run(to.kind === 'person', post)).catch((error: unknown) => {
       throw error instanceof RetryLaterError ? this.pacer.paused(channel, error) : error;
     })) as { id: string };
     if (message.pin) {
@@ -253,6 +258,13 @@ export class DiscordChat implements ChatPort {
       });
     }
     return `${channel}/${sent.id}`;
+  }
+
+  private async postUnlessUnwanted(channel: string, body: object, waitedMs: number, stillWanted?: () => Promise<boolean>): Promise<unknown> {
+    if (stillWanted && waitedMs >= RECHECK_AFTER_WAIT_MS && !(await stillWanted())) {
+      throw new NoLongerWantedError(`no longer wanted after waiting ${Math.round(waitedMs)} ms for Discord's global limit`);
+    }
+    return this.client.rest.post(Routes.channelMessages(channel), { body });
   }
 
   async update(_to: Destination, messageRef: string, message: Message): Promise<void> {

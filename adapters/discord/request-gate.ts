@@ -29,10 +29,15 @@ export class DiscordRequestGate {
     return this.queue.size;
   }
 
+  /** Runs `work` once it has its place; it learns how long it waited for it. */
+  run<T>(urgent: boolean, work: (waitedMs: number) => Promise<T>): Promise<T> {
+    const queuedAt = performance.now();
+    return this.queue.add(() => work(performance.now() - queuedAt), { priority: urgent ? URGENT : ROUTINE });
+  }
+
   /** `rest` with every call through the gate: pages and what they need first (`urgent`), the rest after. */
   rest(rest: REST, urgent: boolean): GatedRest {
-    const priority = urgent ? URGENT : ROUTINE;
-    const through = <T>(work: () => Promise<T>): Promise<T> => this.queue.add(work, { priority });
+    const through = <T>(work: () => Promise<T>): Promise<T> => this.run(urgent, work);
     return {
       get: (route, options) => through(() => rest.get(route, options)),
       post: (route, options) => through(() => rest.post(route, options)),

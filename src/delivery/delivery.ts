@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Presenter } from '../notify/present.js';
 import { roomNotOpenYet, roomPending } from '../incidents/war-room.js';
+import { pageWanted, type SlotFence } from '../incidents/page-fence.js';
 import { boardStateKey, boardStateOf, formatBoardState, type BoardState } from './board-state.js';
 import type { PageReceipt } from '../muster/receipts.js';
 import { Lanes } from '../kernel/lanes.js';
-import { RetryLaterError, UndeliverableError, type ChatPort, type Destination, type IncidentStore, type OutboundMessage, type PageFence, type SendClaims, type WebhookPort } from '../ports.js';
+import { NoLongerWantedError, RetryLaterError, UndeliverableError, type ChatPort, type Destination, type IncidentStore, type OutboundMessage, type PageFence, type SendClaims, type WebhookPort } from '../ports.js';
 
 /** Messages that go through the paging port instead of the chat. */
 type ProviderMessage = Extract<OutboundMessage, { kind: 'paging' | 'notice' }>;
@@ -126,9 +127,15 @@ export class Delivery {
       this.store.acquireLease(`send:${message.id}`, attempt, SEND_CLAIM_MS).catch(() => undefined);
     }, CLAIM_RENEW_MS);
     try {
-      ref = await this.attempt(message, claim === 'retried');
+      ref = await this.attempt(message, claim === 'retried', checked);
     } catch (error) {
       clearInterval(renewal);
+      if (error instanceof NoLongerWantedError) {
+        await this.store.markDelivered(message.id);
+        this.logger.debug({ incident: message.incident, message: message.id }, 'message no longer wanted once the chat could send it; settled, not sent');
+        if (fence) await this.report({ outcome: 'superseded', incident: message.incident, fence });
+        return;
+      }
       if (!(error instanceof UndeliverableError)) {
         // Asked to wait, the platform took nothing: the next try need not ask it whether it did.
         if (error instanceof RetryLaterError) await this.store.forgetAttempt(message.id).catch(() => undefined);
@@ -148,7 +155,7 @@ export class Delivery {
   };
 
   /** One attempt at the platform; the page's reference when it is a chat message. */
-  private async attempt(message: Exclude<OutboundMessage, ProviderMessage>, retried: boolean): Promise<string | undefined> {
+  private async attempt(message: Exclude<OutboundMessage, ProviderMessage>, retried: boolean, fence?: SlotFence): Promise<string | undefined> {
     if (message.kind === 'board') return void (await this.withBoardLock(message.incident, () => this.drawBoard(message.incident)));
     if (message.kind === 'webhook') return void (await this.webhookPort().post(message.audience, message.body));
     if (message.kind === 'room') return void (await this.openRoom(message.incident, { retried }));
@@ -158,7 +165,9 @@ export class Delivery {
     }
     const to = await this.destination(message);
     if (message.edit) return void (await this.chat.update(to, message.edit, message.message));
-    return this.chat.send(to, message.message, { id: message.id });
+    // A chat that holds a page back (Discord's global limit in a storm) asks again before sending it.
+    const stillWanted = fence ? async () => pageWanted(await this.store.get(message.incident), fence) : undefined;
+    return this.chat.send(to, message.message, { id: message.id, ...(stillWanted ? { stillWanted } : {}) });
   }
 
   /**
