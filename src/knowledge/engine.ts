@@ -71,8 +71,23 @@ export class IncidentSearch<T> extends MiniSearch<T> {
   documentFrequency(term: string): number {
     const fields = this._index.get(term);
     let count = 0;
-    if (fields) for (const docs of fields.values()) count += docs.size;
+    if (fields) {
+      for (const docs of fields.values()) {
+        this.pruneRemoved(docs);
+        count += docs.size;
+      }
+    }
     return count;
+  }
+
+  /**
+   * Drops the postings of replaced or removed incidents as they are met, as
+   * MiniSearch's own search does: otherwise they would count in the rarity of
+   * a term (its idf) until the next vacuum, which on a large history is rare.
+   */
+  private pruneRemoved(docs: Map<number, number>): void {
+    if (this._dirtCount === 0) return;
+    for (const doc of docs.keys()) if (!this._fieldLength.has(doc)) docs.delete(doc);
   }
 
   /** The best `limit` matches of `query`, best first; equal scores keep the order `search` gives them. */
@@ -163,13 +178,13 @@ export class IncidentSearch<T> extends MiniSearch<T> {
       const fieldId = this._fieldIds[field]!;
       const docs = postings.get(fieldId);
       if (!docs) continue;
+      this.pruneRemoved(docs);
       const fieldBoost = this.ranking.boost[field] ?? 1;
       const average = this._avgFieldLength[fieldId]!;
       const idf = Math.log(1 + (this._documentCount - docs.size + 0.5) / (docs.size + 0.5));
       for (const [doc, frequency] of docs) {
-        // A replaced or removed incident stays in the postings until MiniSearch vacuums them; its lengths go at once.
         const lengths = this._fieldLength.get(doc);
-        if (!lengths) continue;
+        if (!lengths) continue; // pruned above while the index is dirty; never expected otherwise
         const bm25 = idf * (BM25.d + (frequency * (BM25.k + 1)) / (frequency + BM25.k * (1 - BM25.b + (BM25.b * lengths[fieldId]!) / average)));
         if (matched[doc] === 0) seen.push(doc);
         if (lastTerm[doc] !== termNumber) {
