@@ -16,6 +16,7 @@ import {
 import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
 import { ConversationPacer } from '../conversation-pacer.js';
+import { againInTransit } from '../transit-retry.js';
 import { clip, renderMessage } from './render.js';
 import { DiscordRequestGate, type GatedRest } from './request-gate.js';
 
@@ -29,8 +30,6 @@ const PERMANENT = new Set([10003, 10008, 10013, 10007, 50001, 50007, 50033, 5003
 
 /** Tries of a war-room call (an overwrite, a thread member) that Discord rate-limits while the room opens. */
 const RATE_LIMIT_ATTEMPTS = 5;
-/** Tries of an idempotent war-room call that timed out, lost its connection or got a 5xx. */
-const TRANSPORT_ATTEMPTS = 3;
 /** A page that waited this long for its place under the global limit checks its fence again before it goes. */
 const RECHECK_AFTER_WAIT_MS = 250;
 /** How long the invite before a late page may keep trying before the page goes on without it. */
@@ -161,7 +160,7 @@ export class DiscordChat implements ChatPort {
   private async allowMember(channel: string, user: string, overwrite: { type: number; allow: string; deny: string }, problems: string[], patient = true): Promise<void> {
     const put = () => (patient ? this.rest : this.urgentRest).put(Routes.channelPermission(channel, user), { body: { type: overwrite.type, allow: overwrite.allow, deny: overwrite.deny } });
     try {
-      await (patient ? this.patiently(put) : this.againInTransit(put, BEFORE_PAGE_RETRY_MS));
+      await (patient ? this.patiently(put) : againInTransit(put, lostInTransit, BEFORE_PAGE_RETRY_MS));
     } catch (error) {
       if (!patient && error instanceof RateLimitError) throw this.mapped(error);
       const person = Object.entries(this.config.people).find(([, entry]) => entry.discord === user)?.[0];
@@ -173,7 +172,7 @@ export class DiscordChat implements ChatPort {
   private async addToThread(thread: string, user: string, problems: string[], patient = true): Promise<void> {
     const put = () => (patient ? this.rest : this.urgentRest).put(Routes.threadMembers(thread, user));
     try {
-      await (patient ? this.patiently(put) : this.againInTransit(put, BEFORE_PAGE_RETRY_MS));
+      await (patient ? this.patiently(put) : againInTransit(put, lostInTransit, BEFORE_PAGE_RETRY_MS));
     } catch (error) {
       if (!patient && error instanceof RateLimitError) throw this.mapped(error);
       this.checkUnauthorized(error);
@@ -184,38 +183,19 @@ export class DiscordChat implements ChatPort {
   /**
    * For idempotent calls only (overwrites, thread members, the pin): waits out
    * a rate limit (Discord's delay, at most a minute) and tries again, a few
-   * times, and tries a call lost in transit again (againInTransit); other
+   * times, and tries a call lost in transit again (the REST client itself
+   * never retries); other
    * errors pass through.
    */
   private async patiently<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.againInTransit(work);
+        return await againInTransit(work, lostInTransit);
       } catch (error) {
         if (!(error instanceof RateLimitError) || attempt >= RATE_LIMIT_ATTEMPTS) throw error;
         const waitMs = Math.min(Math.max(error.retryAfter > 0 ? error.retryAfter : error.timeToReset, 50), 60_000);
         this.logger.warn({ route: error.route, waitMs, attempt }, 'Discord rate limit on a war-room call: waiting as asked');
         await new Promise((resolve) => setTimeout(resolve, waitMs));
-      }
-    }
-  }
-
-  /**
-   * An idempotent call that got a 5xx, lost its connection or timed out is
-   * tried twice more, shortly (the REST client itself never retries).
-   * `withinMs`: no new try once that long has passed since the first began,
-   * so the invite before a page never holds the page long after its fence
-   * was checked (a slow 504 or a timeout is not tried again).
-   */
-  private async againInTransit<T>(work: () => Promise<T>, withinMs = Infinity): Promise<T> {
-    const deadline = Date.now() + withinMs;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await work();
-      } catch (error) {
-        const backoffMs = 200 * attempt;
-        if (!lostInTransit(error) || attempt >= TRANSPORT_ATTEMPTS || Date.now() + backoffMs > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
       }
     }
   }
@@ -253,7 +233,7 @@ export class DiscordChat implements ChatPort {
     if (message.pin) {
       // The board exists now and cannot go back to the outbox: a 429 on the pin is waited out here.
       await this.patiently(() => this.rest.put(Routes.channelMessagesPin(channel, sent.id), { reason: 'Muster live board' })).catch((error: unknown) => {
-        this.checkUnauthorized(error);
+        // mapped also reports a 401 (once).
         this.logger.warn({ channel, err: describe(this.mapped(error)) }, 'could not pin the board');
       });
     }

@@ -14,6 +14,7 @@ import type { ConversationRef, PersonId } from '../../src/kernel/ids.js';
 import { ChatAddressing } from '../chat-addressing.js';
 import { clipText } from '../../src/kernel/text.js';
 import { ConversationPacer } from '../conversation-pacer.js';
+import { againInTransit } from '../transit-retry.js';
 import { renderMessage } from './render.js';
 
 /** The error code Slack put in a platform error, if it is one. */
@@ -39,7 +40,6 @@ const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'is_archived',
 
 const NAME_ATTEMPTS = 5;
 const RATE_LIMIT_ATTEMPTS = 6;
-const TRANSPORT_ATTEMPTS = 3;
 /** The metadata event type Muster tags its messages with. */
 const MESSAGE_EVENT = 'muster_message';
 /** How far back sentBefore looks: a retried message was sent moments ago, if at all. */
@@ -234,14 +234,10 @@ export class SlackChat implements ChatPort {
   private async patiently<T>(work: () => Promise<T>, options: { requeueOnRateLimit?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await work();
+        return await againInTransit(work, transient);
       } catch (error) {
         const retryAfter = rateLimitedFor(error);
         if (retryAfter !== undefined && options.requeueOnRateLimit) throw new RetryLaterError(`Slack rate limit (Retry-After ${retryAfter} s)`, Math.max(1, retryAfter) * 1000, true);
-        if (retryAfter === undefined && transient(error) && attempt < TRANSPORT_ATTEMPTS) {
-          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-          continue;
-        }
         if (retryAfter === undefined || attempt >= RATE_LIMIT_ATTEMPTS) throw error;
         this.logger.warn({ retryAfterSeconds: retryAfter, attempt }, 'Slack rate limit: waiting as asked');
         await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 60) * 1000));

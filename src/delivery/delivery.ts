@@ -113,12 +113,7 @@ export class Delivery {
     // whole record before every page made a burst of declares twice as slow.
     const checked = fence ? { role: fence.role, epoch: fence.epoch } : clock ? { role: clock.key, epoch: clock.epoch } : undefined;
     const claim = claimedAs ? 'claimed' : await this.store.claimDelivery(message.id, attempt, SEND_CLAIM_MS, checked && { incident: message.incident, ...checked });
-    if (claim === 'superseded') {
-      await this.store.markDelivered(message.id);
-      this.logger.debug({ incident: message.incident, message: message.id }, 'message no longer wanted; settled, not sent');
-      if (fence) await this.report({ outcome: 'superseded', incident: message.incident, fence });
-      return;
-    }
+    if (claim === 'superseded') return this.settleUnwanted(message, fence);
     if (claim === 'busy') throw new RetryLaterError('another worker is sending this message', BUSY_RETRY_MS);
     if (claim !== 'claimed' && claim !== 'retried') return;
     if (claim === 'retried' && (await this.arrivedEarlier(message, fence))) return;
@@ -130,12 +125,8 @@ export class Delivery {
       ref = await this.attempt(message, claim === 'retried', checked);
     } catch (error) {
       clearInterval(renewal);
-      if (error instanceof NoLongerWantedError) {
-        await this.store.markDelivered(message.id);
-        this.logger.debug({ incident: message.incident, message: message.id }, 'message no longer wanted once the chat could send it; settled, not sent');
-        if (fence) await this.report({ outcome: 'superseded', incident: message.incident, fence });
-        return;
-      }
+      // The chat held it back, then heard it was no longer wanted: nothing was sent.
+      if (error instanceof NoLongerWantedError) return this.settleUnwanted(message, fence);
       if (!(error instanceof UndeliverableError)) {
         // Asked to wait, the platform took nothing: the next try need not ask it whether it did.
         if (error instanceof RetryLaterError) await this.store.forgetAttempt(message.id).catch(() => undefined);
@@ -153,6 +144,13 @@ export class Delivery {
     await this.store.markDelivered(message.id);
     if (fence) await this.report({ outcome: 'delivered', incident: message.incident, fence, ref: ref ?? '', linked: linksRoom(message) });
   };
+
+  /** A message no longer wanted (its role taken, its incident resolved) is settled as superseded, never sent. */
+  private async settleUnwanted(message: OutboundMessage, fence: PageFence | undefined): Promise<void> {
+    await this.store.markDelivered(message.id);
+    this.logger.debug({ incident: message.incident, message: message.id }, 'message no longer wanted; settled, not sent');
+    if (fence) await this.report({ outcome: 'superseded', incident: message.incident, fence });
+  }
 
   /** One attempt at the platform; the page's reference when it is a chat message. */
   private async attempt(message: Exclude<OutboundMessage, ProviderMessage>, retried: boolean, fence?: SlotFence): Promise<string | undefined> {

@@ -27,46 +27,43 @@ async function slowChat(perSecond = 1): Promise<{ chat: DiscordChat; fake: FakeD
   return { chat, fake };
 }
 
+/** A stillWanted that always gives `answer`, counting how often it was asked. */
+function answering(answer: boolean): { stillWanted: () => Promise<boolean>; asked: () => number } {
+  let asked = 0;
+  return {
+    stillWanted: async () => {
+      asked += 1;
+      return answer;
+    },
+    asked: () => asked,
+  };
+}
+
+const toPete = { kind: 'person', person: 'pete' } as const;
+
 describe('DiscordChat: a page held back by the global limit', () => {
   it('asks again once it has its place, and posts nothing when the page is no longer wanted', async () => {
     const { chat, fake } = await slowChat();
-    let asked = 0;
-    const unwanted = async () => {
-      asked += 1;
-      return false;
-    };
+    const unwanted = answering(false);
     // Pete's DM channel takes this second's place; his page waits for the next.
-    const sending = chat.send({ kind: 'person', person: 'pete' }, PAGE, { id: 'page-1', stillWanted: unwanted });
-    await expect(sending).rejects.toBeInstanceOf(NoLongerWantedError);
-    expect(asked).toBe(1);
+    await expect(chat.send(toPete, PAGE, { id: 'page-1', stillWanted: unwanted.stillWanted })).rejects.toBeInstanceOf(NoLongerWantedError);
+    expect(unwanted.asked()).toBe(1);
     expect(fake.dmsTo(DISCORD_ID.pete!)).toEqual([]);
   });
 
   it('sends a page that is still wanted after its wait', async () => {
     const { chat, fake } = await slowChat();
-    let asked = 0;
-    await chat.send({ kind: 'person', person: 'pete' }, PAGE, {
-      id: 'page-1',
-      stillWanted: async () => {
-        asked += 1;
-        return true;
-      },
-    });
-    expect(asked).toBe(1); // it waited a second behind the DM channel's opening
+    const wanted = answering(true);
+    await chat.send(toPete, PAGE, { id: 'page-1', stillWanted: wanted.stillWanted });
+    expect(wanted.asked()).toBe(1); // it waited a second behind the DM channel's opening
     expect(fake.dmsTo(DISCORD_ID.pete!)).toHaveLength(1);
   });
 
   it('does not ask a page that had its place at once', async () => {
     const { chat, fake } = await slowChat(10);
-    let asked = 0;
-    await chat.send({ kind: 'person', person: 'pete' }, PAGE, {
-      id: 'page-1',
-      stillWanted: async () => {
-        asked += 1;
-        return false;
-      },
-    });
-    expect(asked).toBe(0);
+    const unwanted = answering(false);
+    await chat.send(toPete, PAGE, { id: 'page-1', stillWanted: unwanted.stillWanted });
+    expect(unwanted.asked()).toBe(0);
     expect(fake.dmsTo(DISCORD_ID.pete!)).toHaveLength(1);
   });
 });
